@@ -1,0 +1,87 @@
+//! Commands: what someone (or govbot's scheduler) asks the governance core to do.
+
+use super::ids::{MemberId, Timestamp};
+use super::items::ItemRef;
+use super::template::Template;
+use super::vote::Choice;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Any member proposes a group from a valid template.
+    Propose {
+        template: Template,
+    },
+    /// The proposer withdraws before a vote.
+    Withdraw,
+    /// A moderator opens the creation vote; `electorate` is who holds the moderator role now.
+    CallVote {
+        electorate: BTreeSet<MemberId>,
+    },
+    Cast {
+        choice: Choice,
+    },
+    WithdrawBallot,
+    /// Closes a vote at or after its deadline, with the result as of the deadline.
+    CloseVote,
+    /// A core or lead maintainer sponsors a proposal (sponsorship approval).
+    Sponsor,
+    Veto {
+        reason: String,
+    },
+    LiftVeto {
+        reason: String,
+    },
+    /// A moderator opens a vote on reversing an active group's creation.
+    StartReversal {
+        reason: String,
+        electorate: BTreeSet<MemberId>,
+    },
+    Retire {
+        reason: String,
+    },
+    /// govbot flags a WG that meets a retirement rule.
+    FlagRetirementCandidate,
+    /// govbot retires a candidate whose grace period has passed.
+    RetireCandidate,
+    /// A moderator keeps a retirement candidate.
+    Keep {
+        reason: String,
+    },
+    LinkChannel {
+        channel: u64,
+    },
+    TrackItem {
+        item: ItemRef,
+    },
+    CompleteItem {
+        item: ItemRef,
+    },
+    ReopenItem {
+        item: ItemRef,
+    },
+    RecordItemActivity {
+        item: ItemRef,
+        seen_at: Timestamp,
+    },
+    SetMaintenance {
+        on: bool,
+    },
+    AddFacilitator {
+        member: MemberId,
+    },
+    RemoveFacilitator {
+        member: MemberId,
+    },
+    /// `in_steering_group`: whether the member holds the steering-group role, as the adapter sees it.
+    AddMaintainer {
+        member: MemberId,
+        in_steering_group: bool,
+    },
+    RemoveMaintainer {
+        member: MemberId,
+    },
+    PostStatus {
+        text: String,
+    },
+}

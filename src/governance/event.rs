@@ -1,0 +1,241 @@
+//! Events: every change to a group, with who made it, when, why, and the policy in force.
+//!
+//! Events are the audit log. They are only ever appended, and [`super::replay`] rebuilds a
+//! group's state from them.
+
+use super::ids::{MemberId, Timestamp};
+use super::items::ItemRef;
+use super::policy::Policy;
+use super::roles::{Actor, Role};
+use super::template::Template;
+use super::vote::{Choice, Outcome, Tally, VotePurpose, VoteRule};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub at: Timestamp,
+    pub actor: Actor,
+    pub reason: Option<String>,
+    /// The rules that governed this decision: the proposal's frozen policy, with the running
+    /// vote's frozen window and threshold.
+    pub policy: Policy,
+    pub kind: EventKind,
+}
+
+/// Why a group was retired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetirementCause {
+    /// Moderators or core/lead maintainers decided it is no longer active or needed.
+    Decision,
+    /// A WG whose tracked items saw no activity for the inactivity period.
+    Inactivity,
+    /// A WG that completed every item it intended to pursue.
+    AllItemsCompleted,
+}
+
+impl fmt::Display for RetirementCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RetirementCause::Decision => "retired by decision",
+            RetirementCause::Inactivity => "no active Issue/PR for the inactivity period",
+            RetirementCause::AllItemsCompleted => "all its Issues/PRs are completed",
+        })
+    }
+}
+
+/// What a veto did: stopped a proposal, or reversed an active group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VetoOutcome {
+    ProposalVetoed,
+    GroupReversed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum EventKind {
+    Proposed {
+        template: Template,
+        proposer: MemberId,
+    },
+    Withdrawn,
+    VoteOpened {
+        purpose: VotePurpose,
+        electorate: BTreeSet<MemberId>,
+        rule: VoteRule,
+        closes_at: Timestamp,
+    },
+    /// A ballot; `choice: None` withdraws the voter's standing ballot.
+    BallotCast {
+        voter: MemberId,
+        choice: Option<Choice>,
+    },
+    VoteClosed {
+        purpose: VotePurpose,
+        tally: Tally,
+        outcome: Outcome,
+        /// The deadline: the result is computed as of this instant, whenever it is processed.
+        as_of: Timestamp,
+    },
+    Sponsored {
+        sponsor: MemberId,
+        role: Role,
+    },
+    /// Approved by sponsorship (a vote's approval is its `VoteClosed`).
+    Approved,
+    Vetoed {
+        outcome: VetoOutcome,
+    },
+    VetoLifted,
+    Retired {
+        cause: RetirementCause,
+    },
+    RetirementCandidate {
+        cause: RetirementCause,
+    },
+    /// A moderator kept a retirement candidate.
+    Kept,
+    ChannelLinked {
+        channel: u64,
+    },
+    ItemTracked {
+        item: ItemRef,
+    },
+    ItemCompleted {
+        item: ItemRef,
+    },
+    ItemReopened {
+        item: ItemRef,
+    },
+    ItemActivity {
+        item: ItemRef,
+        seen_at: Timestamp,
+    },
+    MaintenanceSet {
+        on: bool,
+    },
+    FacilitatorAdded {
+        member: MemberId,
+    },
+    FacilitatorRemoved {
+        member: MemberId,
+    },
+    MaintainerAdded {
+        member: MemberId,
+    },
+    MaintainerRemoved {
+        member: MemberId,
+    },
+    StatusPosted {
+        text: String,
+    },
+}
+
+impl EventKind {
+    /// A stable snake_case name, used as the audit log's `kind` column.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Proposed { .. } => "proposed",
+            EventKind::Withdrawn => "withdrawn",
+            EventKind::VoteOpened { .. } => "vote_opened",
+            EventKind::BallotCast { .. } => "ballot_cast",
+            EventKind::VoteClosed { .. } => "vote_closed",
+            EventKind::Sponsored { .. } => "sponsored",
+            EventKind::Approved => "approved",
+            EventKind::Vetoed { .. } => "vetoed",
+            EventKind::VetoLifted => "veto_lifted",
+            EventKind::Retired { .. } => "retired",
+            EventKind::RetirementCandidate { .. } => "retirement_candidate",
+            EventKind::Kept => "kept",
+            EventKind::ChannelLinked { .. } => "channel_linked",
+            EventKind::ItemTracked { .. } => "item_tracked",
+            EventKind::ItemCompleted { .. } => "item_completed",
+            EventKind::ItemReopened { .. } => "item_reopened",
+            EventKind::ItemActivity { .. } => "item_activity",
+            EventKind::MaintenanceSet { .. } => "maintenance_set",
+            EventKind::FacilitatorAdded { .. } => "facilitator_added",
+            EventKind::FacilitatorRemoved { .. } => "facilitator_removed",
+            EventKind::MaintainerAdded { .. } => "maintainer_added",
+            EventKind::MaintainerRemoved { .. } => "maintainer_removed",
+            EventKind::StatusPosted { .. } => "status_posted",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    /// One line a person can read in a history.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EventKind::Proposed { template, .. } => {
+                write!(f, "proposed {} '{}'", template.kind(), template.name)
+            }
+            EventKind::Withdrawn => f.write_str("withdrew the proposal"),
+            EventKind::VoteOpened {
+                purpose,
+                electorate,
+                closes_at,
+                ..
+            } => write!(
+                f,
+                "opened a {} vote among {} moderators, closing {}",
+                match purpose {
+                    VotePurpose::Creation => "creation",
+                    VotePurpose::Reversal => "reversal",
+                },
+                electorate.len(),
+                closes_at.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+            EventKind::BallotCast {
+                choice: Some(c), ..
+            } => write!(f, "voted {c}"),
+            EventKind::BallotCast { choice: None, .. } => f.write_str("withdrew their ballot"),
+            EventKind::VoteClosed { outcome, tally, .. } => write!(
+                f,
+                "vote closed: {} ({tally})",
+                match outcome {
+                    Outcome::Approved => "approved",
+                    Outcome::Rejected => "rejected",
+                }
+            ),
+            EventKind::Sponsored { role, .. } => write!(f, "sponsored the group as {role}"),
+            EventKind::Approved => f.write_str("approved by sponsorship"),
+            EventKind::Vetoed {
+                outcome: VetoOutcome::ProposalVetoed,
+            } => f.write_str("vetoed the proposal"),
+            EventKind::Vetoed {
+                outcome: VetoOutcome::GroupReversed,
+            } => f.write_str("vetoed the group: its creation is reversed"),
+            EventKind::VetoLifted => f.write_str("lifted the veto"),
+            EventKind::Retired { cause } => write!(f, "retired the group ({cause})"),
+            EventKind::RetirementCandidate { cause } => {
+                write!(f, "became a retirement candidate ({cause})")
+            }
+            EventKind::Kept => {
+                f.write_str("kept the group; it is no longer a retirement candidate")
+            }
+            EventKind::ChannelLinked { channel } => write!(f, "linked channel {channel}"),
+            EventKind::ItemTracked { item } => write!(f, "tracks {item}"),
+            EventKind::ItemCompleted { item } => write!(f, "completed {item}"),
+            EventKind::ItemReopened { item } => write!(f, "reopened {item}"),
+            EventKind::ItemActivity { item, seen_at } => write!(
+                f,
+                "activity on {item} at {}",
+                seen_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            EventKind::MaintenanceSet { on: true } => {
+                f.write_str("marked the WG as maintaining a project")
+            }
+            EventKind::MaintenanceSet { on: false } => {
+                f.write_str("unmarked the WG as maintaining a project")
+            }
+            EventKind::FacilitatorAdded { member } => write!(f, "added facilitator {member}"),
+            EventKind::FacilitatorRemoved { member } => write!(f, "removed facilitator {member}"),
+            EventKind::MaintainerAdded { member } => write!(f, "added maintainer {member}"),
+            EventKind::MaintainerRemoved { member } => write!(f, "removed maintainer {member}"),
+            EventKind::StatusPosted { text } => write!(f, "posted a status: {text}"),
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! A group's current state, and how each event changes it.
+
+use super::decide::{decide, Context};
+use super::error::{GovernanceError, ReplayError};
+use super::event::{Event, EventKind, RetirementCause, VetoOutcome};
+use super::ids::{MemberId, Timestamp};
+use super::items::TrackedItem;
+use super::policy::Policy;
+use super::roles::Role;
+use super::template::{Details, GroupKind, Template};
+use super::vote::{Ballot, Outcome, Vote, VotePurpose};
+use super::Command;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupState {
+    /// Submitted, under a moderator's review (or collecting sponsors).
+    Proposed,
+    UnderVote,
+    Active,
+    /// Active while moderators vote on reversing its creation.
+    UnderReversalVote,
+    Rejected,
+    /// Stopped by a veto before approval; a lead maintainer can lift it.
+    Vetoed,
+    Withdrawn,
+    /// Its creation was reversed, by a vote or a veto.
+    Reversed,
+    Retired,
+}
+
+impl GroupState {
+    pub const ALL: [GroupState; 9] = [
+        GroupState::Proposed,
+        GroupState::UnderVote,
+        GroupState::Active,
+        GroupState::UnderReversalVote,
+        GroupState::Rejected,
+        GroupState::Vetoed,
+        GroupState::Withdrawn,
+        GroupState::Reversed,
+        GroupState::Retired,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupState::Proposed => "proposed",
+            GroupState::UnderVote => "under vote",
+            GroupState::Active => "active",
+            GroupState::UnderReversalVote => "under reversal vote",
+            GroupState::Rejected => "rejected",
+            GroupState::Vetoed => "vetoed",
+            GroupState::Withdrawn => "withdrawn",
+            GroupState::Reversed => "reversed",
+            GroupState::Retired => "retired",
+        }
+    }
+
+    /// The name used in the database and on the command line.
+    pub fn code(self) -> &'static str {
+        match self {
+            GroupState::Proposed => "proposed",
+            GroupState::UnderVote => "under_vote",
+            GroupState::Active => "active",
+            GroupState::UnderReversalVote => "under_reversal_vote",
+            GroupState::Rejected => "rejected",
+            GroupState::Vetoed => "vetoed",
+            GroupState::Withdrawn => "withdrawn",
+            GroupState::Reversed => "reversed",
+            GroupState::Retired => "retired",
+        }
+    }
+
+    /// A group that exists and works: active, even while its reversal is being voted on.
+    pub fn is_live_group(self) -> bool {
+        matches!(self, GroupState::Active | GroupState::UnderReversalVote)
+    }
+}
+
+impl fmt::Display for GroupState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl std::str::FromStr for GroupState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let wanted = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        GroupState::ALL
+            .into_iter()
+            .find(|st| st.code() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<_> = GroupState::ALL.iter().map(|s| s.code()).collect();
+                format!("unknown state {s:?}; use one of {}", names.join(", "))
+            })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VetoRecord {
+    pub by: MemberId,
+    pub at: Timestamp,
+    pub reason: String,
+    pub outcome: VetoOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidacy {
+    pub since: Timestamp,
+    pub cause: RetirementCause,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub kind: GroupKind,
+    pub name: String,
+    pub template: Template,
+    pub proposer: MemberId,
+    pub proposed_at: Timestamp,
+    /// The policy frozen when the group was proposed.
+    pub policy: Policy,
+    pub state: GroupState,
+    pub facilitators: Vec<MemberId>,
+    pub maintainers: Vec<MemberId>,
+    /// The running or most recent vote.
+    pub vote: Option<Vote>,
+    pub sponsors: Vec<(MemberId, Role)>,
+    pub veto: Option<VetoRecord>,
+    pub active_since: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+    pub channel: Option<u64>,
+    pub items: Vec<TrackedItem>,
+    pub maintenance: bool,
+    pub candidacy: Option<Candidacy>,
+    pub kept_at: Option<Timestamp>,
+    pub last_status: Option<(Timestamp, String)>,
+}
+
+impl Group {
+    /// The rules governing the next decision: the frozen proposal policy, with the running vote's
+    /// own frozen window and threshold.
+    pub fn policy_in_force(&self) -> Policy {
+        let mut p = self.policy.clone();
+        if let Some(v) = self.vote.as_ref().filter(|v| v.result.is_none()) {
+            p.vote_window = v.rule.window;
+            p.threshold = v.rule.threshold;
+        }
+        p
+    }
+
+    pub fn running_vote(&self) -> Option<&Vote> {
+        match self.state {
+            GroupState::UnderVote | GroupState::UnderReversalVote => self.vote.as_ref(),
+            _ => None,
+        }
+    }
+
+    pub fn is_facilitator_or_maintainer(&self, who: MemberId) -> bool {
+        self.facilitators.contains(&who) || self.maintainers.contains(&who)
+    }
+
+    /// Decides `command` and applies the resulting events to `self`; returns the events.
+    pub fn decide_and_apply(
+        &mut self,
+        command: &Command,
+        ctx: &Context,
+    ) -> Result<Vec<Event>, GovernanceError> {
+        let events = decide(Some(self), command, ctx)?;
+        for e in &events {
+            self.apply(e);
+        }
+        Ok(events)
+    }
+
+    /// A new group from its proposal event; `None` for any other event.
+    pub fn from_proposal(event: &Event) -> Option<Group> {
+        let EventKind::Proposed { template, proposer } = &event.kind else {
+            return None;
+        };
+        Some(Group {
+            kind: template.kind(),
+            name: template.name.clone(),
+            template: template.clone(),
+            proposer: *proposer,
+            proposed_at: event.at,
+            policy: event.policy.clone(),
+            state: GroupState::Proposed,
+            facilitators: template.facilitators.clone(),
+            maintainers: template.maintainers.clone(),
+            vote: None,
+            sponsors: Vec::new(),
+            veto: None,
+            active_since: None,
+            ended_at: None,
+            channel: None,
+            items: Vec::new(),
+            maintenance: false,
+            candidacy: None,
+            kept_at: None,
+            last_status: None,
+        })
+    }
+
+    /// Applies one event. Events come from [`decide`], which has checked them; applying never fails.
+    pub fn apply(&mut self, event: &Event) {
+        let at = event.at;
+        match &event.kind {
+            EventKind::Proposed { .. } => {}
+            EventKind::Withdrawn => self.end(GroupState::Withdrawn, at),
+            EventKind::VoteOpened {
+                purpose,
+                electorate,
+                rule,
+                closes_at,
+            } => {
+                self.vote = Some(Vote {
+                    purpose: *purpose,
+                    opened_at: at,
+                    closes_at: *closes_at,
+                    electorate: electorate.clone(),
+                    rule: *rule,
+                    ballots: Vec::new(),
+                    result: None,
+                });
+                self.state = match purpose {
+                    VotePurpose::Creation => GroupState::UnderVote,
+                    VotePurpose::Reversal => GroupState::UnderReversalVote,
+                };
+            }
+            EventKind::BallotCast { voter, choice } => {
+                if let Some(v) = self.vote.as_mut() {
+                    v.ballots.push(Ballot {
+                        voter: *voter,
+                        choice: *choice,
+                        at,
+                    });
+                }
+            }
+            EventKind::VoteClosed {
+                purpose,
+                tally,
+                outcome,
+                as_of,
+            } => {
+                if let Some(v) = self.vote.as_mut() {
+                    v.result = Some(super::vote::VoteResult {
+                        tally: tally.clone(),
+                        outcome: *outcome,
+                    });
+                }
+                match (purpose, outcome) {
+                    (VotePurpose::Creation, Outcome::Approved) => self.activate(*as_of),
+                    (VotePurpose::Creation, Outcome::Rejected) => {
+                        self.end(GroupState::Rejected, *as_of)
+                    }
+                    (VotePurpose::Reversal, Outcome::Approved) => {
+                        self.end(GroupState::Reversed, *as_of)
+                    }
+                    (VotePurpose::Reversal, Outcome::Rejected) => self.state = GroupState::Active,
+                }
+            }
+            EventKind::Sponsored { sponsor, role } => self.sponsors.push((*sponsor, *role)),
+            EventKind::Approved => self.activate(at),
+            EventKind::Vetoed { outcome } => {
+                self.veto = Some(VetoRecord {
+                    by: event.actor.id().unwrap_or(MemberId(0)),
+                    at,
+                    reason: event.reason.clone().unwrap_or_default(),
+                    outcome: *outcome,
+                });
+                match outcome {
+                    VetoOutcome::ProposalVetoed => self.state = GroupState::Vetoed,
+                    VetoOutcome::GroupReversed => self.end(GroupState::Reversed, at),
+                }
+            }
+            EventKind::VetoLifted => {
+                let outcome = self.veto.take().map(|v| v.outcome);
+                self.ended_at = None;
+                self.state = match outcome {
+                    Some(VetoOutcome::GroupReversed) => GroupState::Active,
+                    _ => GroupState::Proposed,
+                };
+            }
+            EventKind::Retired { .. } => {
+                self.candidacy = None;
+                self.end(GroupState::Retired, at);
+            }
+            EventKind::RetirementCandidate { cause } => {
+                self.candidacy = Some(Candidacy {
+                    since: at,
+                    cause: *cause,
+                })
+            }
+            EventKind::Kept => {
+                self.candidacy = None;
+                self.kept_at = Some(at);
+            }
+            EventKind::ChannelLinked { channel } => self.channel = Some(*channel),
+            EventKind::ItemTracked { item } => {
+                self.items.push(TrackedItem {
+                    item: item.clone(),
+                    added_at: at,
+                    last_activity: at,
+                    completed_at: None,
+                });
+                self.candidacy = None;
+            }
+            EventKind::ItemCompleted { item } => {
+                if let Some(i) = self.items.iter_mut().find(|i| &i.item == item) {
+                    i.completed_at = Some(at);
+                    i.last_activity = i.last_activity.max(at);
+                }
+            }
+            EventKind::ItemReopened { item } => {
+                if let Some(i) = self.items.iter_mut().find(|i| &i.item == item) {
+                    i.completed_at = None;
+                    i.last_activity = i.last_activity.max(at);
+                }
+                self.candidacy = None;
+            }
+            EventKind::ItemActivity { item, seen_at } => {
+                if let Some(i) = self.items.iter_mut().find(|i| &i.item == item) {
+                    i.last_activity = i.last_activity.max(*seen_at);
+                }
+                self.candidacy = None;
+            }
+            EventKind::MaintenanceSet { on } => {
+                self.maintenance = *on;
+                if *on {
+                    self.candidacy = None;
+                }
+            }
+            EventKind::FacilitatorAdded { member } => self.facilitators.push(*member),
+            EventKind::FacilitatorRemoved { member } => self.facilitators.retain(|m| m != member),
+            EventKind::MaintainerAdded { member } => self.maintainers.push(*member),
+            EventKind::MaintainerRemoved { member } => self.maintainers.retain(|m| m != member),
+            EventKind::StatusPosted { text } => self.last_status = Some((at, text.clone())),
+        }
+    }
+
+    fn activate(&mut self, at: Timestamp) {
+        self.state = GroupState::Active;
+        self.active_since = Some(at);
+        if let Details::Wg { first_item, .. } = &self.template.details {
+            if !self.items.iter().any(|i| &i.item == first_item) {
+                self.items.push(TrackedItem {
+                    item: first_item.clone(),
+                    added_at: at,
+                    last_activity: at,
+                    completed_at: None,
+                });
+            }
+        }
+    }
+
+    fn end(&mut self, state: GroupState, at: Timestamp) {
+        self.state = state;
+        self.ended_at = Some(at);
+    }
+}
+
+/// Rebuilds a group from its whole history.
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Group, ReplayError> {
+    let mut events = events.into_iter();
+    let first = events.next().ok_or(ReplayError::Empty)?;
+    let mut group = Group::from_proposal(first).ok_or(ReplayError::NotAProposal)?;
+    for e in events {
+        group.apply(e);
+    }
+    Ok(group)
+}

@@ -1,0 +1,66 @@
+//! The governance core: the rules of `spec/groups-governance.md` and nothing else.
+//!
+//! Pure: no I/O, no Discord types, and the current time always comes in as an argument. Every
+//! change is decided as events by [`decide`] and applied by [`Group::apply`], so the events are
+//! the audit log and replaying them ([`replay`]) rebuilds a group's state exactly.
+//!
+//! A worked example: a member proposes a WG, a moderator calls the vote, the whole electorate
+//! votes yes and the vote closes at its deadline.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use govbot::governance::*;
+//!
+//! let policy = Policy::default();
+//! let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+//! let alice = Actor::member(MemberId(1), []);
+//! let moderator = Actor::member(MemberId(2), [Role::Moderator]);
+//!
+//! let template = TemplateDraft::new(GroupKind::Wg)
+//!     .name("Registry")
+//!     .facilitator(MemberId(1))
+//!     .field(Field::UseCases, "A public registry of MCP servers")
+//!     .field(Field::FirstItem, "SEP-1234")
+//!     .validate()
+//!     .unwrap();
+//! let mut events = decide(None, &Command::Propose { template }, &Context::new(&alice, t0, &policy)).unwrap();
+//! let mut group = replay(&events).unwrap();
+//!
+//! let call = Command::CallVote { electorate: [MemberId(2)].into() };
+//! events.extend(group.decide_and_apply(&call, &Context::new(&moderator, t0, &policy)).unwrap());
+//! let yes = Command::Cast { choice: Choice::Yes };
+//! events.extend(group.decide_and_apply(&yes, &Context::new(&moderator, t0, &policy)).unwrap());
+//!
+//! let deadline = t0 + policy.vote_window.to_chrono();
+//! events.extend(group.decide_and_apply(&Command::CloseVote, &Context::new(&Actor::System, deadline, &policy)).unwrap());
+//! assert_eq!(group.state, GroupState::Active);
+//! assert_eq!(replay(&events).unwrap(), group);
+//! ```
+
+mod command;
+mod decide;
+mod error;
+mod event;
+mod group;
+mod ids;
+mod items;
+mod policy;
+mod retirement;
+mod roles;
+mod template;
+mod vote;
+
+pub use command::Command;
+pub use decide::{decide, Context};
+pub use error::{GovernanceError, ReplayError};
+pub use event::{Event, EventKind, RetirementCause, VetoOutcome};
+pub use group::{replay, Group, GroupState};
+pub use ids::{MemberId, Timestamp};
+pub use items::{ItemRef, TrackedItem};
+pub use policy::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
+pub use retirement::{ig_activity, retirement_due, wg_inactivity_deadline, IgActivity};
+pub use roles::{Actor, Role};
+pub use template::{
+    Details, Field, FieldProblem, GroupKind, Template, TemplateDraft, TemplateErrors,
+};
+pub use vote::{Ballot, Choice, Outcome, Tally, Vote, VotePurpose, VoteRule};

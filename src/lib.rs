@@ -1,0 +1,6 @@
+//! govbot: lifecycle governance of a community's Interest Groups and Working Groups.
+//!
+//! [`governance`] holds the rules and nothing else; [`store`] keeps them in SQLite; [`config`]
+//! reads the operator's file; [`cli`] is the operator's shell.
+
+pub mod governance;
