@@ -4,3 +4,4 @@
 //! reads the operator's file; [`cli`] is the operator's shell.
 
 pub mod governance;
+pub mod store;

@@ -58,7 +58,9 @@ pub use group::{replay, Group, GroupState};
 pub use ids::{MemberId, Timestamp};
 pub use items::{ItemRef, TrackedItem};
 pub use policy::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
-pub use retirement::{ig_activity, retirement_due, wg_inactivity_deadline, IgActivity};
+pub use retirement::{
+    ig_activity, next_deadline, retirement_due, wg_inactivity_deadline, IgActivity,
+};
 pub use roles::{Actor, Role};
 pub use template::{
     Details, Field, FieldProblem, GroupKind, Template, TemplateDraft, TemplateErrors,

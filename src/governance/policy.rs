@@ -31,7 +31,6 @@ pub enum Threshold {
     MajorityOfCast { quorum_percent: u8 },
 }
 
-
 /// How many sponsors approve a group under [`Approval::Sponsorship`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -63,3 +63,28 @@ pub fn ig_activity(
         quiet: g.state.is_live_group() && now - since >= g.policy.ig_quiet_after.to_chrono(),
     }
 }
+
+/// The earliest instant at which something is due for the group without anyone acting: its
+/// running vote closes, its retirement grace period ends, or it reaches the inactivity limit.
+pub fn next_deadline(g: &Group) -> Option<Timestamp> {
+    let vote_close = g.running_vote().map(|v| v.closes_at);
+    let grace_end = g
+        .candidacy
+        .as_ref()
+        .filter(|_| g.state == GroupState::Active)
+        .map(|c| c.since + g.policy.wg_retirement_grace.to_chrono());
+    let flag = if g.candidacy.is_none() {
+        wg_inactivity_deadline(g).map(|d| match retirement_due(g, d) {
+            Some(RetirementCause::AllItemsCompleted) => g
+                .items
+                .iter()
+                .filter_map(|i| i.completed_at)
+                .max()
+                .unwrap_or(d),
+            _ => d,
+        })
+    } else {
+        None
+    };
+    [vote_close, grace_end, flag].into_iter().flatten().min()
+}

@@ -1,0 +1,273 @@
+//! Groups: one governance decision per transaction, and reads of current state.
+
+use super::audit::append_events;
+use super::error::StoreError;
+use super::triggers::{self, Trigger};
+use super::{millis, Store};
+use crate::governance::{
+    decide, next_deadline, Command, Context, Event, Group, GroupKind, GroupState,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqliteConnection};
+use std::fmt;
+use std::str::FromStr;
+
+/// A group's number, given when it is proposed and never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GroupId(pub i64);
+
+impl fmt::Display for GroupId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl FromStr for GroupId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim().trim_start_matches('#');
+        t.parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(GroupId)
+            .ok_or_else(|| format!("{s:?} is not a group id; ids are positive numbers like 12"))
+    }
+}
+
+/// What a command acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A new proposal: the store gives it the next id.
+    New,
+    Group(GroupId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredGroup {
+    pub id: GroupId,
+    pub version: i64,
+    pub group: Group,
+}
+
+/// The outcome of a command that was carried out.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    pub id: GroupId,
+    pub group: Group,
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GroupFilter {
+    pub kind: Option<GroupKind>,
+    pub state: Option<GroupState>,
+}
+
+/// A group name folded for comparison: "Security in MCP", "security-in-mcp" and
+/// "SECURITY  in  MCP!" are the same name.
+pub fn name_key(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// States in which a group's name is taken.
+const NAME_HOLDING_STATES: [GroupState; 5] = [
+    GroupState::Proposed,
+    GroupState::UnderVote,
+    GroupState::Active,
+    GroupState::UnderReversalVote,
+    GroupState::Vetoed,
+];
+
+impl Store {
+    /// Carries out one command: decides it against the stored state and, when allowed, appends its
+    /// events and writes the new state in a single transaction, recording `trigger` so that a
+    /// repeat delivery is refused as [`StoreError::Duplicate`] and changes nothing.
+    pub async fn execute(
+        &self,
+        target: Target,
+        command: &Command,
+        ctx: &Context<'_>,
+        trigger: Option<&Trigger>,
+    ) -> Result<Executed, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some(t) = trigger {
+            if triggers::seen(&mut tx, t).await? {
+                return Err(StoreError::Duplicate(t.describe().to_string()));
+            }
+        }
+        let (id, current, version) = match target {
+            Target::Group(id) => {
+                let stored = load(&mut tx, id)
+                    .await?
+                    .ok_or(StoreError::UnknownGroup(id))?;
+                (id, Some(stored.group), stored.version)
+            }
+            Target::New => {
+                if let Command::Propose { template } = command {
+                    refuse_taken_name(&mut tx, template.kind(), &template.name).await?;
+                }
+                let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM groups")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                (GroupId(next), None, 0)
+            }
+        };
+        let events = decide(current.as_ref(), command, ctx)?;
+        let mut group = current;
+        for e in &events {
+            match group.as_mut() {
+                Some(g) => g.apply(e),
+                None => group = Group::from_proposal(e),
+            }
+        }
+        let group = group.ok_or_else(|| {
+            StoreError::Corrupt("a new group's first event was not its proposal".into())
+        })?;
+        let trigger_key = trigger.map(Trigger::key);
+        append_events(&mut tx, id, version, &events, trigger_key.as_deref()).await?;
+        let new_version = version + events.len() as i64;
+        save(&mut tx, id, &group, new_version, millis(ctx.now)).await?;
+        if let Some(t) = trigger {
+            triggers::record(&mut tx, t, Some(id.0), millis(ctx.now)).await?;
+        }
+        tx.commit().await?;
+        Ok(Executed { id, group, events })
+    }
+
+    pub async fn group(&self, id: GroupId) -> Result<StoredGroup, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load(&mut conn, id)
+            .await?
+            .ok_or(StoreError::UnknownGroup(id))
+    }
+
+    /// Groups matching `filter`, by id.
+    pub async fn list(&self, filter: &GroupFilter) -> Result<Vec<StoredGroup>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, version, state_json FROM groups
+             WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR state = ?2)
+             ORDER BY id",
+        )
+        .bind(filter.kind.map(GroupKind::code))
+        .bind(filter.state.map(GroupState::code))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(row_to_group).collect()
+    }
+
+    /// Groups whose names fold to the same words as `name` or share most of them, for the
+    /// overlap warning on a new proposal.
+    pub async fn similar_names(&self, name: &str) -> Result<Vec<StoredGroup>, StoreError> {
+        let key = name_key(name);
+        let words: Vec<&str> = key.split(' ').filter(|w| w.len() > 2).collect();
+        let all = self.list(&GroupFilter::default()).await?;
+        Ok(all
+            .into_iter()
+            .filter(|g| NAME_HOLDING_STATES.contains(&g.group.state))
+            .filter(|g| {
+                let other = name_key(&g.group.name);
+                other == key || {
+                    let shared = words
+                        .iter()
+                        .filter(|w| other.split(' ').any(|o| o == **w))
+                        .count();
+                    !words.is_empty() && shared * 2 > words.len()
+                }
+            })
+            .collect())
+    }
+}
+
+async fn refuse_taken_name(
+    conn: &mut SqliteConnection,
+    kind: GroupKind,
+    name: &str,
+) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "SELECT id, state FROM groups WHERE kind = ? AND name_key = ? AND state IN (?, ?, ?, ?, ?) LIMIT 1",
+    )
+    .bind(kind.code())
+    .bind(name_key(name))
+    .bind(NAME_HOLDING_STATES[0].code())
+    .bind(NAME_HOLDING_STATES[1].code())
+    .bind(NAME_HOLDING_STATES[2].code())
+    .bind(NAME_HOLDING_STATES[3].code())
+    .bind(NAME_HOLDING_STATES[4].code())
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        None => Ok(()),
+        Some(row) => {
+            let state: String = row.get("state");
+            Err(StoreError::DuplicateName {
+                kind,
+                name: name.to_string(),
+                existing: GroupId(row.get("id")),
+                state: state
+                    .parse::<GroupState>()
+                    .map(|s| s.label().to_string())
+                    .unwrap_or(state),
+            })
+        }
+    }
+}
+
+async fn load(conn: &mut SqliteConnection, id: GroupId) -> Result<Option<StoredGroup>, StoreError> {
+    let row = sqlx::query("SELECT id, version, state_json FROM groups WHERE id = ?")
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(row_to_group).transpose()
+}
+
+fn row_to_group(row: &sqlx::sqlite::SqliteRow) -> Result<StoredGroup, StoreError> {
+    let json: String = row.get("state_json");
+    Ok(StoredGroup {
+        id: GroupId(row.get("id")),
+        version: row.get("version"),
+        group: serde_json::from_str(&json)?,
+    })
+}
+
+async fn save(
+    conn: &mut SqliteConnection,
+    id: GroupId,
+    group: &Group,
+    version: i64,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO groups (id, kind, name, name_key, state, proposer, proposed_at, updated_at,
+                             version, next_due_at, state_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET
+             state = excluded.state, updated_at = excluded.updated_at, version = excluded.version,
+             next_due_at = excluded.next_due_at, state_json = excluded.state_json",
+    )
+    .bind(id.0)
+    .bind(group.kind.code())
+    .bind(&group.name)
+    .bind(name_key(&group.name))
+    .bind(group.state.code())
+    .bind(group.proposer.0 as i64)
+    .bind(millis(group.proposed_at))
+    .bind(now_ms)
+    .bind(version)
+    .bind(next_deadline(group).map(millis))
+    .bind(serde_json::to_string(group)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! Display names of members, as last seen, so histories and exports read as names.
+
+use super::error::StoreError;
+use super::{millis, Store};
+use crate::governance::{MemberId, Timestamp};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+impl Store {
+    pub async fn remember_member(
+        &self,
+        id: MemberId,
+        display_name: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO members (id, display_name, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
+                                            updated_at = excluded.updated_at",
+        )
+        .bind(id.0 as i64)
+        .bind(display_name)
+        .bind(millis(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every known display name; members never seen are absent.
+    pub async fn member_names(&self) -> Result<BTreeMap<MemberId, String>, StoreError> {
+        let rows = sqlx::query("SELECT id, display_name FROM members")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    MemberId(r.get::<i64, _>("id") as u64),
+                    r.get("display_name"),
+                )
+            })
+            .collect())
+    }
+}

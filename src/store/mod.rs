@@ -1,0 +1,117 @@
+//! The store: groups' current state and their append-only audit log in SQLite.
+//!
+//! Each governance decision is one `BEGIN IMMEDIATE` transaction that checks the trigger was not
+//! already processed, reads the group, asks the core to decide, appends the events and writes the
+//! new state, then commits: a crash leaves either all of it or none of it. The audit log refuses
+//! UPDATE and DELETE in the database itself (see `migrations/0001_init.sql`).
+
+mod audit;
+mod error;
+mod groups;
+mod members;
+mod triggers;
+
+pub use audit::StoredEvent;
+pub use error::StoreError;
+pub use groups::{name_key, Executed, GroupFilter, GroupId, StoredGroup, Target};
+pub use triggers::Trigger;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::path::Path;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// How long a writer waits for another to finish before giving up; governance writes are short.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it if needed, and applies pending migrations.
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        let store = Store::connect(path, true).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens an existing database without creating or migrating it, for read-only inspection:
+    /// a mistyped path must be an error, not a new empty database.
+    pub async fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let store = Store::connect(path, false).await?;
+        if store.pending_migrations().await? > 0 {
+            return Err(StoreError::NotMigrated(path.to_path_buf()));
+        }
+        Ok(store)
+    }
+
+    async fn connect(path: &Path, create: bool) -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(create)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                source: e,
+            })?;
+        Ok(Store { pool })
+    }
+
+    /// Applies pending migrations; returns how many were applied.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let pending = self.pending_migrations().await?;
+        MIGRATOR.run(&self.pool).await?;
+        Ok(pending)
+    }
+
+    async fn pending_migrations(&self) -> Result<usize, StoreError> {
+        let table: Option<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let applied: Vec<i64> = if table.is_some() {
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            Vec::new()
+        };
+        Ok(MIGRATOR
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .count())
+    }
+
+    /// The pool, for tests and tools that inspect the database directly.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub(crate) fn millis(t: crate::governance::Timestamp) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_millis(ms: i64) -> Result<crate::governance::Timestamp, StoreError> {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} is out of range")))
+}

@@ -1,0 +1,466 @@
+//! The store on real SQLite files in temporary directories.
+
+use chrono::{Duration, TimeZone, Utc};
+use govbot::governance::*;
+use govbot::store::{GroupFilter, GroupId, Store, StoreError, Target, Trigger};
+use std::collections::BTreeSet;
+use tempfile::TempDir;
+
+fn t0() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
+}
+
+fn member(id: u64) -> Actor {
+    Actor::member(MemberId(id), [])
+}
+
+fn moderator(id: u64) -> Actor {
+    Actor::member(MemberId(id), [Role::Moderator])
+}
+
+fn wg(name: &str) -> Template {
+    TemplateDraft::new(GroupKind::Wg)
+        .name(name)
+        .facilitator(MemberId(1))
+        .field(Field::UseCases, "Servers need to be found")
+        .field(Field::FirstItem, "SEP-1234")
+        .validate()
+        .unwrap()
+}
+
+async fn store() -> (TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("govbot.db")).await.unwrap();
+    (dir, store)
+}
+
+async fn propose(store: &Store, name: &str) -> GroupId {
+    let policy = Policy::default();
+    store
+        .execute(
+            Target::New,
+            &Command::Propose { template: wg(name) },
+            &Context::new(&member(1), t0(), &policy),
+            None,
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+async fn open_vote(store: &Store, id: GroupId, electorate: &[u64]) {
+    let policy = Policy::default();
+    let electorate: BTreeSet<_> = electorate.iter().map(|m| MemberId(*m)).collect();
+    store
+        .execute(
+            Target::Group(id),
+            &Command::CallVote { electorate },
+            &Context::new(&moderator(100), t0(), &policy),
+            None,
+        )
+        .await
+        .unwrap();
+}
+
+async fn audit_rows(store: &Store) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_database_runs_in_wal_mode_with_foreign_keys_on() {
+    let (_dir, store) = store().await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(fk, 1);
+    assert!(busy >= 1000, "busy timeout {busy} ms");
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_update_and_delete() {
+    let (_dir, store) = store().await;
+    let id = propose(&store, "Registry").await;
+    let update = sqlx::query("UPDATE audit_log SET reason = 'rewritten' WHERE group_id = ?")
+        .bind(id.0)
+        .execute(store.pool())
+        .await
+        .unwrap_err();
+    assert!(update.to_string().contains("append-only"), "{update}");
+    let delete = sqlx::query("DELETE FROM audit_log")
+        .execute(store.pool())
+        .await
+        .unwrap_err();
+    assert!(delete.to_string().contains("append-only"), "{delete}");
+    assert_eq!(audit_rows(&store).await, 1);
+    assert_eq!(store.history(id).await.unwrap()[0].event.reason, None);
+}
+
+#[tokio::test]
+async fn a_duplicate_trigger_is_refused_and_changes_nothing() {
+    let (_dir, store) = store().await;
+    let id = propose(&store, "Registry").await;
+    open_vote(&store, id, &[100, 101]).await;
+    let policy = Policy::default();
+    let voter = moderator(101);
+    let ctx = Context::new(&voter, t0() + Duration::hours(1), &policy);
+    let cast = Command::Cast {
+        choice: Choice::Yes,
+    };
+    let trigger = Trigger::Interaction(42);
+    store
+        .execute(Target::Group(id), &cast, &ctx, Some(&trigger))
+        .await
+        .unwrap();
+    let before = store.group(id).await.unwrap();
+    let rows = audit_rows(&store).await;
+
+    let again = store
+        .execute(Target::Group(id), &cast, &ctx, Some(&trigger))
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::Duplicate(_)), "{again:?}");
+    assert_eq!(
+        again.to_string(),
+        "this interaction was already processed; nothing was changed"
+    );
+    assert_eq!(store.group(id).await.unwrap(), before);
+    assert_eq!(audit_rows(&store).await, rows);
+    let tally = before.group.vote.unwrap().tally();
+    assert_eq!(tally.yes, 1);
+}
+
+#[tokio::test]
+async fn a_reaction_removed_and_added_again_counts_but_a_replayed_one_does_not() {
+    let (_dir, store) = store().await;
+    let id = propose(&store, "Registry").await;
+    open_vote(&store, id, &[100, 101]).await;
+    let policy = Policy::default();
+    let voter = moderator(101);
+    let reaction = |added| Trigger::Reaction {
+        message: 9,
+        user: 101,
+        emoji: "✅".into(),
+        added,
+    };
+    let mut now = t0();
+    let mut step = |cmd: Command, trigger: Trigger| {
+        now += Duration::minutes(1);
+        let store = store.clone();
+        let voter = voter.clone();
+        let policy = policy.clone();
+        let at = now;
+        async move {
+            store
+                .execute(
+                    Target::Group(id),
+                    &cmd,
+                    &Context::new(&voter, at, &policy),
+                    Some(&trigger),
+                )
+                .await
+        }
+    };
+    let yes = || Command::Cast {
+        choice: Choice::Yes,
+    };
+    step(yes(), reaction(true)).await.unwrap();
+    assert!(matches!(
+        step(yes(), reaction(true)).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    step(Command::WithdrawBallot, reaction(false))
+        .await
+        .unwrap();
+    assert!(matches!(
+        step(Command::WithdrawBallot, reaction(false)).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    step(yes(), reaction(true)).await.unwrap();
+    let vote = store.group(id).await.unwrap().group.vote.unwrap();
+    assert_eq!(vote.ballots.len(), 3);
+    assert_eq!(vote.tally().yes, 1);
+}
+
+#[tokio::test]
+async fn state_and_events_cannot_diverge_when_the_state_write_fails() {
+    let (_dir, store) = store().await;
+    let id = propose(&store, "Registry").await;
+    let before = store.group(id).await.unwrap();
+    let rows = audit_rows(&store).await;
+
+    // The events are appended first; make the state write that follows them fail.
+    sqlx::query(
+        "CREATE TRIGGER injected_failure BEFORE UPDATE ON groups
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let policy = Policy::default();
+    let err = store
+        .execute(
+            Target::Group(id),
+            &Command::CallVote {
+                electorate: [MemberId(100)].into(),
+            },
+            &Context::new(&moderator(100), t0(), &policy),
+            Some(&Trigger::Interaction(7)),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("injected failure"), "{err}");
+    assert!(!err.is_user_facing());
+    assert_eq!(
+        audit_rows(&store).await,
+        rows,
+        "no event may outlive the failed state write"
+    );
+    assert_eq!(store.group(id).await.unwrap(), before);
+    let processed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM processed_triggers")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        processed, 0,
+        "a failed decision must not mark its trigger as processed"
+    );
+
+    // The same holds for a new group: its proposal event is written before its first state row.
+    sqlx::query(
+        "CREATE TRIGGER injected_insert_failure BEFORE INSERT ON groups
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let err = store
+        .execute(
+            Target::New,
+            &Command::Propose {
+                template: wg("Inspector"),
+            },
+            &Context::new(&member(1), t0(), &policy),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("injected failure"), "{err}");
+    assert_eq!(audit_rows(&store).await, rows);
+}
+
+#[tokio::test]
+async fn replaying_the_audit_log_rebuilds_the_stored_state() {
+    let (_dir, store) = store().await;
+    let id = propose(&store, "Registry").await;
+    open_vote(&store, id, &[100, 101, 102]).await;
+    let policy = Policy::default();
+    for (voter, choice, minutes) in [
+        (100, Choice::Yes, 5),
+        (101, Choice::No, 6),
+        (101, Choice::Yes, 7),
+    ] {
+        store
+            .execute(
+                Target::Group(id),
+                &Command::Cast { choice },
+                &Context::new(
+                    &moderator(voter),
+                    t0() + Duration::minutes(minutes),
+                    &policy,
+                ),
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    let close = store
+        .execute(
+            Target::Group(id),
+            &Command::CloseVote,
+            &Context::new(&Actor::System, t0() + Duration::hours(80), &policy),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(close.group.state, GroupState::Active);
+    let stored = store.group(id).await.unwrap();
+    assert_eq!(stored.version, 6);
+    assert_eq!(store.replay(id).await.unwrap(), stored.group);
+    let history = store.history(id).await.unwrap();
+    let seqs: Vec<_> = history.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
+}
+
+#[tokio::test]
+async fn groups_survive_closing_and_reopening_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("govbot.db");
+    let id = {
+        let store = Store::open(&path).await.unwrap();
+        let id = propose(&store, "Registry").await;
+        open_vote(&store, id, &[100]).await;
+        store.close().await;
+        id
+    };
+    let store = Store::open_existing(&path).await.unwrap();
+    let g = store.group(id).await.unwrap().group;
+    assert_eq!(g.state, GroupState::UnderVote);
+    assert_eq!(g.name, "Registry");
+}
+
+#[tokio::test]
+async fn an_unknown_group_id_is_a_clear_error() {
+    let (_dir, store) = store().await;
+    let err = store.group(GroupId(99)).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "there is no group with id 99; `/group list` or `govbot groups list` shows the ids"
+    );
+    assert!(matches!(
+        store.history(GroupId(99)).await,
+        Err(StoreError::UnknownGroup(_))
+    ));
+    let policy = Policy::default();
+    let err = store
+        .execute(
+            Target::Group(GroupId(99)),
+            &Command::Withdraw,
+            &Context::new(&member(1), t0(), &policy),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::UnknownGroup(GroupId(99))));
+}
+
+#[tokio::test]
+async fn a_name_already_taken_by_a_live_group_of_the_same_kind_is_refused() {
+    let (_dir, store) = store().await;
+    let first = propose(&store, "Server Identity").await;
+    let policy = Policy::default();
+    let err = store
+        .execute(
+            Target::New,
+            &Command::Propose {
+                template: wg("server-identity!"),
+            },
+            &Context::new(&member(2), t0(), &policy),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("WG 'server-identity!' already exists (id {first}, proposed); choose another name or join that group")
+    );
+    // Once withdrawn, the name is free again.
+    store
+        .execute(
+            Target::Group(first),
+            &Command::Withdraw,
+            &Context::new(&member(1), t0(), &policy),
+            None,
+        )
+        .await
+        .unwrap();
+    propose(&store, "Server Identity").await;
+}
+
+#[tokio::test]
+async fn similar_names_are_found_for_the_overlap_warning() {
+    let (_dir, store) = store().await;
+    propose(&store, "Security in MCP").await;
+    propose(&store, "Registry").await;
+    let similar = store.similar_names("MCP Security").await.unwrap();
+    let names: Vec<_> = similar.iter().map(|g| g.group.name.as_str()).collect();
+    assert_eq!(names, ["Security in MCP"]);
+    assert!(store
+        .similar_names("Tool Filtering")
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn listing_filters_by_kind_and_state() {
+    let (_dir, store) = store().await;
+    let a = propose(&store, "Registry").await;
+    propose(&store, "Inspector").await;
+    open_vote(&store, a, &[100]).await;
+    let under_vote = store
+        .list(&GroupFilter {
+            kind: Some(GroupKind::Wg),
+            state: Some(GroupState::UnderVote),
+        })
+        .await
+        .unwrap();
+    assert_eq!(under_vote.len(), 1);
+    assert_eq!(under_vote[0].id, a);
+    let igs = store
+        .list(&GroupFilter {
+            kind: Some(GroupKind::Ig),
+            state: None,
+        })
+        .await
+        .unwrap();
+    assert!(igs.is_empty());
+    assert_eq!(store.list(&GroupFilter::default()).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn ballots_from_the_whole_electorate_at_the_same_instant_all_count() {
+    let (_dir, store) = store().await;
+    let id = propose(&store, "Registry").await;
+    let electorate: Vec<u64> = (100..140).collect();
+    open_vote(&store, id, &electorate).await;
+    let policy = Policy::default();
+    let at = t0() + Duration::hours(2);
+    let tasks: Vec<_> = electorate
+        .iter()
+        .map(|voter| {
+            let store = store.clone();
+            let policy = policy.clone();
+            let voter = moderator(*voter);
+            tokio::spawn(async move {
+                store
+                    .execute(
+                        Target::Group(id),
+                        &Command::Cast {
+                            choice: Choice::Yes,
+                        },
+                        &Context::new(&voter, at, &policy),
+                        None,
+                    )
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let vote = store.group(id).await.unwrap().group.vote.unwrap();
+    assert_eq!(vote.tally().yes, 40);
+    assert_eq!(audit_rows(&store).await, 2 + 40);
+}
+
+#[tokio::test]
+async fn opening_a_missing_database_for_reading_does_not_create_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nope.db");
+    let err = Store::open_existing(&path).await.unwrap_err();
+    assert!(err.to_string().contains("govbot migrate"), "{err}");
+    assert!(!path.exists());
+}
