@@ -3,5 +3,10 @@
 //! [`governance`] holds the rules and nothing else; [`store`] keeps them in SQLite; [`config`]
 //! reads the operator's file; [`cli`] is the operator's shell.
 
+pub mod cli;
+pub mod config;
+pub mod discord;
+pub mod export;
 pub mod governance;
+pub mod report;
 pub mod store;

@@ -154,6 +154,16 @@ impl Decision<'_> {
                 self.require_system("flag a retirement candidate")?;
                 self.wg_only()?;
                 self.in_states(&[Active], "flagged for retirement")?;
+                if g.maintenance {
+                    return Err(GovernanceError::MaintenanceExempt {
+                        name: g.name.clone(),
+                    });
+                }
+                if g.candidacy.is_some() {
+                    return Err(
+                        self.not_allowed("flagged again: it is already a retirement candidate")
+                    );
+                }
                 match retirement_due(g, self.ctx.now) {
                     Some(cause) => Ok(vec![
                         self.event(EventKind::RetirementCandidate { cause }, None)
@@ -262,9 +272,15 @@ impl Decision<'_> {
             }
             Command::RecordItemActivity { item, seen_at } => {
                 self.item_change()?;
-                self.known_item(item)?;
+                let tracked = self.known_item(item)?;
                 if *seen_at > self.ctx.now {
                     return Err(GovernanceError::ActivityInFuture { seen_at: *seen_at });
+                }
+                if *seen_at <= tracked.last_activity {
+                    return Err(GovernanceError::NoNewActivity {
+                        item: item.to_string(),
+                        last: tracked.last_activity,
+                    });
                 }
                 Ok(vec![self.event(
                     EventKind::ItemActivity {
@@ -286,12 +302,7 @@ impl Decision<'_> {
             }
             Command::AddFacilitator { member } => {
                 self.people_change()?;
-                if g.facilitators.contains(member) {
-                    return Err(GovernanceError::AlreadyListed {
-                        member: *member,
-                        role: "facilitator",
-                    });
-                }
+                self.not_listed(*member)?;
                 Ok(vec![self.event(
                     EventKind::FacilitatorAdded { member: *member },
                     None,
@@ -318,12 +329,7 @@ impl Decision<'_> {
                 in_steering_group,
             } => {
                 self.people_change()?;
-                if g.maintainers.contains(member) {
-                    return Err(GovernanceError::AlreadyListed {
-                        member: *member,
-                        role: "maintainer",
-                    });
-                }
+                self.not_listed(*member)?;
                 if !in_steering_group {
                     return Err(GovernanceError::NotInSteeringGroup { member: *member });
                 }
@@ -362,7 +368,7 @@ impl Decision<'_> {
                 if text.is_empty() {
                     return Err(GovernanceError::EmptyStatus);
                 }
-                check_length(text)?;
+                check_length(text, "status update")?;
                 Ok(vec![self.event(
                     EventKind::StatusPosted {
                         text: text.to_string(),
@@ -433,7 +439,7 @@ impl Decision<'_> {
         if reason.is_empty() {
             return Err(GovernanceError::ReasonRequired { action });
         }
-        check_length(reason)?;
+        check_length(reason, "reason")?;
         Ok(reason.to_string())
     }
 
@@ -480,6 +486,18 @@ impl Decision<'_> {
         )
     }
 
+    /// A person is a group's facilitator or its maintainer, never both, as in the template.
+    fn not_listed(&self, member: MemberId) -> Result<(), GovernanceError> {
+        let role = if self.g.facilitators.contains(&member) {
+            "facilitator"
+        } else if self.g.maintainers.contains(&member) {
+            "maintainer"
+        } else {
+            return Ok(());
+        };
+        Err(GovernanceError::AlreadyListed { member, role })
+    }
+
     fn find_item(&self, item: &ItemRef) -> Option<&super::items::TrackedItem> {
         self.g.items.iter().find(|i| &i.item == item)
     }
@@ -500,13 +518,9 @@ impl Decision<'_> {
         if electorate.is_empty() {
             return Err(GovernanceError::EmptyElectorate);
         }
-        let rule = VoteRule {
-            window: self.ctx.policy.vote_window,
-            threshold: self.ctx.policy.threshold,
-        };
+        let rule = VoteRule::from_policy(self.ctx.policy);
         let mut policy = self.g.policy.clone();
-        policy.vote_window = rule.window;
-        policy.threshold = rule.threshold;
+        rule.overlay(&mut policy);
         Ok(Event {
             at: self.ctx.now,
             actor: self.ctx.actor.clone(),
@@ -515,8 +529,8 @@ impl Decision<'_> {
             kind: EventKind::VoteOpened {
                 purpose,
                 electorate: electorate.clone(),
-                rule,
                 closes_at: self.ctx.now + rule.window.to_chrono(),
+                rule,
             },
         })
     }
@@ -608,10 +622,11 @@ impl Decision<'_> {
     }
 }
 
-fn check_length(text: &str) -> Result<(), GovernanceError> {
+fn check_length(text: &str, what: &'static str) -> Result<(), GovernanceError> {
     let chars = text.chars().count();
     if chars > MAX_REASON_CHARS {
         return Err(GovernanceError::TooLong {
+            what,
             chars,
             max: MAX_REASON_CHARS,
         });

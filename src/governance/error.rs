@@ -36,8 +36,12 @@ pub enum GovernanceError {
     EmptyElectorate,
     #[error("a reason is required to {action}; say why in a sentence")]
     ReasonRequired { action: &'static str },
-    #[error("the reason is {chars} characters long; keep it to {max} or fewer")]
-    TooLong { chars: usize, max: usize },
+    #[error("the {what} is {chars} characters long; keep it to {max} or fewer")]
+    TooLong {
+        what: &'static str,
+        chars: usize,
+        max: usize,
+    },
     #[error("this proposal is approved by {approval}, not by {attempted}")]
     WrongApproval {
         approval: &'static str,
@@ -61,6 +65,10 @@ pub enum GovernanceError {
     DuplicateItem { item: String },
     #[error("{item} is already {state}")]
     ItemAlready { item: String, state: &'static str },
+    #[error("no activity on {item} newer than {} was reported; nothing changes", when(.last))]
+    NoNewActivity { item: String, last: Timestamp },
+    #[error("WG '{name}' maintains a project, so it is exempt from automatic retirement")]
+    MaintenanceExempt { name: String },
     #[error("the activity time {} is in the future", when(.seen_at))]
     ActivityInFuture { seen_at: Timestamp },
     #[error("{member} is the group's only facilitator; add another facilitator first")]

@@ -144,9 +144,8 @@ impl Group {
     /// own frozen window and threshold.
     pub fn policy_in_force(&self) -> Policy {
         let mut p = self.policy.clone();
-        if let Some(v) = self.vote.as_ref().filter(|v| v.result.is_none()) {
-            p.vote_window = v.rule.window;
-            p.threshold = v.rule.threshold;
+        if let Some(v) = self.running_vote() {
+            v.rule.overlay(&mut p);
         }
         p
     }
@@ -221,9 +220,10 @@ impl Group {
                     opened_at: at,
                     closes_at: *closes_at,
                     electorate: electorate.clone(),
-                    rule: *rule,
+                    rule: rule.clone(),
                     ballots: Vec::new(),
                     result: None,
+                    cancelled_at: None,
                 });
                 self.state = match purpose {
                     VotePurpose::Creation => GroupState::UnderVote,
@@ -265,6 +265,7 @@ impl Group {
             EventKind::Sponsored { sponsor, role } => self.sponsors.push((*sponsor, *role)),
             EventKind::Approved => self.activate(at),
             EventKind::Vetoed { outcome } => {
+                self.cancel_running_vote(at);
                 self.veto = Some(VetoRecord {
                     by: event.actor.id().unwrap_or(MemberId(0)),
                     at,
@@ -285,6 +286,7 @@ impl Group {
                 };
             }
             EventKind::Retired { .. } => {
+                self.cancel_running_vote(at);
                 self.candidacy = None;
                 self.end(GroupState::Retired, at);
             }
@@ -323,9 +325,11 @@ impl Group {
             }
             EventKind::ItemActivity { item, seen_at } => {
                 if let Some(i) = self.items.iter_mut().find(|i| &i.item == item) {
-                    i.last_activity = i.last_activity.max(*seen_at);
+                    if *seen_at > i.last_activity {
+                        i.last_activity = *seen_at;
+                        self.candidacy = None;
+                    }
                 }
-                self.candidacy = None;
             }
             EventKind::MaintenanceSet { on } => {
                 self.maintenance = *on;
@@ -352,6 +356,17 @@ impl Group {
                     last_activity: at,
                     completed_at: None,
                 });
+            }
+        }
+    }
+
+    fn cancel_running_vote(&mut self, at: Timestamp) {
+        if matches!(
+            self.state,
+            GroupState::UnderVote | GroupState::UnderReversalVote
+        ) {
+            if let Some(v) = self.vote.as_mut() {
+                v.cancelled_at = Some(at);
             }
         }
     }

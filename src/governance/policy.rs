@@ -159,12 +159,13 @@ impl HumanDuration {
 }
 
 impl fmt::Display for HumanDuration {
-    /// The largest unit that divides the duration exactly, so `72h` prints as `3d` and `90m` as `90m`.
+    /// The largest unit that divides the duration exactly, except that periods under a week stay in
+    /// hours, the way the spec writes them: `72h`, `30d`, `90m`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.secs;
         match s {
             0 => f.write_str("0s"),
-            s if s % 86_400 == 0 => write!(f, "{}d", s / 86_400),
+            s if s % 86_400 == 0 && s >= 7 * 86_400 => write!(f, "{}d", s / 86_400),
             s if s % 3600 == 0 => write!(f, "{}h", s / 3600),
             s if s % 60 == 0 => write!(f, "{}m", s / 60),
             s => write!(f, "{s}s"),
@@ -209,7 +210,8 @@ mod tests {
     #[test]
     fn durations_parse_as_humans_write_them_and_print_back() {
         for (text, secs, shown) in [
-            ("72h", 259_200, "3d"),
+            ("72h", 259_200, "72h"),
+            ("2d", 172_800, "48h"),
             ("30d", 2_592_000, "30d"),
             ("1h 30m", 5400, "90m"),
             ("45s", 45, "45s"),

@@ -4,7 +4,7 @@
 //! computed from the ballots and the electorate alone, as of the deadline.
 
 use super::ids::{MemberId, Timestamp};
-use super::policy::{HumanDuration, Threshold};
+use super::policy::{HumanDuration, Policy, Threshold};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -38,10 +38,12 @@ pub enum VotePurpose {
 }
 
 /// The rules of one vote, frozen when it opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoteRule {
     pub window: HumanDuration,
     pub threshold: Threshold,
+    /// Before the close, when to remind electorate members who have not voted.
+    pub reminders: Vec<HumanDuration>,
 }
 
 /// One ballot as cast; `choice: None` is a withdrawn ballot.
@@ -62,6 +64,9 @@ pub struct Vote {
     /// Every ballot in the order cast, changes and withdrawals included.
     pub ballots: Vec<Ballot>,
     pub result: Option<VoteResult>,
+    /// When a veto or a retirement ended the vote before its deadline; it then has no result.
+    #[serde(default)]
+    pub cancelled_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +130,23 @@ impl fmt::Display for Tally {
     }
 }
 
+impl VoteRule {
+    pub fn from_policy(policy: &Policy) -> Self {
+        VoteRule {
+            window: policy.vote_window,
+            threshold: policy.threshold,
+            reminders: policy.vote_reminders.clone(),
+        }
+    }
+
+    /// Writes this vote's frozen values over `policy`, giving the rules in force during the vote.
+    pub fn overlay(&self, policy: &mut Policy) {
+        policy.vote_window = self.window;
+        policy.threshold = self.threshold;
+        policy.vote_reminders = self.reminders.clone();
+    }
+}
+
 impl Vote {
     pub fn open(
         purpose: VotePurpose,
@@ -140,12 +162,13 @@ impl Vote {
             rule,
             ballots: Vec::new(),
             result: None,
+            cancelled_at: None,
         }
     }
 
     /// Open until the instant before `closes_at`: a ballot at exactly the deadline is too late.
     pub fn is_open_at(&self, at: Timestamp) -> bool {
-        self.result.is_none() && at < self.closes_at
+        self.result.is_none() && self.cancelled_at.is_none() && at < self.closes_at
     }
 
     /// The standing choice of each voter: their last ballot before the deadline.

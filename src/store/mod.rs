@@ -34,9 +34,14 @@ pub struct Store {
 impl Store {
     /// Opens the database at `path`, creating it if needed, and applies pending migrations.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        Ok(Store::open_migrated(path).await?.0)
+    }
+
+    /// Like [`Store::open`], also saying how many migrations were applied now.
+    pub async fn open_migrated(path: &Path) -> Result<(Store, usize), StoreError> {
         let store = Store::connect(path, true).await?;
-        store.migrate().await?;
-        Ok(store)
+        let applied = store.migrate().await?;
+        Ok((store, applied))
     }
 
     /// Opens an existing database without creating or migrating it, for read-only inspection:

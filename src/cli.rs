@@ -1,0 +1,257 @@
+//! The operator's shell: `govbot run`, `migrate`, `check-config`, read-only inspection of groups
+//! and their histories, and the directory export. Each command translates arguments, calls the
+//! store or the core, and prints; none of them decides anything.
+
+use crate::config::{self, Config};
+use crate::export::Directory;
+use crate::governance::{Approval, GroupKind, GroupState, Threshold};
+use crate::report;
+use crate::store::{GroupFilter, GroupId, Store};
+use anyhow::{bail, Context as _, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "govbot",
+    version,
+    about = "Lifecycle governance of Interest Groups and Working Groups on Discord"
+)]
+pub struct Cli {
+    /// The configuration file (see config.example.toml).
+    #[arg(
+        long,
+        short,
+        global = true,
+        env = "GOVBOT_CONFIG",
+        default_value = "govbot.toml"
+    )]
+    pub config: PathBuf,
+    /// The SQLite database; overrides `database.path` from the configuration.
+    #[arg(long, global = true, env = "GOVBOT_DATABASE")]
+    pub database: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Connect to Discord and serve the community (needs DISCORD_TOKEN).
+    Run,
+    /// Create the database or bring it up to date.
+    Migrate,
+    /// Check the configuration file and say what it sets.
+    CheckConfig,
+    /// Inspect groups (read-only).
+    Groups {
+        #[command(subcommand)]
+        command: GroupsCmd,
+    },
+    /// Print the directory of active groups, for a community website.
+    Export {
+        #[arg(long, value_enum, default_value_t = Format::Markdown)]
+        format: Format,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupsCmd {
+    /// List groups, optionally of one kind or state.
+    List {
+        /// IG or WG.
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<GroupKind>,
+        /// proposed, under_vote, active, under_reversal_vote, rejected, vetoed, withdrawn, reversed, retired.
+        #[arg(long, value_parser = parse_state)]
+        state: Option<GroupState>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one group.
+    Show {
+        #[arg(value_parser = parse_id)]
+        id: GroupId,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one group's audit trail: who, when, what, why.
+    History {
+        #[arg(value_parser = parse_id)]
+        id: GroupId,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Markdown,
+    Json,
+}
+
+fn parse_kind(s: &str) -> Result<GroupKind, String> {
+    s.parse()
+}
+fn parse_state(s: &str) -> Result<GroupState, String> {
+    s.parse()
+}
+fn parse_id(s: &str) -> Result<GroupId, String> {
+    s.parse()
+}
+
+impl Cli {
+    pub async fn run(self, out: &mut dyn Write) -> Result<()> {
+        match &self.command {
+            Cmd::Run => {
+                let cfg = Config::load(&self.config)?;
+                config::discord_token()?;
+                bail!(
+                    "the configuration at {} is valid and DISCORD_TOKEN is set, but this build of govbot \
+                     has no Discord runtime yet; use `govbot groups`, `govbot export` and `govbot migrate` \
+                     (database: {})",
+                    self.config.display(),
+                    cfg.database_path().display()
+                )
+            }
+            Cmd::Migrate => {
+                let path = self.database_path()?;
+                let (_store, applied) = Store::open_migrated(&path).await.with_context(|| {
+                    format!("cannot migrate the database at {}", path.display())
+                })?;
+                writeln!(
+                    out,
+                    "Database {} is up to date ({applied} migration{} applied now).",
+                    path.display(),
+                    if applied == 1 { "" } else { "s" }
+                )?;
+            }
+            Cmd::CheckConfig => {
+                let cfg = Config::load(&self.config)?;
+                write!(out, "{}", describe(&self.config, &cfg))?;
+            }
+            Cmd::Groups { command } => {
+                let store = self.store().await?;
+                let names = store.member_names().await?;
+                match command {
+                    GroupsCmd::List { kind, state, json } => {
+                        let groups = store
+                            .list(&GroupFilter {
+                                kind: *kind,
+                                state: *state,
+                            })
+                            .await?;
+                        if *json {
+                            writeln!(out, "{}", serde_json::to_string_pretty(&groups)?)?;
+                        } else {
+                            write!(out, "{}", report::list(&groups, &names))?;
+                        }
+                    }
+                    GroupsCmd::Show { id, json } => {
+                        let g = store.group(*id).await?;
+                        if *json {
+                            writeln!(out, "{}", serde_json::to_string_pretty(&g)?)?;
+                        } else {
+                            write!(out, "{}", report::show(&g, &names))?;
+                        }
+                    }
+                    GroupsCmd::History { id, json } => {
+                        let g = store.group(*id).await?;
+                        let events = store.history(*id).await?;
+                        if *json {
+                            writeln!(out, "{}", serde_json::to_string_pretty(&events)?)?;
+                        } else {
+                            write!(out, "{}", report::history(&g, &events, &names))?;
+                        }
+                    }
+                }
+            }
+            Cmd::Export { format, output } => {
+                let guild = self.optional_config()?.map(|c| c.guild_id);
+                let store = self.store().await?;
+                let groups = store.list(&GroupFilter::default()).await?;
+                let names = store.member_names().await?;
+                let dir = Directory::new(&groups, &names, guild, chrono::Utc::now());
+                let text = match format {
+                    Format::Markdown => dir.to_markdown(),
+                    Format::Json => dir.to_json() + "\n",
+                };
+                match output {
+                    Some(path) => std::fs::write(path, text)
+                        .with_context(|| format!("cannot write {}", path.display()))?,
+                    None => write!(out, "{text}")?,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `--database` when given, otherwise the configuration's `database.path`.
+    fn database_path(&self) -> Result<PathBuf> {
+        if let Some(p) = &self.database {
+            return Ok(p.clone());
+        }
+        match self.optional_config()? {
+            Some(cfg) => Ok(cfg.database_path().to_path_buf()),
+            None => bail!(
+                "no configuration at {} and no --database given; pass --database PATH, or \
+                 `cp config.example.toml govbot.toml` and fill it in",
+                self.config.display()
+            ),
+        }
+    }
+
+    /// The configuration if its file exists; a file that exists but is wrong is an error.
+    fn optional_config(&self) -> Result<Option<Config>> {
+        if !self.config.exists() {
+            return Ok(None);
+        }
+        Ok(Some(Config::load(&self.config)?))
+    }
+
+    async fn store(&self) -> Result<Store> {
+        Ok(Store::open_existing(&self.database_path()?).await?)
+    }
+}
+
+fn describe(path: &Path, cfg: &Config) -> String {
+    let p = &cfg.policy;
+    let threshold = match p.threshold {
+        Threshold::MajorityOfElectorate => {
+            "yes ballots more than half of the electorate".to_string()
+        }
+        Threshold::MajorityOfCast { quorum_percent } => {
+            format!("more yes than no among ballots cast, with a {quorum_percent}% quorum")
+        }
+    };
+    let token = if config::discord_token().is_ok() {
+        "set"
+    } else {
+        "NOT set (export DISCORD_TOKEN before `govbot run`)"
+    };
+    format!(
+        "Configuration {} is valid.\n\
+         Guild:            {}\n\
+         Database:         {}\n\
+         Discord API:      {}\n\
+         DISCORD_TOKEN:    {token}\n\
+         Approval:         {}\n\
+         Vote window:      {}\n\
+         Threshold:        {threshold}\n\
+         WG inactivity:    {} (grace {})\n",
+        path.display(),
+        cfg.guild_id,
+        cfg.database_path().display(),
+        cfg.api_base(),
+        match p.approval {
+            Approval::ModeratorVote => "moderator-vote (moderators vote on each proposal)",
+            Approval::Sponsorship => "sponsorship (core or lead maintainers sponsor proposals)",
+        },
+        p.vote_window,
+        p.wg_inactivity,
+        p.wg_retirement_grace,
+    )
+}

@@ -1,0 +1,3 @@
+//! The Discord adapter: translates Discord input into governance commands and back.
+
+pub mod template_message;

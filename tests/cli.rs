@@ -1,0 +1,379 @@
+//! The `govbot` binary as an operator runs it, against real SQLite files.
+
+use chrono::{Duration, TimeZone, Utc};
+use govbot::governance::*;
+use govbot::store::{Store, Target};
+use std::path::Path;
+use std::process::{Command as Process, Output};
+
+fn govbot(dir: &Path, args: &[&str]) -> Output {
+    Process::new(env!("CARGO_BIN_EXE_govbot"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("GOVBOT_CONFIG")
+        .env_remove("GOVBOT_DATABASE")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A database with an active WG (voted in), an IG under vote and a withdrawn IG.
+async fn seeded(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("govbot.db");
+    let store = Store::open(&path).await.unwrap();
+    let policy = Policy::default();
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    let alice = Actor::member(MemberId(1), []);
+    let moderator = Actor::member(MemberId(100), [Role::Moderator]);
+    store
+        .remember_member(MemberId(1), "alice", t0)
+        .await
+        .unwrap();
+    store
+        .remember_member(MemberId(100), "mo", t0)
+        .await
+        .unwrap();
+    let wg = TemplateDraft::new(GroupKind::Wg)
+        .name("Registry | Servers")
+        .facilitator(MemberId(1))
+        .field(Field::UseCases, "Find servers")
+        .field(Field::FirstItem, "SEP-1234")
+        .validate()
+        .unwrap();
+    let ig = |name: &str| {
+        TemplateDraft::new(GroupKind::Ig)
+            .name(name)
+            .facilitator(MemberId(1))
+            .field(Field::SimilarGroups, "none")
+            .field(Field::Differentiation, "n/a")
+            .field(Field::FirstTopic, "threat models")
+            .validate()
+            .unwrap()
+    };
+    let run = |target, cmd: Command, actor: Actor, at| {
+        let store = store.clone();
+        let policy = policy.clone();
+        async move {
+            store
+                .execute(target, &cmd, &Context::new(&actor, at, &policy), None)
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let w = run(
+        Target::New,
+        Command::Propose { template: wg },
+        alice.clone(),
+        t0,
+    )
+    .await;
+    run(
+        Target::Group(w),
+        Command::CallVote {
+            electorate: [MemberId(100)].into(),
+        },
+        moderator.clone(),
+        t0,
+    )
+    .await;
+    run(
+        Target::Group(w),
+        Command::Cast {
+            choice: Choice::Yes,
+        },
+        moderator.clone(),
+        t0 + Duration::hours(1),
+    )
+    .await;
+    run(
+        Target::Group(w),
+        Command::CloseVote,
+        Actor::System,
+        t0 + Duration::hours(72),
+    )
+    .await;
+    run(
+        Target::Group(w),
+        Command::LinkChannel { channel: 555 },
+        Actor::System,
+        t0 + Duration::hours(72),
+    )
+    .await;
+    let i = run(
+        Target::New,
+        Command::Propose {
+            template: ig("Security in MCP"),
+        },
+        alice.clone(),
+        t0,
+    )
+    .await;
+    run(
+        Target::Group(i),
+        Command::CallVote {
+            electorate: [MemberId(100)].into(),
+        },
+        moderator.clone(),
+        t0,
+    )
+    .await;
+    let gone = run(
+        Target::New,
+        Command::Propose {
+            template: ig("Old idea"),
+        },
+        alice.clone(),
+        t0,
+    )
+    .await;
+    run(Target::Group(gone), Command::Withdraw, alice, t0).await;
+    store.close().await;
+    path
+}
+
+#[tokio::test]
+async fn migrate_creates_the_database_and_reading_commands_work_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = govbot(dir.path(), &["--database", "fresh.db", "migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 migration applied"),
+        "{}",
+        stdout(&out)
+    );
+    let again = govbot(dir.path(), &["--database", "fresh.db", "migrate"]);
+    assert!(
+        stdout(&again).contains("0 migrations applied"),
+        "{}",
+        stdout(&again)
+    );
+    let list = govbot(dir.path(), &["--database", "fresh.db", "groups", "list"]);
+    assert!(list.status.success());
+    assert_eq!(stdout(&list), "No groups match.\n");
+}
+
+#[tokio::test]
+async fn groups_list_show_and_history_read_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    seeded(dir.path()).await;
+    let list = govbot(dir.path(), &["--database", "govbot.db", "groups", "list"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    let text = stdout(&list);
+    assert!(text.contains("1  WG  active"), "{text}");
+    assert!(text.contains("2  IG  under vote"), "{text}");
+    assert!(text.contains("alice (1)"), "{text}");
+
+    let active = govbot(
+        dir.path(),
+        &[
+            "--database",
+            "govbot.db",
+            "groups",
+            "list",
+            "--state",
+            "active",
+            "--json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&active.stdout).unwrap();
+    let names: Vec<_> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group"]["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["Registry | Servers"]);
+
+    let show = govbot(
+        dir.path(),
+        &["--database", "govbot.db", "groups", "show", "1"],
+    );
+    let text = stdout(&show);
+    assert!(
+        text.contains("Working Group 'Registry | Servers' (id 1)"),
+        "{text}"
+    );
+    assert!(text.contains("Tracked item:  SEP-1234"), "{text}");
+
+    let history = govbot(
+        dir.path(),
+        &["--database", "govbot.db", "groups", "history", "1"],
+    );
+    let text = stdout(&history);
+    let lines: Vec<_> = text.lines().collect();
+    assert_eq!(lines[0], "History of WG 'Registry | Servers' (id 1)");
+    assert!(
+        lines[1].contains("2026-11-02 09:00:00 UTC  alice (1): proposed WG"),
+        "{text}"
+    );
+    assert!(
+        lines[3].contains("mo (100) [community moderator]: voted yes"),
+        "{text}"
+    );
+    assert!(lines[4].contains("govbot: vote closed: approved"), "{text}");
+
+    let json = govbot(
+        dir.path(),
+        &[
+            "--database",
+            "govbot.db",
+            "groups",
+            "history",
+            "1",
+            "--json",
+        ],
+    );
+    let events: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(events.as_array().unwrap().len(), 5);
+    assert_eq!(events[0]["event"]["kind"]["type"], "proposed");
+}
+
+#[tokio::test]
+async fn export_publishes_only_active_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    seeded(dir.path()).await;
+    let md = govbot(
+        dir.path(),
+        &["--database", "govbot.db", "export", "--format", "markdown"],
+    );
+    assert!(md.status.success(), "{}", stderr(&md));
+    let text = stdout(&md);
+    assert!(
+        text.contains("| Registry \\| Servers | alice | — | channel 555 | 2026-11-05 |"),
+        "{text}"
+    );
+    assert!(text.contains("No active Interest Groups."), "{text}");
+    assert!(!text.contains("Old idea"));
+
+    let json = govbot(
+        dir.path(),
+        &["--database", "govbot.db", "export", "--format", "json"],
+    );
+    let dir_json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let groups = dir_json["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0]["facilitators"][0]["name"], "alice");
+    assert_eq!(groups[0]["channel_id"], "555");
+}
+
+#[tokio::test]
+async fn errors_say_what_to_do_and_exit_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    seeded(dir.path()).await;
+    let unknown = govbot(
+        dir.path(),
+        &["--database", "govbot.db", "groups", "show", "99"],
+    );
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("there is no group with id 99"),
+        "{}",
+        stderr(&unknown)
+    );
+
+    let bad_id = govbot(
+        dir.path(),
+        &["--database", "govbot.db", "groups", "show", "abc"],
+    );
+    assert!(!bad_id.status.success());
+    assert!(
+        stderr(&bad_id).contains("is not a group id"),
+        "{}",
+        stderr(&bad_id)
+    );
+
+    let missing = govbot(dir.path(), &["--database", "nope.db", "groups", "list"]);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("govbot migrate"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(!dir.path().join("nope.db").exists());
+
+    let no_config = govbot(dir.path(), &["groups", "list"]);
+    assert!(!no_config.status.success());
+    assert!(
+        stderr(&no_config).contains("cp config.example.toml govbot.toml"),
+        "{}",
+        stderr(&no_config)
+    );
+
+    let bad_state = govbot(
+        dir.path(),
+        &[
+            "--database",
+            "govbot.db",
+            "groups",
+            "list",
+            "--state",
+            "sleeping",
+        ],
+    );
+    assert!(!bad_state.status.success());
+    assert!(
+        stderr(&bad_state).contains("unknown state"),
+        "{}",
+        stderr(&bad_state)
+    );
+}
+
+#[test]
+fn check_config_accepts_the_example_and_names_the_bad_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let ok = govbot(
+        dir.path(),
+        &["--config", example.to_str().unwrap(), "check-config"],
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains("is valid"), "{}", stdout(&ok));
+    assert!(
+        stdout(&ok).contains("Vote window:      72h"),
+        "{}",
+        stdout(&ok)
+    );
+
+    let text = std::fs::read_to_string(&example).unwrap();
+    let broken = text.replacen("vote_window = \"72h\"", "vote_window = \"soon\"", 1);
+    assert_ne!(broken, text, "the example sets vote_window = \"72h\"");
+    std::fs::write(dir.path().join("bad.toml"), broken).unwrap();
+    let bad = govbot(dir.path(), &["--config", "bad.toml", "check-config"]);
+    assert!(!bad.status.success());
+    let err = stderr(&bad);
+    assert!(err.contains("vote_window") && err.contains("soon"), "{err}");
+}
+
+#[test]
+fn run_needs_the_token_from_the_environment_and_never_prints_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let config = example.to_str().unwrap();
+    let no_token = govbot(dir.path(), &["--config", config, "run"]);
+    assert!(!no_token.status.success());
+    assert!(
+        stderr(&no_token).contains("DISCORD_TOKEN"),
+        "{}",
+        stderr(&no_token)
+    );
+
+    let secret = "MTIz.secret-token-value.xyz";
+    let with_token = Process::new(env!("CARGO_BIN_EXE_govbot"))
+        .args(["--config", config, "run"])
+        .current_dir(dir.path())
+        .env("DISCORD_TOKEN", secret)
+        .output()
+        .unwrap();
+    assert!(!with_token.status.success());
+    let all = format!("{}{}", stdout(&with_token), stderr(&with_token));
+    assert!(all.contains("no Discord runtime yet"), "{all}");
+    assert!(!all.contains(secret));
+}
