@@ -2,6 +2,7 @@
 //! and their histories, and the directory export. Each command translates arguments, calls the
 //! store or the core, and prints; none of them decides anything.
 
+use crate::clock::SystemClock;
 use crate::config::{self, Config};
 use crate::export::Directory;
 use crate::governance::{Approval, GroupKind, GroupState, Threshold};
@@ -11,6 +12,7 @@ use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -108,14 +110,8 @@ impl Cli {
         match &self.command {
             Cmd::Run => {
                 let cfg = Config::load(&self.config)?;
-                config::discord_token()?;
-                bail!(
-                    "the configuration at {} is valid and DISCORD_TOKEN is set, but this build of govbot \
-                     has no Discord runtime yet; use `govbot groups`, `govbot export` and `govbot migrate` \
-                     (database: {})",
-                    self.config.display(),
-                    cfg.database_path().display()
-                )
+                let token = config::discord_token()?;
+                crate::discord::run(cfg, token, Arc::new(SystemClock)).await?;
             }
             Cmd::Migrate => {
                 let path = self.database_path()?;

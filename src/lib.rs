@@ -4,6 +4,7 @@
 //! reads the operator's file; [`cli`] is the operator's shell.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod discord;
 pub mod export;

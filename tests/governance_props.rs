@@ -245,7 +245,10 @@ fn command(template: Template) -> impl Strategy<Value = CmdGen> {
                     0 => plain(Propose {
                         template: template.clone(),
                     }),
-                    1..=2 => plain(Withdraw),
+                    1 => plain(Withdraw),
+                    2 => plain(Amend {
+                        template: template.clone(),
+                    }),
                     3..=8 => CmdGen::CallVoteAmongModerators,
                     9 => plain(CallVote { electorate }),
                     10..=31 => plain(Cast { choice }),
@@ -346,7 +349,7 @@ fn fits(s: &Scenario, i: usize, command: &Command, g: &Group) -> bool {
     let runs_group = id.is_some_and(|m| g.is_facilitator_or_maintainer(m));
     match command {
         Propose { .. } => id.is_some(),
-        Withdraw => id == Some(g.proposer),
+        Withdraw | Amend { .. } => id == Some(g.proposer),
         CallVote { .. } | StartReversal { .. } | Keep { .. } => a.has(Role::Moderator),
         Cast { .. } | WithdrawBallot => g
             .vote

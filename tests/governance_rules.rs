@@ -325,10 +325,46 @@ fn only_the_proposer_can_withdraw() {
         let err = sim.err(&actor, Command::Withdraw);
         assert_eq!(
             err.to_string(),
-            "only the proposer, member 1, can withdraw this proposal"
+            "only the proposer, member 1, can withdraw or change this proposal"
         );
     }
     assert_eq!(sim.group.state, GroupState::Proposed);
+}
+
+#[test]
+fn the_proposer_can_amend_the_template_before_a_vote() {
+    let mut sim = Sim::wg();
+    let amended = wg_draft().name("Server Registry").validate().unwrap();
+    let err = sim.err(
+        &member(BOB),
+        Command::Amend {
+            template: amended.clone(),
+        },
+    );
+    assert_eq!(
+        err.to_string(),
+        "only the proposer, member 1, can withdraw or change this proposal"
+    );
+    let ig = ig_draft().validate().unwrap();
+    let err = sim.err(&member(ALICE), Command::Amend { template: ig });
+    assert!(
+        err.to_string().contains("this proposal is for a WG"),
+        "{err}"
+    );
+    sim.ok(
+        &member(ALICE),
+        Command::Amend {
+            template: amended.clone(),
+        },
+    );
+    assert_eq!(sim.group.name, "Server Registry");
+    assert_eq!(sim.group.template, amended);
+    sim.call_vote();
+    let err = sim.err(&member(ALICE), Command::Amend { template: amended });
+    assert_eq!(
+        err.to_string(),
+        "WG 'Server Registry' is under vote; it cannot be amended"
+    );
 }
 
 #[test]

@@ -1,3 +1,14 @@
-//! The Discord adapter: translates Discord input into governance commands and back.
+//! The Discord adapter: translates Discord input into governance commands and governance
+//! outcomes into Discord messages. It decides nothing itself.
 
+pub mod commands;
+pub mod data;
+pub mod events;
+pub mod output;
+pub mod proposals;
+pub mod render;
+pub mod runtime;
 pub mod template_message;
+pub mod views;
+
+pub use runtime::{run, start, RunningBot};

@@ -14,6 +14,10 @@ pub enum Command {
     },
     /// The proposer withdraws before a vote.
     Withdraw,
+    /// The proposer replaces the template (an edited template message) before a vote.
+    Amend {
+        template: Template,
+    },
     /// A moderator opens the creation vote; `electorate` is who holds the moderator role now.
     CallVote {
         electorate: BTreeSet<MemberId>,

@@ -88,6 +88,23 @@ impl Decision<'_> {
                 }
                 Ok(vec![self.event(EventKind::Withdrawn, None)])
             }
+            Command::Amend { template } => {
+                self.in_states(&[Proposed], "amended")?;
+                if self.ctx.actor.id() != Some(g.proposer) {
+                    return Err(GovernanceError::NotProposer {
+                        proposer: g.proposer,
+                    });
+                }
+                if template.kind() != g.kind {
+                    return Err(GovernanceError::KindChanged { kind: g.kind });
+                }
+                Ok(vec![self.event(
+                    EventKind::Amended {
+                        template: template.clone(),
+                    },
+                    None,
+                )])
+            }
             Command::CallVote { electorate } => {
                 self.require(MODERATORS, "call a vote", "community moderators")?;
                 self.in_states(&[Proposed], "put to a vote")?;

@@ -22,7 +22,11 @@ pub enum GovernanceError {
         action: &'static str,
         allowed: &'static str,
     },
-    #[error("only the proposer, {proposer}, can withdraw this proposal")]
+    #[error(
+        "this proposal is for a {kind}; to propose another kind of group, post a new template"
+    )]
+    KindChanged { kind: GroupKind },
+    #[error("only the proposer, {proposer}, can withdraw or change this proposal")]
     NotProposer { proposer: MemberId },
     #[error("you are not in this vote's electorate (the community moderators when it opened on {}), so your ballot was not counted", when(.opened_at))]
     NotInElectorate { opened_at: Timestamp },

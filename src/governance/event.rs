@@ -62,6 +62,10 @@ pub enum EventKind {
         proposer: MemberId,
     },
     Withdrawn,
+    /// The proposer replaced the template before any vote.
+    Amended {
+        template: Template,
+    },
     VoteOpened {
         purpose: VotePurpose,
         electorate: BTreeSet<MemberId>,
@@ -140,6 +144,7 @@ impl EventKind {
         match self {
             EventKind::Proposed { .. } => "proposed",
             EventKind::Withdrawn => "withdrawn",
+            EventKind::Amended { .. } => "amended",
             EventKind::VoteOpened { .. } => "vote_opened",
             EventKind::BallotCast { .. } => "ballot_cast",
             EventKind::VoteClosed { .. } => "vote_closed",
@@ -173,6 +178,9 @@ impl fmt::Display for EventKind {
                 write!(f, "proposed {} '{}'", template.kind(), template.name)
             }
             EventKind::Withdrawn => f.write_str("withdrew the proposal"),
+            EventKind::Amended { template } => {
+                write!(f, "amended the template; the name is '{}'", template.name)
+            }
             EventKind::VoteOpened {
                 purpose,
                 electorate,

@@ -209,6 +209,12 @@ impl Group {
         match &event.kind {
             EventKind::Proposed { .. } => {}
             EventKind::Withdrawn => self.end(GroupState::Withdrawn, at),
+            EventKind::Amended { template } => {
+                self.name = template.name.clone();
+                self.facilitators = template.facilitators.clone();
+                self.maintainers = template.maintainers.clone();
+                self.template = template.clone();
+            }
             EventKind::VoteOpened {
                 purpose,
                 electorate,

@@ -86,6 +86,40 @@ pub enum Field {
 }
 
 impl Field {
+    /// Whether the field is a free-text answer (not the name or the people).
+    pub fn is_text(self) -> bool {
+        !matches!(self, Field::Name | Field::Facilitators | Field::Maintainers)
+    }
+
+    /// A stable identifier, used as the input's id in the proposal modal.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Facilitators => "facilitators",
+            Field::Maintainers => "maintainers",
+            Field::SimilarGroups => "similar_groups",
+            Field::Differentiation => "differentiation",
+            Field::FirstTopic => "first_topic",
+            Field::UseCases => "use_cases",
+            Field::FirstItem => "first_item",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Field> {
+        [
+            Field::Name,
+            Field::Facilitators,
+            Field::Maintainers,
+            Field::SimilarGroups,
+            Field::Differentiation,
+            Field::FirstTopic,
+            Field::UseCases,
+            Field::FirstItem,
+        ]
+        .into_iter()
+        .find(|f| f.key() == key)
+    }
+
     /// The label a person sees, worded as in the spec's template.
     pub fn label(self) -> &'static str {
         match self {

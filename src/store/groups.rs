@@ -112,11 +112,14 @@ impl Store {
                 let stored = load(&mut tx, id)
                     .await?
                     .ok_or(StoreError::UnknownGroup(id))?;
+                if let Command::Amend { template } = command {
+                    refuse_taken_name(&mut tx, template.kind(), &template.name, Some(id)).await?;
+                }
                 (id, Some(stored.group), stored.version)
             }
             Target::New => {
                 if let Command::Propose { template } = command {
-                    refuse_taken_name(&mut tx, template.kind(), &template.name).await?;
+                    refuse_taken_name(&mut tx, template.kind(), &template.name, None).await?;
                 }
                 let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM groups")
                     .fetch_one(&mut *tx)
@@ -194,12 +197,15 @@ async fn refuse_taken_name(
     conn: &mut SqliteConnection,
     kind: GroupKind,
     name: &str,
+    except: Option<GroupId>,
 ) -> Result<(), StoreError> {
     let row = sqlx::query(
-        "SELECT id, state FROM groups WHERE kind = ? AND name_key = ? AND state IN (?, ?, ?, ?, ?) LIMIT 1",
+        "SELECT id, state FROM groups WHERE kind = ? AND name_key = ? AND id IS NOT ?
+         AND state IN (?, ?, ?, ?, ?) LIMIT 1",
     )
     .bind(kind.code())
     .bind(name_key(name))
+    .bind(except.map(|g| g.0))
     .bind(NAME_HOLDING_STATES[0].code())
     .bind(NAME_HOLDING_STATES[1].code())
     .bind(NAME_HOLDING_STATES[2].code())

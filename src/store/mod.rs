@@ -5,12 +5,14 @@
 //! new state, then commits: a crash leaves either all of it or none of it. The audit log refuses
 //! UPDATE and DELETE in the database itself (see `migrations/0001_init.sql`).
 
+mod adapter;
 mod audit;
 mod error;
 mod groups;
 mod members;
 mod triggers;
 
+pub use adapter::{Draft, TemplateMessage};
 pub use audit::StoredEvent;
 pub use error::StoreError;
 pub use groups::{name_key, Executed, GroupFilter, GroupId, StoredGroup, Target};

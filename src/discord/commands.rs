@@ -1,0 +1,236 @@
+//! The `/group` slash commands. Each one's `///` comment is its description in Discord.
+
+use super::data::{Context, Error};
+use super::{output, proposals, views};
+use crate::governance::{Command, Context as Gov, GroupKind, GroupState, MemberId};
+use crate::store::{Draft, GroupFilter, GroupId, Target};
+use serenity::all::{
+    CreateActionRow, CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle, User,
+};
+
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum KindChoice {
+    #[name = "IG"]
+    Ig,
+    #[name = "WG"]
+    Wg,
+}
+
+impl From<KindChoice> for GroupKind {
+    fn from(k: KindChoice) -> Self {
+        match k {
+            KindChoice::Ig => GroupKind::Ig,
+            KindChoice::Wg => GroupKind::Wg,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum StateChoice {
+    #[name = "proposed"]
+    Proposed,
+    #[name = "under vote"]
+    UnderVote,
+    #[name = "active"]
+    Active,
+    #[name = "under reversal vote"]
+    UnderReversalVote,
+    #[name = "rejected"]
+    Rejected,
+    #[name = "vetoed"]
+    Vetoed,
+    #[name = "withdrawn"]
+    Withdrawn,
+    #[name = "reversed"]
+    Reversed,
+    #[name = "retired"]
+    Retired,
+}
+
+impl From<StateChoice> for GroupState {
+    fn from(s: StateChoice) -> Self {
+        match s {
+            StateChoice::Proposed => GroupState::Proposed,
+            StateChoice::UnderVote => GroupState::UnderVote,
+            StateChoice::Active => GroupState::Active,
+            StateChoice::UnderReversalVote => GroupState::UnderReversalVote,
+            StateChoice::Rejected => GroupState::Rejected,
+            StateChoice::Vetoed => GroupState::Vetoed,
+            StateChoice::Withdrawn => GroupState::Withdrawn,
+            StateChoice::Reversed => GroupState::Reversed,
+            StateChoice::Retired => GroupState::Retired,
+        }
+    }
+}
+
+/// Interest Groups and Working Groups: propose, inspect, withdraw.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("propose", "withdraw", "info", "list"),
+    subcommand_required
+)]
+pub async fn group(_: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// The prefix of a proposal modal's custom_id; the rest is the draft's id.
+pub const PROPOSE_MODAL: &str = "gov1:propose:";
+
+/// Propose a new IG or WG: opens its creation template.
+#[poise::command(slash_command, guild_only)]
+pub async fn propose(
+    ctx: Context<'_>,
+    #[description = "IG (Interest Group) or WG (Working Group)"] kind: KindChoice,
+    #[description = "The group's name"]
+    #[max_length = 80]
+    name: String,
+    #[description = "Facilitator (you, if left out)"] facilitator: Option<User>,
+    #[description = "A second facilitator"] co_facilitator: Option<User>,
+    #[description = "Maintainer (optional; a steering group member)"] maintainer: Option<User>,
+) -> Result<(), Error> {
+    let poise::Context::Application(app) = ctx else {
+        return Ok(());
+    };
+    let data = ctx.data();
+    let kind = GroupKind::from(kind);
+    let mut facilitators: Vec<MemberId> = [facilitator, co_facilitator]
+        .into_iter()
+        .flatten()
+        .map(|u| MemberId(u.id.get()))
+        .collect();
+    if facilitators.is_empty() {
+        facilitators.push(MemberId(ctx.author().id.get()));
+    }
+    let draft = Draft {
+        proposer: MemberId(ctx.author().id.get()),
+        kind,
+        name: name.clone(),
+        facilitators,
+        maintainers: maintainer
+            .map(|u| MemberId(u.id.get()))
+            .into_iter()
+            .collect(),
+    };
+    let id = data.store.save_draft(&draft, data.now()).await?;
+    let inputs = kind
+        .fields()
+        .iter()
+        .filter(|f| f.is_text())
+        .map(|f| {
+            CreateActionRow::InputText(
+                CreateInputText::new(InputTextStyle::Paragraph, truncate(f.label(), 45), f.key())
+                    .required(true)
+                    .max_length(crate::governance::MAX_TEXT_CHARS as u16),
+            )
+        })
+        .collect();
+    let title = truncate(&format!("{} proposal: {name}", kind.code()), 45);
+    app.interaction
+        .create_response(
+            ctx.serenity_context(),
+            CreateInteractionResponse::Modal(
+                CreateModal::new(format!("{PROPOSE_MODAL}{id}"), title).components(inputs),
+            ),
+        )
+        .await?;
+    Ok(())
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    super::render::truncate(s, max)
+}
+
+/// Withdraw your own proposal (only before a vote is called).
+#[poise::command(slash_command, guild_only)]
+pub async fn withdraw(
+    ctx: Context<'_>,
+    #[description = "The proposal's id"] id: i64,
+) -> Result<(), Error> {
+    let data = ctx.data();
+    let roles = member_roles(&ctx);
+    let actor = data.actor(ctx.author().id.get(), &roles);
+    let gov = Gov::new(&actor, data.now(), data.policy());
+    let done = data
+        .store
+        .execute(Target::Group(GroupId(id)), &Command::Withdraw, &gov, None)
+        .await?;
+    proposals::show_withdrawn(
+        ctx.http(),
+        data,
+        &done,
+        MemberId(ctx.author().id.get()),
+        None,
+    )
+    .await?;
+    let r = views::error(
+        &format!(
+            "Proposal #{id} ({} '{}') is withdrawn.",
+            done.group.kind, done.group.name
+        ),
+        None,
+    )?;
+    ephemeral(ctx, &r).await
+}
+
+/// Show one group or proposal.
+#[poise::command(slash_command, guild_only)]
+pub async fn info(
+    ctx: Context<'_>,
+    #[description = "The group's id"] id: i64,
+) -> Result<(), Error> {
+    let g = ctx.data().store.group(GroupId(id)).await?;
+    ephemeral(ctx, &views::info(&g)?).await
+}
+
+/// List groups and proposals, optionally of one kind or state.
+#[poise::command(slash_command, guild_only)]
+pub async fn list(
+    ctx: Context<'_>,
+    #[description = "IG or WG"] kind: Option<KindChoice>,
+    #[description = "Only groups in this state"] state: Option<StateChoice>,
+) -> Result<(), Error> {
+    let filter = GroupFilter {
+        kind: kind.map(GroupKind::from),
+        state: state.map(GroupState::from),
+    };
+    let groups = ctx.data().store.list(&filter).await?;
+    let described = [
+        filter.kind.map(|k| format!("{k}s")),
+        filter.state.map(|s| s.label().to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
+    let label = (!described.is_empty()).then(|| described.join(", "));
+    ephemeral(ctx, &views::list(&groups, label)?).await
+}
+
+pub fn member_roles(ctx: &Context<'_>) -> Vec<serenity::all::RoleId> {
+    match ctx {
+        poise::Context::Application(app) => app
+            .interaction
+            .member
+            .as_ref()
+            .map(|m| m.roles.clone())
+            .unwrap_or_default(),
+        poise::Context::Prefix(p) => p
+            .msg
+            .member
+            .as_ref()
+            .map(|m| m.roles.clone())
+            .unwrap_or_default(),
+    }
+}
+
+pub async fn ephemeral(ctx: Context<'_>, r: &super::render::Rendered) -> Result<(), Error> {
+    if let poise::Context::Application(app) = ctx {
+        app.interaction
+            .create_response(
+                ctx.serenity_context(),
+                CreateInteractionResponse::Message(output::reply(r, true)),
+            )
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! What every handler shares: the store, the configuration and the governance clock; and how a
+//! Discord member becomes a governance actor.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::governance::{Actor, MemberId, Policy, Role, Timestamp};
+use crate::store::Store;
+use serenity::all::RoleId;
+use std::sync::Arc;
+
+pub type Error = anyhow::Error;
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+pub struct Data {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Data {
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.config.policy
+    }
+
+    /// The governance roles a member holds, read from the role ids Discord sends with the
+    /// interaction or message (no privileged intent or cache needed).
+    pub fn roles_of(&self, roles: &[RoleId]) -> Vec<Role> {
+        let r = &self.config.roles;
+        let has = |id: u64| roles.iter().any(|x| x.get() == id);
+        [
+            (r.moderator, Role::Moderator),
+            (r.core_maintainer, Role::CoreMaintainer),
+            (r.lead_maintainer, Role::LeadMaintainer),
+            (r.steering_group, Role::SteeringGroup),
+        ]
+        .into_iter()
+        .filter(|(id, _)| has(*id))
+        .map(|(_, role)| role)
+        .collect()
+    }
+
+    pub fn actor(&self, user: u64, roles: &[RoleId]) -> Actor {
+        Actor::member(MemberId(user), self.roles_of(roles))
+    }
+}

@@ -1,0 +1,207 @@
+//! Gateway events that are not slash commands: template messages in the creation channel, and
+//! buttons and modals, whose `custom_id` carries their state so they keep working after a restart.
+
+use super::commands::PROPOSE_MODAL;
+use super::data::{Data, Error};
+use super::{output, proposals, views};
+use crate::governance::{Command, Context as Gov, Field, MemberId, Role, TemplateDraft};
+use crate::store::{StoreError, Target, Trigger};
+use serenity::all::{
+    ActionRowComponent, ComponentInteraction, Context, CreateInteractionResponse,
+    CreateInteractionResponseMessage, FullEvent, Interaction, ModalInteraction,
+};
+
+pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(), Error> {
+    match event {
+        FullEvent::Message { new_message } => {
+            proposals::on_message(&ctx.http, data, new_message).await
+        }
+        FullEvent::MessageUpdate { event, .. } => {
+            proposals::on_message_update(&ctx.http, data, event).await
+        }
+        FullEvent::MessageDelete {
+            channel_id,
+            deleted_message_id,
+            ..
+        } => proposals::on_message_delete(&ctx.http, data, *channel_id, *deleted_message_id).await,
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Component(c),
+        } => {
+            if claimed(data, c.id.get()).await? {
+                on_component(ctx, data, c).await?;
+            }
+            Ok(())
+        }
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Modal(m),
+        } => {
+            if claimed(data, m.id.get()).await? {
+                on_modal(ctx, data, m).await?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Claims an interaction so a replayed INTERACTION_CREATE is answered once; `false` for a repeat.
+pub async fn claimed(data: &Data, interaction: u64) -> Result<bool, Error> {
+    let fresh = data
+        .store
+        .claim(&Trigger::Interaction(interaction), data.now())
+        .await?;
+    if !fresh {
+        tracing::info!(
+            interaction,
+            "interaction already handled; ignoring the repeat"
+        );
+    }
+    Ok(fresh)
+}
+
+async fn private(ctx: &Context, c: &ComponentInteraction, text: &str) -> Result<(), Error> {
+    let r = views::error(text, None)?;
+    c.create_response(
+        ctx,
+        CreateInteractionResponse::Message(output::reply(&r, true)),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn on_component(ctx: &Context, data: &Data, c: &ComponentInteraction) -> Result<(), Error> {
+    let roles = c
+        .member
+        .as_ref()
+        .map(|m| m.roles.clone())
+        .unwrap_or_default();
+    let actor = data.actor(c.user.id.get(), &roles);
+    match c.data.custom_id.strip_prefix("gov1:call-vote:") {
+        Some(_) if !actor.has(Role::Moderator) => {
+            private(ctx, c, "only community moderators can call a vote").await
+        }
+        Some(_) => {
+            private(
+                ctx,
+                c,
+                "calling votes is not available in this version of govbot yet; the proposal stays under review",
+            )
+            .await
+        }
+        None => private(ctx, c, "this button is no longer in use").await,
+    }
+}
+
+async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<(), Error> {
+    let reply = |r: super::render::Rendered, ephemeral: bool| {
+        CreateInteractionResponse::Message(output::reply(&r, ephemeral))
+    };
+    let Some(draft_id) = m
+        .data
+        .custom_id
+        .strip_prefix(PROPOSE_MODAL)
+        .and_then(|s| s.parse::<i64>().ok())
+    else {
+        let r = views::error("this form is no longer in use", None)?;
+        m.create_response(ctx, reply(r, true)).await?;
+        return Ok(());
+    };
+    let Some(saved) = data.store.draft(draft_id).await? else {
+        let r = views::error(
+            "this proposal form has expired",
+            Some("Run `/group propose` again."),
+        )?;
+        m.create_response(ctx, reply(r, true)).await?;
+        return Ok(());
+    };
+    if saved.proposer.0 != m.user.id.get() {
+        let r = views::error("this proposal form belongs to someone else", None)?;
+        m.create_response(ctx, reply(r, true)).await?;
+        return Ok(());
+    }
+    let mut draft = TemplateDraft::new(saved.kind).name(saved.name.clone());
+    draft.facilitators = saved.facilitators.clone();
+    draft.maintainers = saved.maintainers.clone();
+    for row in &m.data.components {
+        for component in &row.components {
+            if let ActionRowComponent::InputText(input) = component {
+                if let (Some(field), Some(value)) =
+                    (Field::from_key(&input.custom_id), &input.value)
+                {
+                    draft.texts.insert(field, value.clone());
+                }
+            }
+        }
+    }
+    let template = match proposals::validate(&ctx.http, data, &draft).await {
+        Ok(t) => t,
+        Err(e) => {
+            let mut r = views::template_problems(&e)?;
+            r.body = format!(
+                "{}\n\nRun `/group propose` again with the answers fixed.",
+                r.body
+            );
+            m.create_response(ctx, reply(r, true)).await?;
+            return Ok(());
+        }
+    };
+    if let Some(taken) = data
+        .store
+        .similar_names(&template.name)
+        .await?
+        .into_iter()
+        .find(|g| {
+            g.group.kind == saved.kind
+                && crate::store::name_key(&g.group.name) == crate::store::name_key(&template.name)
+        })
+    {
+        let r = views::error(
+            &format!(
+                "{} '{}' already exists (id {}, {}); choose another name or join that group",
+                taken.group.kind, taken.group.name, taken.id, taken.group.state
+            ),
+            None,
+        )?;
+        m.create_response(ctx, reply(r, true)).await?;
+        return Ok(());
+    }
+    // The proposal, its overlap check and the moderators' announcement take several writes and
+    // calls: acknowledge within Discord's three seconds first.
+    m.create_response(
+        ctx,
+        CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new()),
+    )
+    .await?;
+    let roles = m
+        .member
+        .as_ref()
+        .map(|mm| mm.roles.clone())
+        .unwrap_or_default();
+    let actor = data.actor(m.user.id.get(), &roles);
+    let gov = Gov::new(&actor, data.now(), data.policy());
+    let name = m
+        .user
+        .global_name
+        .clone()
+        .unwrap_or_else(|| m.user.name.clone());
+    data.store
+        .remember_member(MemberId(m.user.id.get()), &name, data.now())
+        .await?;
+    match data
+        .store
+        .execute(Target::New, &Command::Propose { template }, &gov, None)
+        .await
+    {
+        Ok(done) => {
+            proposals::announce(&ctx.http, data, &done, None).await?;
+            let card = proposals::card(data, &done, false).await?;
+            m.edit_response(ctx, output::edit_reply(&card)).await?;
+        }
+        Err(e @ (StoreError::DuplicateName { .. } | StoreError::Governance(_))) => {
+            let r = views::error(&e.user_message(), None)?;
+            m.edit_response(ctx, output::edit_reply(&r)).await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! Turning rendered templates into Discord messages: an embed when the template has a title,
+//! plain content otherwise. Cards and announcements never ping: the people they name are shown,
+//! not notified.
+
+use super::render::Rendered;
+use serenity::all::{
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
+    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EditMessage,
+};
+
+/// govbot's colour on embeds, so its cards are recognisable in a busy channel.
+const EMBED_COLOUR: u32 = 0x5865F2;
+
+fn embed(r: &Rendered) -> Option<CreateEmbed> {
+    r.title.as_ref().map(|t| {
+        CreateEmbed::new()
+            .title(t)
+            .description(&r.body)
+            .colour(EMBED_COLOUR)
+    })
+}
+
+pub fn create(r: &Rendered) -> CreateMessage {
+    let m = CreateMessage::new().allowed_mentions(CreateAllowedMentions::new());
+    match embed(r) {
+        Some(e) => m.embed(e),
+        None => m.content(&r.body),
+    }
+}
+
+pub fn edit(r: &Rendered) -> EditMessage {
+    let m = EditMessage::new().allowed_mentions(CreateAllowedMentions::new());
+    match embed(r) {
+        Some(e) => m.content("").embed(e),
+        None => m.content(&r.body).embeds(Vec::new()),
+    }
+}
+
+pub fn reply(r: &Rendered, ephemeral: bool) -> CreateInteractionResponseMessage {
+    let m = CreateInteractionResponseMessage::new()
+        .ephemeral(ephemeral)
+        .allowed_mentions(CreateAllowedMentions::new());
+    match embed(r) {
+        Some(e) => m.embed(e),
+        None => m.content(&r.body),
+    }
+}
+
+pub fn edit_reply(r: &Rendered) -> EditInteractionResponse {
+    let m = EditInteractionResponse::new().allowed_mentions(CreateAllowedMentions::new());
+    match embed(r) {
+        Some(e) => m.embed(e),
+        None => m.content(&r.body),
+    }
+}
+
+/// Buttons whose `custom_id` carries everything needed to act on them after a restart.
+pub fn buttons(specs: &[(&str, &str, ButtonStyle)]) -> Vec<CreateActionRow> {
+    vec![CreateActionRow::Buttons(
+        specs
+            .iter()
+            .map(|(id, label, style)| CreateButton::new(*id).label(*label).style(*style))
+            .collect(),
+    )]
+}

@@ -1,0 +1,447 @@
+//! Proposals from Discord: template messages (posted, edited, deleted), the modal, withdrawal,
+//! and the moderators' announcement. Each path checks the input, asks the store to carry out the
+//! governance command, then shows the outcome; nothing here decides a rule.
+
+use super::data::Data;
+use super::output;
+use super::template_message::{self, MAX_MESSAGE_CHARS};
+use super::views::{self, Overlap};
+use crate::governance::{
+    Actor, Command, Context as Gov, Field, FieldProblem, Group, GroupState, MemberId, Template,
+    TemplateDraft, TemplateErrors,
+};
+use crate::store::{Executed, GroupId, StoreError, Target};
+use anyhow::Result;
+use serenity::all::{
+    ButtonStyle, ChannelId, GuildId, Http, Message, MessageId, MessageUpdateEvent, RoleId, UserId,
+};
+
+/// The purpose under which the moderators' announcement of a proposal is remembered.
+pub const ANNOUNCEMENT: &str = "announcement";
+
+pub fn call_vote_button(id: GroupId) -> String {
+    format!("gov1:call-vote:{id}")
+}
+
+/// Validates a draft, adding what only Discord knows: whether each maintainer is in the steering
+/// group.
+pub async fn validate(
+    http: &Http,
+    data: &Data,
+    draft: &TemplateDraft,
+) -> Result<Template, TemplateErrors> {
+    let mut problems = match draft.validate() {
+        Ok(_) => Vec::new(),
+        Err(e) => e.problems,
+    };
+    let guild = GuildId::new(data.config.guild_id);
+    let steering = RoleId::new(data.config.roles.steering_group);
+    for m in &draft.maintainers {
+        let ok = match guild.member(http, UserId::new(m.0)).await {
+            Ok(member) => member.roles.contains(&steering),
+            Err(_) => false,
+        };
+        if !ok {
+            problems.push(FieldProblem {
+                field: Field::Maintainers,
+                problem: format!("<@{}> is not a member of the steering group; only steering group members can be maintainers", m.0),
+            });
+        }
+    }
+    if problems.is_empty() {
+        draft.validate()
+    } else {
+        Err(TemplateErrors {
+            kind: draft.kind,
+            problems,
+        })
+    }
+}
+
+async fn overlaps(data: &Data, id: GroupId, g: &Group) -> Result<Vec<Overlap>> {
+    Ok(data
+        .store
+        .similar_names(&g.name)
+        .await?
+        .iter()
+        .filter(|o| o.id != id)
+        .map(Overlap::of)
+        .collect())
+}
+
+/// Posts the proposal to the moderators with its "Call vote" button and remembers the message.
+pub async fn announce(
+    http: &Http,
+    data: &Data,
+    done: &Executed,
+    source: Option<String>,
+) -> Result<()> {
+    let r = views::announcement(
+        done.id,
+        &done.group,
+        overlaps(data, done.id, &done.group).await?,
+        source,
+        done.group.policy.vote_window.to_string(),
+    )?;
+    let channel = ChannelId::new(data.config.channels.moderators);
+    let msg = channel
+        .send_message(
+            http,
+            output::create(&r).components(output::buttons(&[(
+                &call_vote_button(done.id),
+                "Call vote",
+                ButtonStyle::Primary,
+            )])),
+        )
+        .await?;
+    data.store
+        .set_group_message(done.id, ANNOUNCEMENT, channel.get(), msg.id.get())
+        .await?;
+    Ok(())
+}
+
+pub async fn card(data: &Data, done: &Executed, updated: bool) -> Result<super::render::Rendered> {
+    Ok(views::card(
+        done.id,
+        &done.group,
+        overlaps(data, done.id, &done.group).await?,
+        updated,
+    )?)
+}
+
+fn message_link(data: &Data, channel: u64, message: u64) -> String {
+    format!(
+        "https://discord.com/channels/{}/{channel}/{message}",
+        data.config.guild_id
+    )
+}
+
+async fn remember_author(data: &Data, msg_author: &serenity::all::User) {
+    let name = msg_author
+        .global_name
+        .clone()
+        .unwrap_or_else(|| msg_author.name.clone());
+    if let Err(e) = data
+        .store
+        .remember_member(MemberId(msg_author.id.get()), &name, data.now())
+        .await
+    {
+        tracing::warn!("could not remember a member's name: {e}");
+    }
+}
+
+/// A message in the creation channel: a template gets a card or the list of its problems;
+/// anything else is chat and is left alone.
+pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<()> {
+    if msg.author.bot || msg.channel_id.get() != data.config.channels.creation {
+        return Ok(());
+    }
+    let Some(draft) = template_message::parse(&msg.content) else {
+        return Ok(());
+    };
+    if !data
+        .store
+        .record_template_message(
+            msg.id.get(),
+            msg.channel_id.get(),
+            MemberId(msg.author.id.get()),
+        )
+        .await?
+    {
+        tracing::info!(
+            message = msg.id.get(),
+            "template message already handled; ignoring the repeat"
+        );
+        return Ok(());
+    }
+    remember_author(data, &msg.author).await;
+    let roles = msg
+        .member
+        .as_ref()
+        .map(|m| m.roles.clone())
+        .unwrap_or_default();
+    let actor = data.actor(msg.author.id.get(), &roles);
+    let rendered = if msg.content.chars().count() > MAX_MESSAGE_CHARS {
+        views::error(
+            &format!("this template is longer than {MAX_MESSAGE_CHARS} characters"),
+            Some("Shorten the answers (link to a document for details) and post it again."),
+        )?
+    } else {
+        match propose(
+            http,
+            data,
+            &actor,
+            &draft,
+            msg.channel_id.get(),
+            msg.id.get(),
+        )
+        .await?
+        {
+            Ok(r) => r,
+            Err(r) => r,
+        }
+    };
+    let reply = msg
+        .channel_id
+        .send_message(http, output::create(&rendered).reference_message(msg))
+        .await?;
+    data.store
+        .update_template_message(msg.id.get(), None, Some(reply.id.get()))
+        .await?;
+    Ok(())
+}
+
+/// Proposes from a template message: `Ok(card)` when the proposal was made, `Err(answer)` with
+/// what the author must fix.
+async fn propose(
+    http: &Http,
+    data: &Data,
+    actor: &Actor,
+    draft: &TemplateDraft,
+    channel: u64,
+    message: u64,
+) -> Result<Result<super::render::Rendered, super::render::Rendered>> {
+    let template = match validate(http, data, draft).await {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(views::template_problems(&e)?)),
+    };
+    let now = data.now();
+    let ctx = Gov::new(actor, now, data.policy());
+    match data
+        .store
+        .execute(Target::New, &Command::Propose { template }, &ctx, None)
+        .await
+    {
+        Ok(done) => {
+            data.store
+                .update_template_message(message, Some(done.id), None)
+                .await?;
+            announce(
+                http,
+                data,
+                &done,
+                Some(message_link(data, channel, message)),
+            )
+            .await?;
+            Ok(Ok(card(data, &done, false).await?))
+        }
+        Err(e) if e.is_user_facing() => Ok(Err(views::error(&e.user_message(), None)?)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An edited template message: re-read it and update the proposal and govbot's reply.
+pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEvent) -> Result<()> {
+    if event.channel_id.get() != data.config.channels.creation {
+        return Ok(());
+    }
+    let Some(content) = event.content.as_deref() else {
+        return Ok(());
+    };
+    let Some(known) = data.store.template_message(event.id.get()).await? else {
+        // A chat message edited into a template is a new proposal.
+        return match (&event.author, template_message::parse(content)) {
+            (Some(author), Some(_)) if !author.bot => {
+                let msg = event.channel_id.message(http, event.id).await?;
+                on_message(http, data, &msg).await
+            }
+            _ => Ok(()),
+        };
+    };
+    let edited_ms = event
+        .edited_timestamp
+        .map(|t| t.timestamp_millis())
+        .unwrap_or(0);
+    if !data
+        .store
+        .claim_template_edit(event.id.get(), edited_ms)
+        .await?
+    {
+        return Ok(());
+    }
+    let roles = event
+        .member
+        .as_ref()
+        .and_then(|m| m.as_ref().map(|m| m.roles.clone()))
+        .unwrap_or_default();
+    let actor = data.actor(known.author.0, &roles);
+    let draft = template_message::parse(content);
+    let reply_to = |r: &super::render::Rendered| {
+        output::create(r).reference_message((event.channel_id, event.id))
+    };
+    match known.group {
+        None => {
+            let rendered = match draft {
+                None => views::error(
+                    "this message no longer starts with the group's kind and name",
+                    Some("Start it with a line like `IG: Security in MCP` or `WG: Registry`."),
+                )?,
+                Some(draft) => {
+                    match propose(
+                        http,
+                        data,
+                        &actor,
+                        &draft,
+                        event.channel_id.get(),
+                        event.id.get(),
+                    )
+                    .await?
+                    {
+                        Ok(r) | Err(r) => r,
+                    }
+                }
+            };
+            match known.reply_id {
+                Some(reply) => {
+                    event
+                        .channel_id
+                        .edit_message(http, MessageId::new(reply), output::edit(&rendered))
+                        .await?;
+                }
+                None => {
+                    let reply = event
+                        .channel_id
+                        .send_message(http, reply_to(&rendered))
+                        .await?;
+                    data.store
+                        .update_template_message(event.id.get(), None, Some(reply.id.get()))
+                        .await?;
+                }
+            }
+        }
+        Some(id) => {
+            let current = data.store.group(id).await?;
+            if current.group.state != GroupState::Proposed {
+                let r = views::edit_too_late(id, &current.group)?;
+                event.channel_id.send_message(http, reply_to(&r)).await?;
+                return Ok(());
+            }
+            let problems = match &draft {
+                None => vec!["the message no longer starts with the group's kind and name, like `WG: Registry`".to_string()],
+                Some(d) => match validate(http, data, d).await {
+                    Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
+                    Ok(template) => {
+                        let ctx = Gov::new(&actor, data.now(), data.policy());
+                        match data
+                            .store
+                            .execute(Target::Group(id), &Command::Amend { template }, &ctx, None)
+                            .await
+                        {
+                            Ok(done) => {
+                                refresh(http, data, &done, known.reply_id).await?;
+                                Vec::new()
+                            }
+                            Err(e) if e.is_user_facing() => vec![e.user_message()],
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                },
+            };
+            if !problems.is_empty() {
+                let r = views::edit_problems(id, problems)?;
+                event.channel_id.send_message(http, reply_to(&r)).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Shows an amended proposal: the card under the template and the moderators' announcement.
+async fn refresh(http: &Http, data: &Data, done: &Executed, reply_id: Option<u64>) -> Result<()> {
+    if let Some(reply) = reply_id {
+        let r = card(data, done, true).await?;
+        ChannelId::new(data.config.channels.creation)
+            .edit_message(http, MessageId::new(reply), output::edit(&r))
+            .await?;
+    }
+    if let Some((channel, message)) = data.store.group_message(done.id, ANNOUNCEMENT).await? {
+        let source = data
+            .store
+            .template_message_of(done.id)
+            .await?
+            .map(|t| message_link(data, t.channel_id, t.message_id));
+        let r = views::announcement(
+            done.id,
+            &done.group,
+            overlaps(data, done.id, &done.group).await?,
+            source,
+            done.group.policy.vote_window.to_string(),
+        )?;
+        ChannelId::new(channel)
+            .edit_message(http, MessageId::new(message), output::edit(&r))
+            .await?;
+    }
+    Ok(())
+}
+
+/// A deleted template message withdraws its proposal if no vote was called yet.
+pub async fn on_message_delete(
+    http: &Http,
+    data: &Data,
+    channel: ChannelId,
+    message: MessageId,
+) -> Result<()> {
+    let Some(known) = data.store.template_message(message.get()).await? else {
+        return Ok(());
+    };
+    match known.group {
+        None => {
+            if let Some(reply) = known.reply_id {
+                channel.delete_message(http, MessageId::new(reply)).await?;
+            }
+        }
+        Some(id) => {
+            let actor = Actor::member(known.author, []);
+            let ctx = Gov::new(&actor, data.now(), data.policy());
+            match data
+                .store
+                .execute(Target::Group(id), &Command::Withdraw, &ctx, None)
+                .await
+            {
+                Ok(done) => {
+                    show_withdrawn(
+                        http,
+                        data,
+                        &done,
+                        known.author,
+                        Some("the template message was deleted"),
+                    )
+                    .await?
+                }
+                Err(StoreError::Governance(e)) => {
+                    tracing::info!(group = id.0, "template deleted but the proposal stays: {e}")
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Updates the card and the moderators' announcement of a withdrawn proposal.
+pub async fn show_withdrawn(
+    http: &Http,
+    data: &Data,
+    done: &Executed,
+    actor: MemberId,
+    reason: Option<&'static str>,
+) -> Result<()> {
+    let (card, moderators) = views::withdrawn(done.id, &done.group, actor, reason)?;
+    if let Some(t) = data.store.template_message_of(done.id).await? {
+        if let Some(reply) = t.reply_id {
+            ChannelId::new(t.channel_id)
+                .edit_message(http, MessageId::new(reply), output::edit(&card))
+                .await?;
+        }
+    }
+    if let Some((channel, message)) = data.store.group_message(done.id, ANNOUNCEMENT).await? {
+        ChannelId::new(channel)
+            .edit_message(
+                http,
+                MessageId::new(message),
+                output::edit(&moderators).components(Vec::new()),
+            )
+            .await?;
+    }
+    Ok(())
+}

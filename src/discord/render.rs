@@ -1,0 +1,133 @@
+//! Every message people read is rendered from a file in `templates/`, strictly: a value missing
+//! from the context is an error, never an empty gap in a message.
+//!
+//! Templates are compiled into the binary so a deployed bot needs no files beside it. A template
+//! whose first line starts with `# ` renders as an embed with that line as its title (embeds hold
+//! 4,096 characters, enough for a full proposal card); any other renders as plain content.
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+use std::sync::OnceLock;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "proposal_card",
+        include_str!("../../templates/proposal_card.md.j2"),
+    ),
+    (
+        "template_problems",
+        include_str!("../../templates/template_problems.md.j2"),
+    ),
+    (
+        "edit_problems",
+        include_str!("../../templates/edit_problems.md.j2"),
+    ),
+    (
+        "edit_too_late",
+        include_str!("../../templates/edit_too_late.md.j2"),
+    ),
+    (
+        "proposal_withdrawn",
+        include_str!("../../templates/proposal_withdrawn.md.j2"),
+    ),
+    (
+        "moderators_announcement",
+        include_str!("../../templates/moderators_announcement.md.j2"),
+    ),
+    (
+        "moderators_withdrawn",
+        include_str!("../../templates/moderators_withdrawn.md.j2"),
+    ),
+    (
+        "group_info",
+        include_str!("../../templates/group_info.md.j2"),
+    ),
+    (
+        "group_list",
+        include_str!("../../templates/group_list.md.j2"),
+    ),
+    ("error", include_str!("../../templates/error.md.j2")),
+];
+
+/// Discord's limits: message content and embed description.
+pub const MAX_CONTENT: usize = 2000;
+pub const MAX_EMBED_DESCRIPTION: usize = 4096;
+const MAX_EMBED_TITLE: usize = 256;
+
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_trim_blocks(true);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("template {name} does not compile: {e}"));
+        }
+        env
+    })
+}
+
+/// A rendered message: an embed when the template has a title line, plain content otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub title: Option<String>,
+    pub body: String,
+}
+
+impl Rendered {
+    /// The whole message as text, as a transcript or a snapshot shows it.
+    pub fn text(&self) -> String {
+        match &self.title {
+            Some(t) => format!("# {t}\n{}", self.body),
+            None => self.body.clone(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("rendering template {name}: {source:#}")]
+pub struct RenderError {
+    name: String,
+    #[source]
+    source: minijinja::Error,
+}
+
+/// The names of every template, for tests that render each one.
+pub fn template_names() -> impl Iterator<Item = &'static str> {
+    TEMPLATES.iter().map(|(n, _)| *n)
+}
+
+pub fn render(name: &str, ctx: impl Serialize) -> Result<Rendered, RenderError> {
+    let text = env()
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map_err(|source| RenderError {
+            name: name.to_string(),
+            source,
+        })?;
+    let text = text.trim().to_string();
+    Ok(match text.strip_prefix("# ") {
+        Some(rest) => {
+            let (title, body) = rest.split_once('\n').unwrap_or((rest, ""));
+            Rendered {
+                title: Some(truncate(title.trim(), MAX_EMBED_TITLE)),
+                body: truncate(body.trim(), MAX_EMBED_DESCRIPTION),
+            }
+        }
+        None => Rendered {
+            title: None,
+            body: truncate(&text, MAX_CONTENT),
+        },
+    })
+}
+
+/// Cuts `text` to `max` characters, marking the cut, so Discord never refuses a message as too long.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}

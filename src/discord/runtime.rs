@@ -1,0 +1,306 @@
+//! Starting the bot: check the token, the guild, its channels and roles, register the slash
+//! commands, then connect to the gateway. Any failure before connecting stops the process with a
+//! message saying what to fix: a bot that cannot answer must not sit deaf in the server.
+
+use super::data::{Data, Error};
+use super::{commands, events, output, views};
+use crate::clock::Clock;
+use crate::config::{Config, Token, DEFAULT_API_BASE};
+use crate::store::{Store, StoreError};
+use anyhow::{anyhow, bail, Context as _, Result};
+use serenity::all::{
+    ChannelType, ClientBuilder, CreateInteractionResponse, GatewayIntents, GuildId, Http,
+    HttpBuilder, ShardManager,
+};
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+/// A running bot, for `govbot run`, the sandbox and tests.
+pub struct RunningBot {
+    shards: Arc<ShardManager>,
+    task: JoinHandle<Result<()>>,
+}
+
+impl RunningBot {
+    /// Disconnects cleanly and waits for the client to stop.
+    pub async fn stop(self) -> Result<()> {
+        self.shards.shutdown_all().await;
+        self.task
+            .await
+            .map_err(|e| anyhow!("the bot task failed: {e}"))?
+    }
+
+    /// Waits until the client stops by itself (a fatal gateway error).
+    pub async fn wait(self) -> Result<()> {
+        self.task
+            .await
+            .map_err(|e| anyhow!("the bot task failed: {e}"))?
+    }
+
+    pub fn shard_manager(&self) -> Arc<ShardManager> {
+        self.shards.clone()
+    }
+}
+
+pub fn intents() -> GatewayIntents {
+    GatewayIntents::GUILDS
+        | GatewayIntents::GUILD_MESSAGES
+        | GatewayIntents::MESSAGE_CONTENT
+        | GatewayIntents::GUILD_MESSAGE_REACTIONS
+        | GatewayIntents::GUILD_MEMBERS
+}
+
+fn http_for(config: &Config, token: &Token) -> Http {
+    let base = config.api_base();
+    let builder = HttpBuilder::new(token.expose());
+    if base == DEFAULT_API_BASE {
+        builder.build()
+    } else {
+        // serenity's rate limiter ignores the proxy and would send every call to discord.com, so a
+        // custom base (a local stand-in) runs without it.
+        builder.proxy(base).ratelimiter_disabled(true).build()
+    }
+}
+
+/// Opens the database, checks everything, registers commands and connects.
+pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<RunningBot> {
+    let store = Store::open(config.database_path()).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            config.database_path().display()
+        )
+    })?;
+    let http = http_for(&config, &token);
+    let app = http
+        .get_current_application_info()
+        .await
+        .map_err(|e| match status(&e) {
+            Some(401) => anyhow!(
+                "Discord refused the bot token ({}): check DISCORD_TOKEN; it is the token of the \
+                 bot user on the Bot page of your application in the developer portal",
+                brief(&e)
+            ),
+            _ => anyhow!(
+                "cannot reach Discord's API at {} ({}); check the network and discord.api_base",
+                config.api_base(),
+                brief(&e)
+            ),
+        })?;
+    http.set_application_id(app.id);
+    check_guild(&http, &config).await?;
+    let cmds = vec![commands::group()];
+    let guild = GuildId::new(config.guild_id);
+    guild
+        .set_commands(&http, poise::builtins::create_application_commands(&cmds))
+        .await
+        .map_err(|e| {
+            anyhow!(
+                "registering the slash commands in guild {} failed ({}); the bot needs the \
+                 applications.commands scope: invite it again with that scope",
+                config.guild_id,
+                brief(&e)
+            )
+        })?;
+    tracing::info!(guild = config.guild_id, "slash commands registered");
+
+    let data = Data {
+        store,
+        config: Arc::new(config),
+        clock,
+    };
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: cmds,
+            event_handler: |fw, event| {
+                Box::pin(events::handle(fw.serenity_context, event, fw.user_data))
+            },
+            command_check: Some(|ctx| {
+                Box::pin(async move {
+                    match ctx {
+                        poise::Context::Application(app) => {
+                            events::claimed(ctx.data(), app.interaction.id.get()).await
+                        }
+                        poise::Context::Prefix(_) => Ok(false),
+                    }
+                })
+            }),
+            on_error: |error| Box::pin(on_error(error)),
+            ..Default::default()
+        })
+        .initialize_owners(false)
+        .setup(move |_ctx, _ready, _framework| Box::pin(async move { Ok(data) }))
+        .build();
+    let mut client = ClientBuilder::new_with_http(http, intents())
+        .framework(framework)
+        .await
+        .context("building the Discord client")?;
+    let shards = client.shard_manager.clone();
+    let task = tokio::spawn(async move {
+        client.start().await.map_err(|e| {
+            anyhow!(
+                "the gateway connection ended: {} (an invalid token or intents not enabled: turn on \
+                 the Message Content and Server Members intents on the Bot page)",
+                brief(&e)
+            )
+        })
+    });
+    Ok(RunningBot { shards, task })
+}
+
+/// Runs until SIGINT or SIGTERM, then disconnects cleanly.
+pub async fn run(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<()> {
+    let bot = start(config, token, clock).await?;
+    let shards = bot.shard_manager();
+    let mut task = tokio::spawn(bot.wait());
+    tokio::select! {
+        result = &mut task => return result.map_err(|e| anyhow!("{e}"))?,
+        _ = shutdown_signal() => tracing::info!("shutting down"),
+    }
+    shards.shutdown_all().await;
+    task.await.map_err(|e| anyhow!("{e}"))?
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing a SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Every channel and role the configuration names must exist in the guild, with the right kind.
+async fn check_guild(http: &Http, config: &Config) -> Result<()> {
+    let guild = GuildId::new(config.guild_id);
+    let channels = guild.channels(http).await.map_err(|e| {
+        anyhow!(
+            "cannot read guild {} ({}): check guild_id, and that the bot was invited to that server",
+            config.guild_id,
+            brief(&e)
+        )
+    })?;
+    let roles = guild.roles(http).await.map_err(|e| {
+        anyhow!(
+            "cannot read the roles of guild {} ({})",
+            config.guild_id,
+            brief(&e)
+        )
+    })?;
+    let c = &config.channels;
+    let mut problems = Vec::new();
+    for (key, id, category) in [
+        ("channels.creation", c.creation, false),
+        ("channels.moderators", c.moderators, false),
+        ("channels.announcements", c.announcements, false),
+        ("channels.ig_category", c.ig_category, true),
+        ("channels.wg_category", c.wg_category, true),
+        ("channels.archive_category", c.archive_category, true),
+    ] {
+        match channels.iter().find(|(cid, _)| cid.get() == id) {
+            None => problems.push(format!("{key} = {id}: the guild has no such channel")),
+            Some((_, ch)) if category && ch.kind != ChannelType::Category => {
+                problems.push(format!("{key} = {id}: '{}' is not a category", ch.name))
+            }
+            Some((_, ch)) if !category && ch.kind == ChannelType::Category => {
+                problems.push(format!(
+                    "{key} = {id}: '{}' is a category, not a text channel",
+                    ch.name
+                ))
+            }
+            _ => {}
+        }
+    }
+    let r = &config.roles;
+    for (key, id) in [
+        ("roles.moderator", Some(r.moderator)),
+        ("roles.core_maintainer", Some(r.core_maintainer)),
+        ("roles.lead_maintainer", Some(r.lead_maintainer)),
+        ("roles.steering_group", Some(r.steering_group)),
+        ("roles.facilitator", r.facilitator),
+    ] {
+        if let Some(id) = id {
+            if !roles.keys().any(|rid| rid.get() == id) {
+                problems.push(format!("{key} = {id}: the guild has no such role"));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "the configuration does not match guild {}:\n  {}\nCopy the ids again (Developer Mode, then right-click > Copy ID).",
+            config.guild_id,
+            problems.join("\n  ")
+        );
+    }
+    Ok(())
+}
+
+fn status(e: &serenity::Error) -> Option<u16> {
+    match e {
+        serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(r)) => {
+            Some(r.status_code.as_u16())
+        }
+        _ => None,
+    }
+}
+
+/// An HTTP error without the request's headers or URL (which carry nothing secret, but are noise).
+fn brief(e: &serenity::Error) -> String {
+    match e {
+        serenity::Error::Http(h) => match h {
+            serenity::all::HttpError::UnsuccessfulRequest(r) => {
+                format!("HTTP {}: {}", r.status_code.as_u16(), r.error.message)
+            }
+            other => other.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// One place turns errors into answers: what a person caused is told to them privately; anything
+/// else is logged and they get an apology that says nothing was changed.
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            let message = match error.downcast_ref::<StoreError>() {
+                Some(e) if e.is_user_facing() => e.user_message(),
+                Some(e) => {
+                    tracing::error!("command /{} failed: {e:#}", ctx.command().qualified_name);
+                    e.user_message()
+                }
+                None => {
+                    tracing::error!(
+                        "command /{} failed: {error:#}",
+                        ctx.command().qualified_name
+                    );
+                    StoreError::Corrupt(String::new()).user_message()
+                }
+            };
+            if let (poise::Context::Application(app), Ok(r)) = (ctx, views::error(&message, None)) {
+                let response = CreateInteractionResponse::Message(output::reply(&r, true));
+                if let Err(e) = app
+                    .interaction
+                    .create_response(ctx.serenity_context(), response)
+                    .await
+                {
+                    tracing::warn!("could not tell the user about an error: {e}");
+                }
+            }
+        }
+        poise::FrameworkError::CommandCheckFailed { .. } => {}
+        poise::FrameworkError::EventHandler { error, event, .. } => {
+            tracing::error!("handling {} failed: {error:#}", event.snake_case_name());
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!("error while handling an error: {e}");
+            }
+        }
+    }
+}

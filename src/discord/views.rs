@@ -1,0 +1,318 @@
+//! What each template is given: plain serialisable views of governance values, with ids as
+//! strings (Discord ids do not fit a JSON number exactly).
+
+use super::render::{render, RenderError, Rendered};
+use crate::governance::{Field, Group, MemberId, TemplateErrors};
+use crate::store::{GroupId, StoredGroup};
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct Answer {
+    pub label: &'static str,
+    pub text: String,
+}
+
+#[derive(Serialize)]
+pub struct Overlap {
+    pub id: i64,
+    pub kind: &'static str,
+    pub name: String,
+    pub state: &'static str,
+}
+
+impl Overlap {
+    pub fn of(g: &StoredGroup) -> Self {
+        Overlap {
+            id: g.id.0,
+            kind: g.group.kind.code(),
+            name: g.group.name.clone(),
+            state: g.group.state.label(),
+        }
+    }
+}
+
+fn ids(people: &[MemberId]) -> Vec<String> {
+    people.iter().map(|m| m.0.to_string()).collect()
+}
+
+fn answers(g: &Group) -> Vec<Answer> {
+    g.template
+        .answers()
+        .into_iter()
+        .map(|(f, text)| Answer {
+            label: f.label(),
+            text,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Card {
+    id: i64,
+    kind: &'static str,
+    kind_long: &'static str,
+    name: String,
+    proposer: String,
+    state: &'static str,
+    facilitators: Vec<String>,
+    maintainers: Vec<String>,
+    answers: Vec<Answer>,
+    overlaps: Vec<Overlap>,
+    updated: bool,
+}
+
+pub fn card(
+    id: GroupId,
+    g: &Group,
+    overlaps: Vec<Overlap>,
+    updated: bool,
+) -> Result<Rendered, RenderError> {
+    render(
+        "proposal_card",
+        Card {
+            id: id.0,
+            kind: g.kind.code(),
+            kind_long: g.kind.long_name(),
+            name: g.name.clone(),
+            proposer: g.proposer.0.to_string(),
+            state: g.state.label(),
+            facilitators: ids(&g.facilitators),
+            maintainers: ids(&g.maintainers),
+            answers: answers(g),
+            overlaps,
+            updated,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Announcement {
+    id: i64,
+    kind: &'static str,
+    name: String,
+    proposer: String,
+    facilitators: Vec<String>,
+    maintainers: Vec<String>,
+    answers: Vec<Answer>,
+    overlaps: Vec<Overlap>,
+    source: Option<String>,
+    window: String,
+}
+
+pub fn announcement(
+    id: GroupId,
+    g: &Group,
+    overlaps: Vec<Overlap>,
+    source: Option<String>,
+    window: String,
+) -> Result<Rendered, RenderError> {
+    render(
+        "moderators_announcement",
+        Announcement {
+            id: id.0,
+            kind: g.kind.code(),
+            name: g.name.clone(),
+            proposer: g.proposer.0.to_string(),
+            facilitators: ids(&g.facilitators),
+            maintainers: ids(&g.maintainers),
+            answers: answers(g),
+            overlaps,
+            source,
+            window,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Problem {
+    label: &'static str,
+    problem: String,
+}
+
+#[derive(Serialize)]
+struct Problems {
+    kind: &'static str,
+    kind_long: &'static str,
+    problems: Vec<Problem>,
+    labels: Vec<&'static str>,
+}
+
+pub fn template_problems(errors: &TemplateErrors) -> Result<Rendered, RenderError> {
+    render(
+        "template_problems",
+        Problems {
+            kind: errors.kind.code(),
+            kind_long: errors.kind.long_name(),
+            problems: errors
+                .problems
+                .iter()
+                .map(|p| Problem {
+                    label: p.field.label(),
+                    problem: p.problem.clone(),
+                })
+                .collect(),
+            labels: errors
+                .kind
+                .fields()
+                .iter()
+                .filter(|f| **f != Field::Name)
+                .map(|f| f.label())
+                .collect(),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct EditProblems {
+    id: i64,
+    problems: Vec<String>,
+}
+
+pub fn edit_problems(id: GroupId, problems: Vec<String>) -> Result<Rendered, RenderError> {
+    render("edit_problems", EditProblems { id: id.0, problems })
+}
+
+#[derive(Serialize)]
+struct Summary {
+    id: i64,
+    kind: &'static str,
+    name: String,
+    state: &'static str,
+}
+
+pub fn edit_too_late(id: GroupId, g: &Group) -> Result<Rendered, RenderError> {
+    render(
+        "edit_too_late",
+        Summary {
+            id: id.0,
+            kind: g.kind.code(),
+            name: g.name.clone(),
+            state: g.state.label(),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Withdrawn {
+    id: i64,
+    kind: &'static str,
+    name: String,
+    actor: String,
+    reason: Option<&'static str>,
+}
+
+/// The card and the moderators' announcement of a withdrawn proposal.
+pub fn withdrawn(
+    id: GroupId,
+    g: &Group,
+    actor: MemberId,
+    reason: Option<&'static str>,
+) -> Result<(Rendered, Rendered), RenderError> {
+    let view = || Withdrawn {
+        id: id.0,
+        kind: g.kind.code(),
+        name: g.name.clone(),
+        actor: actor.0.to_string(),
+        reason,
+    };
+    Ok((
+        render("proposal_withdrawn", view())?,
+        render("moderators_withdrawn", view())?,
+    ))
+}
+
+#[derive(Serialize)]
+struct Info {
+    id: i64,
+    kind: &'static str,
+    name: String,
+    state: &'static str,
+    proposed_at: i64,
+    proposer: String,
+    active_since: Option<i64>,
+    facilitators: Vec<String>,
+    maintainers: Vec<String>,
+    channel: Option<String>,
+    vote: Option<String>,
+    answers: Vec<Answer>,
+}
+
+pub fn info(g: &StoredGroup) -> Result<Rendered, RenderError> {
+    let s = &g.group;
+    render(
+        "group_info",
+        Info {
+            id: g.id.0,
+            kind: s.kind.code(),
+            name: s.name.clone(),
+            state: s.state.label(),
+            proposed_at: s.proposed_at.timestamp(),
+            proposer: s.proposer.0.to_string(),
+            active_since: s.active_since.map(|t| t.timestamp()),
+            facilitators: ids(&s.facilitators),
+            maintainers: ids(&s.maintainers),
+            channel: s.channel.map(|c| c.to_string()),
+            vote: s.vote.as_ref().map(|v| {
+                format!(
+                    "{}; closes <t:{}:f> (<t:{}:R>)",
+                    v.tally(),
+                    v.closes_at.timestamp(),
+                    v.closes_at.timestamp()
+                )
+            }),
+            answers: answers(s),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct ListEntry {
+    id: i64,
+    kind: &'static str,
+    name: String,
+    state: &'static str,
+    channel: Option<String>,
+    facilitators: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct List {
+    filter: Option<String>,
+    groups: Vec<ListEntry>,
+    more: usize,
+}
+
+/// At most this many groups are listed in one message; filters narrow the rest.
+pub const LIST_LIMIT: usize = 25;
+
+pub fn list(groups: &[StoredGroup], filter: Option<String>) -> Result<Rendered, RenderError> {
+    render(
+        "group_list",
+        List {
+            filter,
+            groups: groups
+                .iter()
+                .take(LIST_LIMIT)
+                .map(|g| ListEntry {
+                    id: g.id.0,
+                    kind: g.group.kind.code(),
+                    name: g.group.name.clone(),
+                    state: g.group.state.label(),
+                    channel: g.group.channel.map(|c| c.to_string()),
+                    facilitators: ids(&g.group.facilitators),
+                })
+                .collect(),
+            more: groups.len().saturating_sub(LIST_LIMIT),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct ErrorView<'a> {
+    message: &'a str,
+    hint: Option<&'a str>,
+}
+
+pub fn error(message: &str, hint: Option<&str>) -> Result<Rendered, RenderError> {
+    render("error", ErrorView { message, hint })
+}
