@@ -41,6 +41,13 @@ pub struct Cli {
 pub enum Cmd {
     /// Connect to Discord and serve the community (needs DISCORD_TOKEN).
     Run,
+    /// Play a scripted scenario against a local Discord stand-in and print the transcript
+    /// (no token, no network).
+    Sandbox {
+        /// Keep the scenario's database in this directory instead of a temporary one.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
     /// Create the database or bring it up to date.
     Migrate,
     /// Check the configuration file and say what it sets.
@@ -113,6 +120,17 @@ impl Cli {
                 let token = config::discord_token()?;
                 crate::discord::run(cfg, token, Arc::new(SystemClock)).await?;
             }
+            Cmd::Sandbox { keep } => match keep {
+                Some(dir) => {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                    crate::scenario::play(dir, out).await?;
+                }
+                None => {
+                    let dir = tempfile::tempdir().context("creating a temporary directory")?;
+                    crate::scenario::play(dir.path(), out).await?;
+                }
+            },
             Cmd::Migrate => {
                 let path = self.database_path()?;
                 let (_store, applied) = Store::open_migrated(&path).await.with_context(|| {

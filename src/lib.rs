@@ -9,5 +9,8 @@ pub mod config;
 pub mod discord;
 pub mod export;
 pub mod governance;
+pub mod harness;
 pub mod report;
+pub mod sandbox;
+pub mod scenario;
 pub mod store;

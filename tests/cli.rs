@@ -385,3 +385,23 @@ fn run_needs_the_token_from_the_environment_and_never_prints_it() {
     );
     assert!(!all.contains(secret));
 }
+
+#[test]
+fn sandbox_plays_the_scenario_and_prints_the_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = govbot(dir.path(), &["sandbox", "--keep", "demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for expected in [
+        "**First Issue/PR/SEP that the WG will work on** is missing",
+        "# WG proposal #1: Registry",
+        "# New WG proposal #1: Registry",
+        "# IG proposal #2: Auth in MCP",
+        "[only carol sees this] govbot:",
+        "only the proposer",
+        "proposed WG 'Registry'",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert!(dir.path().join("demo/govbot.db").exists());
+}

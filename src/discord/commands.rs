@@ -92,6 +92,9 @@ pub async fn propose(
     let poise::Context::Application(app) = ctx else {
         return Ok(());
     };
+    if !fresh(ctx).await? {
+        return Ok(());
+    }
     let data = ctx.data();
     let kind = GroupKind::from(kind);
     let mut facilitators: Vec<MemberId> = [facilitator, co_facilitator]
@@ -147,6 +150,9 @@ pub async fn withdraw(
     ctx: Context<'_>,
     #[description = "The proposal's id"] id: i64,
 ) -> Result<(), Error> {
+    if !fresh(ctx).await? {
+        return Ok(());
+    }
     let data = ctx.data();
     let roles = member_roles(&ctx);
     let actor = data.actor(ctx.author().id.get(), &roles);
@@ -179,6 +185,9 @@ pub async fn info(
     ctx: Context<'_>,
     #[description = "The group's id"] id: i64,
 ) -> Result<(), Error> {
+    if !fresh(ctx).await? {
+        return Ok(());
+    }
     let g = ctx.data().store.group(GroupId(id)).await?;
     ephemeral(ctx, &views::info(&g)?).await
 }
@@ -190,6 +199,9 @@ pub async fn list(
     #[description = "IG or WG"] kind: Option<KindChoice>,
     #[description = "Only groups in this state"] state: Option<StateChoice>,
 ) -> Result<(), Error> {
+    if !fresh(ctx).await? {
+        return Ok(());
+    }
     let filter = GroupFilter {
         kind: kind.map(GroupKind::from),
         state: state.map(GroupState::from),
@@ -204,6 +216,17 @@ pub async fn list(
     .collect::<Vec<_>>();
     let label = (!described.is_empty()).then(|| described.join(", "));
     ephemeral(ctx, &views::list(&groups, label)?).await
+}
+
+/// Claims the command's interaction, so a replayed INTERACTION_CREATE is answered once. (Not a
+/// poise `command_check`: poise runs that once per parent command too.)
+async fn fresh(ctx: Context<'_>) -> Result<bool, Error> {
+    match ctx {
+        poise::Context::Application(app) => {
+            super::events::claimed(ctx.data(), app.interaction.id.get()).await
+        }
+        poise::Context::Prefix(_) => Ok(false),
+    }
 }
 
 pub fn member_roles(ctx: &Context<'_>) -> Vec<serenity::all::RoleId> {

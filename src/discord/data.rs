@@ -15,6 +15,9 @@ pub struct Data {
     pub store: Store,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
+    /// Held while a template message event is handled, so an edit or a deletion that follows a
+    /// post closely sees the proposal and reply the post recorded.
+    pub templates: tokio::sync::Mutex<()>,
 }
 
 impl Data {

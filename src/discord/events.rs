@@ -14,16 +14,21 @@ use serenity::all::{
 pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(), Error> {
     match event {
         FullEvent::Message { new_message } => {
+            let _one_at_a_time = data.templates.lock().await;
             proposals::on_message(&ctx.http, data, new_message).await
         }
         FullEvent::MessageUpdate { event, .. } => {
+            let _one_at_a_time = data.templates.lock().await;
             proposals::on_message_update(&ctx.http, data, event).await
         }
         FullEvent::MessageDelete {
             channel_id,
             deleted_message_id,
             ..
-        } => proposals::on_message_delete(&ctx.http, data, *channel_id, *deleted_message_id).await,
+        } => {
+            let _one_at_a_time = data.templates.lock().await;
+            proposals::on_message_delete(&ctx.http, data, *channel_id, *deleted_message_id).await
+        }
         FullEvent::InteractionCreate {
             interaction: Interaction::Component(c),
         } => {
@@ -136,11 +141,7 @@ async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<()
     let template = match proposals::validate(&ctx.http, data, &draft).await {
         Ok(t) => t,
         Err(e) => {
-            let mut r = views::template_problems(&e)?;
-            r.body = format!(
-                "{}\n\nRun `/group propose` again with the answers fixed.",
-                r.body
-            );
+            let r = views::template_problems(&e, false)?;
             m.create_response(ctx, reply(r, true)).await?;
             return Ok(());
         }

@@ -203,7 +203,7 @@ async fn propose(
 ) -> Result<Result<super::render::Rendered, super::render::Rendered>> {
     let template = match validate(http, data, draft).await {
         Ok(t) => t,
-        Err(e) => return Ok(Err(views::template_problems(&e)?)),
+        Err(e) => return Ok(Err(views::template_problems(&e, true)?)),
     };
     let now = data.now();
     let ctx = Gov::new(actor, now, data.policy());

@@ -107,6 +107,7 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
         store,
         config: Arc::new(config),
         clock,
+        templates: tokio::sync::Mutex::new(()),
     };
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -114,16 +115,6 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
             event_handler: |fw, event| {
                 Box::pin(events::handle(fw.serenity_context, event, fw.user_data))
             },
-            command_check: Some(|ctx| {
-                Box::pin(async move {
-                    match ctx {
-                        poise::Context::Application(app) => {
-                            events::claimed(ctx.data(), app.interaction.id.get()).await
-                        }
-                        poise::Context::Prefix(_) => Ok(false),
-                    }
-                })
-            }),
             on_error: |error| Box::pin(on_error(error)),
             ..Default::default()
         })

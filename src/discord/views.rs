@@ -135,9 +135,15 @@ struct Problems {
     kind_long: &'static str,
     problems: Vec<Problem>,
     labels: Vec<&'static str>,
+    from_message: bool,
 }
 
-pub fn template_problems(errors: &TemplateErrors) -> Result<Rendered, RenderError> {
+/// The problems of a template, with how to fix them where it was written: a message is edited, a
+/// modal is submitted again.
+pub fn template_problems(
+    errors: &TemplateErrors,
+    from_message: bool,
+) -> Result<Rendered, RenderError> {
     render(
         "template_problems",
         Problems {
@@ -158,6 +164,7 @@ pub fn template_problems(errors: &TemplateErrors) -> Result<Rendered, RenderErro
                 .filter(|f| **f != Field::Name)
                 .map(|f| f.label())
                 .collect(),
+            from_message,
         },
     )
 }
@@ -313,6 +320,34 @@ struct ErrorView<'a> {
     hint: Option<&'a str>,
 }
 
+/// An error for a person on Discord, where members are mentioned rather than numbered.
 pub fn error(message: &str, hint: Option<&str>) -> Result<Rendered, RenderError> {
-    render("error", ErrorView { message, hint })
+    let message = mention_members(message);
+    render(
+        "error",
+        ErrorView {
+            message: &message,
+            hint,
+        },
+    )
+}
+
+/// Rewrites the core's "member 123" as Discord's `<@123>` mention.
+fn mention_members(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("member ") {
+        let after = &rest[i + "member ".len()..];
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 {
+            out.push_str(&rest[..i + "member ".len()]);
+            rest = after;
+            continue;
+        }
+        out.push_str(&rest[..i]);
+        out.push_str(&format!("<@{}>", &after[..digits]));
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
 }

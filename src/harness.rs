@@ -1,0 +1,105 @@
+//! The real bot and the sandbox in one process, sharing a manual governance clock: what the
+//! end-to-end tests, `govbot sandbox` and the benchmarks drive.
+
+use crate::clock::ManualClock;
+use crate::config::{Config, Token};
+use crate::discord::{self, RunningBot};
+use crate::sandbox::{Sandbox, SandboxOptions, World};
+use crate::store::Store;
+use anyhow::{Context as _, Result};
+use chrono::TimeZone;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long any single wait for the bot may take before a test or the demo gives up.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// The token the sandbox accepts; it is not a real Discord token.
+pub const SANDBOX_TOKEN: &str = "sandbox.bot.token";
+
+pub struct Harness {
+    pub sandbox: Sandbox,
+    pub clock: ManualClock,
+    pub config: Config,
+    bot: Option<RunningBot>,
+}
+
+impl Harness {
+    /// Starts the sandbox with the standard world and the bot against it, with its database at
+    /// `database`; the governance clock starts at 2026-11-02 09:00 UTC.
+    pub async fn start(database: &Path) -> Result<Harness> {
+        Self::start_with(database, World::standard(), SandboxOptions::default()).await
+    }
+
+    pub async fn start_with(
+        database: &Path,
+        world: World,
+        options: SandboxOptions,
+    ) -> Result<Harness> {
+        let sandbox = Sandbox::start(world, options).await?;
+        let toml = sandbox.world().config_toml(database, &sandbox.api_base());
+        let config = Config::parse(&toml, Path::new("sandbox.toml"))?;
+        let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
+        let mut h = Harness {
+            sandbox,
+            clock,
+            config,
+            bot: None,
+        };
+        h.start_bot().await?;
+        Ok(h)
+    }
+
+    /// Starts (or starts again) the bot, and waits until the sandbox has identified it.
+    pub async fn start_bot(&mut self) -> Result<()> {
+        let before = self.sandbox.identify_count();
+        let bot = discord::start(
+            self.config.clone(),
+            Token::new(SANDBOX_TOKEN.to_string()),
+            Arc::new(self.clock.clone()),
+        )
+        .await?;
+        self.bot = Some(bot);
+        self.sandbox
+            .wait_gateway(|g| g.identifies > before && g.connected, WAIT)
+            .await?;
+        Ok(())
+    }
+
+    /// Stops the bot cleanly, keeping the sandbox and the database.
+    pub async fn stop_bot(&mut self) -> Result<()> {
+        if let Some(bot) = self.bot.take() {
+            bot.stop().await?;
+        }
+        Ok(())
+    }
+
+    pub async fn restart_bot(&mut self) -> Result<()> {
+        self.stop_bot().await?;
+        self.start_bot().await
+    }
+
+    /// A second handle on the bot's database, for checking what it recorded.
+    pub async fn store(&self) -> Result<Store> {
+        Store::open(self.config.database_path())
+            .await
+            .context("opening the bot's database")
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.config.database_path().to_path_buf()
+    }
+
+    pub fn user(&self, name: &str) -> u64 {
+        self.sandbox.world().user_id(name)
+    }
+
+    pub fn channel(&self, name: &str) -> u64 {
+        self.sandbox.world().channel_id(name)
+    }
+
+    pub async fn shutdown(mut self) -> Result<()> {
+        self.stop_bot().await
+    }
+}

@@ -1,0 +1,557 @@
+//! The [`Sandbox`] methods that play the other side of Discord: people posting, editing,
+//! deleting and reacting, running slash commands, clicking buttons and submitting modals, and the
+//! gateway reconnecting or redelivering.
+//!
+//! Each injection changes the sandbox's state first (the message exists, the reaction is
+//! counted) and then dispatches the event, returning once the frame was written to the bot's
+//! socket, or recorded as undelivered when no bot is connected or the bot lacks the intent. What
+//! a Discord client would refuse to send (a command the bot never registered, a button that is
+//! not on the message, a modal field that does not exist) is refused here too.
+
+use super::payloads::{self, snowflake, InteractionBase, NewMessage};
+use super::state::{InteractionRecord, ShownModal, State, StoredMessage};
+use super::{commands, gateway, rest, Interaction, Sandbox};
+use anyhow::{anyhow, bail};
+use serde_json::{json, Value};
+use std::time::Instant;
+
+impl Sandbox {
+    // -----------------------------------------------------------------------------------------
+    // Gateway
+
+    /// Sends op 7 RECONNECT; the bot reconnects and RESUMEs, and is answered with RESUMED (see
+    /// [`GatewayStats::resumes`](super::GatewayStats::resumes)). Returns once the frame was
+    /// written; `false` if no bot is connected.
+    pub async fn request_reconnect(&self) -> bool {
+        gateway::request_reconnect(&self.shared).await
+    }
+
+    /// Closes the bot's connection with a gateway close `code` (4000 unknown error makes serenity
+    /// resume; 4004 authentication failed makes it give up). `false` if no bot is connected.
+    pub fn disconnect(&self, code: u16) -> bool {
+        gateway::disconnect(&self.shared, code)
+    }
+
+    /// Sends the last dispatch injected through this API (not one caused by the bot's own REST
+    /// calls, such as its reply) again, unchanged but with a new sequence number, as Discord may
+    /// when it redelivers. Panics if nothing was injected yet.
+    pub async fn redeliver_last_dispatch(&self) {
+        let (event, data) = self
+            .shared
+            .state()
+            .last_injected
+            .clone()
+            .expect("redeliver_last_dispatch: nothing has been injected and delivered yet");
+        gateway::dispatch(&self.shared, &event, data, true).await;
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Messages and reactions
+
+    /// Posts a message as `author_user_id` in `channel_id` and dispatches MESSAGE_CREATE (with
+    /// `guild_id`, the author's `member`, mentions parsed from `<@id>` and `<@&id>`). Returns the
+    /// message id once the dispatch was written (or found undeliverable). Panics on an unknown
+    /// channel or author.
+    pub async fn post_message(&self, channel_id: u64, author_user_id: u64, content: &str) -> u64 {
+        let world = &self.shared.world;
+        let event = {
+            let mut state = self.shared.state();
+            self.expect_channel(&state, channel_id);
+            assert!(
+                world.member(author_user_id).is_some(),
+                "post_message: user {author_user_id} is not a member of the sandbox guild"
+            );
+            let message = NewMessage::new(state.next_id(), channel_id, author_user_id, content);
+            let value = payloads::message(world, &message);
+            if let Some(channel) = state.channel_mut(channel_id) {
+                channel["last_message_id"] = snowflake(message.id);
+            }
+            let event = payloads::gateway_message(world, &value, &|u| state.roles_of(u));
+            state.messages.push(StoredMessage {
+                id: message.id,
+                channel_id,
+                author_id: author_user_id,
+                value,
+                reactions: Vec::new(),
+                deleted: false,
+                ephemeral: false,
+            });
+            event
+        };
+        let id = payloads::id_of(&event).expect("a message has an id");
+        gateway::dispatch(&self.shared, "MESSAGE_CREATE", event, true).await;
+        id
+    }
+
+    /// Edits a message as its author would: new content, `edited_timestamp` set, MESSAGE_UPDATE
+    /// with the full message. Panics on an unknown message or one the bot wrote.
+    pub async fn edit_message(&self, channel_id: u64, message_id: u64, content: &str) {
+        let world = &self.shared.world;
+        let event = {
+            let mut state = self.shared.state();
+            let stored = state
+                .message_mut(channel_id, message_id)
+                .filter(|m| !m.ephemeral)
+                .unwrap_or_else(|| {
+                    panic!("edit_message: no message {message_id} in channel {channel_id}")
+                });
+            assert!(
+                stored.author_id != world.bot_user_id,
+                "edit_message: message {message_id} is the bot's; people edit only their own"
+            );
+            let (users, roles) = payloads::mentions(world, content);
+            let value = &mut stored.value;
+            value["content"] = json!(content);
+            value["mentions"] = users.iter().map(|u| payloads::user(world, *u)).collect();
+            value["mention_roles"] = roles.iter().map(|r| snowflake(*r)).collect();
+            value["edited_timestamp"] = json!(payloads::timestamp(chrono::Utc::now()));
+            let rendered = stored.render(world);
+            payloads::gateway_message(world, &rendered, &|u| state.roles_of(u))
+        };
+        gateway::dispatch(&self.shared, "MESSAGE_UPDATE", event, true).await;
+    }
+
+    /// Deletes a message (MESSAGE_DELETE). Panics on an unknown message.
+    pub async fn delete_message(&self, channel_id: u64, message_id: u64) {
+        {
+            let mut state = self.shared.state();
+            let stored = state
+                .message_mut(channel_id, message_id)
+                .unwrap_or_else(|| {
+                    panic!("delete_message: no message {message_id} in channel {channel_id}")
+                });
+            stored.deleted = true;
+        }
+        let event = payloads::message_delete(&self.shared.world, channel_id, message_id);
+        gateway::dispatch(&self.shared, "MESSAGE_DELETE", event, true).await;
+    }
+
+    /// `user_id` reacts with `emoji` (unicode, or `name:id` for a custom one):
+    /// MESSAGE_REACTION_ADD. Reacting twice with the same emoji changes nothing and sends
+    /// nothing, as on Discord. Panics on an unknown message.
+    pub async fn add_reaction(&self, user_id: u64, channel_id: u64, message_id: u64, emoji: &str) {
+        self.react(true, user_id, channel_id, message_id, emoji)
+            .await;
+    }
+
+    /// Removes `user_id`'s `emoji` reaction: MESSAGE_REACTION_REMOVE (nothing if there was none).
+    pub async fn remove_reaction(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        message_id: u64,
+        emoji: &str,
+    ) {
+        self.react(false, user_id, channel_id, message_id, emoji)
+            .await;
+    }
+
+    async fn react(&self, add: bool, user_id: u64, channel_id: u64, message_id: u64, emoji: &str) {
+        let world = &self.shared.world;
+        let event = {
+            let mut state = self.shared.state();
+            let roles = state.roles_of(user_id).unwrap_or_else(|| {
+                panic!("reaction: user {user_id} is not a member of the sandbox guild")
+            });
+            let stored = state
+                .message_mut(channel_id, message_id)
+                .filter(|m| !m.ephemeral)
+                .unwrap_or_else(|| {
+                    panic!("reaction: no message {message_id} in channel {channel_id}")
+                });
+            let author = stored.author_id;
+            rest::toggle_reaction(&mut stored.reactions, emoji, user_id, add).then(|| {
+                payloads::reaction(
+                    world,
+                    &payloads::ReactionEvent {
+                        add,
+                        user_id,
+                        user_roles: &roles,
+                        channel_id,
+                        message_id,
+                        message_author_id: Some(author),
+                        emoji,
+                    },
+                )
+            })
+        };
+        if let Some(event) = event {
+            let name = if add {
+                "MESSAGE_REACTION_ADD"
+            } else {
+                "MESSAGE_REACTION_REMOVE"
+            };
+            gateway::dispatch(&self.shared, name, event, true).await;
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Interactions
+
+    /// `user_id` runs the slash command `name` in `channel_id`: INTERACTION_CREATE type 2 with
+    /// `data.id` the id Discord gave the bot's registration. `options` is Discord's
+    /// ApplicationCommandInteractionDataOption array; user, channel and role options get
+    /// `data.resolved`. For `/group propose kind:IG`:
+    ///
+    /// ```text
+    /// json!([{"type": 1, "name": "propose",
+    ///         "options": [{"type": 3, "name": "kind", "value": "IG"}]}])
+    /// ```
+    /// Returns once the dispatch was
+    /// written. Panics if the bot registered no such command or the options do not fit its
+    /// declaration (a client could not send them); [`Sandbox::try_slash_command`] returns the
+    /// error instead.
+    pub async fn slash_command(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+    ) -> Interaction {
+        self.try_slash_command(user_id, channel_id, name, options)
+            .await
+            .unwrap_or_else(|e| panic!("slash_command: {e:#}"))
+    }
+
+    /// [`Sandbox::slash_command`], failing instead of panicking.
+    pub async fn try_slash_command(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+    ) -> anyhow::Result<Interaction> {
+        let world = &self.shared.world;
+        let (interaction, event) = {
+            let mut state = self.shared.state();
+            let command = registered_command(&state, name)?;
+            commands::check_invocation(&command, &options).map_err(|e| anyhow!(e))?;
+            let channel = self.channel_for_interaction(&state, channel_id)?;
+            let roles = self.roles_for_interaction(&state, user_id)?;
+            let resolved =
+                commands::resolved(world, &state.channels, &|u| state.roles_of(u), &options);
+            let id = state.next_id();
+            let token = interaction_token(id);
+            let base = InteractionBase {
+                id,
+                token: &token,
+                user_id,
+                user_roles: &roles,
+                channel: &channel,
+            };
+            let event = payloads::command_interaction(world, &base, &command, &options, resolved);
+            let mut extra = serde_json::Map::new();
+            extra.insert("name".into(), json!(name));
+            extra.insert("command_type".into(), json!(1));
+            let metadata = payloads::interaction_metadata(world, id, 2, user_id, extra);
+            state.interactions.push(record(
+                id,
+                &token,
+                2,
+                user_id,
+                channel_id,
+                None,
+                metadata,
+                Some(name),
+            ));
+            (Interaction { id, token }, event)
+        };
+        gateway::dispatch(&self.shared, "INTERACTION_CREATE", event, true).await;
+        Ok(interaction)
+    }
+
+    /// `user_id` clicks the button (or select menu) `custom_id` on a message: INTERACTION_CREATE
+    /// type 3 with the stored message. Panics if the message has no such enabled component
+    /// ([`Sandbox::try_click_button`] returns the error instead).
+    pub async fn click_button(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        message_id: u64,
+        custom_id: &str,
+    ) -> Interaction {
+        self.try_click_button(user_id, channel_id, message_id, custom_id)
+            .await
+            .unwrap_or_else(|e| panic!("click_button: {e:#}"))
+    }
+
+    /// [`Sandbox::click_button`], failing instead of panicking.
+    pub async fn try_click_button(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        message_id: u64,
+        custom_id: &str,
+    ) -> anyhow::Result<Interaction> {
+        let world = &self.shared.world;
+        let (interaction, event) = {
+            let mut state = self.shared.state();
+            let channel = self.channel_for_interaction(&state, channel_id)?;
+            let roles = self.roles_for_interaction(&state, user_id)?;
+            let message = state
+                .message(channel_id, message_id)
+                .map(|m| m.render(world))
+                .ok_or_else(|| anyhow!("no message {message_id} in channel {channel_id}"))?;
+            let component = find_component(&message["components"], custom_id).ok_or_else(|| {
+                anyhow!("message {message_id} has no component with custom_id {custom_id:?}")
+            })?;
+            if component["disabled"] == true {
+                bail!("the component {custom_id:?} on message {message_id} is disabled");
+            }
+            let component_type = component["type"].as_u64().unwrap_or(2) as u8;
+            let id = state.next_id();
+            let token = interaction_token(id);
+            let base = InteractionBase {
+                id,
+                token: &token,
+                user_id,
+                user_roles: &roles,
+                channel: &channel,
+            };
+            let event =
+                payloads::component_interaction(world, &base, &message, custom_id, component_type);
+            let extra = rest::metadata_extras(3, Some(message_id), None);
+            let metadata = payloads::interaction_metadata(world, id, 3, user_id, extra);
+            state.interactions.push(record(
+                id,
+                &token,
+                3,
+                user_id,
+                channel_id,
+                Some(message_id),
+                metadata,
+                None,
+            ));
+            (Interaction { id, token }, event)
+        };
+        gateway::dispatch(&self.shared, "INTERACTION_CREATE", event, true).await;
+        Ok(interaction)
+    }
+
+    /// `user_id` submits the modal `custom_id` the bot showed them, with `fields` as
+    /// `(text input custom_id, value)`: INTERACTION_CREATE type 5, one action row per input in
+    /// the modal's order (inputs not given are sent empty). Panics if the bot showed this user
+    /// no such modal in this channel, a field is not in it, or a required one is missing or a
+    /// length is out of bounds ([`Sandbox::try_submit_modal`] returns the error instead).
+    pub async fn submit_modal(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Interaction {
+        self.try_submit_modal(user_id, channel_id, custom_id, fields)
+            .await
+            .unwrap_or_else(|e| panic!("submit_modal: {e:#}"))
+    }
+
+    /// [`Sandbox::submit_modal`], failing instead of panicking.
+    pub async fn try_submit_modal(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> anyhow::Result<Interaction> {
+        let world = &self.shared.world;
+        let (interaction, event) = {
+            let mut state = self.shared.state();
+            let channel = self.channel_for_interaction(&state, channel_id)?;
+            let roles = self.roles_for_interaction(&state, user_id)?;
+            let index = state
+                .modals
+                .iter()
+                .rposition(|m| m.custom_id == custom_id && m.user_id == user_id && !m.submitted)
+                .ok_or_else(|| {
+                    let shown: Vec<&str> = state
+                        .modals
+                        .iter()
+                        .filter(|m| m.user_id == user_id && !m.submitted)
+                        .map(|m| m.custom_id.as_str())
+                        .collect();
+                    let open = format!("open: {shown:?}");
+                    anyhow!("the bot has not shown user {user_id} a modal {custom_id:?} ({open})")
+                })?;
+            let modal = state.modals[index].clone();
+            if modal.channel_id != channel_id {
+                bail!(
+                    "the modal {custom_id:?} was shown in channel {}, not {channel_id}",
+                    modal.channel_id
+                );
+            }
+            let rows = modal_rows(&modal, fields)?;
+            let source = state
+                .interaction(modal.source)
+                .cloned()
+                .ok_or_else(|| anyhow!("the modal's interaction is gone"))?;
+            let message = source
+                .message_id
+                .and_then(|m| state.message(source.channel_id, m))
+                .map(|m| m.render(world));
+            state.modals[index].submitted = true;
+            let id = state.next_id();
+            let token = interaction_token(id);
+            let base = InteractionBase {
+                id,
+                token: &token,
+                user_id,
+                user_roles: &roles,
+                channel: &channel,
+            };
+            let event =
+                payloads::modal_interaction(world, &base, custom_id, rows, message.as_ref());
+            let extra = rest::metadata_extras(5, None, Some(source.metadata.clone()));
+            let metadata = payloads::interaction_metadata(world, id, 5, user_id, extra);
+            state.interactions.push(record(
+                id,
+                &token,
+                5,
+                user_id,
+                channel_id,
+                source.message_id,
+                metadata,
+                None,
+            ));
+            (Interaction { id, token }, event)
+        };
+        gateway::dispatch(&self.shared, "INTERACTION_CREATE", event, true).await;
+        Ok(interaction)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Internals
+
+    fn expect_channel(&self, state: &State, channel_id: u64) {
+        let channel = state
+            .channel(channel_id)
+            .unwrap_or_else(|| panic!("no channel {channel_id} in the sandbox guild"));
+        assert!(
+            channel["type"] == 0,
+            "channel {channel_id} is not a text channel; nobody can post there"
+        );
+    }
+
+    fn channel_for_interaction(&self, state: &State, channel_id: u64) -> anyhow::Result<Value> {
+        state
+            .channel(channel_id)
+            .cloned()
+            .ok_or_else(|| anyhow!("no channel {channel_id} in the sandbox guild"))
+    }
+
+    fn roles_for_interaction(&self, state: &State, user_id: u64) -> anyhow::Result<Vec<u64>> {
+        state
+            .roles_of(user_id)
+            .ok_or_else(|| anyhow!("user {user_id} is not a member of the sandbox guild"))
+    }
+}
+
+fn interaction_token(id: u64) -> String {
+    format!("sandbox-interaction-token-{id}")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record(
+    id: u64,
+    token: &str,
+    kind: u8,
+    user_id: u64,
+    channel_id: u64,
+    message_id: Option<u64>,
+    metadata: Value,
+    command_name: Option<&str>,
+) -> InteractionRecord {
+    InteractionRecord {
+        id,
+        token: token.to_owned(),
+        kind,
+        user_id,
+        channel_id,
+        created: Instant::now(),
+        message_id,
+        metadata,
+        command_name: command_name.map(str::to_owned),
+        callback: None,
+        original: None,
+        original_loading: false,
+        followups: Vec::new(),
+        responses: Vec::new(),
+        later: Vec::new(),
+    }
+}
+
+/// The slash command the bot registered as `name`, guild commands first.
+fn registered_command(state: &State, name: &str) -> anyhow::Result<Value> {
+    let registered = state.guild_commands.iter().chain(&state.global_commands);
+    if let Some(command) = registered
+        .clone()
+        .find(|c| c["name"] == name && c["type"].as_u64() == Some(1))
+    {
+        return Ok(command.clone());
+    }
+    let names: Vec<String> = registered.map(|c| c["name"].to_string()).collect();
+    let names = if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    };
+    bail!("the bot has not registered a slash command /{name} (registered: {names})")
+}
+
+/// The component with `custom_id` in a message's action rows.
+fn find_component<'a>(components: &'a Value, custom_id: &str) -> Option<&'a Value> {
+    components.as_array()?.iter().find_map(|c| {
+        if c["custom_id"] == custom_id && c["type"] != 1 {
+            Some(c)
+        } else {
+            find_component(&c["components"], custom_id)
+        }
+    })
+}
+
+/// The submitted action rows for `modal`, checked as a Discord client checks them.
+fn modal_rows(modal: &ShownModal, fields: &[(&str, &str)]) -> anyhow::Result<Vec<Value>> {
+    let mut rows = Vec::new();
+    let mut known = Vec::new();
+    for row in modal
+        .components
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let inputs = row["components"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut submitted = Vec::new();
+        for input in inputs.iter().filter(|c| c["type"] == 4) {
+            let custom_id = input["custom_id"].as_str().unwrap_or_default();
+            known.push(custom_id.to_owned());
+            let value = fields
+                .iter()
+                .find(|(k, _)| *k == custom_id)
+                .map_or("", |(_, v)| *v);
+            let length = value.chars().count() as u64;
+            let required = input["required"].as_bool().unwrap_or(true);
+            if required && value.is_empty() {
+                bail!("the modal's field {custom_id:?} is required");
+            }
+            if !value.is_empty() {
+                if let Some(min) = input["min_length"].as_u64().filter(|m| length < *m) {
+                    bail!("the modal's field {custom_id:?} needs at least {min} characters");
+                }
+            }
+            if let Some(max) = input["max_length"].as_u64().filter(|m| length > *m) {
+                bail!("the modal's field {custom_id:?} takes at most {max} characters");
+            }
+            submitted.push(json!({"type": 4, "custom_id": custom_id, "value": value}));
+        }
+        rows.push(json!({"type": 1, "components": submitted}));
+    }
+    if let Some((unknown, _)) = fields.iter().find(|(k, _)| !known.iter().any(|c| c == k)) {
+        bail!(
+            "the modal {:?} has no field {unknown:?} (fields: {known:?})",
+            modal.custom_id
+        );
+    }
+    Ok(rows)
+}

@@ -1,0 +1,507 @@
+//! A local stand-in for Discord, on 127.0.0.1, that speaks Discord's own v10 REST and gateway
+//! payloads, so the real bot (serenity + poise, unmodified) can be driven in tests and in the
+//! `govbot sandbox` demo without a network or a token.
+//!
+//! Why a stand-in rather than mocks of our own adapter: the bot's riskiest code is where it meets
+//! Discord (command registration, interaction replies, intents, permissions), and a mock written
+//! to suit the bot proves nothing there. The sandbox instead follows Discord's documented shapes
+//! and rules, and is checked against them twice: every dispatch it sends is deserialised with
+//! serenity's own types in the fidelity test, and every request the bot sends is checked against
+//! Discord's official OpenAPI description ([`openapi`]); with
+//! [`SandboxOptions::check_responses`] the sandbox's answers are checked against it too.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use govbot::sandbox::{Sandbox, SandboxOptions, World};
+//! use std::time::Duration;
+//!
+//! let sandbox = Sandbox::start(World::standard(), SandboxOptions::default()).await?;
+//! // Point the bot at sandbox.api_base() with sandbox.token(), start it, then:
+//! sandbox.wait_identified(Duration::from_secs(5)).await?;
+//! let world = sandbox.world();
+//! let creation = world.channel_id("wg-ig-group-creation");
+//! sandbox.post_message(creation, world.user_id("alice"), "IG: Security in MCP").await;
+//! let reply = sandbox
+//!     .wait_message(creation, |m| m["author"]["bot"] == true, Duration::from_secs(5))
+//!     .await?;
+//! assert!(sandbox.openapi_problems().is_empty());
+//! # Ok(()) }
+//! ```
+//!
+//! Module map: [`world`] is the guild, [`payloads`] builds every object and frame, `state` holds
+//! what changes, `gateway` and `rest` serve the two protocols, `commands` checks application
+//! commands, [`openapi`] checks requests against Discord's description. This file holds the
+//! [`Sandbox`] handle's start-up and observation methods; `inject` holds the methods that play
+//! people (messages, reactions, slash commands, buttons, modals) and the gateway's whims.
+
+mod commands;
+mod gateway;
+mod inject;
+pub mod openapi;
+pub mod payloads;
+mod rest;
+mod state;
+pub mod world;
+
+pub use state::{GatewayStats, RestCall, Undelivered};
+pub use world::{ChannelKind, ChannelSpec, MemberSpec, RoleSpec, World};
+
+use anyhow::{bail, Context as _};
+use axum::serve::ListenerExt as _;
+use openapi::OpenApi;
+use serde_json::Value;
+use state::{Shared, State};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// A token for bots driven against the sandbox: plainly not a real one (those are long base64
+/// strings), so it is never mistaken for a secret.
+pub const DEFAULT_TOKEN: &str = "sandbox.bot.token";
+
+/// How the sandbox behaves.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// HELLO's `heartbeat_interval`. Discord's is 41,250 ms; tests that exercise heartbeats use
+    /// a few hundred.
+    pub heartbeat_interval_ms: u64,
+    /// Discord's OpenAPI description to check requests against; `None` checks nothing.
+    /// Default: `$GOVBOT_DISCORD_OPENAPI`, or `../shared/discord-api-spec/openapi.json` next to
+    /// the crate if it exists.
+    pub openapi_path: Option<PathBuf>,
+    /// The bot token the REST API and the gateway accept (`Bot ` prefix on the wire); `None`
+    /// accepts any non-empty token. A missing or malformed `authorization` header is always
+    /// refused with 401, as on Discord.
+    pub token: Option<String>,
+    /// How long the bot has to send an interaction's first callback; later ones get Discord's
+    /// 404 Unknown interaction. Default 3 s, as on Discord; `None` waits forever.
+    pub interaction_deadline: Option<Duration>,
+    /// Also check the sandbox's own answers against the description (for the fidelity test).
+    pub check_responses: bool,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            heartbeat_interval_ms: 41_250,
+            openapi_path: openapi::default_path(),
+            token: None,
+            interaction_deadline: Some(Duration::from_secs(3)),
+            check_responses: false,
+        }
+    }
+}
+
+/// An interaction the sandbox sent to the bot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interaction {
+    pub id: u64,
+    pub token: String,
+}
+
+/// The bot's first answer to an interaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The callback type: 4 message, 5 deferred message, 6 deferred update, 7 update message,
+    /// 9 modal.
+    pub kind: u8,
+    /// The callback's `data` (`null` when it had none).
+    pub data: Value,
+}
+
+/// A running sandbox. Clones share it; it stops (closing the bot's connection) when the last
+/// clone is dropped.
+#[derive(Clone)]
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    _stop: Arc<StopOnDrop>,
+}
+
+struct StopOnDrop(watch::Sender<bool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.send(true);
+    }
+}
+
+impl Sandbox {
+    /// Starts the sandbox on a free port of 127.0.0.1: REST under `/api/v10`, the gateway at `/`.
+    pub async fn start(world: World, options: SandboxOptions) -> anyhow::Result<Sandbox> {
+        let openapi = match &options.openapi_path {
+            Some(path) => Some(OpenApi::load(path)?),
+            None => None,
+        };
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .context("binding the Discord sandbox to 127.0.0.1")?;
+        let port = listener.local_addr()?.port();
+        let (changed, _) = watch::channel(0);
+        let (shutdown, _) = watch::channel(false);
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::new(&world)),
+            world,
+            token: options.token,
+            heartbeat_interval_ms: options.heartbeat_interval_ms,
+            interaction_deadline: options.interaction_deadline,
+            check_responses: options.check_responses,
+            openapi,
+            api_base: format!("http://127.0.0.1:{port}"),
+            ws_url: format!("ws://127.0.0.1:{port}"),
+            changed,
+            shutdown: shutdown.clone(),
+        });
+        let app = axum::Router::new()
+            .route("/", axum::routing::get(gateway::upgrade))
+            .fallback(rest::handle)
+            .with_state(shared.clone());
+        // Without TCP_NODELAY a dispatch waits ~40 ms for Nagle and delayed ACKs.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let mut stop = shutdown.subscribe();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!("the Discord sandbox stopped: {e}");
+            }
+        });
+        Ok(Sandbox {
+            shared,
+            _stop: Arc::new(StopOnDrop(shutdown)),
+        })
+    }
+
+    /// The base URL to give serenity's `HttpBuilder::proxy` (and govbot's `discord.api_base`).
+    pub fn api_base(&self) -> String {
+        self.shared.api_base.clone()
+    }
+
+    /// The gateway URL that `GET /gateway` answers.
+    pub fn gateway_url(&self) -> String {
+        self.shared.ws_url.clone()
+    }
+
+    /// A bot token the sandbox accepts: the configured one, or [`DEFAULT_TOKEN`].
+    pub fn token(&self) -> &str {
+        self.shared.token.as_deref().unwrap_or(DEFAULT_TOKEN)
+    }
+
+    pub fn world(&self) -> &World {
+        &self.shared.world
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Gateway
+
+    /// The gateway counters and whether a bot is connected.
+    pub fn gateway_stats(&self) -> GatewayStats {
+        self.shared.state().gateway.stats
+    }
+
+    /// How many times a bot identified (READY sent); a restarted bot identifies again.
+    pub fn identify_count(&self) -> u64 {
+        self.gateway_stats().identifies
+    }
+
+    /// Waits until a bot has identified and is connected (READY and GUILD_CREATE queued ahead
+    /// of anything else). After a restart, wait for [`Sandbox::identify_count`] to grow instead:
+    /// use [`Sandbox::wait_gateway`].
+    pub async fn wait_identified(&self, timeout: Duration) -> anyhow::Result<()> {
+        self.wait_gateway(|g| g.identifies > 0 && g.connected, timeout)
+            .await
+            .map(|_| ())
+    }
+
+    /// Waits until the gateway counters satisfy `pred`.
+    pub async fn wait_gateway(
+        &self,
+        pred: impl Fn(&GatewayStats) -> bool,
+        timeout: Duration,
+    ) -> anyhow::Result<GatewayStats> {
+        self.wait_for("the gateway state", timeout, |s| {
+            let stats = s.gateway.stats;
+            pred(&stats).then_some(stats)
+        })
+        .await
+    }
+
+    /// Every dispatch frame sent to the bot, READY and GUILD_CREATE included, in order.
+    pub fn dispatch_log(&self) -> Vec<Value> {
+        self.shared.state().dispatch_log.clone()
+    }
+
+    /// Dispatches that never reached the bot: none connected, or an intent it did not ask for.
+    pub fn undelivered(&self) -> Vec<Undelivered> {
+        self.shared.state().undelivered.clone()
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Messages and the guild
+
+    /// The live messages of a channel, oldest first, as Discord Message objects (reactions
+    /// included; deleted and ephemeral ones left out).
+    pub fn messages(&self, channel_id: u64) -> Vec<Value> {
+        let state = self.shared.state();
+        state
+            .messages
+            .iter()
+            .filter(|m| m.channel_id == channel_id && !m.deleted && !m.ephemeral)
+            .map(|m| m.render(&self.shared.world))
+            .collect()
+    }
+
+    /// Any message by id, ephemeral ones included; `None` if unknown or deleted.
+    pub fn message(&self, message_id: u64) -> Option<Value> {
+        let state = self.shared.state();
+        state
+            .messages
+            .iter()
+            .find(|m| m.id == message_id && !m.deleted)
+            .map(|m| m.render(&self.shared.world))
+    }
+
+    /// Waits for a live message in `channel_id` (already there, new, or edited) that satisfies
+    /// `pred`, and returns it.
+    pub async fn wait_message(
+        &self,
+        channel_id: u64,
+        pred: impl Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> anyhow::Result<Value> {
+        let world = self.shared.world.clone();
+        self.wait_for(
+            &format!("a matching message in channel {channel_id}"),
+            timeout,
+            |s| {
+                s.messages
+                    .iter()
+                    .filter(|m| m.channel_id == channel_id && !m.deleted && !m.ephemeral)
+                    .map(|m| m.render(&world))
+                    .find(|m| pred(m))
+            },
+        )
+        .await
+    }
+
+    /// The reactions on a message: `(emoji, users in order of reacting)`.
+    pub fn reactions(&self, channel_id: u64, message_id: u64) -> Vec<(String, Vec<u64>)> {
+        self.shared
+            .state()
+            .message(channel_id, message_id)
+            .map(|m| m.reactions.clone())
+            .unwrap_or_default()
+    }
+
+    /// The guild's channels as Discord Channel objects, those the bot created included.
+    pub fn channels(&self) -> Vec<Value> {
+        self.shared.state().channels.clone()
+    }
+
+    /// A member's current roles (empty for an unknown user).
+    pub fn member_roles(&self, user_id: u64) -> Vec<u64> {
+        self.shared.state().roles_of(user_id).unwrap_or_default()
+    }
+
+    /// The commands the bot registered in the guild, then the global ones, as Discord echoed
+    /// them.
+    pub fn registered_commands(&self) -> Vec<Value> {
+        let state = self.shared.state();
+        state
+            .guild_commands
+            .iter()
+            .chain(&state.global_commands)
+            .cloned()
+            .collect()
+    }
+
+    /// Waits until the bot has registered a command called `name` (guild or global).
+    pub async fn wait_command(&self, name: &str, timeout: Duration) -> anyhow::Result<Value> {
+        self.wait_for(&format!("the bot to register /{name}"), timeout, |s| {
+            s.guild_commands
+                .iter()
+                .chain(&s.global_commands)
+                .find(|c| c["name"] == name)
+                .cloned()
+        })
+        .await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Interactions
+
+    /// Waits for the bot's first callback to `interaction`.
+    pub async fn wait_response(
+        &self,
+        interaction: &Interaction,
+        timeout: Duration,
+    ) -> anyhow::Result<Response> {
+        self.wait_for(
+            &format!("the bot to answer interaction {}", interaction.id),
+            timeout,
+            |s| {
+                s.interaction(interaction.id)
+                    .and_then(|i| i.callback.clone())
+                    .map(|(kind, data)| Response { kind, data })
+            },
+        )
+        .await
+    }
+
+    /// Everything the bot sent for `interaction`, in order: the callback body
+    /// (`{"type": …, "data": …}`), then follow-up and `@original` edit bodies.
+    pub fn responses(&self, interaction: &Interaction) -> Vec<Value> {
+        self.shared
+            .state()
+            .interaction(interaction.id)
+            .map(|i| i.responses.clone())
+            .unwrap_or_default()
+    }
+
+    /// Waits for the `n`-th (from 0) follow-up or `@original` edit body the bot sent for
+    /// `interaction` (how a deferred reply arrives).
+    pub async fn wait_followup(
+        &self,
+        interaction: &Interaction,
+        n: usize,
+        timeout: Duration,
+    ) -> anyhow::Result<Value> {
+        self.wait_for(
+            &format!("follow-up {n} to interaction {}", interaction.id),
+            timeout,
+            |s| {
+                s.interaction(interaction.id)
+                    .and_then(|i| i.later.get(n).cloned())
+            },
+        )
+        .await
+    }
+
+    /// The `@original` message of an interaction (its reply, possibly ephemeral), if any.
+    pub fn original_message(&self, interaction: &Interaction) -> Option<Value> {
+        let id = self.shared.state().interaction(interaction.id)?.original?;
+        self.message(id)
+    }
+
+    // REST log
+
+    // -----------------------------------------------------------------------------------------
+    // REST log
+
+    /// Every REST call so far, in order.
+    pub fn rest_log(&self) -> Vec<RestCall> {
+        self.shared.state().rest_log.clone()
+    }
+
+    /// Waits for a REST call (already made or to come) that satisfies `pred`.
+    pub async fn wait_rest_call(
+        &self,
+        pred: impl Fn(&RestCall) -> bool,
+        timeout: Duration,
+    ) -> anyhow::Result<RestCall> {
+        self.wait_for("a matching REST call", timeout, |s| {
+            s.rest_log.iter().find(|c| pred(c)).cloned()
+        })
+        .await
+    }
+
+    /// Every problem Discord's OpenAPI description found in the bot's requests so far (unknown
+    /// routes, undeclared query parameters, bodies not matching the request schema), each as
+    /// `METHOD /path: problem`.
+    pub fn openapi_problems(&self) -> Vec<String> {
+        self.shared
+            .state()
+            .rest_log
+            .iter()
+            .flat_map(|c| {
+                c.openapi_problems
+                    .iter()
+                    .map(move |p| format!("{} {}: {p}", c.method, c.path))
+            })
+            .collect()
+    }
+
+    /// Problems the description found in the sandbox's own answers (with
+    /// [`SandboxOptions::check_responses`]).
+    pub fn response_problems(&self) -> Vec<String> {
+        self.shared
+            .state()
+            .rest_log
+            .iter()
+            .flat_map(|c| c.response_problems.iter().cloned())
+            .collect()
+    }
+
+    /// Checks a Discord object against a schema of the description's `components/schemas`
+    /// (e.g. `MessageResponse`); `None` when no description is loaded.
+    pub fn check_schema(&self, schema: &str, value: &Value) -> Option<Vec<String>> {
+        let api = self.shared.openapi.as_ref()?;
+        Some(
+            api.check_component(schema, value)
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        )
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Internals
+
+    /// Waits until `check` finds something in the state: re-checked after every change, never
+    /// on a timer.
+    async fn wait_for<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut check: impl FnMut(&State) -> Option<T>,
+    ) -> anyhow::Result<T> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut changes = self.shared.changed.subscribe();
+        loop {
+            changes.borrow_and_update();
+            if let Some(found) = check(&self.shared.state()) {
+                return Ok(found);
+            }
+            match tokio::time::timeout_at(deadline, changes.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => bail!("the sandbox stopped while waiting for {what}"),
+                Err(_) => bail!(
+                    "timed out after {timeout:?} waiting for {what}\n{}",
+                    self.diagnostics()
+                ),
+            }
+        }
+    }
+
+    /// A summary for timeout messages: the connection, recent REST calls, lost dispatches.
+    fn diagnostics(&self) -> String {
+        let state = self.shared.state();
+        let stats = state.gateway.stats;
+        let mut out = format!(
+            "sandbox: bot connected: {}, identifies: {}, resumes: {}\nlast REST calls:",
+            stats.connected, stats.identifies, stats.resumes
+        );
+        let calls = &state.rest_log;
+        for call in &calls[calls.len().saturating_sub(8)..] {
+            out.push_str(&format!(
+                "\n  {} {} -> {}",
+                call.method, call.path, call.status
+            ));
+            if let Some(body) = call.response.as_ref().filter(|_| call.status >= 400) {
+                out.push_str(&format!(" {body}"));
+            }
+        }
+        if calls.is_empty() {
+            out.push_str(" none");
+        }
+        for lost in state.undelivered.iter().rev().take(5) {
+            out.push_str(&format!("\nundelivered {}: {}", lost.event, lost.reason));
+        }
+        out
+    }
+}

@@ -1,0 +1,154 @@
+//! Helpers shared by the end-to-end tests: the harness, and reading Discord messages as text.
+
+#![allow(dead_code)]
+
+use govbot::harness::{Harness, WAIT};
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub struct Env {
+    pub h: Harness,
+    pub dir: TempDir,
+}
+
+pub async fn start() -> Env {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::start(&dir.path().join("govbot.db")).await.unwrap();
+    Env { h, dir }
+}
+
+/// Everything a person reads in a message: content, embed titles and descriptions.
+pub fn text(m: &Value) -> String {
+    let mut out = m["content"].as_str().unwrap_or_default().to_string();
+    for e in m["embeds"].as_array().into_iter().flatten() {
+        for key in ["title", "description"] {
+            if let Some(s) = e[key].as_str() {
+                out.push('\n');
+                out.push_str(s);
+            }
+        }
+    }
+    out
+}
+
+/// The message this one replies to, if any.
+pub fn replied_to(m: &Value) -> Option<u64> {
+    m["message_reference"]["message_id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+}
+
+pub fn id_of(m: &Value) -> u64 {
+    m["id"].as_str().unwrap().parse().unwrap()
+}
+
+pub fn custom_ids(m: &Value) -> Vec<String> {
+    m["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+pub fn is_ephemeral(data: &Value) -> bool {
+    data["flags"].as_u64().unwrap_or(0) & 64 != 0
+}
+
+impl Env {
+    pub fn creation(&self) -> u64 {
+        self.h.channel("wg-ig-group-creation")
+    }
+    pub fn moderators(&self) -> u64 {
+        self.h.channel("community-moderators")
+    }
+
+    /// Waits for govbot's reply to message `to` in `channel` whose text satisfies `pred`.
+    pub async fn reply_to(&self, channel: u64, to: u64, pred: impl Fn(&str) -> bool) -> Value {
+        self.h
+            .sandbox
+            .wait_message(
+                channel,
+                |m| replied_to(m) == Some(to) && pred(&text(m)),
+                WAIT,
+            )
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "no matching reply to {to}: {e}\nmessages: {:#?}",
+                    self.h
+                        .sandbox
+                        .messages(channel)
+                        .iter()
+                        .map(text)
+                        .collect::<Vec<_>>()
+                )
+            })
+    }
+
+    /// Posts `content` as `user` in the creation channel and waits for govbot's reply.
+    pub async fn post_template(&self, user: &str, content: &str) -> (u64, Value) {
+        let id = self
+            .h
+            .sandbox
+            .post_message(self.creation(), self.h.user(user), content)
+            .await;
+        let reply = self.reply_to(self.creation(), id, |_| true).await;
+        (id, reply)
+    }
+
+    /// Runs a slash command `/group <sub> ...` as `user` and returns the interaction and the
+    /// first callback's data.
+    pub async fn group(
+        &self,
+        user: &str,
+        sub: &str,
+        options: Value,
+    ) -> (govbot::sandbox::Interaction, u8, Value) {
+        let i = self
+            .h
+            .sandbox
+            .slash_command(
+                self.h.user(user),
+                self.creation(),
+                "group",
+                serde_json::json!([{"type": 1, "name": sub, "options": options}]),
+            )
+            .await;
+        let r = self.h.sandbox.wait_response(&i, WAIT).await.unwrap();
+        (i, r.kind, r.data)
+    }
+
+    pub fn assert_openapi_clean(&self) {
+        let problems = self.h.sandbox.openapi_problems();
+        assert!(
+            problems.is_empty(),
+            "requests outside Discord's API description: {problems:#?}"
+        );
+    }
+}
+
+pub fn wg_template(name: &str, facilitator: u64) -> String {
+    format!(
+        "WG: {name}\n\
+         - **Facilitator(s):** <@{facilitator}>\n\
+         - **Maintainer(s) (optional):** none\n\
+         - **Explanation of interest/use cases:** clients need to find servers\n\
+         - **First Issue/PR/SEP:** SEP-1234"
+    )
+}
+
+pub fn ig_template(name: &str, facilitator: u64) -> String {
+    format!(
+        "IG: {name}\n\
+         Facilitator(s): <@{facilitator}>\n\
+         IGs with similar goals: none yet\n\
+         How this IG differs from them: it is the first\n\
+         First topic: threat models"
+    )
+}

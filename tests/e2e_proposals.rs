@@ -1,0 +1,462 @@
+//! Proposals end to end: the real bot (serenity + poise) against the sandbox on 127.0.0.1, with
+//! a real SQLite file.
+
+mod common;
+
+use common::*;
+use govbot::governance::{GroupKind, GroupState, MemberId};
+use govbot::harness::WAIT;
+use govbot::store::GroupId;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_message_becomes_a_proposal_with_a_card_and_an_announcement() {
+    let env = start().await;
+    let alice = env.h.user("alice");
+    let (msg, card) = env
+        .post_template("alice", &wg_template("Registry", alice))
+        .await;
+    let card_text = text(&card);
+    assert!(
+        card_text.contains("WG proposal #1: Registry"),
+        "{card_text}"
+    );
+    assert!(
+        card_text.contains(&format!("**Facilitator(s):** <@{alice}>")),
+        "{card_text}"
+    );
+    assert!(card_text.contains("SEP-1234"), "{card_text}");
+
+    let announcement = env
+        .h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| text(m).contains("New WG proposal #1: Registry"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(custom_ids(&announcement), ["gov1:call-vote:1"]);
+    assert!(
+        text(&announcement).contains(&format!("/{msg}")),
+        "links the template message"
+    );
+
+    let store = env.h.store().await.unwrap();
+    let g = store.group(GroupId(1)).await.unwrap().group;
+    assert_eq!(
+        (g.kind, g.state, g.proposer),
+        (GroupKind::Wg, GroupState::Proposed, MemberId(alice))
+    );
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_missing_field_is_named_in_the_reply() {
+    let env = start().await;
+    let alice = env.h.user("alice");
+    let wg = wg_template("Registry", alice);
+    let ig = ig_template("Security in MCP", alice);
+    let cases = [
+        (&wg, "Facilitator(s)", "Facilitator(s)"),
+        (
+            &wg,
+            "Explanation of interest",
+            "Explanation of interest/use cases",
+        ),
+        (
+            &wg,
+            "First Issue/PR/SEP",
+            "First Issue/PR/SEP that the WG will work on",
+        ),
+        (&ig, "Facilitator(s)", "Facilitator(s)"),
+        (
+            &ig,
+            "IGs with similar goals",
+            "IGs with potentially similar goals/discussions",
+        ),
+        (
+            &ig,
+            "How this IG differs",
+            "How this IG differentiates itself from the related IGs",
+        ),
+        (&ig, "First topic", "First topic to discuss within the IG"),
+    ];
+    for (template, line_start, label) in cases {
+        let without: String = template
+            .lines()
+            .filter(|l| !l.contains(line_start))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_ne!(&without, template, "{line_start}");
+        let (_, reply) = env.post_template("alice", &without).await;
+        let t = text(&reply);
+        assert!(
+            t.contains(&format!("**{label}** is missing")),
+            "{label}: {t}"
+        );
+    }
+    let store = env.h.store().await.unwrap();
+    assert!(store.list(&Default::default()).await.unwrap().is_empty());
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_that_fixes_the_template_turns_the_reply_into_the_card() {
+    let env = start().await;
+    let alice = env.h.user("alice");
+    let full = wg_template("Inspector", alice);
+    let broken: String = full
+        .lines()
+        .filter(|l| !l.contains("First Issue"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (msg, reply) = env.post_template("alice", &broken).await;
+    assert!(text(&reply).contains("is missing"));
+    env.h.sandbox.edit_message(env.creation(), msg, &full).await;
+    let reply_id = id_of(&reply);
+    let fixed = env
+        .h
+        .sandbox
+        .wait_message(
+            env.creation(),
+            |m| id_of(m) == reply_id && text(m).contains("WG proposal #1: Inspector"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(text(&fixed).contains("SEP-1234"));
+    // An edit of the valid proposal amends it and updates the same card.
+    env.h
+        .sandbox
+        .edit_message(
+            env.creation(),
+            msg,
+            &full.replace("WG: Inspector", "WG: MCP Inspector"),
+        )
+        .await;
+    env.h
+        .sandbox
+        .wait_message(
+            env.creation(),
+            |m| id_of(m) == reply_id && text(m).contains("#1: MCP Inspector"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    let store = env.h.store().await.unwrap();
+    assert_eq!(
+        store.group(GroupId(1)).await.unwrap().group.name,
+        "MCP Inspector"
+    );
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_the_template_withdraws_the_proposal() {
+    let env = start().await;
+    let alice = env.h.user("alice");
+    let (msg, card) = env
+        .post_template("alice", &wg_template("Registry", alice))
+        .await;
+    env.h.sandbox.delete_message(env.creation(), msg).await;
+    let card_id = id_of(&card);
+    let withdrawn = env
+        .h
+        .sandbox
+        .wait_message(
+            env.creation(),
+            |m| id_of(m) == card_id && text(m).contains("Withdrawn by"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(text(&withdrawn).contains("the template message was deleted"));
+    env.h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| text(m).contains("(withdrawn)") && custom_ids(m).is_empty(),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    let store = env.h.store().await.unwrap();
+    assert_eq!(
+        store.group(GroupId(1)).await.unwrap().group.state,
+        GroupState::Withdrawn
+    );
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_slash_command_opens_a_modal_whose_submission_proposes() {
+    let env = start().await;
+    let (_, kind, data) = env
+        .group(
+            "bob",
+            "propose",
+            json!([
+                {"type": 4, "name": "kind", "value": 0},
+                {"type": 3, "name": "name", "value": "Auth in MCP"}
+            ]),
+        )
+        .await;
+    assert_eq!(kind, 9, "a modal: {data}");
+    let custom_id = data["custom_id"].as_str().unwrap().to_string();
+    assert!(custom_id.starts_with("gov1:propose:"), "{custom_id}");
+    let inputs: Vec<String> = data["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            row["components"][0]["custom_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(inputs, ["similar_groups", "differentiation", "first_topic"]);
+
+    let bob = env.h.user("bob");
+    let submit = env
+        .h
+        .sandbox
+        .submit_modal(
+            bob,
+            env.creation(),
+            &custom_id,
+            &[
+                ("similar_groups", "Security in MCP"),
+                ("differentiation", "focuses on authorization flows"),
+                ("first_topic", "OAuth for remote servers"),
+            ],
+        )
+        .await;
+    let first = env.h.sandbox.wait_response(&submit, WAIT).await.unwrap();
+    assert_eq!(first.kind, 5, "deferred first: {}", first.data);
+    let card = env.h.sandbox.wait_followup(&submit, 0, WAIT).await.unwrap();
+    assert!(
+        text(&card).contains("IG proposal #1: Auth in MCP"),
+        "{card}"
+    );
+    let store = env.h.store().await.unwrap();
+    let g = store.group(GroupId(1)).await.unwrap().group;
+    assert_eq!(
+        g.facilitators,
+        [MemberId(bob)],
+        "the proposer facilitates by default"
+    );
+    env.h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| text(m).contains("New IG proposal #1: Auth in MCP"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_modal_with_a_missing_answer_is_refused_privately() {
+    let env = start().await;
+    let (_, _, data) = env
+        .group(
+            "bob",
+            "propose",
+            json!([
+                {"type": 4, "name": "kind", "value": 1},
+                {"type": 3, "name": "name", "value": "Tool Filtering"}
+            ]),
+        )
+        .await;
+    let custom_id = data["custom_id"].as_str().unwrap();
+    let submit = env
+        .h
+        .sandbox
+        .submit_modal(
+            env.h.user("bob"),
+            env.creation(),
+            custom_id,
+            &[
+                ("use_cases", "too many tools"),
+                ("first_item", "we will think of one"),
+            ],
+        )
+        .await;
+    let r = env.h.sandbox.wait_response(&submit, WAIT).await.unwrap();
+    assert_eq!(r.kind, 4);
+    assert!(is_ephemeral(&r.data), "{}", r.data);
+    let t = r.data["content"].as_str().unwrap_or_default().to_string();
+    assert!(t.contains("names no Issue, PR or SEP"), "{t}");
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_in_the_creation_channel_is_ignored() {
+    let env = start().await;
+    let chat = env
+        .h
+        .sandbox
+        .post_message(
+            env.creation(),
+            env.h.user("carol"),
+            "is anyone working on an auth IG?",
+        )
+        .await;
+    // A later template's reply proves the bot is past the chat message.
+    let (_, _) = env
+        .post_template("alice", &wg_template("Registry", env.h.user("alice")))
+        .await;
+    let replies_to_chat = env
+        .h
+        .sandbox
+        .messages(env.creation())
+        .iter()
+        .filter(|m| replied_to(m) == Some(chat))
+        .count();
+    assert_eq!(replies_to_chat, 0);
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_similar_name_is_flagged_on_the_card() {
+    let env = start().await;
+    let alice = env.h.user("alice");
+    env.post_template("alice", &ig_template("Security in MCP", alice))
+        .await;
+    let (_, card) = env
+        .post_template("bob", &ig_template("MCP Security", env.h.user("bob")))
+        .await;
+    let t = text(&card);
+    assert!(t.contains("Similar names already exist"), "{t}");
+    assert!(t.contains("IG #1 'Security in MCP'"), "{t}");
+    // The exact same name is refused outright.
+    let (_, refused) = env
+        .post_template(
+            "carol",
+            &ig_template("security in mcp", env.h.user("carol")),
+        )
+        .await;
+    assert!(
+        text(&refused).contains("already exists (id 1, proposed)"),
+        "{}",
+        text(&refused)
+    );
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdraw_by_someone_else_is_refused_and_unknown_ids_are_explained() {
+    let env = start().await;
+    env.post_template("alice", &wg_template("Registry", env.h.user("alice")))
+        .await;
+    let (_, kind, data) = env
+        .group(
+            "bob",
+            "withdraw",
+            json!([{"type": 4, "name": "id", "value": 1}]),
+        )
+        .await;
+    assert_eq!(kind, 4);
+    assert!(is_ephemeral(&data));
+    assert!(text(&data).contains("only the proposer"), "{data}");
+
+    let (_, _, data) = env
+        .group(
+            "bob",
+            "info",
+            json!([{"type": 4, "name": "id", "value": 99}]),
+        )
+        .await;
+    assert!(is_ephemeral(&data));
+    assert!(
+        text(&data).contains("there is no group with id 99"),
+        "{data}"
+    );
+
+    let (_, _, data) = env
+        .group(
+            "alice",
+            "withdraw",
+            json!([{"type": 4, "name": "id", "value": 1}]),
+        )
+        .await;
+    assert!(text(&data).contains("is withdrawn"), "{data}");
+    let (_, _, data) = env.group("bob", "list", json!([])).await;
+    assert!(
+        text(&data).contains("**#1** WG **Registry**: withdrawn"),
+        "{data}"
+    );
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_message_or_interaction_delivered_twice_is_handled_once() {
+    let env = start().await;
+    env.post_template("alice", &wg_template("Registry", env.h.user("alice")))
+        .await;
+    env.h.sandbox.redeliver_last_dispatch().await;
+    let (i, _, _) = env
+        .group(
+            "bob",
+            "info",
+            json!([{"type": 4, "name": "id", "value": 1}]),
+        )
+        .await;
+    env.h.sandbox.redeliver_last_dispatch().await;
+    // A later command's answer shows both repeats were processed before it.
+    env.group("bob", "list", json!([])).await;
+    assert_eq!(
+        env.h.sandbox.responses(&i).len(),
+        1,
+        "one answer to one interaction"
+    );
+    let cards = env
+        .h
+        .sandbox
+        .messages(env.creation())
+        .iter()
+        .filter(|m| text(m).contains("WG proposal #1"))
+        .count();
+    assert_eq!(cards, 1);
+    let store = env.h.store().await.unwrap();
+    assert_eq!(store.list(&Default::default()).await.unwrap().len(), 1);
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_bot_still_has_its_proposals() {
+    let mut env = start().await;
+    let (msg, _) = env
+        .post_template("alice", &wg_template("Registry", env.h.user("alice")))
+        .await;
+    env.h.restart_bot().await.unwrap();
+    let (_, _, data) = env
+        .group(
+            "bob",
+            "info",
+            json!([{"type": 4, "name": "id", "value": 1}]),
+        )
+        .await;
+    assert!(text(&data).contains("WG #1: Registry"), "{data}");
+    // The message still maps to its proposal: deleting it now withdraws it.
+    env.h.sandbox.delete_message(env.creation(), msg).await;
+    env.h
+        .sandbox
+        .wait_message(env.creation(), |m| text(m).contains("Withdrawn by"), WAIT)
+        .await
+        .unwrap();
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
