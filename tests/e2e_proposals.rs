@@ -460,3 +460,48 @@ async fn a_restarted_bot_still_has_its_proposals() {
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_naming_a_missing_channel_or_role_stops_the_bot_with_what_to_fix() {
+    use govbot::config::{Config, Token};
+    use govbot::sandbox::{Sandbox, SandboxOptions, World};
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(World::standard(), SandboxOptions::default())
+        .await
+        .unwrap();
+    let toml = sandbox
+        .world()
+        .config_toml(&dir.path().join("govbot.db"), &sandbox.api_base());
+    let moderators = sandbox
+        .world()
+        .channel_id("community-moderators")
+        .to_string();
+    let steering = sandbox.world().role_id("Steering Group").to_string();
+    let broken = toml
+        .replacen(&moderators, "123456789012345678", 1)
+        .replacen(&steering, "223456789012345678", 1);
+    assert_ne!(broken, toml);
+    let config = Config::parse(&broken, std::path::Path::new("govbot.toml")).unwrap();
+    let clock = std::sync::Arc::new(govbot::clock::SystemClock);
+    let err = match govbot::discord::start(config, Token::new("t".into()), clock).await {
+        Ok(_) => panic!("the bot started with a channel and a role the guild does not have"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(
+        err.contains("channels.moderators = 123456789012345678: the guild has no such channel"),
+        "{err}"
+    );
+    assert!(
+        err.contains("roles.steering_group = 223456789012345678: the guild has no such role"),
+        "{err}"
+    );
+    assert_eq!(
+        sandbox.identify_count(),
+        0,
+        "it never connected to the gateway"
+    );
+    assert!(
+        sandbox.registered_commands().is_empty(),
+        "nothing was registered"
+    );
+}

@@ -74,6 +74,12 @@ pub async fn group(_: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// Check that govbot is answering (it replies only to you).
+#[poise::command(slash_command, guild_only)]
+pub async fn ping(ctx: Context<'_>) -> Result<(), Error> {
+    ephemeral(ctx, &views::error("govbot is answering.", None)?).await
+}
+
 /// The prefix of a proposal modal's custom_id; the rest is the draft's id.
 pub const PROPOSE_MODAL: &str = "gov1:propose:";
 

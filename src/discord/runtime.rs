@@ -88,7 +88,7 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
         })?;
     http.set_application_id(app.id);
     check_guild(&http, &config).await?;
-    let cmds = vec![commands::group()];
+    let cmds = vec![commands::group(), commands::ping()];
     let guild = GuildId::new(config.guild_id);
     guild
         .set_commands(&http, poise::builtins::create_application_commands(&cmds))
