@@ -7,6 +7,12 @@ use tokio::sync::watch;
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Timestamp;
+
+    /// A receiver woken when the clock jumps, for clocks that jump (a manual clock). The system
+    /// clock only flows, so waiters just sleep.
+    fn jumps(&self) -> Option<watch::Receiver<Timestamp>> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -53,5 +59,9 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
         *self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn jumps(&self) -> Option<watch::Receiver<Timestamp>> {
+        Some(self.watch())
     }
 }

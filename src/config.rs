@@ -46,6 +46,7 @@ pub struct Config {
     pub policy: Policy,
     database_path: PathBuf,
     api_base: String,
+    pub vote_reactions: VoteReactions,
 }
 
 /// Channels and categories by id: moderators rename channels, ids never change.
@@ -124,6 +125,17 @@ impl Config {
                 },
             }
         }));
+        problems.extend(
+            file.discord
+                .vote_reactions
+                .problems()
+                .into_iter()
+                .map(|(key, message)| Problem {
+                    location: keys.find(&key).map(|span| keys.location(span.start)),
+                    key: Some(key),
+                    message,
+                }),
+        );
         if !problems.is_empty() {
             return Err(invalid(problems));
         }
@@ -135,6 +147,7 @@ impl Config {
             policy: file.policy,
             database_path: dir.join(file.database.path),
             api_base: file.discord.api_base,
+            vote_reactions: file.discord.vote_reactions,
         })
     }
 
@@ -298,13 +311,58 @@ impl Default for Database {
 struct Discord {
     #[serde(deserialize_with = "api_base")]
     api_base: String,
+    vote_reactions: VoteReactions,
 }
 
 impl Default for Discord {
     fn default() -> Self {
         Discord {
             api_base: DEFAULT_API_BASE.to_owned(),
+            vote_reactions: VoteReactions::default(),
         }
+    }
+}
+
+/// The reactions that cast a ballot on a vote message, equivalent to its buttons.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VoteReactions {
+    pub approve: String,
+    pub reject: String,
+    pub abstain: String,
+}
+
+impl Default for VoteReactions {
+    fn default() -> Self {
+        VoteReactions {
+            approve: "✅".to_owned(),
+            reject: "❌".to_owned(),
+            abstain: "➖".to_owned(),
+        }
+    }
+}
+
+impl VoteReactions {
+    /// What is wrong with the reactions: each must be one Unicode emoji, and all different.
+    fn problems(&self) -> Vec<(String, String)> {
+        let all = [&self.approve, &self.reject, &self.abstain];
+        let mut out = Vec::new();
+        for (key, e) in ["approve", "reject", "abstain"].iter().zip(all) {
+            let chars = e.chars().count();
+            if e.trim().is_empty() || chars > 8 || e.chars().any(|c| c.is_ascii()) {
+                out.push((
+                    format!("discord.vote_reactions.{key}"),
+                    format!("{e:?} is not an emoji; use a single Unicode emoji such as \"✅\""),
+                ));
+            }
+        }
+        if all[0] == all[1] || all[0] == all[2] || all[1] == all[2] {
+            out.push((
+                "discord.vote_reactions".to_owned(),
+                "the three reactions must differ".to_owned(),
+            ));
+        }
+        out
     }
 }
 

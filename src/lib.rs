@@ -13,4 +13,5 @@ pub mod harness;
 pub mod report;
 pub mod sandbox;
 pub mod scenario;
+pub mod scheduler;
 pub mod store;

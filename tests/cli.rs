@@ -145,7 +145,7 @@ async fn migrate_creates_the_database_and_reading_commands_work_on_it() {
     let out = govbot(dir.path(), &["--database", "fresh.db", "migrate"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("2 migrations applied"),
+        stdout(&out).contains("3 migrations applied"),
         "{}",
         stdout(&out)
     );

@@ -1,6 +1,7 @@
 //! The `/group` slash commands. Each one's `///` comment is its description in Discord.
 
 use super::data::{Context, Error};
+use super::decisions::{call_vote, history, lift_veto, reverse, sponsor, veto};
 use super::{output, proposals, views};
 use crate::governance::{Command, Context as Gov, GroupKind, GroupState, MemberId};
 use crate::store::{Draft, GroupFilter, GroupId, Target};
@@ -63,11 +64,22 @@ impl From<StateChoice> for GroupState {
     }
 }
 
-/// Interest Groups and Working Groups: propose, inspect, withdraw.
+/// Interest Groups and Working Groups: propose, vote, veto, inspect.
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("propose", "withdraw", "info", "list"),
+    subcommands(
+        "propose",
+        "withdraw",
+        "info",
+        "list",
+        "call_vote",
+        "veto",
+        "lift_veto",
+        "reverse",
+        "sponsor",
+        "history"
+    ),
     subcommand_required
 )]
 pub async fn group(_: Context<'_>) -> Result<(), Error> {
@@ -226,7 +238,7 @@ pub async fn list(
 
 /// Claims the command's interaction, so a replayed INTERACTION_CREATE is answered once. (Not a
 /// poise `command_check`: poise runs that once per parent command too.)
-async fn fresh(ctx: Context<'_>) -> Result<bool, Error> {
+pub async fn fresh(ctx: Context<'_>) -> Result<bool, Error> {
     match ctx {
         poise::Context::Application(app) => {
             super::events::claimed(ctx.data(), app.interaction.id.get()).await

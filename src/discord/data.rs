@@ -18,9 +18,21 @@ pub struct Data {
     /// Held while a template message event is handled, so an edit or a deletion that follows a
     /// post closely sees the proposal and reply the post recorded.
     pub templates: tokio::sync::Mutex<()>,
+    /// govbot's own user id, so its own reactions on vote messages are not taken as ballots.
+    pub bot_user: u64,
 }
 
 impl Data {
+    pub fn new(store: Store, config: Arc<Config>, clock: Arc<dyn Clock>, bot_user: u64) -> Self {
+        Data {
+            store,
+            config,
+            clock,
+            templates: tokio::sync::Mutex::new(()),
+            bot_user,
+        }
+    }
+
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }

@@ -3,12 +3,12 @@
 
 use super::commands::PROPOSE_MODAL;
 use super::data::{Data, Error};
-use super::{output, proposals, views};
+use super::{output, proposals, views, votes};
 use crate::governance::{Command, Context as Gov, Field, MemberId, Role, TemplateDraft};
-use crate::store::{StoreError, Target, Trigger};
+use crate::store::{GroupId, StoreError, Target, Trigger};
 use serenity::all::{
     ActionRowComponent, ComponentInteraction, Context, CreateInteractionResponse,
-    CreateInteractionResponseMessage, FullEvent, Interaction, ModalInteraction,
+    CreateInteractionResponseMessage, FullEvent, Interaction, ModalInteraction, ReactionType,
 };
 
 pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(), Error> {
@@ -32,10 +32,30 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
         FullEvent::InteractionCreate {
             interaction: Interaction::Component(c),
         } => {
+            // A ballot records its interaction in its own transaction (see votes.rs).
+            if let Some((id, choice)) = votes::parse_ballot_button(&c.data.custom_id) {
+                return votes::on_ballot_button(ctx, data, c, id, choice).await;
+            }
             if claimed(data, c.id.get()).await? {
                 on_component(ctx, data, c).await?;
             }
             Ok(())
+        }
+        FullEvent::ReactionAdd { add_reaction: r } | FullEvent::ReactionRemove { removed_reaction: r } => {
+            let added = matches!(event, FullEvent::ReactionAdd { .. });
+            let (Some(user), ReactionType::Unicode(emoji)) = (r.user_id, &r.emoji) else {
+                return Ok(());
+            };
+            votes::on_reaction(
+                &ctx.http,
+                data,
+                r.channel_id.get(),
+                r.message_id.get(),
+                user.get(),
+                emoji,
+                added,
+            )
+            .await
         }
         FullEvent::InteractionCreate {
             interaction: Interaction::Modal(m),
@@ -81,17 +101,27 @@ async fn on_component(ctx: &Context, data: &Data, c: &ComponentInteraction) -> R
         .map(|m| m.roles.clone())
         .unwrap_or_default();
     let actor = data.actor(c.user.id.get(), &roles);
-    match c.data.custom_id.strip_prefix("gov1:call-vote:") {
+    let call = c
+        .data
+        .custom_id
+        .strip_prefix("gov1:call-vote:")
+        .and_then(|id| id.parse::<GroupId>().ok());
+    match call {
         Some(_) if !actor.has(Role::Moderator) => {
             private(ctx, c, "only community moderators can call a vote").await
         }
-        Some(_) => {
-            private(
+        Some(id) => {
+            // Reading the moderators from the member list may be slow: acknowledge first.
+            c.create_response(
                 ctx,
-                c,
-                "calling votes is not available in this version of govbot yet; the proposal stays under review",
+                CreateInteractionResponse::Defer(
+                    CreateInteractionResponseMessage::new().ephemeral(true),
+                ),
             )
-            .await
+            .await?;
+            let answer = votes::call(&ctx.http, data, &actor, id, None, None).await?;
+            c.edit_response(ctx, output::edit_reply(&answer)).await?;
+            Ok(())
         }
         None => private(ctx, c, "this button is no longer in use").await,
     }
@@ -196,7 +226,10 @@ async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<()
         Ok(done) => {
             proposals::announce(&ctx.http, data, &done, None).await?;
             let card = proposals::card(data, &done, false).await?;
-            m.edit_response(ctx, output::edit_reply(&card)).await?;
+            let sent = m.edit_response(ctx, output::edit_reply(&card)).await?;
+            data.store
+                .set_group_message(done.id, proposals::CARD, sent.channel_id.get(), sent.id.get())
+                .await?;
         }
         Err(e @ (StoreError::DuplicateName { .. } | StoreError::Governance(_))) => {
             let r = views::error(&e.user_message(), None)?;

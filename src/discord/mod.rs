@@ -1,14 +1,19 @@
 //! The Discord adapter: translates Discord input into governance commands and governance
 //! outcomes into Discord messages. It decides nothing itself.
 
+pub mod channels;
 pub mod commands;
 pub mod data;
+pub mod decisions;
+pub mod effects;
 pub mod events;
+pub mod notices;
 pub mod output;
 pub mod proposals;
 pub mod render;
 pub mod runtime;
 pub mod template_message;
 pub mod views;
+pub mod votes;
 
 pub use runtime::{run, start, RunningBot};

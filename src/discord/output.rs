@@ -5,8 +5,9 @@
 use super::render::Rendered;
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
-    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EditMessage,
+    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EditMessage, UserId,
 };
+use crate::governance::MemberId;
 
 /// govbot's colour on embeds, so its cards are recognisable in a busy channel.
 const EMBED_COLOUR: u32 = 0x5865F2;
@@ -21,7 +22,14 @@ fn embed(r: &Rendered) -> Option<CreateEmbed> {
 }
 
 pub fn create(r: &Rendered) -> CreateMessage {
-    let m = CreateMessage::new().allowed_mentions(CreateAllowedMentions::new());
+    create_pinging(r, &[])
+}
+
+/// A new message that notifies exactly `ping` (a reminder names who has not voted yet).
+pub fn create_pinging(r: &Rendered, ping: &[MemberId]) -> CreateMessage {
+    let mentions =
+        CreateAllowedMentions::new().users(ping.iter().map(|m| UserId::new(m.0)).collect::<Vec<_>>());
+    let m = CreateMessage::new().allowed_mentions(mentions);
     match embed(r) {
         Some(e) => m.embed(e),
         None => m.content(&r.body),
@@ -62,4 +70,15 @@ pub fn buttons(specs: &[(&str, &str, ButtonStyle)]) -> Vec<CreateActionRow> {
             .map(|(id, label, style)| CreateButton::new(*id).label(*label).style(*style))
             .collect(),
     )]
+}
+
+/// A private answer through poise, after the command was deferred.
+pub fn poise_reply(r: &Rendered) -> poise::CreateReply {
+    let m = poise::CreateReply::default()
+        .ephemeral(true)
+        .allowed_mentions(CreateAllowedMentions::new());
+    match embed(r) {
+        Some(e) => m.embed(e),
+        None => m.content(&r.body),
+    }
 }

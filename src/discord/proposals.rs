@@ -18,6 +18,9 @@ use serenity::all::{
 
 /// The purpose under which the moderators' announcement of a proposal is remembered.
 pub const ANNOUNCEMENT: &str = "announcement";
+/// The purpose under which the card answering a modal proposal is remembered, so results can
+/// reply to it.
+pub const CARD: &str = "card";
 
 pub fn call_vote_button(id: GroupId) -> String {
     format!("gov1:call-vote:{id}")

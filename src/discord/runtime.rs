@@ -3,7 +3,8 @@
 //! message saying what to fix: a bot that cannot answer must not sit deaf in the server.
 
 use super::data::{Data, Error};
-use super::{commands, events, output, views};
+use super::{commands, effects, events, output, views, votes};
+use crate::scheduler;
 use crate::clock::Clock;
 use crate::config::{Config, Token, DEFAULT_API_BASE};
 use crate::store::{Store, StoreError};
@@ -13,17 +14,27 @@ use serenity::all::{
     HttpBuilder, ShardManager,
 };
 use std::sync::Arc;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// A running bot, for `govbot run`, the sandbox and tests.
 pub struct RunningBot {
     shards: Arc<ShardManager>,
     task: JoinHandle<Result<()>>,
+    stop: watch::Sender<bool>,
+    workers: Vec<JoinHandle<()>>,
 }
 
 impl RunningBot {
-    /// Disconnects cleanly and waits for the client to stop.
+    /// Stops the scheduler and the outbox between two steps, disconnects cleanly and waits for
+    /// the client to stop.
     pub async fn stop(self) -> Result<()> {
+        self.stop.send_replace(true);
+        for w in self.workers {
+            if let Err(e) = w.await {
+                tracing::error!("a background task failed: {e}");
+            }
+        }
         self.shards.shutdown_all().await;
         self.task
             .await
@@ -87,6 +98,10 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
             ),
         })?;
     http.set_application_id(app.id);
+    let me = http
+        .get_current_user()
+        .await
+        .map_err(|e| anyhow!("cannot read the bot's own user ({})", brief(&e)))?;
     check_guild(&http, &config).await?;
     let cmds = vec![commands::group(), commands::ping()];
     let guild = GuildId::new(config.guild_id);
@@ -103,12 +118,9 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
         })?;
     tracing::info!(guild = config.guild_id, "slash commands registered");
 
-    let data = Data {
-        store,
-        config: Arc::new(config),
-        clock,
-        templates: tokio::sync::Mutex::new(()),
-    };
+    let config = Arc::new(config);
+    let data = Data::new(store.clone(), config.clone(), clock.clone(), me.id.get());
+    let worker_data = || Data::new(store.clone(), config.clone(), clock.clone(), me.id.get());
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: cmds,
@@ -126,6 +138,23 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
         .await
         .context("building the Discord client")?;
     let shards = client.shard_manager.clone();
+    let (stop, stopped) = watch::channel(false);
+    let http = client.http.clone();
+    let startup = worker_data();
+    match votes::reconcile(&http, &startup).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(n, "reactions changed while govbot was down were handled"),
+        Err(e) => tracing::error!("reconciling vote reactions failed: {e:#}"),
+    }
+    let workers = vec![
+        tokio::spawn(scheduler::run(
+            store.clone(),
+            clock.clone(),
+            config.policy.clone(),
+            stopped.clone(),
+        )),
+        tokio::spawn(effects::run(http, worker_data(), stopped)),
+    ];
     let task = tokio::spawn(async move {
         client.start().await.map_err(|e| {
             anyhow!(
@@ -135,20 +164,22 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
             )
         })
     });
-    Ok(RunningBot { shards, task })
+    Ok(RunningBot {
+        shards,
+        task,
+        stop,
+        workers,
+    })
 }
 
 /// Runs until SIGINT or SIGTERM, then disconnects cleanly.
 pub async fn run(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<()> {
-    let bot = start(config, token, clock).await?;
-    let shards = bot.shard_manager();
-    let mut task = tokio::spawn(bot.wait());
+    let mut bot = start(config, token, clock).await?;
     tokio::select! {
-        result = &mut task => return result.map_err(|e| anyhow!("{e}"))?,
+        result = &mut bot.task => return result.map_err(|e| anyhow!("{e}"))?,
         _ = shutdown_signal() => tracing::info!("shutting down"),
     }
-    shards.shutdown_all().await;
-    task.await.map_err(|e| anyhow!("{e}"))?
+    bot.stop().await
 }
 
 async fn shutdown_signal() {

@@ -333,7 +333,7 @@ pub fn error(message: &str, hint: Option<&str>) -> Result<Rendered, RenderError>
 }
 
 /// Rewrites the core's "member 123" as Discord's `<@123>` mention.
-fn mention_members(text: &str) -> String {
+pub fn mention_members(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find("member ") {

@@ -28,6 +28,8 @@ pub enum Command {
     WithdrawBallot,
     /// Closes a vote at or after its deadline, with the result as of the deadline.
     CloseVote,
+    /// govbot reminds the electorate members who have not voted, when a reminder point is due.
+    RemindVoters,
     /// A core or lead maintainer sponsors a proposal (sponsorship approval).
     Sponsor,
     Veto {

@@ -123,6 +123,7 @@ impl Decision<'_> {
             Command::Cast { choice } => self.ballot(Some(*choice)),
             Command::WithdrawBallot => self.ballot(None),
             Command::CloseVote => self.close_vote(),
+            Command::RemindVoters => self.remind_voters(),
             Command::Sponsor => self.sponsor(),
             Command::Veto { reason } => {
                 self.require(VETOERS, "veto", "core or lead maintainers")?;
@@ -596,6 +597,31 @@ impl Decision<'_> {
                 tally,
                 outcome,
                 as_of: vote.closes_at,
+            },
+            None,
+        )])
+    }
+
+    fn remind_voters(&self) -> Result<Vec<Event>, GovernanceError> {
+        self.require_system("send a vote reminder")?;
+        let vote = self
+            .g
+            .running_vote()
+            .ok_or_else(|| self.not_allowed("reminded of a vote"))?;
+        let before = vote.due_reminders(self.ctx.now);
+        if before.is_empty() {
+            return Err(GovernanceError::NotDue {
+                what: "a vote reminder",
+                due: vote
+                    .pending_reminders()
+                    .first()
+                    .map_or(vote.closes_at, |(_, at)| *at),
+            });
+        }
+        Ok(vec![self.event(
+            EventKind::VoteReminder {
+                before,
+                not_voted: vote.tally().not_voted,
             },
             None,
         )])

@@ -5,7 +5,7 @@
 
 use super::ids::{MemberId, Timestamp};
 use super::items::ItemRef;
-use super::policy::Policy;
+use super::policy::{HumanDuration, Policy};
 use super::roles::{Actor, Role};
 use super::template::Template;
 use super::vote::{Choice, Outcome, Tally, VotePurpose, VoteRule};
@@ -77,6 +77,12 @@ pub enum EventKind {
         voter: MemberId,
         choice: Option<Choice>,
     },
+    /// govbot reminded the electorate members who had not voted; `before` are the reminder
+    /// offsets this covers (several when it catches up after downtime).
+    VoteReminder {
+        before: Vec<HumanDuration>,
+        not_voted: Vec<MemberId>,
+    },
     VoteClosed {
         purpose: VotePurpose,
         tally: Tally,
@@ -147,6 +153,7 @@ impl EventKind {
             EventKind::Amended { .. } => "amended",
             EventKind::VoteOpened { .. } => "vote_opened",
             EventKind::BallotCast { .. } => "ballot_cast",
+            EventKind::VoteReminder { .. } => "vote_reminder",
             EventKind::VoteClosed { .. } => "vote_closed",
             EventKind::Sponsored { .. } => "sponsored",
             EventKind::Approved => "approved",
@@ -200,6 +207,11 @@ impl fmt::Display for EventKind {
                 choice: Some(c), ..
             } => write!(f, "voted {c}"),
             EventKind::BallotCast { choice: None, .. } => f.write_str("withdrew their ballot"),
+            EventKind::VoteReminder { not_voted, .. } => write!(
+                f,
+                "reminded {} moderator(s) who had not voted",
+                not_voted.len()
+            ),
             EventKind::VoteClosed { outcome, tally, .. } => write!(
                 f,
                 "vote closed: {} ({tally})",

@@ -230,6 +230,7 @@ impl Group {
                     ballots: Vec::new(),
                     result: None,
                     cancelled_at: None,
+                    reminded: Vec::new(),
                 });
                 self.state = match purpose {
                     VotePurpose::Creation => GroupState::UnderVote,
@@ -243,6 +244,11 @@ impl Group {
                         choice: *choice,
                         at,
                     });
+                }
+            }
+            EventKind::VoteReminder { before, .. } => {
+                if let Some(v) = self.vote.as_mut() {
+                    v.reminded.extend(before.iter().copied());
                 }
             }
             EventKind::VoteClosed {

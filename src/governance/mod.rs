@@ -59,11 +59,11 @@ pub use ids::{MemberId, Timestamp};
 pub use items::{ItemRef, TrackedItem};
 pub use policy::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
 pub use retirement::{
-    ig_activity, next_deadline, retirement_due, wg_inactivity_deadline, IgActivity,
+    due_command, ig_activity, next_deadline, retirement_due, wg_inactivity_deadline, IgActivity,
 };
 pub use roles::{Actor, Role};
 pub use template::{
     Details, Field, FieldProblem, GroupKind, Template, TemplateDraft, TemplateErrors,
     MAX_TEXT_CHARS,
 };
-pub use vote::{Ballot, Choice, Outcome, Tally, Vote, VotePurpose, VoteRule};
+pub use vote::{Ballot, Choice, Outcome, Tally, Vote, VotePurpose, VoteResult, VoteRule};

@@ -4,6 +4,7 @@
 //! completed all Issues/PRs it intended to pursue". A WG maintaining a project is exempt from
 //! that rule; an IG is only ever retired by a human decision.
 
+use super::command::Command;
 use super::event::RetirementCause;
 use super::group::{Group, GroupState};
 use super::ids::Timestamp;
@@ -64,10 +65,36 @@ pub fn ig_activity(
     }
 }
 
-/// The earliest instant at which something is due for the group without anyone acting: its
-/// running vote closes, its retirement grace period ends, or it reaches the inactivity limit.
+/// What govbot itself must do for the group at `now`, if anything: the scheduler's one question.
+/// A vote past its deadline closes before anything else; a reminder is only sent while the vote
+/// is still open.
+pub fn due_command(g: &Group, now: Timestamp) -> Option<Command> {
+    if let Some(v) = g.running_vote() {
+        if now >= v.closes_at {
+            return Some(Command::CloseVote);
+        }
+        if !v.due_reminders(now).is_empty() {
+            return Some(Command::RemindVoters);
+        }
+    }
+    if g.state == GroupState::Active {
+        if let Some(c) = &g.candidacy {
+            if now >= c.since + g.policy.wg_retirement_grace.to_chrono() {
+                return Some(Command::RetireCandidate);
+            }
+        }
+    }
+    retirement_due(g, now).map(|_| Command::FlagRetirementCandidate)
+}
+
+/// The earliest instant at which something is due for the group without anyone acting: a vote
+/// reminder or its close, the end of a retirement grace period, or the inactivity limit.
 pub fn next_deadline(g: &Group) -> Option<Timestamp> {
-    let vote_close = g.running_vote().map(|v| v.closes_at);
+    let vote_close = g.running_vote().map(|v| {
+        v.pending_reminders()
+            .first()
+            .map_or(v.closes_at, |(_, at)| (*at).min(v.closes_at))
+    });
     let grace_end = g
         .candidacy
         .as_ref()

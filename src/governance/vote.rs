@@ -67,6 +67,9 @@ pub struct Vote {
     /// When a veto or a retirement ended the vote before its deadline; it then has no result.
     #[serde(default)]
     pub cancelled_at: Option<Timestamp>,
+    /// The reminder offsets already sent, so each point is reminded once, even across restarts.
+    #[serde(default)]
+    pub reminded: Vec<HumanDuration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,7 +166,34 @@ impl Vote {
             ballots: Vec::new(),
             result: None,
             cancelled_at: None,
+            reminded: Vec::new(),
         }
+    }
+
+    /// The instant of each reminder offset not yet sent, earliest first.
+    pub fn pending_reminders(&self) -> Vec<(HumanDuration, Timestamp)> {
+        let mut points: Vec<_> = self
+            .rule
+            .reminders
+            .iter()
+            .filter(|r| !self.reminded.contains(r))
+            .map(|r| (*r, self.closes_at - r.to_chrono()))
+            .collect();
+        points.sort_by_key(|(_, at)| *at);
+        points
+    }
+
+    /// The reminder offsets whose time has come at `now` while the vote is still open. After
+    /// downtime several may be due at once; they are sent together, as one reminder.
+    pub fn due_reminders(&self, now: Timestamp) -> Vec<HumanDuration> {
+        if !self.is_open_at(now) {
+            return Vec::new();
+        }
+        self.pending_reminders()
+            .into_iter()
+            .filter(|(_, at)| *at <= now)
+            .map(|(r, _)| r)
+            .collect()
     }
 
     /// Open until the instant before `closes_at`: a ballot at exactly the deadline is too late.

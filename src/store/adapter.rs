@@ -4,7 +4,7 @@
 
 use super::error::StoreError;
 use super::groups::GroupId;
-use super::triggers::Trigger;
+use super::triggers::{self, Trigger};
 use super::{millis, Store};
 use crate::governance::{GroupKind, MemberId, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -44,15 +44,19 @@ impl Store {
     /// Marks a trigger as handled outside any governance decision (a read-only command, a
     /// refused input); `false` when it was already handled, so the caller does nothing twice.
     pub async fn claim(&self, trigger: &Trigger, now: Timestamp) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO processed_triggers (key, group_id, processed_at) VALUES (?, NULL, ?)
-             ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(trigger.key())
-        .bind(millis(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if triggers::seen(&mut tx, trigger).await? {
+            return Ok(false);
+        }
+        triggers::record(&mut tx, trigger, None, millis(now)).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Whether `trigger` was already handled (and not re-armed since).
+    pub async fn processed(&self, trigger: &Trigger) -> Result<bool, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(triggers::seen(&mut conn, trigger).await?)
     }
 
     /// Records a template message seen for the first time; `false` if it was already known
@@ -205,6 +209,18 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// The group and purpose of a message govbot posted, found by the message.
+    pub async fn group_of_message(
+        &self,
+        message_id: u64,
+    ) -> Result<Option<(GroupId, String)>, StoreError> {
+        let row = sqlx::query("SELECT group_id, purpose FROM group_messages WHERE message_id = ?")
+            .bind(id(message_id))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| (GroupId(r.get(0)), r.get(1))))
     }
 
     /// `(channel_id, message_id)` of the message govbot posted about `group` for `purpose`.

@@ -146,6 +146,7 @@ impl Store {
             triggers::record(&mut tx, t, Some(id.0), millis(ctx.now)).await?;
         }
         tx.commit().await?;
+        self.changed.send_modify(|n| *n += 1);
         Ok(Executed { id, group, events })
     }
 

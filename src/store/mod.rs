@@ -10,11 +10,13 @@ mod audit;
 mod error;
 mod groups;
 mod members;
+mod schedule;
 mod triggers;
 
 pub use adapter::{Draft, TemplateMessage};
 pub use audit::StoredEvent;
 pub use error::StoreError;
+pub use schedule::LoggedEvent;
 pub use groups::{name_key, Executed, GroupFilter, GroupId, StoredGroup, Target};
 pub use triggers::Trigger;
 
@@ -31,6 +33,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// Bumped after every committed decision, so the scheduler and the outbox wake at once
+    /// instead of polling.
+    changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl Store {
@@ -75,7 +80,10 @@ impl Store {
                 path: path.to_path_buf(),
                 source: e,
             })?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
+        })
     }
 
     /// Applies pending migrations; returns how many were applied.
@@ -107,6 +115,11 @@ impl Store {
     /// The pool, for tests and tools that inspect the database directly.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// A receiver woken after each decision this handle commits.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changed.subscribe()
     }
 
     pub async fn close(&self) {

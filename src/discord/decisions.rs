@@ -1,0 +1,124 @@
+//! The `/group` commands that decide a proposal's or a group's fate: calling a vote, vetoes,
+//! reversal, sponsorship, and the audit trail. Each answers its caller privately; what everyone
+//! else is shown follows from the audit log (see `effects.rs`).
+
+use super::commands::{fresh, member_roles};
+use super::data::{Context, Error};
+use super::{notices, output, votes};
+use crate::governance::{Command, Context as Gov, EventKind};
+use crate::store::{GroupId, Target};
+
+/// Open the moderators' 72-hour vote on a proposal (community moderators).
+#[poise::command(slash_command, guild_only, rename = "call-vote")]
+pub async fn call_vote(
+    ctx: Context<'_>,
+    #[description = "The proposal's id"] id: i64,
+) -> Result<(), Error> {
+    open_vote(ctx, id, None).await
+}
+
+/// Open a moderator vote on reversing an active group's creation (community moderators).
+#[poise::command(slash_command, guild_only)]
+pub async fn reverse(
+    ctx: Context<'_>,
+    #[description = "The group's id"] id: i64,
+    #[description = "Why the group should be dissolved"] reason: String,
+) -> Result<(), Error> {
+    open_vote(ctx, id, Some(reason)).await
+}
+
+async fn open_vote(ctx: Context<'_>, id: i64, reason: Option<String>) -> Result<(), Error> {
+    if !fresh(ctx).await? {
+        return Ok(());
+    }
+    // Reading the moderators from the member list may take a while: acknowledge first.
+    ctx.defer_ephemeral().await?;
+    let data = ctx.data();
+    let actor = data.actor(ctx.author().id.get(), &member_roles(&ctx));
+    let answer = votes::call(
+        ctx.http(),
+        data,
+        &actor,
+        GroupId(id),
+        reason.as_deref(),
+        None,
+    )
+    .await?;
+    ctx.send(output::poise_reply(&answer)).await?;
+    Ok(())
+}
+
+/// Veto a proposal, or reverse an active group's creation (core and lead maintainers).
+#[poise::command(slash_command, guild_only)]
+pub async fn veto(
+    ctx: Context<'_>,
+    #[description = "The proposal's or group's id"] id: i64,
+    #[description = "Why; everyone affected is told"] reason: String,
+) -> Result<(), Error> {
+    decide(ctx, id, Command::Veto { reason }).await
+}
+
+/// Lift a veto (lead maintainers).
+#[poise::command(slash_command, guild_only, rename = "lift-veto")]
+pub async fn lift_veto(
+    ctx: Context<'_>,
+    #[description = "The proposal's or group's id"] id: i64,
+    #[description = "Why; everyone affected is told"] reason: String,
+) -> Result<(), Error> {
+    decide(ctx, id, Command::LiftVeto { reason }).await
+}
+
+/// Sponsor a proposal, where approval is by sponsorship (core and lead maintainers).
+#[poise::command(slash_command, guild_only)]
+pub async fn sponsor(
+    ctx: Context<'_>,
+    #[description = "The proposal's id"] id: i64,
+) -> Result<(), Error> {
+    decide(ctx, id, Command::Sponsor).await
+}
+
+/// Carries out `command` as the caller and confirms privately what happened.
+async fn decide(ctx: Context<'_>, id: i64, command: Command) -> Result<(), Error> {
+    if !fresh(ctx).await? {
+        return Ok(());
+    }
+    let data = ctx.data();
+    let actor = data.actor(ctx.author().id.get(), &member_roles(&ctx));
+    let gov = Gov::new(&actor, data.now(), data.policy());
+    let done = data
+        .store
+        .execute(Target::Group(GroupId(id)), &command, &gov, None)
+        .await?;
+    let what = done
+        .events
+        .iter()
+        .map(|e| e.kind.to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let told = match done.events.last().map(|e| &e.kind) {
+        Some(EventKind::Sponsored { .. }) => "Moderators are told.",
+        _ => "Moderators and the proposer are told, with your reason.",
+    };
+    let text = format!(
+        "Done: {} #{id} '{}': {what}. It is now {}. {told}",
+        done.group.kind,
+        done.group.name,
+        done.group.state.label()
+    );
+    super::commands::ephemeral(ctx, &notices::done(&text)?).await
+}
+
+/// Show a group's audit trail: who did what, when and why.
+#[poise::command(slash_command, guild_only)]
+pub async fn history(
+    ctx: Context<'_>,
+    #[description = "The group's id"] id: i64,
+) -> Result<(), Error> {
+    if !fresh(ctx).await? {
+        return Ok(());
+    }
+    let store = &ctx.data().store;
+    let g = store.group(GroupId(id)).await?;
+    let events = store.history(GroupId(id)).await?;
+    super::commands::ephemeral(ctx, &notices::history(g.id, &g.group, &events)?).await
+}

@@ -1,0 +1,518 @@
+//! What the vote, veto and group-channel templates are given: the vote message and its tally,
+//! ballots, reminders, results, vetoes, a new group's opening and announcement, archiving notices
+//! and the history.
+
+use super::render::{render, RenderError, Rendered};
+use super::views::Answer;
+use crate::config::VoteReactions;
+use crate::governance::{
+    Choice, Event, Field, Group, GroupKind, MemberId, Outcome, Role, Threshold, Vote, VotePurpose,
+};
+use crate::store::{GroupId, StoredEvent};
+use serde::Serialize;
+
+fn ids(people: &[MemberId]) -> Vec<String> {
+    people.iter().map(|m| m.0.to_string()).collect()
+}
+
+/// The rule a vote passes by, in words.
+pub fn rule_text(t: Threshold) -> String {
+    match t {
+        Threshold::MajorityOfElectorate => {
+            "approve from more than half of the electorate".to_owned()
+        }
+        Threshold::MajorityOfCast { quorum_percent } => format!(
+            "more approve than reject among ballots cast, with at least {quorum_percent}% of the electorate voting"
+        ),
+    }
+}
+
+pub fn emoji_of(r: &VoteReactions, c: Choice) -> &str {
+    match c {
+        Choice::Yes => &r.approve,
+        Choice::No => &r.reject,
+        Choice::Abstain => &r.abstain,
+    }
+}
+
+/// What a choice is called on buttons and in answers.
+pub fn choice_label(c: Choice) -> &'static str {
+    match c {
+        Choice::Yes => "approve",
+        Choice::No => "reject",
+        Choice::Abstain => "abstain",
+    }
+}
+
+/// The field that says what a group is for, and the one that says where it starts.
+pub fn purpose_and_opener(g: &Group) -> (Option<Answer>, Option<Answer>) {
+    let find = |field: Field| {
+        g.template
+            .answers()
+            .into_iter()
+            .find(|(f, _)| *f == field)
+            .map(|(f, text)| Answer {
+                label: f.label(),
+                text,
+            })
+    };
+    match g.kind {
+        GroupKind::Ig => (find(Field::Differentiation), find(Field::FirstTopic)),
+        GroupKind::Wg => (find(Field::UseCases), find(Field::FirstItem)),
+    }
+}
+
+#[derive(Serialize)]
+struct BallotView {
+    voter: String,
+    emoji: String,
+}
+
+#[derive(Serialize)]
+struct VoteMessage<'a> {
+    status: &'static str,
+    reversal: bool,
+    reason: Option<String>,
+    id: i64,
+    kind: &'static str,
+    name: &'a str,
+    proposer: String,
+    facilitators: Vec<String>,
+    summary: Option<String>,
+    closes: i64,
+    electorate: usize,
+    rule: String,
+    emoji: &'a VoteReactions,
+    yes: u32,
+    no: u32,
+    abstain: u32,
+    not_voted: usize,
+    ballots: Vec<BallotView>,
+    outcome: Option<&'static str>,
+    ended: Option<String>,
+}
+
+/// The vote message: open with its live tally, closed with its result, or ended early.
+pub fn vote_message(
+    id: GroupId,
+    g: &Group,
+    vote: &Vote,
+    reason: Option<String>,
+    emoji: &VoteReactions,
+) -> Result<Rendered, RenderError> {
+    let tally = vote
+        .result
+        .as_ref()
+        .map(|r| r.tally.clone())
+        .unwrap_or_else(|| vote.tally());
+    let (status, outcome, ended) = match (&vote.result, vote.cancelled_at) {
+        (Some(r), _) => (
+            "closed",
+            Some(match r.outcome {
+                Outcome::Approved => "approved",
+                Outcome::Rejected => "rejected",
+            }),
+            None,
+        ),
+        (None, Some(_)) => (
+            "ended",
+            None,
+            Some(match (&g.veto, g.state.code()) {
+                (Some(v), _) => format!("vetoed by <@{}>: {}", v.by.0, v.reason),
+                (None, state) => format!("the group is now {state}"),
+            }),
+        ),
+        (None, None) => ("open", None, None),
+    };
+    let (purpose, _) = purpose_and_opener(g);
+    render(
+        "vote_message",
+        VoteMessage {
+            status,
+            reversal: vote.purpose == VotePurpose::Reversal,
+            reason,
+            id: id.0,
+            kind: g.kind.code(),
+            name: &g.name,
+            proposer: g.proposer.0.to_string(),
+            facilitators: ids(&g.facilitators),
+            summary: purpose.map(|a| super::render::truncate(&a.text, 300)),
+            closes: vote.closes_at.timestamp(),
+            electorate: vote.electorate.len(),
+            rule: rule_text(vote.rule.threshold),
+            emoji,
+            yes: tally.yes,
+            no: tally.no,
+            abstain: tally.abstain,
+            not_voted: tally.not_voted.len(),
+            ballots: vote
+                .standing()
+                .into_iter()
+                .map(|(voter, c)| BallotView {
+                    voter: voter.0.to_string(),
+                    emoji: emoji_of(emoji, c).to_owned(),
+                })
+                .collect(),
+            outcome,
+            ended,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct VoteCalled<'a> {
+    reversal: bool,
+    id: i64,
+    kind: &'static str,
+    name: &'a str,
+    electorate: usize,
+    closes: i64,
+    channel: String,
+}
+
+pub fn vote_called(
+    id: GroupId,
+    g: &Group,
+    vote: &Vote,
+    channel: u64,
+) -> Result<Rendered, RenderError> {
+    render(
+        "vote_called",
+        VoteCalled {
+            reversal: vote.purpose == VotePurpose::Reversal,
+            id: id.0,
+            kind: g.kind.code(),
+            name: &g.name,
+            electorate: vote.electorate.len(),
+            closes: vote.closes_at.timestamp(),
+            channel: channel.to_string(),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct BallotRecorded<'a> {
+    id: i64,
+    kind: &'static str,
+    name: &'a str,
+    choice: Option<&'static str>,
+    closes: i64,
+}
+
+pub fn ballot_recorded(
+    id: GroupId,
+    g: &Group,
+    vote: &Vote,
+    choice: Option<Choice>,
+) -> Result<Rendered, RenderError> {
+    render(
+        "ballot_recorded",
+        BallotRecorded {
+            id: id.0,
+            kind: g.kind.code(),
+            name: &g.name,
+            choice: choice.map(choice_label),
+            closes: vote.closes_at.timestamp(),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Reminder<'a> {
+    reversal: bool,
+    id: i64,
+    kind: &'static str,
+    name: &'a str,
+    closes: i64,
+    not_voted: Vec<String>,
+}
+
+pub fn vote_reminder(
+    id: GroupId,
+    g: &Group,
+    vote: &Vote,
+    not_voted: &[MemberId],
+) -> Result<Rendered, RenderError> {
+    render(
+        "vote_reminder",
+        Reminder {
+            reversal: vote.purpose == VotePurpose::Reversal,
+            id: id.0,
+            kind: g.kind.code(),
+            name: &g.name,
+            closes: vote.closes_at.timestamp(),
+            not_voted: ids(not_voted),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct VoteResult<'a> {
+    reversal: bool,
+    approved: bool,
+    verdict: &'static str,
+    id: i64,
+    kind: &'static str,
+    name: &'a str,
+    yes: u32,
+    no: u32,
+    abstain: u32,
+    not_voted: usize,
+    electorate: u32,
+    rule: String,
+    closes: i64,
+}
+
+pub fn vote_result(id: GroupId, g: &Group, vote: &Vote) -> Result<Rendered, RenderError> {
+    let result = vote.result.clone().unwrap_or_else(|| {
+        let tally = vote.tally();
+        let outcome = tally.outcome(vote.rule.threshold);
+        crate::governance::VoteResult { tally, outcome }
+    });
+    let approved = result.outcome == Outcome::Approved;
+    render(
+        "vote_result",
+        VoteResult {
+            reversal: vote.purpose == VotePurpose::Reversal,
+            approved,
+            verdict: if approved { "approved" } else { "rejected" },
+            id: id.0,
+            kind: g.kind.code(),
+            name: &g.name,
+            yes: result.tally.yes,
+            no: result.tally.no,
+            abstain: result.tally.abstain,
+            not_voted: result.tally.not_voted.len(),
+            electorate: result.tally.electorate,
+            rule: rule_text(vote.rule.threshold),
+            closes: vote.closes_at.timestamp(),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Veto<'a> {
+    id: i64,
+    kind: &'static str,
+    name: &'a str,
+    actor: String,
+    reason: &'a str,
+    lifted: bool,
+    reversed: bool,
+    restored: bool,
+    vote_cancelled: bool,
+}
+
+/// A veto, or its lifting. `reversed`: the veto dissolved an active group; `restored`: lifting it
+/// made the group active again.
+pub struct VetoFacts<'a> {
+    pub actor: MemberId,
+    pub reason: &'a str,
+    pub lifted: bool,
+    pub reversed: bool,
+    pub restored: bool,
+    pub vote_cancelled: bool,
+}
+
+pub fn veto_notice(id: GroupId, g: &Group, f: VetoFacts<'_>) -> Result<Rendered, RenderError> {
+    render(
+        "veto_notice",
+        Veto {
+            id: id.0,
+            kind: g.kind.code(),
+            name: &g.name,
+            actor: f.actor.0.to_string(),
+            reason: f.reason,
+            lifted: f.lifted,
+            reversed: f.reversed,
+            restored: f.restored,
+            vote_cancelled: f.vote_cancelled,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Opening<'a> {
+    id: i64,
+    kind: &'static str,
+    kind_long: &'static str,
+    name: &'a str,
+    since: i64,
+    facilitators: Vec<String>,
+    maintainers: Vec<String>,
+    purpose: Option<Answer>,
+    opener: Option<Answer>,
+}
+
+/// The first message in a new group's channel: who runs it, what it is for, where it starts.
+pub fn group_opening(id: GroupId, g: &Group) -> Result<Rendered, RenderError> {
+    let (purpose, opener) = purpose_and_opener(g);
+    render(
+        "group_opening",
+        Opening {
+            id: id.0,
+            kind: g.kind.code(),
+            kind_long: g.kind.long_name(),
+            name: &g.name,
+            since: g.active_since.unwrap_or(g.proposed_at).timestamp(),
+            facilitators: ids(&g.facilitators),
+            maintainers: ids(&g.maintainers),
+            purpose,
+            opener,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Announced<'a> {
+    kind: &'static str,
+    kind_long: &'static str,
+    name: &'a str,
+    channel: String,
+    facilitators: Vec<String>,
+    purpose: Option<Answer>,
+}
+
+pub fn group_announced(g: &Group, channel: u64) -> Result<Rendered, RenderError> {
+    let (purpose, _) = purpose_and_opener(g);
+    render(
+        "group_announced",
+        Announced {
+            kind: g.kind.code(),
+            kind_long: g.kind.long_name(),
+            name: &g.name,
+            channel: channel.to_string(),
+            facilitators: ids(&g.facilitators),
+            purpose,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Archived<'a> {
+    id: i64,
+    kind: &'static str,
+    name: &'a str,
+    how: &'a str,
+    at: i64,
+    actor: Option<String>,
+    reason: Option<&'a str>,
+    channel: Option<String>,
+}
+
+/// A group dissolved or retired: `how` says which ("was retired", "was dissolved").
+pub fn group_archived(
+    id: GroupId,
+    g: &Group,
+    how: &str,
+    event: &Event,
+) -> Result<Rendered, RenderError> {
+    render(
+        "group_archived",
+        Archived {
+            id: id.0,
+            kind: g.kind.code(),
+            name: &g.name,
+            how,
+            at: event.at.timestamp(),
+            actor: event.actor.id().map(|m| m.0.to_string()),
+            reason: event.reason.as_deref(),
+            channel: g.channel.map(|c| c.to_string()),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct HistoryLine {
+    at: String,
+    actor: Option<String>,
+    what: String,
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct History<'a> {
+    id: i64,
+    kind: &'static str,
+    name: &'a str,
+    events: Vec<HistoryLine>,
+    omitted: usize,
+}
+
+/// The newest events that fit in one embed; the operator CLI shows the rest.
+const HISTORY_LINES: usize = 25;
+
+pub fn history(id: GroupId, g: &Group, events: &[StoredEvent]) -> Result<Rendered, RenderError> {
+    let omitted = events.len().saturating_sub(HISTORY_LINES);
+    let events = events[omitted..]
+        .iter()
+        .map(|e| HistoryLine {
+            at: e.event.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            actor: e.event.actor.id().map(|m| m.0.to_string()),
+            what: super::views::mention_members(&e.event.kind.to_string()),
+            reason: e
+                .event
+                .reason
+                .as_deref()
+                .map(|r| super::render::truncate(r, 150)),
+        })
+        .collect();
+    render(
+        "history",
+        History {
+            id: id.0,
+            kind: g.kind.code(),
+            name: &g.name,
+            events,
+            omitted,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Done<'a> {
+    text: &'a str,
+}
+
+/// A short private confirmation of what the caller just did.
+pub fn done(text: &str) -> Result<Rendered, RenderError> {
+    render("action_done", Done { text })
+}
+
+#[derive(Serialize)]
+struct Sponsored<'a> {
+    sponsor: String,
+    id: i64,
+    kind: &'static str,
+    name: &'a str,
+    role: String,
+    approved: bool,
+    core: usize,
+    lead: usize,
+    need_core: u8,
+    need_lead: u8,
+}
+
+pub fn sponsored(
+    id: GroupId,
+    g: &Group,
+    sponsor: MemberId,
+    role: Role,
+) -> Result<Rendered, RenderError> {
+    let count = |r: Role| g.sponsors.iter().filter(|(_, x)| *x == r).count();
+    render(
+        "sponsored",
+        Sponsored {
+            sponsor: sponsor.0.to_string(),
+            id: id.0,
+            kind: g.kind.code(),
+            name: &g.name,
+            role: role.to_string(),
+            approved: g.active_since.is_some(),
+            core: count(Role::CoreMaintainer),
+            lead: count(Role::LeadMaintainer),
+            need_core: g.policy.sponsorship.core_maintainers,
+            need_lead: g.policy.sponsorship.lead_maintainers,
+        },
+    )
+}

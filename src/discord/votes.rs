@@ -1,0 +1,410 @@
+//! Votes on Discord: calling one, ballots by button and by reaction (equivalent), and reconciling
+//! the reactions added or removed while govbot was down. The vote message itself, its tally and
+//! its close are shown by the outbox ([`super::effects`]) from the audit log.
+
+use super::data::Data;
+use super::notices::{self, emoji_of};
+use super::output;
+use super::render::Rendered;
+use crate::governance::{
+    Actor, Choice, Command, Context as Gov, GovernanceError, Group, MemberId, Role, Vote,
+};
+use crate::store::{Executed, GroupFilter, GroupId, StoreError, Target, Trigger};
+use anyhow::Result;
+use serenity::all::{
+    ButtonStyle, ChannelId, ComponentInteraction, Context, CreateActionRow, CreateButton,
+    CreateInteractionResponse, GuildId, Http, MessageId, ReactionType, UserId,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+const BALLOT_BUTTON: &str = "gov1:ballot:";
+
+/// The purpose under which a vote's message is remembered: one per vote, by its opening time, so
+/// a reversal vote later gets its own message.
+pub fn vote_purpose(v: &Vote) -> String {
+    format!("vote:{}", v.opened_at.timestamp_millis())
+}
+
+pub fn ballot_button(id: GroupId, c: Choice) -> String {
+    format!("{BALLOT_BUTTON}{id}:{c}")
+}
+
+/// The group and choice a ballot button stands for.
+pub fn parse_ballot_button(custom_id: &str) -> Option<(GroupId, Choice)> {
+    let (id, choice) = custom_id.strip_prefix(BALLOT_BUTTON)?.split_once(':')?;
+    let choice = match choice {
+        "yes" => Choice::Yes,
+        "no" => Choice::No,
+        "abstain" => Choice::Abstain,
+        _ => return None,
+    };
+    Some((id.parse().ok()?, choice))
+}
+
+/// Approve / Reject / Abstain, disabled once the vote is over.
+pub fn ballot_buttons(id: GroupId, open: bool) -> Vec<CreateActionRow> {
+    let b = |c: Choice, label: &str, style: ButtonStyle| {
+        CreateButton::new(ballot_button(id, c))
+            .label(label)
+            .style(style)
+            .disabled(!open)
+    };
+    vec![CreateActionRow::Buttons(vec![
+        b(Choice::Yes, "Approve", ButtonStyle::Success),
+        b(Choice::No, "Reject", ButtonStyle::Danger),
+        b(Choice::Abstain, "Abstain", ButtonStyle::Secondary),
+    ])]
+}
+
+pub fn choice_of(data: &Data, emoji: &str) -> Option<Choice> {
+    [Choice::Yes, Choice::No, Choice::Abstain]
+        .into_iter()
+        .find(|c| emoji_of(&data.config.vote_reactions, *c) == emoji)
+}
+
+/// The members holding the moderator role now, read from the guild's member list (paged, as
+/// Discord gives at most 1,000 members a page); bots are not members of an electorate.
+pub async fn moderators(http: &Http, data: &Data) -> Result<BTreeSet<MemberId>> {
+    let guild = GuildId::new(data.config.guild_id);
+    let role = serenity::all::RoleId::new(data.config.roles.moderator);
+    let mut out = BTreeSet::new();
+    let mut after: Option<UserId> = None;
+    loop {
+        let page = guild.members(http, Some(1000), after).await?;
+        for m in &page {
+            if !m.user.bot && m.roles.contains(&role) {
+                out.insert(MemberId(m.user.id.get()));
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == 1000 => after = Some(last.user.id),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// Opens the creation vote on `id` (the command and the announcement's button), or a reversal
+/// vote when `reversal` gives its reason. Returns what to tell the caller.
+pub async fn call(
+    http: &Http,
+    data: &Data,
+    actor: &Actor,
+    id: GroupId,
+    reversal: Option<&str>,
+    trigger: Option<&Trigger>,
+) -> Result<Rendered> {
+    if !actor.has(Role::Moderator) {
+        let e = GovernanceError::Forbidden {
+            action: if reversal.is_some() {
+                "start a reversal vote"
+            } else {
+                "call a vote"
+            },
+            allowed: "community moderators",
+        };
+        return Ok(super::views::error(&e.to_string(), None)?);
+    }
+    let electorate = moderators(http, data).await?;
+    let command = match reversal {
+        Some(reason) => Command::StartReversal {
+            reason: reason.to_owned(),
+            electorate,
+        },
+        None => Command::CallVote { electorate },
+    };
+    let gov = Gov::new(actor, data.now(), data.policy());
+    match data
+        .store
+        .execute(Target::Group(id), &command, &gov, trigger)
+        .await
+    {
+        Ok(done) => match done.group.vote.as_ref() {
+            Some(v) => Ok(notices::vote_called(
+                id,
+                &done.group,
+                v,
+                data.config.channels.moderators,
+            )?),
+            None => Err(StoreError::Corrupt("a vote opened without a vote".into()).into()),
+        },
+        Err(e) if e.is_user_facing() => Ok(super::views::error(&e.user_message(), None)?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A click on Approve / Reject / Abstain. The interaction is recorded in the ballot's own
+/// transaction, so a repeated delivery neither counts twice nor answers twice.
+pub async fn on_ballot_button(
+    ctx: &Context,
+    data: &Data,
+    c: &ComponentInteraction,
+    id: GroupId,
+    choice: Choice,
+) -> Result<()> {
+    let voter = MemberId(c.user.id.get());
+    let actor = Actor::member(voter, []);
+    let gov = Gov::new(&actor, data.now(), data.policy());
+    let trigger = Trigger::Interaction(c.id.get());
+    let answer = match data
+        .store
+        .execute(
+            Target::Group(id),
+            &Command::Cast { choice },
+            &gov,
+            Some(&trigger),
+        )
+        .await
+    {
+        Ok(done) => {
+            clear_other_reaction(ctx, data, &done, voter, choice).await;
+            match done.group.vote.as_ref() {
+                Some(v) => notices::ballot_recorded(id, &done.group, v, Some(choice))?,
+                None => return Err(StoreError::Corrupt("a ballot without a vote".into()).into()),
+            }
+        }
+        Err(StoreError::Duplicate(_)) => return Ok(()),
+        Err(e) if e.is_user_facing() => super::views::error(&e.user_message(), None)?,
+        Err(e) => return Err(e.into()),
+    };
+    c.create_response(
+        ctx,
+        CreateInteractionResponse::Message(output::reply(&answer, true)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// After a ballot by button, a reaction for another choice would contradict it on the message:
+/// it is removed (its removal event then finds it is not the standing ballot and changes nothing).
+async fn clear_other_reaction(
+    http: impl AsRef<Http>,
+    data: &Data,
+    done: &Executed,
+    voter: MemberId,
+    choice: Choice,
+) {
+    let Some(v) = done.group.vote.as_ref() else {
+        return;
+    };
+    let before: Option<Choice> = v
+        .ballots
+        .iter()
+        .rev()
+        .skip(1)
+        .find(|b| b.voter == voter)
+        .and_then(|b| b.choice);
+    let Some(previous) = before.filter(|p| *p != choice) else {
+        return;
+    };
+    let Ok(Some((channel, message))) = data.store.group_message(done.id, &vote_purpose(v)).await
+    else {
+        return;
+    };
+    let emoji = ReactionType::Unicode(emoji_of(&data.config.vote_reactions, previous).to_owned());
+    if let Err(e) = ChannelId::new(channel)
+        .delete_reaction(
+            http,
+            MessageId::new(message),
+            Some(UserId::new(voter.0)),
+            emoji,
+        )
+        .await
+    {
+        tracing::debug!("no previous reaction to clear: {e}");
+    }
+}
+
+/// A reaction added to or removed from a message govbot posted. On a vote message a voting
+/// reaction is a ballot: adding casts it, removing withdraws it if it is the standing ballot.
+/// Reactions from people outside the electorate, or after the close, are removed.
+pub async fn on_reaction(
+    http: &Http,
+    data: &Data,
+    channel: u64,
+    message: u64,
+    user: u64,
+    emoji: &str,
+    added: bool,
+) -> Result<()> {
+    if user == data.bot_user {
+        return Ok(());
+    }
+    let Some((id, purpose)) = data.store.group_of_message(message).await? else {
+        return Ok(());
+    };
+    let Some(choice) = choice_of(data, emoji) else {
+        return Ok(());
+    };
+    let stored = data.store.group(id).await?;
+    let Some(vote) = stored.group.vote.as_ref().filter(|v| vote_purpose(v) == purpose) else {
+        return Ok(());
+    };
+    let voter = MemberId(user);
+    let trigger = Trigger::Reaction {
+        message,
+        user,
+        emoji: emoji.to_owned(),
+        added,
+    };
+    let remove = || async {
+        let r = ChannelId::new(channel)
+            .delete_reaction(
+                http,
+                MessageId::new(message),
+                Some(UserId::new(user)),
+                ReactionType::Unicode(emoji.to_owned()),
+            )
+            .await;
+        if let Err(e) = r {
+            tracing::warn!(message, user, "could not remove a reaction: {e}");
+        }
+    };
+    if !added {
+        if vote.standing().get(&voter) != Some(&choice) || !vote.is_open_at(data.now()) {
+            // Not the standing ballot (replaced, or cleared by govbot): nothing to withdraw, but
+            // the same reaction added again later must count.
+            data.store.claim(&trigger, data.now()).await?;
+            return Ok(());
+        }
+        return ballot(data, id, voter, None, &trigger).await.map(|_| ());
+    }
+    if !vote.electorate.contains(&voter) {
+        tracing::info!(group = %id, user, "removing a reaction from outside the electorate");
+        remove().await;
+        return Ok(());
+    }
+    let previous = vote.standing().get(&voter).copied();
+    match ballot(data, id, voter, Some(choice), &trigger).await? {
+        Some(Ok(_)) => {
+            if let Some(p) = previous.filter(|p| *p != choice) {
+                let old = ReactionType::Unicode(emoji_of(&data.config.vote_reactions, p).to_owned());
+                if let Err(e) = ChannelId::new(channel)
+                    .delete_reaction(http, MessageId::new(message), Some(UserId::new(user)), old)
+                    .await
+                {
+                    tracing::debug!("no previous reaction to clear: {e}");
+                }
+            }
+        }
+        Some(Err(e)) => {
+            tracing::info!(group = %id, user, "a reaction ballot was refused: {e}");
+            remove().await;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// Casts (or with `None` withdraws) a ballot. `Ok(None)` for a repeated trigger; a refusal the
+/// voter caused comes back inside, as the governance error.
+async fn ballot(
+    data: &Data,
+    id: GroupId,
+    voter: MemberId,
+    choice: Option<Choice>,
+    trigger: &Trigger,
+) -> Result<Option<std::result::Result<Executed, StoreError>>> {
+    let actor = Actor::member(voter, []);
+    let gov = Gov::new(&actor, data.now(), data.policy());
+    let command = match choice {
+        Some(choice) => Command::Cast { choice },
+        None => Command::WithdrawBallot,
+    };
+    match data
+        .store
+        .execute(Target::Group(id), &command, &gov, Some(trigger))
+        .await
+    {
+        Err(StoreError::Duplicate(_)) => Ok(None),
+        Err(e) if e.is_user_facing() => Ok(Some(Err(e))),
+        Err(e) => Err(e.into()),
+        Ok(done) => Ok(Some(Ok(done))),
+    }
+}
+
+/// At start-up: the reactions on every open vote's message are compared with what was recorded,
+/// and those added or removed while govbot was down are handled now, like live ones.
+pub async fn reconcile(http: &Http, data: &Data) -> Result<usize> {
+    let mut handled = 0;
+    let mut open: Vec<(GroupId, Group)> = Vec::new();
+    for state in [
+        crate::governance::GroupState::UnderVote,
+        crate::governance::GroupState::UnderReversalVote,
+    ] {
+        let filter = GroupFilter {
+            kind: None,
+            state: Some(state),
+        };
+        open.extend(
+            data.store
+                .list(&filter)
+                .await?
+                .into_iter()
+                .map(|g| (g.id, g.group)),
+        );
+    }
+    for (id, g) in open {
+        let Some(vote) = g.running_vote() else {
+            continue;
+        };
+        let Some((channel, message)) = data.store.group_message(id, &vote_purpose(vote)).await?
+        else {
+            continue;
+        };
+        let mut present: BTreeMap<u64, Vec<Choice>> = BTreeMap::new();
+        for c in [Choice::Yes, Choice::No, Choice::Abstain] {
+            let emoji = emoji_of(&data.config.vote_reactions, c).to_owned();
+            let mut after: Option<UserId> = None;
+            loop {
+                let users = ChannelId::new(channel)
+                    .reaction_users(
+                        http,
+                        MessageId::new(message),
+                        ReactionType::Unicode(emoji.clone()),
+                        Some(100),
+                        after,
+                    )
+                    .await?;
+                for u in &users {
+                    if u.id.get() != data.bot_user {
+                        present.entry(u.id.get()).or_default().push(c);
+                    }
+                }
+                match users.last() {
+                    Some(last) if users.len() == 100 => after = Some(last.id),
+                    _ => break,
+                }
+            }
+        }
+        for (user, choices) in &present {
+            for c in choices {
+                let emoji = emoji_of(&data.config.vote_reactions, *c);
+                let add = Trigger::Reaction {
+                    message,
+                    user: *user,
+                    emoji: emoji.to_owned(),
+                    added: true,
+                };
+                if !data.store.processed(&add).await? {
+                    on_reaction(http, data, channel, message, *user, emoji, true).await?;
+                    handled += 1;
+                }
+            }
+        }
+        for (voter, c) in vote.standing() {
+            let emoji = emoji_of(&data.config.vote_reactions, c);
+            let gone = !present.get(&voter.0).is_some_and(|cs| cs.contains(&c));
+            let add = Trigger::Reaction {
+                message,
+                user: voter.0,
+                emoji: emoji.to_owned(),
+                added: true,
+            };
+            if gone && data.store.processed(&add).await? {
+                on_reaction(http, data, channel, message, voter.0, emoji, false).await?;
+                handled += 1;
+            }
+        }
+    }
+    Ok(handled)
+}

@@ -1,0 +1,129 @@
+//! The scheduler: carries out what is due without anyone acting (a vote closes, voters are
+//! reminded, a WG becomes a retirement candidate or is retired at the end of its grace period).
+//!
+//! Deadlines live in the database (`groups.next_due_at`, indexed), never only in memory: each pass
+//! asks the store which groups are due and the core what is due for each ([`due_command`]), then
+//! carries it out through the store like any other command, as govbot itself. After downtime the
+//! first pass catches up at once, and the core computes each result as of its deadline. Between
+//! passes the loop sleeps until the next due time, a change in the store, a jump of a manual clock,
+//! or at most a minute.
+
+use crate::clock::Clock;
+use crate::governance::{due_command, Actor, Context, Policy, Timestamp};
+use crate::store::{GroupId, Store, StoreError, Target};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How many due groups one query fetches; a pass continues until none is left.
+const BATCH: u32 = 200;
+/// The longest sleep between passes, whatever the next deadline.
+const MAX_SLEEP: Duration = Duration::from_secs(60);
+/// The pause after a pass in which nothing due could be carried out, so a persistent failure is
+/// retried without spinning.
+const RETRY_PAUSE: Duration = Duration::from_secs(5);
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Pass {
+    /// Commands carried out.
+    pub done: usize,
+    /// Due groups whose command failed (logged); they are retried on a later pass.
+    pub failed: usize,
+    /// Queries of the due index made.
+    pub queries: usize,
+}
+
+/// Carries out everything due at `now`. `policy` is the configured policy, which only matters for
+/// values not already frozen into the group.
+pub async fn pass(store: &Store, now: Timestamp, policy: &Policy) -> Result<Pass, StoreError> {
+    let mut result = Pass::default();
+    let mut skip: Vec<GroupId> = Vec::new();
+    loop {
+        let due = store.due_groups(now, BATCH + skip.len() as u32).await?;
+        result.queries += 1;
+        let fresh: Vec<GroupId> = due.into_iter().filter(|id| !skip.contains(id)).collect();
+        if fresh.is_empty() {
+            return Ok(result);
+        }
+        for id in fresh {
+            match run_due(store, id, now, policy).await {
+                Ok(true) => result.done += 1,
+                Ok(false) => skip.push(id),
+                Err(e) => {
+                    tracing::error!(group = %id, "a scheduled action failed: {e}");
+                    result.failed += 1;
+                    skip.push(id);
+                }
+            }
+        }
+    }
+}
+
+/// Carries out the one thing due for group `id`; `false` when nothing was actually due.
+async fn run_due(
+    store: &Store,
+    id: GroupId,
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<bool, StoreError> {
+    let stored = store.group(id).await?;
+    let Some(command) = due_command(&stored.group, now) else {
+        return Ok(false);
+    };
+    let ctx = Context::new(&Actor::System, now, policy);
+    let done = store.execute(Target::Group(id), &command, &ctx, None).await?;
+    for e in &done.events {
+        tracing::info!(group = %id, event = e.kind.name(), "scheduled action carried out");
+    }
+    Ok(true)
+}
+
+/// Runs passes until `stop` turns true.
+pub async fn run(
+    store: Store,
+    clock: Arc<dyn Clock>,
+    policy: Policy,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut changes = store.changes();
+    let mut jumps = clock.jumps();
+    while !*stop.borrow() {
+        changes.borrow_and_update();
+        let pause = match pass(&store, clock.now(), &policy).await {
+            Ok(p) if p.failed > 0 && p.done == 0 => RETRY_PAUSE,
+            Ok(_) => match store.next_due_at().await {
+                Ok(Some(t)) => (t - clock.now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .min(MAX_SLEEP),
+                Ok(None) => MAX_SLEEP,
+                Err(e) => {
+                    tracing::error!("the scheduler cannot read the next deadline: {e}");
+                    RETRY_PAUSE
+                }
+            },
+            Err(e) => {
+                tracing::error!("a scheduler pass failed: {e}");
+                RETRY_PAUSE
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = changes.changed() => {}
+            _ = jumped(&mut jumps) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+async fn jumped(jumps: &mut Option<watch::Receiver<Timestamp>>) {
+    match jumps {
+        Some(rx) => {
+            if rx.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+        None => std::future::pending().await,
+    }
+}
