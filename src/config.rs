@@ -125,17 +125,13 @@ impl Config {
                 },
             }
         }));
-        problems.extend(
-            file.discord
-                .vote_reactions
-                .problems()
-                .into_iter()
-                .map(|(key, message)| Problem {
-                    location: keys.find(&key).map(|span| keys.location(span.start)),
-                    key: Some(key),
-                    message,
-                }),
-        );
+        problems.extend(file.discord.vote_reactions.problems().into_iter().map(
+            |(key, message)| Problem {
+                location: keys.find(&key).map(|span| keys.location(span.start)),
+                key: Some(key),
+                message,
+            },
+        ));
         if !problems.is_empty() {
             return Err(invalid(problems));
         }

@@ -72,7 +72,9 @@ async fn run_due(
         return Ok(false);
     };
     let ctx = Context::new(&Actor::System, now, policy);
-    let done = store.execute(Target::Group(id), &command, &ctx, None).await?;
+    let done = store
+        .execute(Target::Group(id), &command, &ctx, None)
+        .await?;
     for e in &done.events {
         tracing::info!(group = %id, event = e.kind.name(), "scheduled action carried out");
     }

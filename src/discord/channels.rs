@@ -5,9 +5,7 @@
 
 use super::data::Data;
 use super::{notices, output};
-use crate::governance::{
-    Actor, Command, Context as Gov, Event, GroupKind, GroupState, MemberId,
-};
+use crate::governance::{Actor, Command, Context as Gov, Event, GroupKind, GroupState, MemberId};
 use crate::store::{GroupId, StoreError, Target};
 use anyhow::Result;
 use serenity::all::{

@@ -95,6 +95,7 @@ async fn drain(
                 return Ok(());
             }
             if matches!(e.event.kind, EventKind::BallotCast { .. }) {
+                tracing::debug!(event = e.id, group = %e.group_id, "ballot: the tally will be refreshed");
                 tallies.dirty.insert(e.group_id);
                 continue;
             }
@@ -113,7 +114,11 @@ async fn drain(
                         .await?;
                     break;
                 }
-                tracing::warn!(event = e.id, attempt, "showing an event failed, retrying: {err:#}");
+                tracing::warn!(
+                    event = e.id,
+                    attempt,
+                    "showing an event failed, retrying: {err:#}"
+                );
                 tokio::time::sleep(Duration::from_millis(250 << attempt)).await;
             }
             data.store.set_outbox_cursor(CONSUMER, e.id).await?;
@@ -137,7 +142,10 @@ async fn flush(http: &Http, data: &Data, tallies: &mut Tallies) -> Option<Durati
         tallies.dirty.remove(&id);
         tallies.edited.insert(id, Instant::now());
         if let Err(e) = refresh_vote_message(http, data, id).await {
+            // Kept dirty: the next flush, one interval later, tries again.
             tracing::warn!(group = %id, "could not update the vote message: {e:#}");
+            tallies.dirty.insert(id);
+            wait = Some(EDIT_INTERVAL);
         }
     }
     tallies.edited.retain(|_, t| t.elapsed() < EDIT_INTERVAL);
@@ -158,7 +166,11 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
             let Some(v) = vote_at(&g, |v| v.opened_at == e.event.at) else {
                 return Ok(());
             };
-            let reason = e.event.reason.clone().filter(|_| v.purpose == VotePurpose::Reversal);
+            let reason = e
+                .event
+                .reason
+                .clone()
+                .filter(|_| v.purpose == VotePurpose::Reversal);
             post_vote_message(http, data, id, &g, v, reason).await?;
             if v.purpose == VotePurpose::Creation {
                 close_announcement(http, data, id).await?;
@@ -282,8 +294,7 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
             }
         }
         EventKind::Retired { .. } => {
-            if g
-                .vote
+            if g.vote
                 .as_ref()
                 .is_some_and(|v| v.cancelled_at == Some(e.event.at))
             {
@@ -350,6 +361,7 @@ async fn post_vote_message(
             .create_reaction(http, MessageId::new(message), emoji)
             .await?;
     }
+    super::votes::reconcile_vote(http, data, id, g).await?;
     Ok(())
 }
 
@@ -368,6 +380,7 @@ async fn refresh_vote_message(http: &Http, data: &Data, id: GroupId) -> Result<(
         None
     };
     let r = notices::vote_message(id, &g, v, reason, &data.config.vote_reactions)?;
+    tracing::debug!(group = %id, tally = %v.tally(), "refreshing the vote message");
     ChannelId::new(channel)
         .edit_message(
             http,
@@ -421,10 +434,7 @@ async fn proposal_anchor(data: &Data, id: GroupId) -> Result<Option<(u64, u64)>>
     if let Some(t) = data.store.template_message_of(id).await? {
         return Ok(Some((t.channel_id, t.message_id)));
     }
-    Ok(data
-        .store
-        .group_message(id, super::proposals::CARD)
-        .await?)
+    Ok(data.store.group_message(id, super::proposals::CARD).await?)
 }
 
 /// Replies to the proposal, so its author sees the outcome where they proposed.
@@ -441,9 +451,10 @@ async fn reply_to_proposal(
     let Some((channel, message)) = proposal_anchor(data, id).await? else {
         return Ok(());
     };
-    let reply = output::create(r).reference_message(
-        MessageReference::from((ChannelId::new(channel), MessageId::new(message))),
-    );
+    let reply = output::create(r).reference_message(MessageReference::from((
+        ChannelId::new(channel),
+        MessageId::new(message),
+    )));
     let sent = match ChannelId::new(channel).send_message(http, reply).await {
         Ok(m) => m,
         // The proposal's message was deleted: say it in the channel without a reply.

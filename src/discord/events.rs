@@ -41,7 +41,10 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
             }
             Ok(())
         }
-        FullEvent::ReactionAdd { add_reaction: r } | FullEvent::ReactionRemove { removed_reaction: r } => {
+        FullEvent::ReactionAdd { add_reaction: r }
+        | FullEvent::ReactionRemove {
+            removed_reaction: r,
+        } => {
             let added = matches!(event, FullEvent::ReactionAdd { .. });
             let (Some(user), ReactionType::Unicode(emoji)) = (r.user_id, &r.emoji) else {
                 return Ok(());
@@ -228,7 +231,12 @@ async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<()
             let card = proposals::card(data, &done, false).await?;
             let sent = m.edit_response(ctx, output::edit_reply(&card)).await?;
             data.store
-                .set_group_message(done.id, proposals::CARD, sent.channel_id.get(), sent.id.get())
+                .set_group_message(
+                    done.id,
+                    proposals::CARD,
+                    sent.channel_id.get(),
+                    sent.id.get(),
+                )
                 .await?;
         }
         Err(e @ (StoreError::DuplicateName { .. } | StoreError::Governance(_))) => {

@@ -3,11 +3,11 @@
 //! not notified.
 
 use super::render::Rendered;
+use crate::governance::MemberId;
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
     CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EditMessage, UserId,
 };
-use crate::governance::MemberId;
 
 /// govbot's colour on embeds, so its cards are recognisable in a busy channel.
 const EMBED_COLOUR: u32 = 0x5865F2;
@@ -27,8 +27,8 @@ pub fn create(r: &Rendered) -> CreateMessage {
 
 /// A new message that notifies exactly `ping` (a reminder names who has not voted yet).
 pub fn create_pinging(r: &Rendered, ping: &[MemberId]) -> CreateMessage {
-    let mentions =
-        CreateAllowedMentions::new().users(ping.iter().map(|m| UserId::new(m.0)).collect::<Vec<_>>());
+    let mentions = CreateAllowedMentions::new()
+        .users(ping.iter().map(|m| UserId::new(m.0)).collect::<Vec<_>>());
     let m = CreateMessage::new().allowed_mentions(mentions);
     match embed(r) {
         Some(e) => m.embed(e),

@@ -47,17 +47,47 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/group_list.md.j2"),
     ),
     ("error", include_str!("../../templates/error.md.j2")),
-    ("vote_message", include_str!("../../templates/vote_message.md.j2")),
-    ("vote_called", include_str!("../../templates/vote_called.md.j2")),
-    ("ballot_recorded", include_str!("../../templates/ballot_recorded.md.j2")),
-    ("vote_reminder", include_str!("../../templates/vote_reminder.md.j2")),
-    ("vote_result", include_str!("../../templates/vote_result.md.j2")),
-    ("veto_notice", include_str!("../../templates/veto_notice.md.j2")),
-    ("group_opening", include_str!("../../templates/group_opening.md.j2")),
-    ("group_announced", include_str!("../../templates/group_announced.md.j2")),
-    ("group_archived", include_str!("../../templates/group_archived.md.j2")),
+    (
+        "vote_message",
+        include_str!("../../templates/vote_message.md.j2"),
+    ),
+    (
+        "vote_called",
+        include_str!("../../templates/vote_called.md.j2"),
+    ),
+    (
+        "ballot_recorded",
+        include_str!("../../templates/ballot_recorded.md.j2"),
+    ),
+    (
+        "vote_reminder",
+        include_str!("../../templates/vote_reminder.md.j2"),
+    ),
+    (
+        "vote_result",
+        include_str!("../../templates/vote_result.md.j2"),
+    ),
+    (
+        "veto_notice",
+        include_str!("../../templates/veto_notice.md.j2"),
+    ),
+    (
+        "group_opening",
+        include_str!("../../templates/group_opening.md.j2"),
+    ),
+    (
+        "group_announced",
+        include_str!("../../templates/group_announced.md.j2"),
+    ),
+    (
+        "group_archived",
+        include_str!("../../templates/group_archived.md.j2"),
+    ),
     ("history", include_str!("../../templates/history.md.j2")),
-    ("action_done", include_str!("../../templates/action_done.md.j2")),
+    (
+        "action_done",
+        include_str!("../../templates/action_done.md.j2"),
+    ),
     ("sponsored", include_str!("../../templates/sponsored.md.j2")),
 ];
 

@@ -4,9 +4,9 @@
 
 use super::data::{Data, Error};
 use super::{commands, effects, events, output, views, votes};
-use crate::scheduler;
 use crate::clock::Clock;
 use crate::config::{Config, Token, DEFAULT_API_BASE};
+use crate::scheduler;
 use crate::store::{Store, StoreError};
 use anyhow::{anyhow, bail, Context as _, Result};
 use serenity::all::{

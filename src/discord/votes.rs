@@ -236,7 +236,12 @@ pub async fn on_reaction(
         return Ok(());
     };
     let stored = data.store.group(id).await?;
-    let Some(vote) = stored.group.vote.as_ref().filter(|v| vote_purpose(v) == purpose) else {
+    let Some(vote) = stored
+        .group
+        .vote
+        .as_ref()
+        .filter(|v| vote_purpose(v) == purpose)
+    else {
         return Ok(());
     };
     let voter = MemberId(user);
@@ -277,7 +282,8 @@ pub async fn on_reaction(
     match ballot(data, id, voter, Some(choice), &trigger).await? {
         Some(Ok(_)) => {
             if let Some(p) = previous.filter(|p| *p != choice) {
-                let old = ReactionType::Unicode(emoji_of(&data.config.vote_reactions, p).to_owned());
+                let old =
+                    ReactionType::Unicode(emoji_of(&data.config.vote_reactions, p).to_owned());
                 if let Err(e) = ChannelId::new(channel)
                     .delete_reaction(http, MessageId::new(message), Some(UserId::new(user)), old)
                     .await
@@ -344,66 +350,74 @@ pub async fn reconcile(http: &Http, data: &Data) -> Result<usize> {
         );
     }
     for (id, g) in open {
-        let Some(vote) = g.running_vote() else {
-            continue;
-        };
-        let Some((channel, message)) = data.store.group_message(id, &vote_purpose(vote)).await?
-        else {
-            continue;
-        };
-        let mut present: BTreeMap<u64, Vec<Choice>> = BTreeMap::new();
-        for c in [Choice::Yes, Choice::No, Choice::Abstain] {
-            let emoji = emoji_of(&data.config.vote_reactions, c).to_owned();
-            let mut after: Option<UserId> = None;
-            loop {
-                let users = ChannelId::new(channel)
-                    .reaction_users(
-                        http,
-                        MessageId::new(message),
-                        ReactionType::Unicode(emoji.clone()),
-                        Some(100),
-                        after,
-                    )
-                    .await?;
-                for u in &users {
-                    if u.id.get() != data.bot_user {
-                        present.entry(u.id.get()).or_default().push(c);
-                    }
-                }
-                match users.last() {
-                    Some(last) if users.len() == 100 => after = Some(last.id),
-                    _ => break,
-                }
-            }
-        }
-        for (user, choices) in &present {
-            for c in choices {
-                let emoji = emoji_of(&data.config.vote_reactions, *c);
-                let add = Trigger::Reaction {
-                    message,
-                    user: *user,
-                    emoji: emoji.to_owned(),
-                    added: true,
-                };
-                if !data.store.processed(&add).await? {
-                    on_reaction(http, data, channel, message, *user, emoji, true).await?;
-                    handled += 1;
+        handled += reconcile_vote(http, data, id, &g).await?;
+    }
+    Ok(handled)
+}
+
+/// Compares the reactions on one vote's message with what was recorded and handles the
+/// difference like live reactions: at start-up, and right after the message is first recorded
+/// (a reaction that came between posting and recording it found no vote yet).
+pub async fn reconcile_vote(http: &Http, data: &Data, id: GroupId, g: &Group) -> Result<usize> {
+    let mut handled = 0;
+    let Some(vote) = g.running_vote() else {
+        return Ok(0);
+    };
+    let Some((channel, message)) = data.store.group_message(id, &vote_purpose(vote)).await? else {
+        return Ok(0);
+    };
+    let mut present: BTreeMap<u64, Vec<Choice>> = BTreeMap::new();
+    for c in [Choice::Yes, Choice::No, Choice::Abstain] {
+        let emoji = emoji_of(&data.config.vote_reactions, c).to_owned();
+        let mut after: Option<UserId> = None;
+        loop {
+            let users = ChannelId::new(channel)
+                .reaction_users(
+                    http,
+                    MessageId::new(message),
+                    ReactionType::Unicode(emoji.clone()),
+                    Some(100),
+                    after,
+                )
+                .await?;
+            for u in &users {
+                if u.id.get() != data.bot_user {
+                    present.entry(u.id.get()).or_default().push(c);
                 }
             }
+            match users.last() {
+                Some(last) if users.len() == 100 => after = Some(last.id),
+                _ => break,
+            }
         }
-        for (voter, c) in vote.standing() {
-            let emoji = emoji_of(&data.config.vote_reactions, c);
-            let gone = !present.get(&voter.0).is_some_and(|cs| cs.contains(&c));
+    }
+    for (user, choices) in &present {
+        for c in choices {
+            let emoji = emoji_of(&data.config.vote_reactions, *c);
             let add = Trigger::Reaction {
                 message,
-                user: voter.0,
+                user: *user,
                 emoji: emoji.to_owned(),
                 added: true,
             };
-            if gone && data.store.processed(&add).await? {
-                on_reaction(http, data, channel, message, voter.0, emoji, false).await?;
+            if !data.store.processed(&add).await? {
+                on_reaction(http, data, channel, message, *user, emoji, true).await?;
                 handled += 1;
             }
+        }
+    }
+    for (voter, c) in vote.standing() {
+        let emoji = emoji_of(&data.config.vote_reactions, c);
+        let gone = !present.get(&voter.0).is_some_and(|cs| cs.contains(&c));
+        let add = Trigger::Reaction {
+            message,
+            user: voter.0,
+            emoji: emoji.to_owned(),
+            added: true,
+        };
+        if gone && data.store.processed(&add).await? {
+            on_reaction(http, data, channel, message, voter.0, emoji, false).await?;
+            handled += 1;
         }
     }
     Ok(handled)

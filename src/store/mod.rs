@@ -16,8 +16,8 @@ mod triggers;
 pub use adapter::{Draft, TemplateMessage};
 pub use audit::StoredEvent;
 pub use error::StoreError;
-pub use schedule::LoggedEvent;
 pub use groups::{name_key, Executed, GroupFilter, GroupId, StoredGroup, Target};
+pub use schedule::LoggedEvent;
 pub use triggers::Trigger;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -1,0 +1,701 @@
+//! Votes end to end: the real bot in the sandbox, a real SQLite file, time moved by the injected
+//! clock.
+
+mod common;
+
+use common::*;
+use govbot::clock::Clock;
+use govbot::governance::{Choice, GroupState};
+use govbot::harness::WAIT;
+use govbot::sandbox::Interaction;
+use govbot::store::GroupId;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const HOUR: i64 = 3600;
+
+/// Polls `check` until it gives a value, for at most [`WAIT`]; it is a bounded wait for the bot
+/// to act, not a sleep for time to pass (the governance clock only moves when a test moves it).
+async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The text of the bot's answer to `i`, following a deferral to the edited original response.
+async fn answer(env: &Env, i: &Interaction) -> (bool, String) {
+    let r = env.h.sandbox.wait_response(i, WAIT).await.unwrap();
+    let ephemeral = is_ephemeral(&r.data);
+    if r.kind != 5 {
+        return (ephemeral, text(&r.data));
+    }
+    let body = eventually("the deferred answer", || {
+        env.h
+            .sandbox
+            .original_message(i)
+            .filter(|m| !text(m).trim().is_empty())
+    })
+    .await;
+    (ephemeral, text(&body))
+}
+
+/// A WG proposal by alice, and its announcement in the moderators' channel.
+async fn propose(env: &Env, name: &str) -> (GroupId, Value) {
+    let (_, card) = env
+        .post_template("alice", &wg_template(name, env.h.user("alice")))
+        .await;
+    let id = text(&card)
+        .split('#')
+        .nth(1)
+        .and_then(|s| {
+            s.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .ok()
+        })
+        .map(GroupId)
+        .unwrap_or_else(|| panic!("no id in the card: {}", text(&card)));
+    let announcement = env
+        .h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| custom_ids(m).contains(&format!("gov1:call-vote:{id}")),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    (id, announcement)
+}
+
+/// The vote message of group `id` once it satisfies `pred`.
+async fn vote_message(env: &Env, id: GroupId, pred: impl Fn(&str) -> bool) -> Value {
+    let button = format!("gov1:ballot:{id}:yes");
+    env.h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| custom_ids(m).contains(&button) && pred(&text(m)),
+            WAIT,
+        )
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "{e}\nmoderators' channel: {:#?}",
+                env.h
+                    .sandbox
+                    .messages(env.moderators())
+                    .iter()
+                    .map(text)
+                    .collect::<Vec<_>>()
+            )
+        })
+}
+
+async fn call_vote(env: &Env, by: &str, id: GroupId) -> (bool, String) {
+    let (i, _, _) = env
+        .group(
+            by,
+            "call-vote",
+            json!([{"type": 4, "name": "id", "value": id.0}]),
+        )
+        .await;
+    answer(env, &i).await
+}
+
+async fn click(env: &Env, user: &str, message: &Value, custom_id: &str) -> (bool, String) {
+    let i = env
+        .h
+        .sandbox
+        .click_button(
+            env.h.user(user),
+            env.moderators(),
+            id_of(message),
+            custom_id,
+        )
+        .await;
+    answer(env, &i).await
+}
+
+fn disabled_buttons(m: &Value) -> usize {
+    m["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter(|c| c["disabled"] == true)
+        .count()
+}
+
+#[tokio::test]
+async fn a_called_vote_collects_ballots_and_an_approval_opens_the_group_channel() {
+    let env = start().await;
+    let (id, announcement) = propose(&env, "Registry").await;
+
+    let (private, said) = click(
+        &env,
+        "mod-ana",
+        &announcement,
+        &format!("gov1:call-vote:{id}"),
+    )
+    .await;
+    assert!(private, "the caller's confirmation is private");
+    assert!(said.contains("among 3 moderator(s)"), "{said}");
+
+    let vote = vote_message(&env, id, |t| t.contains("0 approve")).await;
+    let t = text(&vote);
+    assert!(t.contains("<t:"), "the close is a Discord timestamp: {t}");
+    assert!(t.contains("3 moderator(s)"), "{t}");
+    let bot = env.h.sandbox.world().bot_user_id;
+    let reactions = eventually("the bot's three reactions", || {
+        let r = env.h.sandbox.reactions(env.moderators(), id_of(&vote));
+        (r.len() == 3 && r.iter().all(|(_, users)| users == &vec![bot])).then_some(r)
+    })
+    .await;
+    let emojis: Vec<&str> = reactions.iter().map(|(e, _)| e.as_str()).collect();
+    assert_eq!(emojis, ["✅", "❌", "➖"]);
+
+    // A button ballot, a reaction ballot, and an outsider refused both ways.
+    let (private, said) = click(&env, "mod-ana", &vote, &format!("gov1:ballot:{id}:yes")).await;
+    assert!(private);
+    assert!(said.contains("**approve**"), "{said}");
+    env.h
+        .sandbox
+        .add_reaction(env.h.user("mod-ben"), env.moderators(), id_of(&vote), "✅")
+        .await;
+    let vote = vote_message(&env, id, |t| t.contains("2 approve")).await;
+    assert!(text(&vote).contains(&format!("<@{}> ✅", env.h.user("mod-ben"))));
+
+    env.h
+        .sandbox
+        .add_reaction(env.h.user("alice"), env.moderators(), id_of(&vote), "✅")
+        .await;
+    let alice = env.h.user("alice");
+    eventually("the outsider's reaction to be removed", || {
+        let r = env.h.sandbox.reactions(env.moderators(), id_of(&vote));
+        let on = r.iter().any(|(_, users)| users.contains(&alice));
+        (!on).then_some(())
+    })
+    .await;
+    let (private, said) = click(&env, "alice", &vote, &format!("gov1:ballot:{id}:yes")).await;
+    assert!(private);
+    assert!(said.contains("not in this vote's electorate"), "{said}");
+
+    // The window passes: the scheduler closes the vote from the database.
+    env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
+    let closed = vote_message(&env, id, |t| t.contains("Result:** approved")).await;
+    assert_eq!(
+        disabled_buttons(&closed),
+        3,
+        "buttons are disabled after the close"
+    );
+    env.h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| text(m).contains("Vote closed") && text(m).contains("approved"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    env.h
+        .sandbox
+        .wait_message(
+            env.creation(),
+            |m| replied_to(m).is_some() && text(m).contains("Vote closed"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+
+    let channel = eventually("the group's channel", || {
+        env.h
+            .sandbox
+            .channels()
+            .into_iter()
+            .find(|c| c["name"] == "wg-registry")
+    })
+    .await;
+    let category = env.h.channel("Working Groups");
+    assert_eq!(channel["parent_id"], json!(category.to_string()));
+    let channel_id: u64 = channel["id"].as_str().unwrap().parse().unwrap();
+    let overwrites = channel["permission_overwrites"].as_array().unwrap();
+    assert!(
+        overwrites
+            .iter()
+            .any(|o| o["id"] == json!(alice.to_string()) && o["type"] == json!(1)),
+        "the facilitator has access: {overwrites:?}"
+    );
+    env.h
+        .sandbox
+        .wait_message(channel_id, |m| text(m).contains("SEP-1234"), WAIT)
+        .await
+        .unwrap();
+    env.h
+        .sandbox
+        .wait_message(
+            env.h.channel("announcements"),
+            |m| text(m).contains(&format!("<#{channel_id}>")),
+            WAIT,
+        )
+        .await
+        .unwrap();
+
+    let store = env.h.store().await.unwrap();
+    let g = store.group(id).await.unwrap().group;
+    assert_eq!(g.state, GroupState::Active);
+    assert_eq!(g.channel, Some(channel_id));
+    let standing = g.vote.unwrap().standing();
+    assert_eq!(standing.len(), 2);
+    assert!(standing.values().all(|c| *c == Choice::Yes));
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+async fn slash(
+    env: &Env,
+    by: &str,
+    sub: &str,
+    id: GroupId,
+    reason: Option<&str>,
+) -> (bool, String) {
+    let mut options = vec![json!({"type": 4, "name": "id", "value": id.0})];
+    if let Some(r) = reason {
+        options.push(json!({"type": 3, "name": "reason", "value": r}));
+    }
+    let (i, _, _) = env.group(by, sub, Value::Array(options)).await;
+    answer(env, &i).await
+}
+
+fn refused(said: &str) -> bool {
+    said.starts_with(":warning:")
+}
+
+async fn state_of(env: &Env, id: GroupId) -> GroupState {
+    env.h
+        .store()
+        .await
+        .unwrap()
+        .group(id)
+        .await
+        .unwrap()
+        .group
+        .state
+}
+
+/// An approved WG 'name': proposed, voted yes by all three moderators, closed by the clock.
+async fn active_group(env: &Env, name: &str) -> (GroupId, u64) {
+    let (id, _) = propose(env, name).await;
+    let (_, said) = call_vote(env, "mod-ana", id).await;
+    assert!(!refused(&said), "{said}");
+    let vote = vote_message(env, id, |_| true).await;
+    for m in ["mod-ana", "mod-ben", "mod-cy"] {
+        click(env, m, &vote, &format!("gov1:ballot:{id}:yes")).await;
+    }
+    env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
+    let store = env.h.store().await.unwrap();
+    let channel = eventually("the group's channel to be linked", || {
+        futures_lite(store.group(id)).and_then(|g| g.group.channel)
+    })
+    .await;
+    (id, channel)
+}
+
+/// Runs a store read to completion from a synchronous poll (the store answers at once).
+fn futures_lite<T, E: std::fmt::Debug>(
+    f: impl std::future::Future<Output = Result<T, E>>,
+) -> Option<T> {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(f)).ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_veto_under_vote_ends_the_vote_and_everyone_is_told_with_the_reason() {
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+    click(&env, "mod-ben", &vote, &format!("gov1:ballot:{id}:yes")).await;
+
+    let (_, said) = slash(&env, "mod-ana", "veto", id, Some("overlaps")).await;
+    assert!(refused(&said), "moderators cannot veto: {said}");
+    let (private, said) = slash(
+        &env,
+        "core-kim",
+        "veto",
+        id,
+        Some("duplicates the Registry IG"),
+    )
+    .await;
+    assert!(private && !refused(&said), "{said}");
+    assert_eq!(state_of(&env, id).await, GroupState::Vetoed);
+
+    let ended = vote_message(&env, id, |t| t.contains("Ended early")).await;
+    assert!(text(&ended).contains("duplicates the Registry IG"));
+    assert_eq!(disabled_buttons(&ended), 3);
+    env.h
+        .sandbox
+        .wait_message(
+            env.creation(),
+            |m| {
+                replied_to(m).is_some()
+                    && text(m).contains("vetoed")
+                    && text(m).contains("duplicates the Registry IG")
+            },
+            WAIT,
+        )
+        .await
+        .unwrap();
+    // A ballot after the veto is refused; the closed vote's time passing changes nothing.
+    let i = env
+        .h
+        .sandbox
+        .try_click_button(
+            env.h.user("mod-cy"),
+            env.moderators(),
+            id_of(&ended),
+            &format!("gov1:ballot:{id}:yes"),
+        )
+        .await;
+    assert!(i.is_err(), "the buttons are disabled");
+    env.h.clock.advance(chrono::Duration::seconds(80 * HOUR));
+
+    let (_, said) = slash(&env, "core-kim", "lift-veto", id, Some("resolved")).await;
+    assert!(refused(&said), "only lead maintainers lift a veto: {said}");
+    let (_, said) = slash(
+        &env,
+        "lead-lee",
+        "lift-veto",
+        id,
+        Some("the overlap is resolved"),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    assert_eq!(state_of(&env, id).await, GroupState::Proposed);
+    env.h
+        .sandbox
+        .wait_message(env.moderators(), |m| text(m).contains("veto lifted"), WAIT)
+        .await
+        .unwrap();
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_veto_on_an_active_group_archives_its_channel_and_lifting_it_restores_it() {
+    let env = start().await;
+    let (id, channel) = active_group(&env, "Registry").await;
+    let (_, said) = slash(
+        &env,
+        "lead-lee",
+        "veto",
+        id,
+        Some("abandoned by its sponsors"),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    let archive = env.h.channel("Archive").to_string();
+    let moved = eventually("the channel to move to the archive", || {
+        env.h
+            .sandbox
+            .channels()
+            .into_iter()
+            .find(|c| c["id"] == json!(channel.to_string()) && c["parent_id"] == json!(archive))
+    })
+    .await;
+    let everyone = env.h.config.guild_id.to_string();
+    let denies = moved["permission_overwrites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == json!(everyone))
+        .map(|o| o["deny"].as_str().unwrap().parse::<u64>().unwrap())
+        .expect("an overwrite for @everyone");
+    assert!(
+        denies & 0x800 != 0,
+        "SEND_MESSAGES is denied in the archive"
+    );
+    env.h
+        .sandbox
+        .wait_message(
+            channel,
+            |m| text(m).contains("abandoned by its sponsors"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(
+        env.h
+            .sandbox
+            .channels()
+            .iter()
+            .any(|c| c["id"] == json!(channel.to_string())),
+        "the channel is never deleted"
+    );
+
+    slash(&env, "lead-lee", "lift-veto", id, Some("sponsors returned")).await;
+    let category = env.h.channel("Working Groups").to_string();
+    eventually("the channel to return to its category", || {
+        env.h
+            .sandbox
+            .channels()
+            .into_iter()
+            .find(|c| c["id"] == json!(channel.to_string()) && c["parent_id"] == json!(category))
+    })
+    .await;
+    assert_eq!(state_of(&env, id).await, GroupState::Active);
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reversal_vote_dissolves_the_group_and_history_shows_every_step() {
+    let env = start().await;
+    let (id, channel) = active_group(&env, "Registry").await;
+    let (_, said) = slash(&env, "alice", "reverse", id, Some("no longer needed")).await;
+    assert!(refused(&said), "{said}");
+    let (_, said) = slash(&env, "mod-ben", "reverse", id, Some("no longer needed")).await;
+    assert!(!refused(&said), "{said}");
+    assert_eq!(state_of(&env, id).await, GroupState::UnderReversalVote);
+    let vote = vote_message(&env, id, |t| {
+        t.contains("Reversal vote") && t.contains("no longer needed")
+    })
+    .await;
+    for m in ["mod-ana", "mod-ben"] {
+        click(&env, m, &vote, &format!("gov1:ballot:{id}:yes")).await;
+    }
+    env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
+    let archive = env.h.channel("Archive").to_string();
+    eventually("the dissolved group's channel to be archived", || {
+        env.h
+            .sandbox
+            .channels()
+            .into_iter()
+            .find(|c| c["id"] == json!(channel.to_string()) && c["parent_id"] == json!(archive))
+    })
+    .await;
+    assert_eq!(state_of(&env, id).await, GroupState::Reversed);
+
+    let (private, said) = slash(&env, "alice", "history", id, None).await;
+    assert!(private);
+    let order = [
+        "proposed",
+        "opened a creation vote",
+        "voted yes",
+        "vote closed: approved",
+        "linked channel",
+        "opened a reversal vote",
+        "vote closed: approved",
+    ];
+    let mut at = 0;
+    for step in order {
+        let found = said[at..]
+            .find(step)
+            .unwrap_or_else(|| panic!("{step:?} missing after {at} in:\n{said}"));
+        at += found + step.len();
+    }
+    assert!(
+        said.contains("no longer needed"),
+        "the reason is in the history: {said}"
+    );
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_pings_only_those_who_have_not_voted_once() {
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+    click(&env, "mod-ana", &vote, &format!("gov1:ballot:{id}:no")).await;
+    env.h.clock.advance(chrono::Duration::seconds(48 * HOUR));
+    let reminder = env
+        .h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| text(m).contains("Not voted yet"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    let t = text(&reminder);
+    assert!(t.contains(&format!("<@{}>", env.h.user("mod-ben"))), "{t}");
+    assert!(t.contains(&format!("<@{}>", env.h.user("mod-cy"))), "{t}");
+    assert!(!t.contains(&format!("<@{}>", env.h.user("mod-ana"))), "{t}");
+    let pinged: Vec<String> = reminder["mentions"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|u| u["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(pinged.is_empty() || pinged.len() == 2, "{pinged:?}");
+
+    // A restart and more time before the close send nothing twice.
+    let mut env = env;
+    env.h.restart_bot().await.unwrap();
+    env.h.clock.advance(chrono::Duration::seconds(HOUR));
+    click(&env, "mod-ben", &vote, &format!("gov1:ballot:{id}:yes")).await;
+    vote_message(&env, id, |t| t.contains("1 approve")).await;
+    let reminders = env
+        .h
+        .sandbox
+        .messages(env.moderators())
+        .iter()
+        .filter(|m| text(m).contains("Not voted yet"))
+        .count();
+    assert_eq!(reminders, 1);
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vote_whose_deadline_passed_while_the_bot_was_down_closes_at_start_as_of_the_deadline() {
+    let mut env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+    for m in ["mod-ana", "mod-ben"] {
+        click(&env, m, &vote, &format!("gov1:ballot:{id}:yes")).await;
+    }
+    env.h.stop_bot().await.unwrap();
+    env.h.clock.advance(chrono::Duration::seconds(100 * HOUR));
+    env.h.start_bot().await.unwrap();
+    vote_message(&env, id, |t| t.contains("Result:** approved")).await;
+    let store = env.h.store().await.unwrap();
+    let g = store.group(id).await.unwrap().group;
+    let v = g.vote.as_ref().unwrap();
+    assert_eq!(
+        g.active_since,
+        Some(v.closes_at),
+        "the result is as of the deadline"
+    );
+    let history = store.history(id).await.unwrap();
+    let closed = history
+        .iter()
+        .find(|e| e.event.kind.name() == "vote_closed")
+        .unwrap();
+    assert_eq!(
+        closed.event.at,
+        env.h.clock.now(),
+        "closed when the bot came back"
+    );
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reactions_added_or_removed_while_the_bot_was_down_are_reconciled_at_start() {
+    let mut env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+    let m = id_of(&vote);
+    env.h
+        .sandbox
+        .add_reaction(env.h.user("mod-ana"), env.moderators(), m, "✅")
+        .await;
+    vote_message(&env, id, |t| t.contains("1 approve")).await;
+
+    env.h.stop_bot().await.unwrap();
+    env.h
+        .sandbox
+        .remove_reaction(env.h.user("mod-ana"), env.moderators(), m, "✅")
+        .await;
+    env.h
+        .sandbox
+        .add_reaction(env.h.user("mod-ben"), env.moderators(), m, "❌")
+        .await;
+    env.h
+        .sandbox
+        .add_reaction(env.h.user("alice"), env.moderators(), m, "✅")
+        .await;
+    env.h.start_bot().await.unwrap();
+
+    vote_message(&env, id, |t| {
+        t.contains("0 approve") && t.contains("1 reject")
+    })
+    .await;
+    let alice = env.h.user("alice");
+    eventually("the outsider's reaction to be removed", || {
+        let r = env.h.sandbox.reactions(env.moderators(), m);
+        (!r.iter().any(|(_, u)| u.contains(&alice))).then_some(())
+    })
+    .await;
+    let g = env.h.store().await.unwrap().group(id).await.unwrap().group;
+    let standing = g.vote.unwrap().standing();
+    assert_eq!(standing.len(), 1);
+    assert_eq!(
+        standing.get(&govbot::governance::MemberId(env.h.user("mod-ben"))),
+        Some(&Choice::No)
+    );
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicated_dispatches_count_once_and_simultaneous_ballots_all_count() {
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+
+    // The same reaction event delivered twice, then the same button interaction twice.
+    env.h
+        .sandbox
+        .add_reaction(env.h.user("mod-ana"), env.moderators(), id_of(&vote), "✅")
+        .await;
+    env.h.sandbox.redeliver_last_dispatch().await;
+    let i = env
+        .h
+        .sandbox
+        .click_button(
+            env.h.user("mod-ben"),
+            env.moderators(),
+            id_of(&vote),
+            &format!("gov1:ballot:{id}:no"),
+        )
+        .await;
+    env.h.sandbox.wait_response(&i, WAIT).await.unwrap();
+    env.h.sandbox.redeliver_last_dispatch().await;
+    vote_message(&env, id, |t| {
+        t.contains("1 approve") && t.contains("1 reject")
+    })
+    .await;
+    // The repeat is answered by nobody and recorded nowhere.
+    let store = env.h.store().await.unwrap();
+    let ballots = || async {
+        store
+            .group(id)
+            .await
+            .unwrap()
+            .group
+            .vote
+            .unwrap()
+            .ballots
+            .len()
+    };
+    assert_eq!(ballots().await, 2);
+    assert_eq!(env.h.sandbox.responses(&i).len(), 1);
+
+    // The whole electorate at the same instant.
+    let clicks = ["mod-ana", "mod-ben", "mod-cy"].map(|m| {
+        let sandbox = env.h.sandbox.clone();
+        let user = env.h.user(m);
+        let channel = env.moderators();
+        let message = id_of(&vote);
+        let custom = format!("gov1:ballot:{id}:abstain");
+        tokio::spawn(async move { sandbox.click_button(user, channel, message, &custom).await })
+    });
+    for c in clicks {
+        let i = c.await.unwrap();
+        env.h.sandbox.wait_response(&i, WAIT).await.unwrap();
+    }
+    assert_eq!(ballots().await, 5);
+    vote_message(&env, id, |t| t.contains("3 abstain")).await;
+    env.h.shutdown().await.unwrap();
+}
