@@ -218,7 +218,10 @@ async fn groups_list_show_and_history_read_the_store() {
         lines[3].contains("mo (100) [community moderator]: voted yes"),
         "{text}"
     );
-    assert!(lines[4].contains("govbot: vote closed: approved"), "{text}");
+    assert!(
+        lines[4].contains("govbot: closed the vote: approved"),
+        "{text}"
+    );
 
     let json = govbot(
         dir.path(),

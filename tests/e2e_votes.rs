@@ -487,10 +487,10 @@ async fn a_reversal_vote_dissolves_the_group_and_history_shows_every_step() {
         "proposed",
         "opened a creation vote",
         "voted yes",
-        "vote closed: approved",
+        "closed the vote: approved",
         "linked channel",
         "opened a reversal vote",
-        "vote closed: approved",
+        "closed the vote: approved",
     ];
     let mut at = 0;
     for step in order {
@@ -697,5 +697,63 @@ async fn duplicated_dispatches_count_once_and_simultaneous_ballots_all_count() {
     }
     assert_eq!(ballots().await, 5);
     vote_message(&env, id, |t| t.contains("3 abstain")).await;
+    env.h.shutdown().await.unwrap();
+}
+
+/// Every vote and veto command against every role: allowed, or refused with a message that says
+/// who may do it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_against_every_role() {
+    let env = start().await;
+    let users = [
+        "alice",
+        "dave",
+        "mod-ana",
+        "core-kim",
+        "lead-lee",
+        "steer-sam",
+    ];
+    // (command, state needed, who may, what a refusal names)
+    let matrix: [(&str, &str, &[&str], &str); 7] = [
+        ("call-vote", "proposed", &["mod-ana"], "moderators"),
+        (
+            "veto",
+            "proposed",
+            &["core-kim", "lead-lee"],
+            "core or lead maintainers",
+        ),
+        ("lift-veto", "vetoed", &["lead-lee"], "lead maintainers"),
+        ("reverse", "active", &["mod-ana"], "moderators"),
+        ("sponsor", "proposed", &[], "sponsor"),
+        ("history", "proposed", &users, ""),
+        ("withdraw", "proposed", &["alice"], "proposer"),
+    ];
+    let mut n = 0;
+    let mut report = Vec::new();
+    for (command, state, allowed, names) in matrix {
+        for user in users {
+            n += 1;
+            let name = format!("Matrix {n}");
+            let id = match state {
+                "active" => active_group(&env, &name).await.0,
+                _ => propose(&env, &name).await.0,
+            };
+            if state == "vetoed" {
+                let (_, said) = slash(&env, "core-kim", "veto", id, Some("setting up")).await;
+                assert!(!refused(&said), "{said}");
+            }
+            let reason = matches!(command, "veto" | "lift-veto" | "reverse").then_some("because");
+            let (private, said) = slash(&env, user, command, id, reason).await;
+            assert!(private, "/{command} by {user} answers privately");
+            let ok = !refused(&said);
+            let want = allowed.contains(&user);
+            if ok != want || (!ok && !said.contains(names)) {
+                report.push(format!(
+                    "/group {command} by {user}: allowed={ok}, expected {want}: {said}"
+                ));
+            }
+        }
+    }
+    assert!(report.is_empty(), "{}", report.join("\n"));
     env.h.shutdown().await.unwrap();
 }

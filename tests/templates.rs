@@ -2,16 +2,23 @@
 //! `tests/snapshots/`.
 
 use chrono::{Duration, TimeZone, Utc};
+use govbot::config::VoteReactions;
+use govbot::discord::notices::{self, VetoFacts};
 use govbot::discord::render::template_names;
 use govbot::discord::views::{self, Overlap};
 use govbot::governance::*;
-use govbot::store::{GroupId, StoredGroup};
+use govbot::store::{GroupId, StoredEvent, StoredGroup};
+use std::collections::BTreeSet;
 
 fn t0() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
 }
 
 fn wg() -> Group {
+    replay(&wg_events()).unwrap()
+}
+
+fn wg_events() -> Vec<Event> {
     let template = TemplateDraft::new(GroupKind::Wg)
         .name("Registry")
         .facilitator(MemberId(1001))
@@ -25,13 +32,12 @@ fn wg() -> Group {
         .validate()
         .unwrap();
     let alice = Actor::member(MemberId(1001), []);
-    let events = decide(
+    decide(
         None,
         &Command::Propose { template },
         &Context::new(&alice, t0(), &Policy::default()),
     )
-    .unwrap();
-    replay(&events).unwrap()
+    .unwrap()
 }
 
 fn overlap() -> Vec<Overlap> {
@@ -177,23 +183,728 @@ fn error() {
     );
 }
 
+// The vote, veto and group-channel notices, from groups taken through the governance core.
+
+/// `hours` after [`t0`], when the WG was proposed.
+fn at(hours: i64) -> Timestamp {
+    t0() + Duration::hours(hours)
+}
+
+fn moderator(id: u64) -> Actor {
+    Actor::member(MemberId(id), [Role::Moderator])
+}
+
+fn core_maintainer(id: u64) -> Actor {
+    Actor::member(MemberId(id), [Role::CoreMaintainer])
+}
+
+fn lead_maintainer(id: u64) -> Actor {
+    Actor::member(MemberId(id), [Role::LeadMaintainer])
+}
+
+fn electorate() -> BTreeSet<MemberId> {
+    [3001, 3002, 3003].map(MemberId).into()
+}
+
+fn reactions() -> VoteReactions {
+    VoteReactions::default()
+}
+
+/// A group and every event it has had, taken one command at a time.
+struct Story {
+    group: Group,
+    events: Vec<Event>,
+    policy: Policy,
+}
+
+impl Story {
+    fn of(events: Vec<Event>, policy: Policy) -> Self {
+        Story {
+            group: replay(&events).unwrap(),
+            events,
+            policy,
+        }
+    }
+
+    /// `who` gives `command` `hours` after t0; the core must allow it.
+    fn then(self, who: &Actor, hours: i64, command: Command) -> Self {
+        self.then_at(who, at(hours), command)
+    }
+
+    fn then_at(mut self, who: &Actor, when: Timestamp, command: Command) -> Self {
+        let ctx = Context::new(who, when, &self.policy);
+        let events = self.group.decide_and_apply(&command, &ctx).unwrap();
+        self.events.extend(events);
+        self
+    }
+
+    fn cast(self, voter: u64, hours: i64, choice: Choice) -> Self {
+        self.then(&moderator(voter), hours, Command::Cast { choice })
+    }
+
+    /// govbot closes the running vote at its deadline.
+    fn close(self) -> Self {
+        let deadline = self.vote().closes_at;
+        self.then_at(&Actor::System, deadline, Command::CloseVote)
+    }
+
+    fn vote(&self) -> &Vote {
+        self.group.vote.as_ref().unwrap()
+    }
+
+    fn last(&self) -> &Event {
+        self.events.last().unwrap()
+    }
+
+    fn vote_cancelled_at(&self, at: Timestamp) -> bool {
+        self.group
+            .vote
+            .as_ref()
+            .is_some_and(|v| v.cancelled_at == Some(at))
+    }
+
+    /// The reason the last vote was opened with, as the bot finds it in the history.
+    fn last_vote_reason(&self) -> Option<String> {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| matches!(e.kind, EventKind::VoteOpened { .. }))
+            .and_then(|e| e.reason.clone())
+    }
+
+    /// The history as the store gives it back.
+    fn stored(&self) -> Vec<StoredEvent> {
+        self.events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| StoredEvent {
+                group_id: GroupId(12),
+                seq: i as i64 + 1,
+                trigger: None,
+                event: e.clone(),
+            })
+            .collect()
+    }
+}
+
+/// The WG, under a creation vote called an hour after the proposal (it closes at 73h).
+fn wg_under_vote() -> Story {
+    Story::of(wg_events(), Policy::default()).then(
+        &moderator(3001),
+        1,
+        Command::CallVote {
+            electorate: electorate(),
+        },
+    )
+}
+
+/// Approved by the vote of two of three moderators, and given its channel.
+fn approved(proposed: Vec<Event>) -> Story {
+    let s = Story::of(proposed, Policy::default())
+        .then(
+            &moderator(3001),
+            1,
+            Command::CallVote {
+                electorate: electorate(),
+            },
+        )
+        .cast(3001, 2, Choice::Yes)
+        .cast(3002, 3, Choice::Yes)
+        .close();
+    assert_eq!(s.group.state, GroupState::Active);
+    s.then(&Actor::System, 73, Command::LinkChannel { channel: 5555 })
+}
+
+/// The active WG, under a reversal vote opened at 200h (it closes at 272h).
+fn wg_under_reversal() -> Story {
+    approved(wg_events()).then(
+        &moderator(3002),
+        200,
+        Command::StartReversal {
+            reason: "The WG has not met since it was created.".into(),
+            electorate: electorate(),
+        },
+    )
+}
+
+fn ig_events() -> Vec<Event> {
+    let template = TemplateDraft::new(GroupKind::Ig)
+        .name("Hosting")
+        .facilitator(MemberId(1101))
+        .field(Field::SimilarGroups, "WG Registry")
+        .field(
+            Field::Differentiation,
+            "Where and how MCP servers run, not how clients find them.",
+        )
+        .field(Field::FirstTopic, "Running remote servers behind a gateway")
+        .validate()
+        .unwrap();
+    let bob = Actor::member(MemberId(1101), []);
+    decide(
+        None,
+        &Command::Propose { template },
+        &Context::new(&bob, t0(), &Policy::default()),
+    )
+    .unwrap()
+}
+
+/// What the veto notice is told about the story's last event, as the bot's effects tell it.
+fn veto_facts(s: &Story) -> VetoFacts<'_> {
+    let e = s.last();
+    let lifted = matches!(e.kind, EventKind::VetoLifted);
+    VetoFacts {
+        actor: e.actor.id().unwrap(),
+        reason: e.reason.as_deref().unwrap(),
+        lifted,
+        reversed: matches!(
+            e.kind,
+            EventKind::Vetoed {
+                outcome: VetoOutcome::GroupReversed
+            }
+        ),
+        restored: lifted && s.group.state == GroupState::Active,
+        vote_cancelled: !lifted && s.vote_cancelled_at(e.at),
+    }
+}
+
+const VETO_REASON: &str = "It duplicates the registry work of the Hosting IG.";
+
+#[test]
+fn vote_message_open_without_ballots() {
+    let s = wg_under_vote();
+    insta::assert_snapshot!(notices::vote_message(
+        GroupId(12),
+        &s.group,
+        s.vote(),
+        None,
+        &reactions()
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
+fn vote_message_open_with_ballots() {
+    let s = wg_under_vote()
+        .cast(3001, 2, Choice::Yes)
+        .cast(3002, 3, Choice::No)
+        .cast(3003, 4, Choice::Abstain);
+    insta::assert_snapshot!(notices::vote_message(
+        GroupId(12),
+        &s.group,
+        s.vote(),
+        None,
+        &reactions()
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
+fn vote_message_closed_approved() {
+    let s = approved(wg_events());
+    insta::assert_snapshot!(notices::vote_message(
+        GroupId(12),
+        &s.group,
+        s.vote(),
+        None,
+        &reactions()
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
+fn vote_message_closed_rejected() {
+    let s = wg_under_vote()
+        .cast(3001, 2, Choice::Yes)
+        .cast(3002, 3, Choice::No)
+        .close();
+    assert_eq!(s.group.state, GroupState::Rejected);
+    insta::assert_snapshot!(notices::vote_message(
+        GroupId(12),
+        &s.group,
+        s.vote(),
+        None,
+        &reactions()
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
+fn vote_message_ended_by_veto() {
+    let s = wg_under_vote().cast(3001, 2, Choice::Yes).then(
+        &core_maintainer(4001),
+        5,
+        Command::Veto {
+            reason: VETO_REASON.into(),
+        },
+    );
+    insta::assert_snapshot!(notices::vote_message(
+        GroupId(12),
+        &s.group,
+        s.vote(),
+        None,
+        &reactions()
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
+fn vote_message_reversal_open() {
+    let s = wg_under_reversal().cast(3002, 201, Choice::Yes);
+    let reason = s.last_vote_reason();
+    insta::assert_snapshot!(notices::vote_message(
+        GroupId(12),
+        &s.group,
+        s.vote(),
+        reason,
+        &reactions()
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
+fn vote_message_reversal_closed_approved() {
+    let s = wg_under_reversal()
+        .cast(3001, 201, Choice::Yes)
+        .cast(3002, 202, Choice::Yes)
+        .cast(3003, 203, Choice::No)
+        .close();
+    assert_eq!(s.group.state, GroupState::Reversed);
+    let reason = s.last_vote_reason();
+    insta::assert_snapshot!(notices::vote_message(
+        GroupId(12),
+        &s.group,
+        s.vote(),
+        reason,
+        &reactions()
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
+fn vote_message_reversal_ended_by_retirement() {
+    let s = wg_under_reversal().cast(3001, 201, Choice::No).then(
+        &moderator(3003),
+        210,
+        Command::Retire {
+            reason: "The facilitators asked for it.".into(),
+        },
+    );
+    let reason = s.last_vote_reason();
+    insta::assert_snapshot!(notices::vote_message(
+        GroupId(12),
+        &s.group,
+        s.vote(),
+        reason,
+        &reactions()
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
+fn vote_called() {
+    let s = wg_under_vote();
+    insta::assert_snapshot!(notices::vote_called(GroupId(12), &s.group, s.vote(), 9000)
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn vote_called_for_a_reversal() {
+    let s = wg_under_reversal();
+    insta::assert_snapshot!(notices::vote_called(GroupId(12), &s.group, s.vote(), 9000)
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn ballot_recorded_choice() {
+    let s = wg_under_vote().cast(3001, 2, Choice::Abstain);
+    insta::assert_snapshot!(notices::ballot_recorded(
+        GroupId(12),
+        &s.group,
+        s.vote(),
+        Some(Choice::Abstain)
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
+fn ballot_recorded_withdrawn() {
+    let s = wg_under_vote().cast(3001, 2, Choice::Yes).then(
+        &moderator(3001),
+        3,
+        Command::WithdrawBallot,
+    );
+    insta::assert_snapshot!(
+        notices::ballot_recorded(GroupId(12), &s.group, s.vote(), None)
+            .unwrap()
+            .text()
+    );
+}
+
+#[test]
+fn vote_reminder() {
+    let s =
+        wg_under_vote()
+            .cast(3001, 2, Choice::Yes)
+            .then(&Actor::System, 49, Command::RemindVoters);
+    let EventKind::VoteReminder { not_voted, .. } = &s.last().kind else {
+        panic!("no reminder: {:?}", s.last());
+    };
+    insta::assert_snapshot!(
+        notices::vote_reminder(GroupId(12), &s.group, s.vote(), not_voted)
+            .unwrap()
+            .text()
+    );
+}
+
+#[test]
+fn vote_result_creation_approved() {
+    let s = approved(wg_events());
+    insta::assert_snapshot!(notices::vote_result(GroupId(12), &s.group, s.vote())
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn vote_result_creation_rejected() {
+    let s = wg_under_vote()
+        .cast(3001, 2, Choice::Yes)
+        .cast(3002, 3, Choice::No)
+        .cast(3003, 4, Choice::Abstain)
+        .close();
+    insta::assert_snapshot!(notices::vote_result(GroupId(12), &s.group, s.vote())
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn vote_result_reversal_approved() {
+    let s = wg_under_reversal()
+        .cast(3001, 201, Choice::Yes)
+        .cast(3002, 202, Choice::Yes)
+        .close();
+    insta::assert_snapshot!(notices::vote_result(GroupId(12), &s.group, s.vote())
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn vote_result_reversal_rejected() {
+    let s = wg_under_reversal().cast(3002, 202, Choice::Yes).close();
+    assert_eq!(s.group.state, GroupState::Active);
+    insta::assert_snapshot!(notices::vote_result(GroupId(12), &s.group, s.vote())
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn veto_notice_proposal_vetoed() {
+    let s = Story::of(wg_events(), Policy::default()).then(
+        &core_maintainer(4001),
+        1,
+        Command::Veto {
+            reason: VETO_REASON.into(),
+        },
+    );
+    insta::assert_snapshot!(notices::veto_notice(GroupId(12), &s.group, veto_facts(&s))
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn veto_notice_proposal_vetoed_during_its_vote() {
+    let s = wg_under_vote().cast(3001, 2, Choice::Yes).then(
+        &core_maintainer(4001),
+        5,
+        Command::Veto {
+            reason: VETO_REASON.into(),
+        },
+    );
+    assert!(veto_facts(&s).vote_cancelled);
+    insta::assert_snapshot!(notices::veto_notice(GroupId(12), &s.group, veto_facts(&s))
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn veto_notice_group_reversed() {
+    let s = approved(wg_events()).then(
+        &lead_maintainer(5001),
+        100,
+        Command::Veto {
+            reason: VETO_REASON.into(),
+        },
+    );
+    insta::assert_snapshot!(notices::veto_notice(GroupId(12), &s.group, veto_facts(&s))
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn veto_notice_lifted_back_to_review() {
+    let s = Story::of(wg_events(), Policy::default())
+        .then(
+            &core_maintainer(4001),
+            1,
+            Command::Veto {
+                reason: VETO_REASON.into(),
+            },
+        )
+        .then(
+            &lead_maintainer(5001),
+            24,
+            Command::LiftVeto {
+                reason: "The Hosting IG agreed to hand the registry over.".into(),
+            },
+        );
+    assert_eq!(s.group.state, GroupState::Proposed);
+    insta::assert_snapshot!(notices::veto_notice(GroupId(12), &s.group, veto_facts(&s))
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn veto_notice_lifted_group_restored() {
+    let s = approved(wg_events())
+        .then(
+            &core_maintainer(4001),
+            100,
+            Command::Veto {
+                reason: VETO_REASON.into(),
+            },
+        )
+        .then(
+            &lead_maintainer(5001),
+            120,
+            Command::LiftVeto {
+                reason: "The Hosting IG agreed to hand the registry over.".into(),
+            },
+        );
+    assert_eq!(s.group.state, GroupState::Active);
+    insta::assert_snapshot!(notices::veto_notice(GroupId(12), &s.group, veto_facts(&s))
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn group_opening_ig() {
+    let s = approved(ig_events());
+    insta::assert_snapshot!(notices::group_opening(GroupId(13), &s.group)
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn group_opening_wg() {
+    let s = approved(wg_events());
+    insta::assert_snapshot!(notices::group_opening(GroupId(12), &s.group)
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn group_announced() {
+    let s = approved(wg_events());
+    insta::assert_snapshot!(notices::group_announced(&s.group, 5555).unwrap().text());
+}
+
+#[test]
+fn group_archived_retired() {
+    let s = approved(wg_events()).then(
+        &moderator(3001),
+        2000,
+        Command::Retire {
+            reason: "SEP-1234 is done and the WG has nothing left to work on.".into(),
+        },
+    );
+    insta::assert_snapshot!(notices::group_archived(
+        GroupId(12),
+        &s.group,
+        "was retired",
+        s.last()
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
+fn group_archived_dissolved_by_vote() {
+    let s = wg_under_reversal()
+        .cast(3001, 201, Choice::Yes)
+        .cast(3002, 202, Choice::Yes)
+        .close();
+    assert_eq!(s.last().actor, Actor::System);
+    insta::assert_snapshot!(notices::group_archived(
+        GroupId(12),
+        &s.group,
+        "was dissolved by vote",
+        s.last()
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
+fn history_short() {
+    let s = approved(wg_events()).then(
+        &moderator(3001),
+        2000,
+        Command::Retire {
+            reason: "SEP-1234 is done and the WG has nothing left to work on.".into(),
+        },
+    );
+    insta::assert_snapshot!(notices::history(GroupId(12), &s.group, &s.stored())
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn history_with_earlier_events_left_out() {
+    let mut s = wg_under_vote();
+    let choices = [Choice::Yes, Choice::No, Choice::Abstain];
+    for hour in 2..32 {
+        s = s.cast(3001, hour, choices[hour as usize % 3]);
+    }
+    let s = s.then(
+        &core_maintainer(4001),
+        40,
+        Command::Veto {
+            reason: VETO_REASON.into(),
+        },
+    );
+    assert_eq!(s.events.len(), 33);
+    let text = notices::history(GroupId(12), &s.group, &s.stored())
+        .unwrap()
+        .text();
+    assert!(text.contains("8 earlier event(s) left out"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn action_done() {
+    let s = Story::of(wg_events(), Policy::default());
+    let before = s.events.len();
+    let s = s.then(
+        &core_maintainer(4001),
+        1,
+        Command::Veto {
+            reason: VETO_REASON.into(),
+        },
+    );
+    // Worded as `/group veto` words its confirmation.
+    let what = s.events[before..]
+        .iter()
+        .map(|e| e.kind.to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let text = format!(
+        "Done: {} #12 '{}': {what}. It is now {}. Moderators and the proposer are told, with your reason.",
+        s.group.kind,
+        s.group.name,
+        s.group.state.label()
+    );
+    insta::assert_snapshot!(notices::done(&text).unwrap().text());
+}
+
+fn sponsorship_wg() -> Story {
+    let policy = Policy {
+        approval: Approval::Sponsorship,
+        ..Policy::default()
+    };
+    let template = TemplateDraft::new(GroupKind::Wg)
+        .name("Registry")
+        .facilitator(MemberId(1001))
+        .field(Field::UseCases, "A public registry of MCP servers")
+        .field(Field::FirstItem, "SEP-1234")
+        .validate()
+        .unwrap();
+    let alice = Actor::member(MemberId(1001), []);
+    let events = decide(
+        None,
+        &Command::Propose { template },
+        &Context::new(&alice, t0(), &policy),
+    )
+    .unwrap();
+    Story::of(events, policy)
+}
+
+#[test]
+fn sponsored_not_yet_enough() {
+    let s = sponsorship_wg().then(&core_maintainer(4001), 1, Command::Sponsor);
+    assert_eq!(s.group.state, GroupState::Proposed);
+    insta::assert_snapshot!(notices::sponsored(
+        GroupId(12),
+        &s.group,
+        MemberId(4001),
+        Role::CoreMaintainer
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
+fn sponsored_approved() {
+    let s = sponsorship_wg()
+        .then(&core_maintainer(4001), 1, Command::Sponsor)
+        .then(&core_maintainer(4002), 2, Command::Sponsor);
+    assert_eq!(s.group.state, GroupState::Active);
+    insta::assert_snapshot!(notices::sponsored(
+        GroupId(12),
+        &s.group,
+        MemberId(4002),
+        Role::CoreMaintainer
+    )
+    .unwrap()
+    .text());
+}
+
+/// Every template has a snapshot from a test in this file. A snapshot is named after its test:
+/// `templates__<template>.snap`, `templates__<template>_<case>.snap`, or for a test showing
+/// two templates together `templates__<a>_and_<b>.snap` (insta adds `-2`, `-3` to further
+/// snapshots of one test). A snapshot whose test is gone counts for nothing.
 #[test]
 fn every_template_has_a_snapshot_test() {
-    let covered = [
-        "proposal_card",
-        "template_problems",
-        "edit_problems",
-        "edit_too_late",
-        "proposal_withdrawn",
-        "moderators_announcement",
-        "moderators_withdrawn",
-        "group_info",
-        "group_list",
-        "error",
-    ];
-    let mut all: Vec<_> = template_names().collect();
-    all.sort();
-    let mut covered = covered.to_vec();
-    covered.sort();
-    assert_eq!(all, covered);
+    let names: Vec<&str> = template_names().collect();
+    let source = include_str!("templates.rs");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let mut covered: BTreeSet<&str> = BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let file = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(test) = file
+            .strip_prefix("templates__")
+            .and_then(|f| f.strip_suffix(".snap"))
+        else {
+            continue;
+        };
+        let test = match test.rsplit_once('-') {
+            Some((t, n)) if n.chars().all(|c| c.is_ascii_digit()) => t,
+            _ => test,
+        };
+        if !source.contains(&format!("fn {test}()")) {
+            continue;
+        }
+        for part in test.split("_and_") {
+            // The longest name that fits, so `group` would never cover `group_info`'s snapshot.
+            let template = names
+                .iter()
+                .filter(|n| part == **n || part.starts_with(&format!("{n}_")))
+                .max_by_key(|n| n.len());
+            covered.extend(template.copied());
+        }
+    }
+    let missing: Vec<_> = names.iter().filter(|n| !covered.contains(*n)).collect();
+    assert!(
+        missing.is_empty(),
+        "templates with no snapshot under tests/snapshots/ (name the test after the template): {missing:?}"
+    );
 }

@@ -89,7 +89,7 @@ pub async fn group(_: Context<'_>) -> Result<(), Error> {
 /// Check that govbot is answering (it replies only to you).
 #[poise::command(slash_command, guild_only)]
 pub async fn ping(ctx: Context<'_>) -> Result<(), Error> {
-    ephemeral(ctx, &views::error("govbot is answering.", None)?).await
+    ephemeral(ctx, &super::notices::done("govbot is answering.")?).await
 }
 
 /// The prefix of a proposal modal's custom_id; the rest is the draft's id.
@@ -187,13 +187,10 @@ pub async fn withdraw(
         None,
     )
     .await?;
-    let r = views::error(
-        &format!(
-            "Proposal #{id} ({} '{}') is withdrawn.",
-            done.group.kind, done.group.name
-        ),
-        None,
-    )?;
+    let r = super::notices::done(&format!(
+        "Proposal #{id} ({} '{}') is withdrawn.",
+        done.group.kind, done.group.name
+    ))?;
     ephemeral(ctx, &r).await
 }
 

@@ -117,9 +117,9 @@ pub fn vote_message(
         (None, Some(_)) => (
             "ended",
             None,
-            Some(match (&g.veto, g.state.code()) {
-                (Some(v), _) => format!("vetoed by <@{}>: {}", v.by.0, v.reason),
-                (None, state) => format!("the group is now {state}"),
+            Some(match &g.veto {
+                Some(v) => format!("vetoed by <@{}>: {}", v.by.0, v.reason),
+                None => format!("the group is now {}.", g.state.label()),
             }),
         ),
         (None, None) => ("open", None, None),

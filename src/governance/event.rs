@@ -214,7 +214,7 @@ impl fmt::Display for EventKind {
             ),
             EventKind::VoteClosed { outcome, tally, .. } => write!(
                 f,
-                "vote closed: {} ({tally})",
+                "closed the vote: {} ({tally})",
                 match outcome {
                     Outcome::Approved => "approved",
                     Outcome::Rejected => "rejected",
