@@ -62,6 +62,15 @@ fn policies() -> Vec<Policy> {
             },
             ..short
         },
+        // Several vote reminders, listed out of order, so that downtime can skip more than one.
+        Policy {
+            vote_reminders: vec![
+                HumanDuration::hours(1),
+                HumanDuration::hours(48),
+                HumanDuration::hours(24),
+            ],
+            ..Policy::default()
+        },
     ];
     for p in &ps {
         assert!(p.problems().is_empty(), "{p:?}");
@@ -83,6 +92,12 @@ enum Advance {
     GraceEnd(i64),
     /// To the WG's inactivity deadline plus this many seconds.
     Inactivity(i64),
+    /// To the running vote's next pending reminder point plus this many seconds.
+    Reminder(i64),
+    /// Past every pending reminder point of the running vote (downtime), plus this many seconds.
+    LastReminder(i64),
+    /// To `next_deadline` plus this many seconds: where the scheduler wakes up.
+    NextDeadline(i64),
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +219,9 @@ fn advance() -> impl Strategy<Value = Advance> {
         2 => (-1i64..=1).prop_map(Advance::VoteDeadline),
         3 => (-1i64..=1).prop_map(Advance::GraceEnd),
         3 => (-1i64..=1).prop_map(Advance::Inactivity),
+        2 => (-1i64..=1).prop_map(Advance::Reminder),
+        2 => (0i64..=7200).prop_map(Advance::LastReminder),
+        2 => (-1i64..=1).prop_map(Advance::NextDeadline),
     ]
 }
 
@@ -226,7 +244,7 @@ fn command(template: Template) -> impl Strategy<Value = CmdGen> {
         "y".repeat(1001),
     ]);
     (
-        0u32..125,
+        0u32..129,
         (someone(), electorate, any::<bool>()),
         (
             prop_oneof![3 => Just(Choice::Yes), 1 => Just(Choice::No), 1 => Just(Choice::Abstain)],
@@ -241,6 +259,7 @@ fn command(template: Template) -> impl Strategy<Value = CmdGen> {
                 use Command::*;
                 let plain = |c| CmdGen::Plain(c);
                 match pick {
+                    125.. => plain(RemindVoters),
                     100.. => CmdGen::Progress(choice, ch),
                     0 => plain(Propose {
                         template: template.clone(),
@@ -355,9 +374,11 @@ fn fits(s: &Scenario, i: usize, command: &Command, g: &Group) -> bool {
             .vote
             .as_ref()
             .is_some_and(|v| id.is_some_and(|m| v.electorate.contains(&m))),
-        CloseVote | FlagRetirementCandidate | RetireCandidate | LinkChannel { .. } => {
-            a == Actor::System
-        }
+        CloseVote
+        | RemindVoters
+        | FlagRetirementCandidate
+        | RetireCandidate
+        | LinkChannel { .. } => a == Actor::System,
         Sponsor | Veto { .. } => a.has_any(&[Role::CoreMaintainer, Role::LeadMaintainer]),
         LiftVeto { .. } => a.has(Role::LeadMaintainer),
         Retire { .. }
@@ -395,6 +416,8 @@ fn progress(s: &Scenario, g: &Group, now: Timestamp, choice: Choice, variant: u6
             electorate: moderators(s),
         },
         GroupState::UnderVote | GroupState::UnderReversalVote => match &g.vote {
+            // What the scheduler would do first: remind the voters of every point that has come.
+            Some(v) if !v.due_reminders(now).is_empty() => Command::RemindVoters,
             Some(v) if now < v.closes_at => Command::Cast { choice },
             _ => Command::CloseVote,
         },
@@ -449,6 +472,15 @@ fn next_time(now: Timestamp, advance: Advance, g: &Group) -> Timestamp {
             .as_ref()
             .map(|c| c.since + g.policy.wg_retirement_grace.to_chrono() + Duration::seconds(off)),
         Advance::Inactivity(off) => wg_inactivity_deadline(g).map(|d| d + Duration::seconds(off)),
+        Advance::Reminder(off) => g
+            .running_vote()
+            .and_then(|v| v.pending_reminders().first().map(|(_, at)| *at))
+            .map(|at| at + Duration::seconds(off)),
+        Advance::LastReminder(off) => g
+            .running_vote()
+            .and_then(|v| v.pending_reminders().last().map(|(_, at)| *at))
+            .map(|at| at + Duration::seconds(off)),
+        Advance::NextDeadline(off) => next_deadline(g).map(|t| t + Duration::seconds(off)),
     };
     target.map_or(now, |t| t.max(now))
 }
@@ -574,6 +606,77 @@ fn independent_outcome(t: &Tally, threshold: Threshold) -> Outcome {
         Outcome::Approved
     } else {
         Outcome::Rejected
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scheduler's view
+// ---------------------------------------------------------------------------------------------
+
+/// Instants at which to ask the scheduler's questions about a state reached at `now`: now, around
+/// the next deadline, and long after (downtime). Never before `now`: time does not go back.
+fn scheduler_instants(g: &Group, now: Timestamp) -> Vec<Timestamp> {
+    let mut ts = vec![now, now + Duration::days(400)];
+    if let Some(t) = next_deadline(g) {
+        for secs in [-1, 0, 1, 3600, 3 * 86_400, 45 * 86_400] {
+            ts.push(t + Duration::seconds(secs));
+        }
+    }
+    ts.retain(|t| *t >= now);
+    ts.sort();
+    ts.dedup();
+    ts
+}
+
+/// Plays the scheduler on `g` at the fixed instant `at`: while `due_command` names something,
+/// govbot does it. At every turn `next_deadline` and `due_command` must agree (a deadline at or
+/// before `at` exactly when something is due; no deadline, nothing due), every due command must
+/// be accepted, and the loop must end (the scheduler never spins).
+fn play_scheduler(g: &Group, at: Timestamp, policy: &Policy) -> Result<(), TestCaseError> {
+    let mut g = g.clone();
+    let mut done: Vec<Command> = Vec::new();
+    loop {
+        let next = next_deadline(&g);
+        let due = due_command(&g, at);
+        match (next, &due) {
+            (None, None) => {}
+            (None, Some(c)) => {
+                prop_assert!(false, "{:?} due at {} in state {} with no next deadline (after {:?})", c, at, g.state, done)
+            }
+            (Some(t), None) => prop_assert!(
+                t > at,
+                "next deadline {} has come at {} yet nothing is due (state {}, vote {:?}, candidacy {:?}, after {:?})",
+                t, at, g.state, g.vote, g.candidacy, done
+            ),
+            (Some(t), Some(c)) => prop_assert!(
+                t <= at,
+                "{:?} due at {} but the next deadline is later, {} (state {}, after {:?})",
+                c, at, t, g.state, done
+            ),
+        }
+        let Some(command) = due else { return Ok(()) };
+        prop_assert!(
+            done.len() < 6,
+            "the scheduler spins at {}: {:?} then {:?}",
+            at,
+            done,
+            command
+        );
+        let before = g.clone();
+        match g.decide_and_apply(&command, &Context::new(&Actor::System, at, policy)) {
+            Ok(events) => prop_assert!(!events.is_empty(), "{:?} accepted with no event", command),
+            Err(e) => prop_assert!(
+                false,
+                "{:?} is due at {} but refused: {} (state {}, vote {:?}, after {:?})",
+                command,
+                at,
+                e,
+                before.state,
+                before.vote,
+                done
+            ),
+        }
+        done.push(command);
     }
 }
 
@@ -709,6 +812,65 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config())]
+
+    /// (e) For every reachable state and any later instant, the scheduler's two questions agree:
+    /// `next_deadline` is at or before that instant exactly when `due_command` names something
+    /// (and `None` means nothing is ever due), and what `due_command` names `decide` accepts, so
+    /// the scheduler can never spin on something it cannot do.
+    #[test]
+    fn next_deadline_and_due_command_agree(s in scenario()) {
+        let trace = run(&s);
+        let policies = policies();
+        let first = replay(&trace.events[..1]).unwrap();
+        for at in scheduler_instants(&first, t0()) {
+            play_scheduler(&first, at, &policies[s.proposal_policy])?;
+        }
+        for (r, step) in trace.records.iter().zip(&s.steps) {
+            for at in scheduler_instants(&r.after, r.now) {
+                play_scheduler(&r.after, at, &policies[step.policy])?;
+            }
+        }
+    }
+
+    /// (f) Each reminder point of a vote is reminded at most once, only by govbot, only once it has
+    /// come and while the vote is open, naming exactly the electorate members with no standing
+    /// ballot; every point due is covered by the one reminder (none left behind).
+    #[test]
+    fn vote_reminders_are_sent_once_each_while_the_vote_is_open(s in scenario()) {
+        let trace = run(&s);
+        for r in &trace.records {
+            let Ok(events) = &r.result else { continue };
+            for e in events {
+                let EventKind::VoteReminder { before, not_voted } = &e.kind else { continue };
+                prop_assert_eq!(&r.command, &Command::RemindVoters);
+                prop_assert_eq!(&r.actor, &Actor::System);
+                let vote = r.before.running_vote().expect("a reminder needs a running vote");
+                prop_assert!(r.now < vote.closes_at, "reminded at {} after the close {}", r.now, vote.closes_at);
+                prop_assert!(!before.is_empty());
+                for offset in before {
+                    prop_assert!(vote.rule.reminders.contains(offset), "{} is not one of {:?}", offset, vote.rule.reminders);
+                    prop_assert!(!vote.reminded.contains(offset), "{} reminded twice", offset);
+                    prop_assert!(vote.closes_at - offset.to_chrono() <= r.now, "{} reminded early at {}", offset, r.now);
+                }
+                let due_now: Vec<_> = vote.rule.reminders.iter()
+                    .filter(|o| !vote.reminded.contains(o) && vote.closes_at - o.to_chrono() <= r.now)
+                    .copied()
+                    .collect();
+                let mut sorted = before.clone();
+                sorted.sort();
+                let mut want = due_now;
+                want.sort();
+                prop_assert_eq!(sorted, want, "a reminder must cover every point due");
+                prop_assert_eq!(not_voted, &vote.tally().not_voted);
+                let after = r.after.vote.as_ref().unwrap();
+                prop_assert_eq!(after.reminded.len(), vote.reminded.len() + before.len());
+            }
+        }
+    }
+}
+
 /// The generator is not vacuous: with a fixed seed, the random histories reach every state and
 /// accept every kind of event. Deterministic, so it cannot flake.
 #[test]
@@ -720,14 +882,24 @@ fn random_histories_reach_every_state_and_event() {
     let strategy = scenario();
     let mut states = HashSet::new();
     let mut kinds = HashSet::new();
+    let mut caught_up = false;
+    let mut due = HashSet::new();
     for _ in 0..256 {
         let s = strategy.new_tree(&mut runner).unwrap().current();
         let trace = run(&s);
         for r in &trace.records {
             states.insert(r.after.state);
+            for at in scheduler_instants(&r.after, r.now) {
+                if let Some(c) = due_command(&r.after, at) {
+                    due.insert(format!("{c:?}"));
+                }
+            }
         }
         for e in &trace.events {
             kinds.insert(e.kind.name());
+            if matches!(&e.kind, EventKind::VoteReminder { before, .. } if before.len() > 1) {
+                caught_up = true;
+            }
         }
     }
     for st in GroupState::ALL {
@@ -738,6 +910,7 @@ fn random_histories_reach_every_state_and_event() {
         "withdrawn",
         "vote_opened",
         "ballot_cast",
+        "vote_reminder",
         "vote_closed",
         "sponsored",
         "approved",
@@ -760,5 +933,17 @@ fn random_histories_reach_every_state_and_event() {
     ];
     for k in all_kinds {
         assert!(kinds.contains(k), "no history produced a {k} event");
+    }
+    assert!(
+        caught_up,
+        "no history sent one reminder for several points at once"
+    );
+    for c in [
+        "CloseVote",
+        "RemindVoters",
+        "FlagRetirementCandidate",
+        "RetireCandidate",
+    ] {
+        assert!(due.contains(c), "due_command never answered {c}: {due:?}");
     }
 }

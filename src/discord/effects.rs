@@ -153,7 +153,7 @@ async fn flush(http: &Http, data: &Data, tallies: &mut Tallies) -> Option<Durati
 }
 
 /// The vote as the event saw it: the group's current vote if it is the same one.
-fn vote_at<'g>(g: &'g Group, opened_or_closing: impl Fn(&Vote) -> bool) -> Option<&'g Vote> {
+fn vote_at(g: &Group, opened_or_closing: impl Fn(&Vote) -> bool) -> Option<&Vote> {
     g.vote.as_ref().filter(|v| opened_or_closing(v))
 }
 

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod bot_process;
+
 use govbot::harness::{Harness, WAIT};
 use serde_json::Value;
 use tempfile::TempDir;
