@@ -798,8 +798,8 @@ proptest! {
         }
     }
 
-    /// (d2) Every event records a valid policy. Fails today: see
-    /// `a_vote_opened_under_a_new_config_records_a_valid_policy` in governance_rules.rs.
+    /// (d2) Every event records a valid policy (see
+    /// `a_vote_opened_under_a_new_config_records_a_valid_policy` in governance_rules.rs).
     #[test]
     fn every_event_records_a_valid_policy(s in scenario()) {
         let trace = run(&s);
