@@ -1,0 +1,144 @@
+//! The real `govbot` binary killed with SIGKILL in the middle of a burst of ballots, then started
+//! again on the same database: every acknowledged ballot is counted, none twice.
+
+mod common;
+
+use common::bot_process::{BotProcess, Signal};
+use common::{custom_ids, id_of, text, wg_template};
+use govbot::harness::WAIT;
+use govbot::sandbox::{Sandbox, SandboxOptions, World};
+use govbot::store::{GroupId, Store};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+const BURST: usize = 90;
+/// The ballot after which the bot is killed, while the rest of the burst is still arriving.
+const KILL_AFTER: usize = 25;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_burst_loses_no_acknowledged_ballot_and_counts_none_twice() {
+    let sandbox = Sandbox::start(World::standard(), SandboxOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("govbot.db");
+    let world = sandbox.world().clone();
+    let creation = world.channel_id("wg-ig-group-creation");
+    let moderators = world.channel_id("community-moderators");
+    let mut bot = BotProcess::spawn(&sandbox, &db).await;
+
+    // A proposal and its vote, through the bot.
+    let alice = world.user_id("alice");
+    let posted = sandbox
+        .post_message(creation, alice, &wg_template("Registry", alice))
+        .await;
+    sandbox
+        .wait_message(creation, |m| common::replied_to(m) == Some(posted), WAIT)
+        .await
+        .unwrap();
+    let id = GroupId(1);
+    let call = sandbox
+        .slash_command(
+            world.user_id("mod-ana"),
+            moderators,
+            "group",
+            json!([{"type": 1, "name": "call-vote", "options": [{"type": 4, "name": "id", "value": 1}]}]),
+        )
+        .await;
+    sandbox.wait_response(&call, WAIT).await.unwrap();
+    let button = |c: &str| format!("gov1:ballot:{id}:{c}");
+    let vote = sandbox
+        .wait_message(moderators, |m| custom_ids(m).contains(&button("yes")), WAIT)
+        .await
+        .unwrap();
+
+    // The burst: ballots from the three moderators, changing their minds, several in flight.
+    let voters = ["mod-ana", "mod-ben", "mod-cy"].map(|u| world.user_id(u));
+    let choices = ["yes", "no", "abstain"];
+    let mut sent = Vec::new();
+    let mut killed = false;
+    for n in 0..BURST {
+        let i = sandbox
+            .click_button(
+                voters[n % 3],
+                moderators,
+                id_of(&vote),
+                &button(choices[(n / 3) % 3]),
+            )
+            .await;
+        sent.push(i);
+        if n == KILL_AFTER {
+            bot.signal(Signal::SIGKILL);
+            killed = true;
+        }
+        if !killed {
+            // Keep a few in flight without waiting for each.
+            if n >= 4 {
+                let _ = sandbox.wait_response(&sent[n - 4], WAIT).await;
+            }
+        }
+    }
+    let status = bot.wait_exit(WAIT).await;
+    assert!(!status.success(), "SIGKILL ends the process: {status:?}");
+    let acknowledged: Vec<u64> = sent
+        .iter()
+        .filter(|i| !sandbox.responses(i).is_empty())
+        .map(|i| i.id)
+        .collect();
+    assert!(
+        acknowledged.len() > 4 && acknowledged.len() < BURST,
+        "the kill fell inside the burst: {} of {BURST} acknowledged",
+        acknowledged.len()
+    );
+
+    // Started again on the same database, it still takes ballots.
+    let mut bot = BotProcess::spawn(&sandbox, &db).await;
+    let after = sandbox
+        .click_button(voters[0], moderators, id_of(&vote), &button("yes"))
+        .await;
+    let answered = sandbox.wait_response(&after, WAIT).await.unwrap();
+    assert!(
+        text(&answered.data).contains("**approve**"),
+        "{:?}",
+        answered.data
+    );
+    bot.signal(Signal::SIGTERM);
+    assert!(bot.wait_exit(WAIT).await.success(), "{}", bot.output());
+
+    let store = Store::open_existing(&db).await.unwrap();
+    let history = store.history(id).await.unwrap();
+    let mut ballots_by_trigger: BTreeMap<String, usize> = BTreeMap::new();
+    for e in history
+        .iter()
+        .filter(|e| e.event.kind.name() == "ballot_cast")
+    {
+        let key = e
+            .trigger
+            .clone()
+            .expect("every ballot records its interaction");
+        *ballots_by_trigger.entry(key).or_default() += 1;
+    }
+    for (key, n) in &ballots_by_trigger {
+        assert_eq!(*n, 1, "{key} counted {n} times");
+    }
+    for i in acknowledged.iter().chain([&after.id]) {
+        assert!(
+            ballots_by_trigger.contains_key(&format!("interaction:{i}")),
+            "acknowledged interaction {i} has no ballot"
+        );
+    }
+    let g = store.group(id).await.unwrap().group;
+    let ballots = g.vote.as_ref().unwrap().ballots.len();
+    assert_eq!(
+        ballots,
+        ballots_by_trigger.len(),
+        "the state agrees with the log"
+    );
+    assert_eq!(store.replay(id).await.unwrap(), g);
+    println!(
+        "{} ballots sent, {} acknowledged before the kill, {} recorded",
+        BURST,
+        acknowledged.len(),
+        ballots
+    );
+}
