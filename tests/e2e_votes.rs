@@ -757,3 +757,47 @@ async fn every_command_against_every_role() {
     assert!(report.is_empty(), "{}", report.join("\n"));
     env.h.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_sponsorship_two_core_maintainers_or_one_lead_approve_without_a_vote() {
+    let mut env = start().await;
+    let (voted, _) = propose(&env, "Registry").await;
+    env.h.stop_bot().await.unwrap();
+    env.h.config.policy.approval = govbot::governance::Approval::Sponsorship;
+    env.h.start_bot().await.unwrap();
+
+    // A proposal made under the vote policy keeps it: sponsorship is refused there.
+    let (_, said) = slash(&env, "core-kim", "sponsor", voted, None).await;
+    assert!(refused(&said) && said.contains("moderator vote"), "{said}");
+
+    let (id, _) = propose(&env, "Tool Filtering").await;
+    let (_, said) = call_vote(&env, "mod-ana", id).await;
+    assert!(refused(&said) && said.contains("sponsor"), "{said}");
+    let (_, said) = slash(&env, "mod-ana", "sponsor", id, None).await;
+    assert!(refused(&said), "{said}");
+    let (_, said) = slash(&env, "core-kim", "sponsor", id, None).await;
+    assert!(!refused(&said), "{said}");
+    env.h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| text(m).contains("Sponsors so far: 1 core"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(state_of(&env, id).await, GroupState::Proposed);
+    let (_, said) = slash(&env, "lead-lee", "sponsor", id, None).await;
+    assert!(!refused(&said), "{said}");
+    assert_eq!(state_of(&env, id).await, GroupState::Active);
+    eventually("the sponsored group's channel", || {
+        env.h
+            .sandbox
+            .channels()
+            .into_iter()
+            .find(|c| c["name"] == "wg-tool-filtering")
+    })
+    .await;
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}

@@ -40,6 +40,9 @@ const BATCH: u32 = 200;
 struct Tallies {
     dirty: BTreeSet<GroupId>,
     edited: HashMap<GroupId, Instant>,
+    /// Consecutive failed edits per vote message; a message that cannot be edited (deleted by
+    /// someone) is given up after [`MAX_ATTEMPTS`] rather than retried forever.
+    failures: HashMap<GroupId, u32>,
 }
 
 /// Runs the outbox until `stop` turns true.
@@ -141,11 +144,23 @@ async fn flush(http: &Http, data: &Data, tallies: &mut Tallies) -> Option<Durati
         }
         tallies.dirty.remove(&id);
         tallies.edited.insert(id, Instant::now());
-        if let Err(e) = refresh_vote_message(http, data, id).await {
-            // Kept dirty: the next flush, one interval later, tries again.
-            tracing::warn!(group = %id, "could not update the vote message: {e:#}");
-            tallies.dirty.insert(id);
-            wait = Some(EDIT_INTERVAL);
+        match refresh_vote_message(http, data, id).await {
+            Ok(()) => {
+                tallies.failures.remove(&id);
+            }
+            Err(e) => {
+                let failures = tallies.failures.entry(id).or_default();
+                *failures += 1;
+                if *failures >= MAX_ATTEMPTS {
+                    tracing::error!(group = %id, "giving up on updating the vote message: {e:#}");
+                    tallies.failures.remove(&id);
+                } else {
+                    // Kept dirty: the next flush, one interval later, tries again.
+                    tracing::warn!(group = %id, "could not update the vote message: {e:#}");
+                    tallies.dirty.insert(id);
+                    wait = Some(EDIT_INTERVAL);
+                }
+            }
         }
     }
     tallies.edited.retain(|_, t| t.elapsed() < EDIT_INTERVAL);
