@@ -376,6 +376,9 @@ fn fits(s: &Scenario, i: usize, command: &Command, g: &Group) -> bool {
             .is_some_and(|v| id.is_some_and(|m| v.electorate.contains(&m))),
         CloseVote
         | RemindVoters
+        | RemindInactivity
+        | RemindQuiet
+        | NoteConversation { .. }
         | FlagRetirementCandidate
         | RetireCandidate
         | LinkChannel { .. } => a == Actor::System,
@@ -391,6 +394,7 @@ fn fits(s: &Scenario, i: usize, command: &Command, g: &Group) -> bool {
             a == Actor::System || runs_group
         }
         PostStatus { .. } => runs_group,
+        RecordMeeting { .. } => runs_group || decider,
     }
 }
 

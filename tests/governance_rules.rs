@@ -3223,8 +3223,8 @@ fn next_deadline_is_the_reminder_point_then_the_close() {
     assert_eq!(sim.group.state, GroupState::Active);
     assert_eq!(
         next_deadline(&sim.group),
-        Some(deadline + Duration::days(30)),
-        "then the WG's inactivity limit"
+        Some(deadline + Duration::days(30) - Duration::days(7)),
+        "then the first reminder before the WG's inactivity limit"
     );
 }
 
@@ -3298,6 +3298,18 @@ fn due_command_flags_then_retires_an_inactive_wg() {
     let mut sim = Sim::wg();
     let activated = sim.activate();
     let limit = activated + Duration::days(30);
+    // The facilitators are reminded 7 and 2 days before the limit, once each.
+    for before in [7, 2] {
+        let point = limit - Duration::days(before);
+        assert_eq!(next_deadline(&sim.group), Some(point));
+        assert_eq!(due_command(&sim.group, point - Duration::seconds(1)), None);
+        assert_eq!(
+            due_command(&sim.group, point),
+            Some(Command::RemindInactivity)
+        );
+        sim.at(point);
+        sim.ok(&system(), Command::RemindInactivity);
+    }
     assert_eq!(next_deadline(&sim.group), Some(limit));
     assert_eq!(due_command(&sim.group, limit - Duration::seconds(1)), None);
     assert_eq!(
@@ -3329,13 +3341,16 @@ fn due_command_flags_then_retires_an_inactive_wg() {
     );
     assert_eq!(next_deadline(&sim.group), None);
 
-    // An IG and a maintenance WG are never retired on a schedule.
+    // An IG is never retired on a schedule: a quiet one only gets a reminder each quiet period.
     let mut sim = Sim::ig();
     let activated = sim.activate();
-    assert_eq!(next_deadline(&sim.group), None);
+    assert_eq!(
+        next_deadline(&sim.group),
+        Some(activated + Duration::days(30))
+    );
     assert_eq!(
         due_command(&sim.group, activated + Duration::days(400)),
-        None
+        Some(Command::RemindQuiet)
     );
     let mut sim = Sim::wg();
     sim.activate();

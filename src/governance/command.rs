@@ -50,6 +50,19 @@ pub enum Command {
     FlagRetirementCandidate,
     /// govbot retires a candidate whose grace period has passed.
     RetireCandidate,
+    /// govbot reminds a WG's facilitators before the inactivity limit.
+    RemindInactivity,
+    /// govbot notes that someone spoke in the group's channel at `at`.
+    NoteConversation {
+        at: Timestamp,
+    },
+    /// A facilitator, maintainer, moderator, core or lead maintainer records a meeting.
+    RecordMeeting {
+        at: Timestamp,
+        attendees: Vec<MemberId>,
+    },
+    /// govbot reminds a quiet IG's facilitators.
+    RemindQuiet,
     /// A moderator keeps a retirement candidate.
     Keep {
         reason: String,

@@ -6,7 +6,10 @@ use super::group::{Group, GroupState};
 use super::ids::{MemberId, Timestamp};
 use super::items::ItemRef;
 use super::policy::{Approval, Policy};
-use super::retirement::{retirement_due, wg_inactivity_deadline};
+use super::retirement::{
+    ig_last_activity, inactivity_reminders_due, next_inactivity_reminder, quiet_reminder_due_at,
+    retirement_due, wg_inactivity_deadline,
+};
 use super::roles::{Actor, Role};
 use super::template::GroupKind;
 use super::vote::{Choice, VotePurpose, VoteRule};
@@ -123,6 +126,80 @@ impl Decision<'_> {
             Command::Cast { choice } => self.ballot(Some(*choice)),
             Command::WithdrawBallot => self.ballot(None),
             Command::CloseVote => self.close_vote(),
+            Command::RemindInactivity => {
+                self.require_system("send an inactivity reminder")?;
+                let (deadline, before) = inactivity_reminders_due(g, self.ctx.now);
+                match deadline {
+                    Some(deadline) if !before.is_empty() => {
+                        Ok(vec![self.event(
+                            EventKind::InactivityReminder { before, deadline },
+                            None,
+                        )])
+                    }
+                    _ => Err(GovernanceError::NotDue {
+                        what: "an inactivity reminder",
+                        due: next_inactivity_reminder(g).unwrap_or(self.ctx.now),
+                    }),
+                }
+            }
+            Command::NoteConversation { at } => {
+                self.require_system("note conversation in a group's channel")?;
+                self.in_states(&[Active, UnderReversalVote], "given conversation")?;
+                if *at > self.ctx.now {
+                    return Err(GovernanceError::ActivityInFuture { seen_at: *at });
+                }
+                if g.last_conversation.is_some_and(|last| *at <= last) {
+                    return Err(GovernanceError::NoNewActivity {
+                        item: "the channel".to_string(),
+                        last: g.last_conversation.unwrap_or(*at),
+                    });
+                }
+                Ok(vec![
+                    self.event(EventKind::ConversationNoted { at: *at }, None)
+                ])
+            }
+            Command::RecordMeeting { at, attendees } => {
+                let by_group = self
+                    .ctx
+                    .actor
+                    .id()
+                    .is_some_and(|id| g.is_facilitator_or_maintainer(id));
+                if !by_group && !self.ctx.actor.has_any(DECIDERS) {
+                    return Err(GovernanceError::Forbidden {
+                        action: "record a group's meeting",
+                        allowed: "the group's facilitators and maintainers, community moderators, core or lead maintainers",
+                    });
+                }
+                self.in_states(&[Active, UnderReversalVote], "given a meeting")?;
+                if *at > self.ctx.now {
+                    return Err(GovernanceError::ActivityInFuture { seen_at: *at });
+                }
+                let mut people = attendees.clone();
+                people.sort();
+                people.dedup();
+                Ok(vec![self.event(
+                    EventKind::MeetingRecorded {
+                        at: *at,
+                        attendees: people,
+                    },
+                    None,
+                )])
+            }
+            Command::RemindQuiet => {
+                self.require_system("send a quiet-group reminder")?;
+                match quiet_reminder_due_at(g) {
+                    Some(due) if due <= self.ctx.now => Ok(vec![self.event(
+                        EventKind::QuietReminder {
+                            last_activity: ig_last_activity(g),
+                        },
+                        None,
+                    )]),
+                    due => Err(GovernanceError::NotDue {
+                        what: "a quiet-group reminder",
+                        due: due.unwrap_or(self.ctx.now),
+                    }),
+                }
+            }
             Command::RemindVoters => self.remind_voters(),
             Command::Sponsor => self.sponsor(),
             Command::Veto { reason } => {

@@ -142,6 +142,23 @@ pub enum EventKind {
     StatusPosted {
         text: String,
     },
+    /// govbot reminded a WG's facilitators that `deadline`, the inactivity limit, is near.
+    InactivityReminder {
+        before: Vec<HumanDuration>,
+        deadline: Timestamp,
+    },
+    /// Someone spoke in the group's channel (counts only; no content is kept).
+    ConversationNoted {
+        at: Timestamp,
+    },
+    MeetingRecorded {
+        at: Timestamp,
+        attendees: Vec<MemberId>,
+    },
+    /// govbot reminded a quiet IG's facilitators (and told moderators); never a retirement.
+    QuietReminder {
+        last_activity: Option<Timestamp>,
+    },
 }
 
 impl EventKind {
@@ -173,6 +190,10 @@ impl EventKind {
             EventKind::MaintainerAdded { .. } => "maintainer_added",
             EventKind::MaintainerRemoved { .. } => "maintainer_removed",
             EventKind::StatusPosted { .. } => "status_posted",
+            EventKind::InactivityReminder { .. } => "inactivity_reminder",
+            EventKind::ConversationNoted { .. } => "conversation_noted",
+            EventKind::MeetingRecorded { .. } => "meeting_recorded",
+            EventKind::QuietReminder { .. } => "quiet_reminder",
         }
     }
 }
@@ -256,6 +277,27 @@ impl fmt::Display for EventKind {
             EventKind::MaintainerAdded { member } => write!(f, "added maintainer {member}"),
             EventKind::MaintainerRemoved { member } => write!(f, "removed maintainer {member}"),
             EventKind::StatusPosted { text } => write!(f, "posted a status: {text}"),
+            EventKind::InactivityReminder { deadline, .. } => write!(
+                f,
+                "reminded the facilitators that the WG becomes a retirement candidate on {}",
+                deadline.format("%Y-%m-%d %H:%M UTC")
+            ),
+            EventKind::ConversationNoted { at } => {
+                write!(
+                    f,
+                    "noted conversation in the channel on {}",
+                    at.format("%Y-%m-%d")
+                )
+            }
+            EventKind::MeetingRecorded { at, attendees } => write!(
+                f,
+                "recorded a meeting on {} with {} attendee(s)",
+                at.format("%Y-%m-%d"),
+                attendees.len()
+            ),
+            EventKind::QuietReminder { .. } => {
+                f.write_str("reminded the facilitators that the IG has been quiet")
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ use super::error::{GovernanceError, ReplayError};
 use super::event::{Event, EventKind, RetirementCause, VetoOutcome};
 use super::ids::{MemberId, Timestamp};
 use super::items::TrackedItem;
-use super::policy::Policy;
+use super::policy::{HumanDuration, Policy};
 use super::roles::Role;
 use super::template::{Details, GroupKind, Template};
 use super::vote::{Ballot, Outcome, Vote, VotePurpose};
@@ -137,6 +137,25 @@ pub struct Group {
     pub candidacy: Option<Candidacy>,
     pub kept_at: Option<Timestamp>,
     pub last_status: Option<(Timestamp, String)>,
+    /// The inactivity deadline the WG's facilitators were last reminded of, and the offsets
+    /// sent for it; activity moves the deadline, and the reminders start again.
+    #[serde(default)]
+    pub inactivity_reminded: Option<(Timestamp, Vec<HumanDuration>)>,
+    /// The last day someone spoke in the group's channel (govbot notes it at most daily).
+    #[serde(default)]
+    pub last_conversation: Option<Timestamp>,
+    #[serde(default)]
+    pub meetings: Vec<Meeting>,
+    /// When the facilitators of a quiet IG were last reminded.
+    #[serde(default)]
+    pub quiet_reminded_at: Option<Timestamp>,
+}
+
+/// A meeting of the group, as recorded by someone who ran or attended it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub at: Timestamp,
+    pub attendees: Vec<MemberId>,
 }
 
 impl Group {
@@ -200,6 +219,10 @@ impl Group {
             candidacy: None,
             kept_at: None,
             last_status: None,
+            inactivity_reminded: None,
+            last_conversation: None,
+            meetings: Vec::new(),
+            quiet_reminded_at: None,
         })
     }
 
@@ -354,6 +377,23 @@ impl Group {
             EventKind::MaintainerAdded { member } => self.maintainers.push(*member),
             EventKind::MaintainerRemoved { member } => self.maintainers.retain(|m| m != member),
             EventKind::StatusPosted { text } => self.last_status = Some((at, text.clone())),
+            EventKind::InactivityReminder { before, deadline } => {
+                match self.inactivity_reminded.as_mut() {
+                    Some((d, sent)) if d == deadline => sent.extend(before.iter().copied()),
+                    _ => self.inactivity_reminded = Some((*deadline, before.clone())),
+                }
+            }
+            EventKind::ConversationNoted { at: seen } => {
+                self.last_conversation = self.last_conversation.max(Some(*seen))
+            }
+            EventKind::MeetingRecorded {
+                at: when,
+                attendees,
+            } => self.meetings.push(Meeting {
+                at: *when,
+                attendees: attendees.clone(),
+            }),
+            EventKind::QuietReminder { .. } => self.quiet_reminded_at = Some(at),
         }
     }
 

@@ -54,12 +54,14 @@ pub use command::Command;
 pub use decide::{decide, Context};
 pub use error::{GovernanceError, ReplayError};
 pub use event::{Event, EventKind, RetirementCause, VetoOutcome};
-pub use group::{replay, Group, GroupState};
+pub use group::{replay, Group, GroupState, Meeting};
 pub use ids::{MemberId, Timestamp};
 pub use items::{ItemRef, TrackedItem};
 pub use policy::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
 pub use retirement::{
-    due_command, ig_activity, next_deadline, retirement_due, wg_inactivity_deadline, IgActivity,
+    due_command, ig_activity, ig_last_activity, inactivity_reminders_due, next_deadline,
+    next_inactivity_reminder, quiet_reminder_due_at, retirement_due, wg_inactivity_deadline,
+    IgActivity,
 };
 pub use roles::{Actor, Role};
 pub use template::{

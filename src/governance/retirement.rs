@@ -8,6 +8,7 @@ use super::command::Command;
 use super::event::RetirementCause;
 use super::group::{Group, GroupState};
 use super::ids::Timestamp;
+use super::policy::HumanDuration;
 use super::template::GroupKind;
 
 /// When the WG reaches the inactivity limit if nothing happens: the inactivity period after the
@@ -40,6 +41,69 @@ pub fn retirement_due(g: &Group, now: Timestamp) -> Option<RetirementCause> {
         return Some(RetirementCause::AllItemsCompleted);
     }
     (now >= deadline).then_some(RetirementCause::Inactivity)
+}
+
+/// The WG's inactivity deadline and the reminder offsets due for it at `now` and not yet sent.
+/// None once the WG is a candidate (the candidacy itself is the news).
+pub fn inactivity_reminders_due(
+    g: &Group,
+    now: Timestamp,
+) -> (Option<Timestamp>, Vec<HumanDuration>) {
+    let Some(deadline) = wg_inactivity_deadline(g).filter(|_| g.candidacy.is_none()) else {
+        return (None, Vec::new());
+    };
+    if now >= deadline {
+        return (Some(deadline), Vec::new());
+    }
+    let due = pending_inactivity_reminders(g, deadline)
+        .into_iter()
+        .filter(|(_, at)| *at <= now)
+        .map(|(r, _)| r)
+        .collect();
+    (Some(deadline), due)
+}
+
+fn pending_inactivity_reminders(g: &Group, deadline: Timestamp) -> Vec<(HumanDuration, Timestamp)> {
+    let sent: &[HumanDuration] = match &g.inactivity_reminded {
+        Some((d, sent)) if *d == deadline => sent,
+        _ => &[],
+    };
+    let mut points: Vec<_> = g
+        .policy
+        .wg_inactivity_reminders
+        .iter()
+        .filter(|r| !sent.contains(r))
+        .map(|r| (*r, deadline - r.to_chrono()))
+        .collect();
+    points.sort_by_key(|(_, at)| *at);
+    points
+}
+
+/// When the next inactivity reminder is due, if one is pending.
+pub fn next_inactivity_reminder(g: &Group) -> Option<Timestamp> {
+    let deadline = wg_inactivity_deadline(g).filter(|_| g.candidacy.is_none())?;
+    pending_inactivity_reminders(g, deadline)
+        .first()
+        .map(|(_, at)| *at)
+        .filter(|at| *at < deadline)
+}
+
+/// The latest of an IG's conversation and meetings.
+pub fn ig_last_activity(g: &Group) -> Option<Timestamp> {
+    let last_meeting = g.meetings.iter().map(|m| m.at).max();
+    g.last_conversation.max(last_meeting)
+}
+
+/// When an active IG with neither conversation nor meeting is next due a reminder: a quiet
+/// period after its last activity (or activation), and again each period it stays quiet.
+pub fn quiet_reminder_due_at(g: &Group) -> Option<Timestamp> {
+    if g.kind != GroupKind::Ig || g.state != GroupState::Active {
+        return None;
+    }
+    let since = ig_last_activity(g)
+        .max(g.active_since)
+        .max(g.quiet_reminded_at)?;
+    Some(since + g.policy.ig_quiet_after.to_chrono())
 }
 
 /// An IG's activity as the bot reports it to its facilitators and moderators.
@@ -84,7 +148,15 @@ pub fn due_command(g: &Group, now: Timestamp) -> Option<Command> {
             }
         }
     }
-    retirement_due(g, now).map(|_| Command::FlagRetirementCandidate)
+    if retirement_due(g, now).is_some() {
+        return Some(Command::FlagRetirementCandidate);
+    }
+    if !inactivity_reminders_due(g, now).1.is_empty() {
+        return Some(Command::RemindInactivity);
+    }
+    quiet_reminder_due_at(g)
+        .filter(|due| *due <= now)
+        .map(|_| Command::RemindQuiet)
 }
 
 /// The earliest instant at which something is due for the group without anyone acting: a vote
@@ -113,5 +185,14 @@ pub fn next_deadline(g: &Group) -> Option<Timestamp> {
     } else {
         None
     };
-    [vote_close, grace_end, flag].into_iter().flatten().min()
+    [
+        vote_close,
+        grace_end,
+        flag,
+        next_inactivity_reminder(g),
+        quiet_reminder_due_at(g),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
 }
