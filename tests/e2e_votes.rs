@@ -801,3 +801,128 @@ async fn under_sponsorship_two_core_maintainers_or_one_lead_approve_without_a_vo
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
+
+/// A WG that goes quiet: reminders before the inactivity limit, candidacy with Retire and Keep,
+/// kept with a reason, quiet again, then retired by govbot at the end of the grace period.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_wg_is_reminded_becomes_a_candidate_is_kept_then_retired() {
+    let env = start().await;
+    let (id, channel) = active_group(&env, "Registry").await;
+    let alice = env.h.user("alice");
+    let day = |n: i64| chrono::Duration::days(n);
+
+    env.h.clock.advance(day(23));
+    let reminder = env
+        .h
+        .sandbox
+        .wait_message(
+            channel,
+            |m| text(m).contains("retirement candidate <t:"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(text(&reminder).contains(&format!("<@{alice}>")));
+    env.h.clock.advance(day(5));
+    eventually("the 2-day reminder", || {
+        let n = env
+            .h
+            .sandbox
+            .messages(channel)
+            .iter()
+            .filter(|m| text(m).contains("retirement candidate <t:"))
+            .count();
+        (n == 2).then_some(())
+    })
+    .await;
+
+    env.h.clock.advance(day(2));
+    let candidacy = env
+        .h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| custom_ids(m).contains(&format!("gov1:keep:{id}")),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(text(&candidacy).contains("retirement candidate"));
+    let (private, said) = click(&env, "alice", &candidacy, &format!("gov1:keep:{id}")).await;
+    assert!(private && refused(&said), "{said}");
+    let i = env
+        .h
+        .sandbox
+        .click_button(
+            env.h.user("mod-ana"),
+            env.moderators(),
+            id_of(&candidacy),
+            &format!("gov1:keep:{id}"),
+        )
+        .await;
+    let form = env.h.sandbox.wait_response(&i, WAIT).await.unwrap();
+    assert_eq!(
+        form.kind, 9,
+        "Keep asks for the reason in a form: {}",
+        form.data
+    );
+    let submit = env
+        .h
+        .sandbox
+        .submit_modal(
+            env.h.user("mod-ana"),
+            env.moderators(),
+            &format!("gov1:keep-reason:{id}"),
+            &[("reason", "the spec work resumes after the holidays")],
+        )
+        .await;
+    let (_, said) = answer(&env, &submit).await;
+    assert!(!refused(&said), "{said}");
+    env.h
+        .sandbox
+        .wait_message(channel, |m| text(m).contains("the spec work resumes"), WAIT)
+        .await
+        .unwrap();
+    eventually("the candidacy buttons to be disabled", || {
+        env.h
+            .sandbox
+            .message(id_of(&candidacy))
+            .filter(|m| disabled_buttons(m) == 2)
+    })
+    .await;
+    assert_eq!(state_of(&env, id).await, GroupState::Active);
+
+    // Quiet for another month: a candidate again, and retired after the 7-day grace period.
+    env.h.clock.advance(day(30));
+    env.h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| custom_ids(m).contains(&format!("gov1:keep:{id}")) && id_of(m) != id_of(&candidacy),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    env.h.clock.advance(day(7));
+    let archive = env.h.channel("Archive").to_string();
+    eventually("the retired WG's channel in the archive", || {
+        env.h
+            .sandbox
+            .channels()
+            .into_iter()
+            .find(|c| c["id"] == json!(channel.to_string()) && c["parent_id"] == json!(archive))
+    })
+    .await;
+    assert_eq!(state_of(&env, id).await, GroupState::Retired);
+    env.h
+        .sandbox
+        .wait_message(
+            env.h.channel("announcements"),
+            |m| text(m).contains("was retired"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}

@@ -150,7 +150,7 @@ pub async fn open_group(http: &Http, data: &Data, id: GroupId) -> Result<()> {
     Ok(())
 }
 
-async fn grant_facilitators(
+pub async fn grant_facilitators(
     http: &Http,
     data: &Data,
     channel: u64,
@@ -170,6 +170,21 @@ async fn grant_facilitators(
         }
     }
     Ok(())
+}
+
+/// A facilitator removed: their channel access goes, and the facilitator role unless they
+/// facilitate another live group.
+pub async fn revoke_facilitator(
+    http: &Http,
+    data: &Data,
+    id: GroupId,
+    channel: u64,
+    member: MemberId,
+) -> Result<()> {
+    ChannelId::new(channel)
+        .delete_permission(http, PermissionOverwriteType::Member(UserId::new(member.0)))
+        .await?;
+    release_facilitator_role(http, data, id, &[member]).await
 }
 
 /// Archives a dissolved or retired group's channel: a notice in it, then moved to the archive

@@ -11,7 +11,7 @@
 use super::data::Data;
 use super::notices::{self, emoji_of, VetoFacts};
 use super::votes::{ballot_buttons, vote_purpose};
-use super::{channels, output};
+use super::{candidacy, channels, output};
 use crate::governance::{
     Choice, EventKind, Group, GroupState, MemberId, Outcome, VetoOutcome, Vote, VotePurpose,
 };
@@ -315,7 +315,102 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
             {
                 refresh_vote_message(http, data, id).await?;
             }
+            candidacy::close(http, data, id).await?;
             channels::archive(http, data, id, e.id, &e.event, "was retired").await?;
+        }
+        EventKind::InactivityReminder { deadline, .. } => {
+            if let Some(channel) = g.channel {
+                let r = notices::inactivity_reminder(&g, *deadline)?;
+                let purpose = format!("inactivity:{}", e.id);
+                channels::once(http, data, id, &purpose, channel, &r, &g.facilitators).await?;
+            }
+        }
+        EventKind::RetirementCandidate { cause } => {
+            let r = notices::retirement_candidate(&g, e.event.at, *cause)?;
+            if let Some(channel) = g.channel {
+                let purpose = format!("candidacy-channel:{}", e.id);
+                channels::once(http, data, id, &purpose, channel, &r, &g.facilitators).await?;
+            }
+            let purpose = format!("candidacy:{}", e.id);
+            if data.store.group_message(id, &purpose).await?.is_none() {
+                let channel = data.config.channels.moderators;
+                let open = g.candidacy.is_some() && g.state == GroupState::Active;
+                let msg = ChannelId::new(channel)
+                    .send_message(
+                        http,
+                        output::create(&r).components(candidacy::buttons(id, open)),
+                    )
+                    .await?;
+                data.store
+                    .set_group_message(id, &purpose, channel, msg.id.get())
+                    .await?;
+                data.store
+                    .set_group_message(id, candidacy::CANDIDACY, channel, msg.id.get())
+                    .await?;
+            }
+        }
+        EventKind::Kept => {
+            candidacy::close(http, data, id).await?;
+            let r = notices::candidacy_decided(&g, &e.event, "kept")?;
+            let purpose = format!("kept:{}", e.id);
+            channels::once(
+                http,
+                data,
+                id,
+                &purpose,
+                data.config.channels.moderators,
+                &r,
+                &[],
+            )
+            .await?;
+            if let Some(channel) = g.channel {
+                let purpose = format!("kept-channel:{}", e.id);
+                channels::once(http, data, id, &purpose, channel, &r, &[]).await?;
+            }
+        }
+        EventKind::ItemActivity { .. }
+        | EventKind::ItemTracked { .. }
+        | EventKind::ItemReopened { .. }
+        | EventKind::MaintenanceSet { .. }
+            if g.candidacy.is_none() =>
+        {
+            candidacy::close(http, data, id).await?;
+        }
+        EventKind::QuietReminder { .. } => {
+            if let Some(channel) = g.channel {
+                let r = notices::quiet_reminder(id, &g, false)?;
+                let purpose = format!("quiet:{}", e.id);
+                channels::once(http, data, id, &purpose, channel, &r, &g.facilitators).await?;
+            }
+            let r = notices::quiet_reminder(id, &g, true)?;
+            let purpose = format!("quiet-note:{}", e.id);
+            channels::once(
+                http,
+                data,
+                id,
+                &purpose,
+                data.config.channels.moderators,
+                &r,
+                &[],
+            )
+            .await?;
+        }
+        EventKind::StatusPosted { text } => {
+            if let Some(channel) = g.channel {
+                let r = notices::status_posted(&g, &e.event, text)?;
+                let purpose = format!("status:{}", e.id);
+                channels::once(http, data, id, &purpose, channel, &r, &[]).await?;
+            }
+        }
+        EventKind::FacilitatorAdded { member } if g.state.is_live_group() => {
+            if let Some(channel) = g.channel {
+                channels::grant_facilitators(http, data, channel, &[*member]).await?;
+            }
+        }
+        EventKind::FacilitatorRemoved { member } if g.state.is_live_group() => {
+            if let Some(channel) = g.channel {
+                channels::revoke_facilitator(http, data, id, channel, *member).await?;
+            }
         }
         _ => {}
     }

@@ -3,7 +3,7 @@
 
 use super::commands::PROPOSE_MODAL;
 use super::data::{Data, Error};
-use super::{output, proposals, views, votes};
+use super::{candidacy, output, proposals, views, votes};
 use crate::governance::{Command, Context as Gov, Field, MemberId, Role, TemplateDraft};
 use crate::store::{GroupId, StoreError, Target, Trigger};
 use serenity::all::{
@@ -36,6 +36,12 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
             if let Some((id, choice)) = votes::parse_ballot_button(&c.data.custom_id) {
                 return votes::on_ballot_button(ctx, data, c, id, choice).await;
             }
+            if let Some((id, retire)) = candidacy::parse_button(&c.data.custom_id) {
+                if claimed(data, c.id.get()).await? {
+                    candidacy::on_button(ctx, data, c, id, retire).await?;
+                }
+                return Ok(());
+            }
             if claimed(data, c.id.get()).await? {
                 on_component(ctx, data, c).await?;
             }
@@ -63,8 +69,12 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
         FullEvent::InteractionCreate {
             interaction: Interaction::Modal(m),
         } => {
-            if claimed(data, m.id.get()).await? {
-                on_modal(ctx, data, m).await?;
+            if !claimed(data, m.id.get()).await? {
+                return Ok(());
+            }
+            match candidacy::parse_form(&m.data.custom_id) {
+                Some((id, retire)) => candidacy::on_form(ctx, data, m, id, retire).await?,
+                None => on_modal(ctx, data, m).await?,
             }
             Ok(())
         }

@@ -1,6 +1,7 @@
 //! The Discord adapter: translates Discord input into governance commands and governance
 //! outcomes into Discord messages. It decides nothing itself.
 
+pub mod candidacy;
 pub mod channels;
 pub mod commands;
 pub mod data;

@@ -516,3 +516,151 @@ pub fn sponsored(
         },
     )
 }
+
+#[derive(Serialize)]
+struct InactivityReminder<'a> {
+    name: &'a str,
+    facilitators: Vec<String>,
+    last: i64,
+    deadline: i64,
+}
+
+/// Reminds a WG's facilitators that the inactivity limit is near.
+pub fn inactivity_reminder(
+    g: &Group,
+    deadline: chrono::DateTime<chrono::Utc>,
+) -> Result<Rendered, RenderError> {
+    render(
+        "inactivity_reminder",
+        InactivityReminder {
+            name: &g.name,
+            facilitators: ids(&g.facilitators),
+            last: (deadline - g.policy.wg_inactivity.to_chrono()).timestamp(),
+            deadline: deadline.timestamp(),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Candidate<'a> {
+    kind: &'static str,
+    name: &'a str,
+    cause: &'static str,
+    inactivity: String,
+    last: i64,
+    grace_end: i64,
+    facilitators: Vec<String>,
+}
+
+/// A WG became a retirement candidate: why, and when it will be retired.
+pub fn retirement_candidate(
+    g: &Group,
+    since: chrono::DateTime<chrono::Utc>,
+    cause: crate::governance::RetirementCause,
+) -> Result<Rendered, RenderError> {
+    let inactivity = g.policy.wg_inactivity.to_chrono();
+    render(
+        "retirement_candidate",
+        Candidate {
+            kind: g.kind.code(),
+            name: &g.name,
+            cause: match cause {
+                crate::governance::RetirementCause::AllItemsCompleted => "all_items_completed",
+                _ => "inactivity",
+            },
+            inactivity: g.policy.wg_inactivity.to_string(),
+            last: crate::governance::wg_inactivity_deadline(g)
+                .map_or(since - inactivity, |d| d - inactivity)
+                .timestamp(),
+            grace_end: (since + g.policy.wg_retirement_grace.to_chrono()).timestamp(),
+            facilitators: ids(&g.facilitators),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct CandidacyDecided<'a> {
+    kept: bool,
+    actor: String,
+    kind: &'static str,
+    name: &'a str,
+    how: &'a str,
+    reason: Option<&'a str>,
+}
+
+/// The end of a candidacy: kept by a moderator (with the reason), or `how` it ended otherwise.
+pub fn candidacy_decided(g: &Group, event: &Event, how: &str) -> Result<Rendered, RenderError> {
+    render(
+        "candidacy_decided",
+        CandidacyDecided {
+            kept: matches!(event.kind, crate::governance::EventKind::Kept),
+            actor: event
+                .actor
+                .id()
+                .map(|m| m.0.to_string())
+                .unwrap_or_default(),
+            kind: g.kind.code(),
+            name: &g.name,
+            how,
+            reason: event.reason.as_deref(),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Quiet<'a> {
+    for_moderators: bool,
+    id: i64,
+    name: &'a str,
+    channel: String,
+    since: i64,
+    facilitators: Vec<String>,
+}
+
+/// A quiet IG: the reminder in its channel, or the note to moderators.
+pub fn quiet_reminder(
+    id: GroupId,
+    g: &Group,
+    for_moderators: bool,
+) -> Result<Rendered, RenderError> {
+    let since = crate::governance::ig_last_activity(g)
+        .max(g.active_since)
+        .unwrap_or(g.proposed_at);
+    render(
+        "quiet_reminder",
+        Quiet {
+            for_moderators,
+            id: id.0,
+            name: &g.name,
+            channel: g.channel.unwrap_or_default().to_string(),
+            since: since.timestamp(),
+            facilitators: ids(&g.facilitators),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Status<'a> {
+    kind: &'static str,
+    name: &'a str,
+    text: &'a str,
+    author: String,
+    at: i64,
+}
+
+pub fn status_posted(g: &Group, event: &Event, text: &str) -> Result<Rendered, RenderError> {
+    render(
+        "status_posted",
+        Status {
+            kind: g.kind.code(),
+            name: &g.name,
+            text,
+            author: event
+                .actor
+                .id()
+                .map(|m| m.0.to_string())
+                .unwrap_or_default(),
+            at: event.at.timestamp(),
+        },
+    )
+}

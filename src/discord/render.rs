@@ -48,6 +48,26 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("error", include_str!("../../templates/error.md.j2")),
     (
+        "inactivity_reminder",
+        include_str!("../../templates/inactivity_reminder.md.j2"),
+    ),
+    (
+        "retirement_candidate",
+        include_str!("../../templates/retirement_candidate.md.j2"),
+    ),
+    (
+        "candidacy_decided",
+        include_str!("../../templates/candidacy_decided.md.j2"),
+    ),
+    (
+        "quiet_reminder",
+        include_str!("../../templates/quiet_reminder.md.j2"),
+    ),
+    (
+        "status_posted",
+        include_str!("../../templates/status_posted.md.j2"),
+    ),
+    (
         "vote_message",
         include_str!("../../templates/vote_message.md.j2"),
     ),
