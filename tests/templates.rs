@@ -908,3 +908,93 @@ fn every_template_has_a_snapshot_test() {
         "templates with no snapshot under tests/snapshots/ (name the test after the template): {missing:?}"
     );
 }
+
+/// The approved WG, quiet until its inactivity limit (30 days after activation at 72h).
+fn quiet_wg() -> Story {
+    let s = approved(wg_events());
+    let limit = govbot::governance::wg_inactivity_deadline(&s.group).unwrap();
+    s.then_at(
+        &Actor::System,
+        limit - Duration::days(7),
+        Command::RemindInactivity,
+    )
+}
+
+#[test]
+fn inactivity_reminder() {
+    let s = quiet_wg();
+    let deadline = govbot::governance::wg_inactivity_deadline(&s.group).unwrap();
+    insta::assert_snapshot!(notices::inactivity_reminder(&s.group, deadline)
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn retirement_candidate() {
+    let s = quiet_wg();
+    let limit = govbot::governance::wg_inactivity_deadline(&s.group).unwrap();
+    let s = s.then_at(&Actor::System, limit, Command::FlagRetirementCandidate);
+    let EventKind::RetirementCandidate { cause } = s.last().kind else {
+        panic!("not a candidacy: {:?}", s.last().kind)
+    };
+    insta::assert_snapshot!(notices::retirement_candidate(&s.group, s.last().at, cause)
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn candidacy_decided_kept() {
+    let s = quiet_wg();
+    let limit = govbot::governance::wg_inactivity_deadline(&s.group).unwrap();
+    let s = s
+        .then_at(&Actor::System, limit, Command::FlagRetirementCandidate)
+        .then_at(
+            &moderator(3001),
+            limit + Duration::days(1),
+            Command::Keep {
+                reason: "The spec work resumes after the holidays.".into(),
+            },
+        );
+    insta::assert_snapshot!(notices::candidacy_decided(&s.group, s.last(), "kept")
+        .unwrap()
+        .text());
+}
+
+fn quiet_ig() -> Story {
+    let s = approved(ig_events());
+    let due = govbot::governance::quiet_reminder_due_at(&s.group).unwrap();
+    s.then_at(&Actor::System, due, Command::RemindQuiet)
+}
+
+#[test]
+fn quiet_reminder_in_the_channel() {
+    let s = quiet_ig();
+    insta::assert_snapshot!(notices::quiet_reminder(GroupId(14), &s.group, false)
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn quiet_reminder_for_moderators() {
+    let s = quiet_ig();
+    insta::assert_snapshot!(notices::quiet_reminder(GroupId(14), &s.group, true)
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn status_posted() {
+    let s = approved(wg_events()).then(
+        &Actor::member(MemberId(1001), []),
+        100,
+        Command::PostStatus {
+            text: "Draft SEP-1234 is out for review; next call on Thursday.".into(),
+        },
+    );
+    let EventKind::StatusPosted { text } = &s.last().kind else {
+        panic!("not a status")
+    };
+    insta::assert_snapshot!(notices::status_posted(&s.group, s.last(), text)
+        .unwrap()
+        .text());
+}
