@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod discord;
 pub mod export;
+pub mod github;
 pub mod governance;
 pub mod harness;
 pub mod report;

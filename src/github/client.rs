@@ -1,0 +1,473 @@
+//! The GitHub REST client: one call, `GET /repos/{owner}/{repo}/issues/{number}`, which answers
+//! for Issues and PRs alike, and GitHub's rate limits kept.
+//!
+//! Rate limits follow GitHub's "Rate limits for the REST API": every answer's
+//! `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset` are read; a 403 or 429
+//! that says the limit is spent pauses the client until `retry-after` seconds have passed, or
+//! else until `x-ratelimit-reset` when nothing remains, or else for a minute; and the client also
+//! pauses until the reset once less than a tenth of the budget remains, leaving the rest to
+//! whatever else shares the token. A paused client refuses calls without sending them. Time comes
+//! from the caller (`now`), which is the bot's governance clock, so tests move it.
+
+use super::item::{GitHubItem, ItemKind};
+use chrono::{DateTime, TimeZone as _, Utc};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
+use reqwest::StatusCode;
+use serde::Deserialize;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// GitHub's REST API.
+pub const DEFAULT_API_BASE: &str = "https://api.github.com";
+
+/// The environment variable that holds the GitHub token.
+pub const TOKEN_VAR: &str = "GITHUB_TOKEN";
+
+/// The REST API version the client speaks (`X-GitHub-Api-Version`).
+pub const API_VERSION: &str = "2022-11-28";
+
+/// How long one call may take, connecting included, unless [`GitHubClient::with_timeout`] says.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long to wait after a rate-limit answer that says neither how long nor until when
+/// (GitHub's documented "wait at least one minute").
+const UNSPECIFIED_WAIT: chrono::Duration = chrono::Duration::seconds(60);
+
+/// The longest piece of an error body repeated in an error message.
+const MAX_MESSAGE: usize = 300;
+
+/// A GitHub token. It prints as `Token(***)` so that no log line or error report can leak it; the
+/// secret is read only through [`Token::expose`], which is easy to find in review.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(secret: String) -> Token {
+        Token(secret)
+    }
+
+    /// The token in [`TOKEN_VAR`], without surrounding whitespace; `None` when it is unset, empty
+    /// or not UTF-8.
+    pub fn from_env() -> Option<Token> {
+        let value = std::env::var(TOKEN_VAR).ok()?;
+        let value = value.trim();
+        (!value.is_empty()).then(|| Token(value.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// Where an Issue or PR stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemState {
+    Open,
+    /// Closed; for a PR, closed without being merged.
+    Closed,
+    Merged,
+}
+
+/// What GitHub says about an Issue or PR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemStatus {
+    /// What GitHub says it is (a PR's issue object carries `pull_request`).
+    pub kind: ItemKind,
+    pub state: ItemState,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub title: String,
+}
+
+/// The budget GitHub reported in its last answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: u64,
+    pub remaining: u64,
+    pub reset: DateTime<Utc>,
+}
+
+/// Why a call told nothing about an item. Messages are written for operators and users, and never
+/// contain the token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GitHubError {
+    /// GitHub's rate limit is spent, or nearly (a tenth is kept in reserve); the client sends
+    /// nothing before `until`.
+    #[error(
+        "GitHub's API rate limit is used up for now: govbot will not ask GitHub again until {until}"
+    )]
+    RateLimited { until: DateTime<Utc> },
+    #[error(
+        "GitHub has no {item}: it does not exist, or it is private and the token in {TOKEN_VAR} (if any) cannot see it"
+    )]
+    NotFound { item: String },
+    #[error(
+        "GitHub refused the request as unauthorized (401): check {TOKEN_VAR}, which must hold a valid GitHub token that has not expired or been revoked"
+    )]
+    Unauthorized,
+    #[error("GitHub answered HTTP {status}: {message}")]
+    Http { status: u16, message: String },
+    #[error("cannot reach GitHub: {message}")]
+    Unreachable { message: String },
+    /// GitHub answered, but not with an issue object the client understands.
+    #[error("GitHub's answer could not be understood: {message}")]
+    Unexpected { message: String },
+    /// The client could not be set up (a bad API base, a token that cannot be sent).
+    #[error("cannot set up the GitHub client: {message}")]
+    Setup { message: String },
+}
+
+/// Reads Issues and PRs from GitHub. Clones share the connection pool and the rate-limit state.
+#[derive(Clone)]
+pub struct GitHubClient {
+    http: reqwest::Client,
+    api_base: String,
+    token: Option<Token>,
+    authorization: Option<HeaderValue>,
+    timeout: Duration,
+    budget: Arc<Mutex<Budget>>,
+}
+
+#[derive(Debug, Default)]
+struct Budget {
+    last: Option<RateLimit>,
+    paused_until: Option<DateTime<Utc>>,
+}
+
+impl fmt::Debug for GitHubClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GitHubClient")
+            .field("api_base", &self.api_base)
+            .field("token", &self.token)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The part of GitHub's issue object the client reads.
+#[derive(Deserialize)]
+struct IssueObject {
+    title: String,
+    state: String,
+    updated_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    pull_request: Option<PullRequestPart>,
+}
+
+#[derive(Deserialize)]
+struct PullRequestPart {
+    merged_at: Option<DateTime<Utc>>,
+}
+
+impl GitHubClient {
+    /// A client for the API at `api_base` (e.g. [`DEFAULT_API_BASE`], or a stand-in's), sending
+    /// `token` as a bearer token when there is one. Without a token GitHub allows only public
+    /// items and a small budget (60 calls an hour).
+    pub fn new(api_base: &str, token: Option<Token>) -> Result<GitHubClient, GitHubError> {
+        let api_base = api_base.trim().trim_end_matches('/').to_string();
+        match reqwest::Url::parse(&api_base) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {}
+            _ => {
+                return Err(GitHubError::Setup {
+                    message: format!(
+                        "the API base {api_base:?} is not an http(s) URL such as {DEFAULT_API_BASE}"
+                    ),
+                })
+            }
+        }
+        let authorization = match &token {
+            None => None,
+            Some(token) => {
+                let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                    .map_err(|_| GitHubError::Setup {
+                        message: format!(
+                            "the token in {TOKEN_VAR} holds characters that cannot be sent in an HTTP header"
+                        ),
+                    })?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+        };
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| GitHubError::Setup {
+                message: e.to_string(),
+            })?;
+        Ok(GitHubClient {
+            http,
+            api_base,
+            token,
+            authorization,
+            timeout: DEFAULT_TIMEOUT,
+            budget: Arc::default(),
+        })
+    }
+
+    /// How long one call may take before it counts as [`GitHubError::Unreachable`].
+    pub fn with_timeout(mut self, timeout: Duration) -> GitHubClient {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn api_base(&self) -> &str {
+        &self.api_base
+    }
+
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// The budget GitHub reported last, if it has answered with one.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.budget.lock().unwrap().last
+    }
+
+    /// When the client will send calls again, if it is paused at `now`.
+    pub fn paused_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.budget
+            .lock()
+            .unwrap()
+            .paused_until
+            .filter(|u| *u > now)
+    }
+
+    /// Asks GitHub where `item` stands. Refused without a call, as
+    /// [`GitHubError::RateLimited`], while the client is paused at `now`.
+    pub async fn fetch(
+        &self,
+        item: &GitHubItem,
+        now: DateTime<Utc>,
+    ) -> Result<ItemStatus, GitHubError> {
+        if let Some(until) = self.paused_until(now) {
+            return Err(GitHubError::RateLimited { until });
+        }
+        let url = format!(
+            "{}/repos/{}/{}/issues/{}",
+            self.api_base, item.owner, item.repo, item.number
+        );
+        let mut request = self
+            .http
+            .get(&url)
+            .timeout(self.timeout)
+            .header(ACCEPT, "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", API_VERSION)
+            .header(USER_AGENT, "govbot");
+        if let Some(authorization) = &self.authorization {
+            request = request.header(AUTHORIZATION, authorization.clone());
+        }
+        let response = request.send().await.map_err(|e| self.unreachable(&e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(|e| self.unreachable(&e))?;
+        let rate = read_rate(&headers);
+
+        if matches!(
+            status,
+            StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
+        ) {
+            let retry_after = header_u64(&headers, "retry-after");
+            let spent = status == StatusCode::TOO_MANY_REQUESTS
+                || retry_after.is_some()
+                || header_u64(&headers, "x-ratelimit-remaining") == Some(0)
+                || github_message(&body).is_some_and(|m| m.to_lowercase().contains("rate limit"));
+            if spent {
+                let until = match (retry_after, rate) {
+                    (Some(seconds), _) => now + seconds_from(seconds),
+                    (None, Some(rate)) if rate.remaining == 0 && rate.reset > now => rate.reset,
+                    _ => now + UNSPECIFIED_WAIT,
+                };
+                let mut budget = self.budget.lock().unwrap();
+                if rate.is_some() {
+                    budget.last = rate;
+                }
+                budget.paused_until = Some(budget.paused_until.map_or(until, |u| u.max(until)));
+                return Err(GitHubError::RateLimited { until });
+            }
+        }
+        self.note_budget(rate, now);
+
+        match status {
+            s if s.is_success() => self.read_issue(&body),
+            StatusCode::UNAUTHORIZED => Err(GitHubError::Unauthorized),
+            StatusCode::NOT_FOUND => Err(GitHubError::NotFound {
+                item: item.to_string(),
+            }),
+            s => {
+                let said = github_message(&body)
+                    .or_else(|| {
+                        let text = String::from_utf8_lossy(&body).trim().to_string();
+                        (!text.is_empty()).then_some(text)
+                    })
+                    .unwrap_or_else(|| s.canonical_reason().unwrap_or("no reason given").into());
+                Err(GitHubError::Http {
+                    status: s.as_u16(),
+                    message: format!("{} (asking about {item})", shorten(&self.scrub(said))),
+                })
+            }
+        }
+    }
+
+    /// Keeps the budget GitHub reported and pauses until its reset once less than a tenth is
+    /// left.
+    fn note_budget(&self, rate: Option<RateLimit>, now: DateTime<Utc>) {
+        let Some(rate) = rate else { return };
+        let mut budget = self.budget.lock().unwrap();
+        budget.last = Some(rate);
+        let low = rate.remaining.saturating_mul(10) < rate.limit;
+        if low && rate.reset > now {
+            budget.paused_until = Some(
+                budget
+                    .paused_until
+                    .map_or(rate.reset, |u| u.max(rate.reset)),
+            );
+        }
+    }
+
+    fn read_issue(&self, body: &[u8]) -> Result<ItemStatus, GitHubError> {
+        let issue: IssueObject =
+            serde_json::from_slice(body).map_err(|e| GitHubError::Unexpected {
+                message: self.scrub(format!("not an issue object ({e})")),
+            })?;
+        let merged = issue
+            .pull_request
+            .as_ref()
+            .is_some_and(|pr| pr.merged_at.is_some());
+        let state = match (issue.state.as_str(), merged) {
+            (_, true) => ItemState::Merged,
+            ("open", false) => ItemState::Open,
+            ("closed", false) => ItemState::Closed,
+            (other, false) => {
+                return Err(GitHubError::Unexpected {
+                    message: self.scrub(format!(
+                        "unknown state {:?} (expected \"open\" or \"closed\")",
+                        shorten(other)
+                    )),
+                })
+            }
+        };
+        Ok(ItemStatus {
+            kind: if issue.pull_request.is_some() {
+                ItemKind::Pull
+            } else {
+                ItemKind::Issue
+            },
+            state,
+            updated_at: issue.updated_at,
+            closed_at: issue.closed_at,
+            title: issue.title,
+        })
+    }
+
+    fn unreachable(&self, e: &reqwest::Error) -> GitHubError {
+        let message = if e.is_timeout() {
+            format!(
+                "no answer from {} within {}",
+                self.api_base,
+                humantime::format_duration(self.timeout)
+            )
+        } else {
+            let mut message = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                message.push_str(": ");
+                message.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            message
+        };
+        GitHubError::Unreachable {
+            message: self.scrub(message),
+        }
+    }
+
+    /// `text` with the token, should it ever appear there, masked.
+    fn scrub(&self, text: String) -> String {
+        match &self.token {
+            Some(token) if !token.expose().is_empty() && text.contains(token.expose()) => {
+                text.replace(token.expose(), "***")
+            }
+            _ => text,
+        }
+    }
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn read_rate(headers: &HeaderMap) -> Option<RateLimit> {
+    let limit = header_u64(headers, "x-ratelimit-limit")?;
+    let remaining = header_u64(headers, "x-ratelimit-remaining")?;
+    let reset = header_u64(headers, "x-ratelimit-reset")?;
+    let reset = Utc.timestamp_opt(i64::try_from(reset).ok()?, 0).single()?;
+    Some(RateLimit {
+        limit,
+        remaining,
+        reset,
+    })
+}
+
+fn seconds_from(seconds: u64) -> chrono::Duration {
+    // A day is far beyond anything GitHub asks for; the cap keeps the arithmetic safe.
+    chrono::Duration::seconds(i64::try_from(seconds.min(86_400)).unwrap_or(86_400))
+}
+
+/// The `message` of GitHub's error body, if it is one.
+fn github_message(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct ErrorBody {
+        message: String,
+    }
+    serde_json::from_slice::<ErrorBody>(body)
+        .ok()
+        .map(|b| b.message)
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= MAX_MESSAGE {
+        text.to_string()
+    } else {
+        let mut short: String = text.chars().take(MAX_MESSAGE).collect();
+        short.push('…');
+        short
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_echoed_in_an_answer_is_masked() {
+        let secret = "ghp_echoedSECRET0123456789";
+        let client =
+            GitHubClient::new("http://127.0.0.1:9", Some(Token::new(secret.into()))).unwrap();
+        let masked = client.scrub(format!("bad header: Bearer {secret}, again {secret}"));
+        assert_eq!(masked, "bad header: Bearer ***, again ***");
+        let plain = GitHubClient::new("http://127.0.0.1:9", None).unwrap();
+        assert_eq!(plain.scrub("as is".into()), "as is");
+    }
+
+    #[test]
+    fn long_messages_are_shortened() {
+        let long = "x".repeat(MAX_MESSAGE + 50);
+        let short = shorten(&long);
+        assert_eq!(short.chars().count(), MAX_MESSAGE + 1);
+        assert!(short.ends_with('…'));
+        assert_eq!(shorten("short"), "short");
+    }
+}
