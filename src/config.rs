@@ -21,7 +21,7 @@
 //! - **Relative paths are relative to the file**, so the database sits next to the configuration
 //!   that names it whichever directory the bot was started from.
 
-use crate::governance::Policy;
+use crate::governance::{HumanDuration, Policy};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -47,6 +47,8 @@ pub struct Config {
     database_path: PathBuf,
     api_base: String,
     pub vote_reactions: VoteReactions,
+    /// GitHub sync of WG items, when the `[github]` section is present.
+    pub github: Option<GitHub>,
 }
 
 /// Channels and categories by id: moderators rename channels, ids never change.
@@ -125,13 +127,23 @@ impl Config {
                 },
             }
         }));
-        problems.extend(file.discord.vote_reactions.problems().into_iter().map(
-            |(key, message)| Problem {
-                location: keys.find(&key).map(|span| keys.location(span.start)),
-                key: Some(key),
-                message,
-            },
-        ));
+        let github_problems = file
+            .github
+            .as_ref()
+            .map(GitHub::problems)
+            .unwrap_or_default();
+        problems.extend(
+            file.discord
+                .vote_reactions
+                .problems()
+                .into_iter()
+                .chain(github_problems)
+                .map(|(key, message)| Problem {
+                    location: keys.find(&key).map(|span| keys.location(span.start)),
+                    key: Some(key),
+                    message,
+                }),
+        );
         if !problems.is_empty() {
             return Err(invalid(problems));
         }
@@ -144,6 +156,7 @@ impl Config {
             database_path: dir.join(file.database.path),
             api_base: file.discord.api_base,
             vote_reactions: file.discord.vote_reactions,
+            github: file.github,
         })
     }
 
@@ -285,6 +298,56 @@ struct File {
     database: Database,
     #[serde(default)]
     discord: Discord,
+    github: Option<GitHub>,
+}
+
+/// Optional GitHub sync of WG items: present in the file means on. The token (optional for public
+/// repositories, with GitHub's lower anonymous rate limit) comes only from `GITHUB_TOKEN`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GitHub {
+    #[serde(deserialize_with = "api_base")]
+    pub api_base: String,
+    /// Where `SEP-n` lives, as "owner/repo": SEP-n is issue or PR n there.
+    pub sep_repository: String,
+    /// How often every tracked item is read again.
+    pub sync_interval: HumanDuration,
+}
+
+impl Default for GitHub {
+    fn default() -> Self {
+        GitHub {
+            api_base: crate::github::DEFAULT_API_BASE.to_owned(),
+            sep_repository: "modelcontextprotocol/modelcontextprotocol".to_owned(),
+            sync_interval: HumanDuration::hours(1),
+        }
+    }
+}
+
+impl GitHub {
+    /// `(owner, repo)` of the SEP repository.
+    pub fn sep_repo(&self) -> Option<(&str, &str)> {
+        self.sep_repository
+            .split_once('/')
+            .filter(|(o, r)| !o.is_empty() && !r.is_empty() && !r.contains('/'))
+    }
+
+    fn problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if self.sep_repo().is_none() {
+            out.push((
+                "github.sep_repository".to_owned(),
+                format!("{:?} is not \"owner/repo\"", self.sep_repository),
+            ));
+        }
+        if self.sync_interval.secs < 60 {
+            out.push((
+                "github.sync_interval".to_owned(),
+                "must be at least a minute, to stay within GitHub's rate limits".to_owned(),
+            ));
+        }
+        out
+    }
 }
 
 #[derive(Deserialize)]

@@ -146,15 +146,33 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
         Ok(n) => tracing::info!(n, "reactions changed while govbot was down were handled"),
         Err(e) => tracing::error!("reconciling vote reactions failed: {e:#}"),
     }
-    let workers = vec![
+    let mut workers = vec![
         tokio::spawn(scheduler::run(
             store.clone(),
             clock.clone(),
             config.policy.clone(),
             stopped.clone(),
         )),
-        tokio::spawn(effects::run(http, worker_data(), stopped)),
+        tokio::spawn(effects::run(http, worker_data(), stopped.clone())),
     ];
+    if let Some(settings) = config.github.clone() {
+        let client =
+            crate::github::GitHubClient::new(&settings.api_base, crate::github::Token::from_env())
+                .context("setting up the GitHub client (github.api_base)")?;
+        tracing::info!(
+            authenticated = client.has_token(),
+            "GitHub sync every {}",
+            settings.sync_interval
+        );
+        workers.push(tokio::spawn(crate::github::sync::run(
+            store.clone(),
+            client,
+            settings,
+            config.policy.clone(),
+            clock.clone(),
+            stopped,
+        )));
+    }
     let task = tokio::spawn(async move {
         client.start().await.map_err(|e| {
             anyhow!(

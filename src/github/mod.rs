@@ -23,6 +23,7 @@
 pub mod client;
 pub mod item;
 pub mod standin;
+pub mod sync;
 
 pub use client::{
     GitHubClient, GitHubError, ItemState, ItemStatus, RateLimit, Token, DEFAULT_API_BASE, TOKEN_VAR,

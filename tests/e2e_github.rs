@@ -1,0 +1,133 @@
+//! GitHub sync with the real bot: the Discord sandbox and the GitHub stand-in, both on 127.0.0.1,
+//! a real SQLite file and the injected clock.
+
+mod common;
+
+use common::*;
+use govbot::clock::Clock;
+use govbot::config::GitHub;
+use govbot::github::standin::{GitHubStandIn, StandInIssue};
+use govbot::governance::{GroupState, ItemRef};
+use govbot::harness::WAIT;
+use govbot::store::GroupId;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn activity_and_completion_on_github_keep_a_wg_alive_then_make_it_a_candidate() {
+    let mut env = start().await;
+    // An approved WG tracking SEP-1234, through the bot.
+    let (_, card) = env
+        .post_template("alice", &wg_template("Registry", env.h.user("alice")))
+        .await;
+    assert!(text(&card).contains("#1"), "{}", text(&card));
+    let id = GroupId(1);
+    let (i, _, _) = env
+        .group(
+            "mod-ana",
+            "call-vote",
+            json!([{"type": 4, "name": "id", "value": 1}]),
+        )
+        .await;
+    env.h.sandbox.wait_response(&i, WAIT).await.unwrap();
+    let vote = env
+        .h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| custom_ids(m).iter().any(|c| c == "gov1:ballot:1:yes"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    for m in ["mod-ana", "mod-ben"] {
+        let i = env
+            .h
+            .sandbox
+            .click_button(
+                env.h.user(m),
+                env.moderators(),
+                id_of(&vote),
+                "gov1:ballot:1:yes",
+            )
+            .await;
+        env.h.sandbox.wait_response(&i, WAIT).await.unwrap();
+    }
+    env.h.clock.advance(chrono::Duration::hours(72));
+    let store = env.h.store().await.unwrap();
+    let state = || async { store.group(id).await.unwrap().group };
+    let start_state = eventually("the WG to be active", || {
+        let g = futures_block(state());
+        (g.state == GroupState::Active).then_some(g)
+    })
+    .await;
+    let activated = start_state.active_since.unwrap();
+
+    // GitHub says SEP-1234 moved 19 days after activation; the sync records it.
+    let github = GitHubStandIn::start().await.unwrap();
+    env.h.clock.advance(chrono::Duration::days(20));
+    let moved = activated + chrono::Duration::days(19);
+    github.set_issue(
+        "modelcontextprotocol",
+        "modelcontextprotocol",
+        1234,
+        StandInIssue::open("SEP-1234: Registry", moved),
+    );
+    env.h.stop_bot().await.unwrap();
+    env.h.config.github = Some(GitHub {
+        api_base: github.api_base(),
+        ..GitHub::default()
+    });
+    env.h.start_bot().await.unwrap();
+    eventually("the activity from GitHub", || {
+        let g = futures_block(state());
+        (g.items[0].last_activity == moved).then_some(())
+    })
+    .await;
+    assert!(github.request_count() >= 1);
+    let g = state().await;
+    assert_eq!(g.items[0].item, ItemRef::Sep(1234));
+    assert_eq!(
+        govbot::governance::wg_inactivity_deadline(&g),
+        Some(moved + chrono::Duration::days(30)),
+        "the inactivity limit moved with the activity"
+    );
+
+    // Closed on GitHub: at the next sync the item is completed, and a WG whose items are all
+    // completed becomes a retirement candidate.
+    github.set_issue(
+        "modelcontextprotocol",
+        "modelcontextprotocol",
+        1234,
+        StandInIssue::closed("SEP-1234: Registry", env.h.clock.now()),
+    );
+    env.h.clock.advance(chrono::Duration::hours(1));
+    env.h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| text(m).contains("retirement candidate") && text(m).contains("completed"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    let g = state().await;
+    assert!(g.items[0].completed_at.is_some());
+    assert!(g.candidacy.is_some());
+    env.h.shutdown().await.unwrap();
+}
+
+fn futures_block<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(f))
+}
