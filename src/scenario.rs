@@ -3,6 +3,7 @@
 
 use crate::harness::{Harness, WAIT};
 use crate::report;
+use crate::sandbox::Interaction;
 use crate::store::GroupId;
 use anyhow::{bail, Context as _, Result};
 use serde_json::{json, Value};
@@ -27,13 +28,20 @@ pub fn message_text(m: &Value) -> String {
 }
 
 fn buttons(m: &Value) -> Vec<String> {
-    m["components"]
+    let all: Vec<Value> = m["components"]
         .as_array()
         .into_iter()
         .flatten()
         .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let mut labels: Vec<String> = all
+        .iter()
         .filter_map(|c| c["label"].as_str().map(|l| format!("[{l}]")))
-        .collect()
+        .collect();
+    if !labels.is_empty() && all.iter().all(|c| c["disabled"] == true) {
+        labels.push("(disabled)".to_string());
+    }
+    labels
 }
 
 struct Transcript<'a> {
@@ -50,6 +58,14 @@ impl Transcript<'_> {
             .iter()
             .find(|c| c.id == id)
             .map(|c| c.name.clone())
+            .or_else(|| {
+                self.h
+                    .sandbox
+                    .channels()
+                    .into_iter()
+                    .find(|c| c["id"] == json!(id.to_string()))
+                    .and_then(|c| c["name"].as_str().map(str::to_string))
+            })
             .unwrap_or_else(|| id.to_string())
     }
 
@@ -83,6 +99,207 @@ impl Transcript<'_> {
         writeln!(self.out, "\n=== {text}")?;
         Ok(())
     }
+}
+
+fn custom_ids(m: &Value) -> Vec<String> {
+    m["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Polls `check` until it gives a value, for at most [`WAIT`]: a bounded wait for the bot to act,
+/// never a sleep for time to pass (the governance clock only moves when the script moves it).
+async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> Result<T> {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(v) = check() {
+            return Ok(v);
+        }
+        if start.elapsed() >= WAIT {
+            bail!("timed out waiting for {what}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// The bot's private answer to `i`, following a deferral to the edited original response.
+async fn answer(h: &Harness, i: &Interaction) -> Result<Value> {
+    let r = h.sandbox.wait_response(i, WAIT).await?;
+    if r.kind != 5 {
+        return Ok(r.data);
+    }
+    eventually("the deferred answer", || {
+        h.sandbox
+            .original_message(i)
+            .filter(|m| !message_text(m).trim().is_empty())
+    })
+    .await
+}
+
+/// `user` clicks `custom_id` on `message` in `channel`; returns the bot's private answer.
+async fn click(
+    h: &Harness,
+    user: &str,
+    channel: u64,
+    message: &Value,
+    custom_id: &str,
+) -> Result<Value> {
+    let i = h
+        .sandbox
+        .try_click_button(h.user(user), channel, id_of(message), custom_id)
+        .await?;
+    answer(h, &i).await
+}
+
+/// Proposal #1 goes to a moderator vote, is approved, and its channel opens when the window ends.
+async fn vote(h: &Harness, t: &mut Transcript<'_>) -> Result<()> {
+    let sb = &h.sandbox;
+    let moderators = h.channel("community-moderators");
+    let id = 1;
+    let call = format!("gov1:call-vote:{id}");
+    let yes = format!("gov1:ballot:{id}:yes");
+    let vote_message = |pred: fn(&str) -> bool| {
+        let yes = yes.clone();
+        sb.wait_message(
+            moderators,
+            move |m| custom_ids(m).contains(&yes) && pred(&message_text(m)),
+            WAIT,
+        )
+    };
+
+    t.heading("A moderator calls a vote on proposal #1")?;
+    let announcement = sb
+        .wait_message(moderators, |m| custom_ids(m).contains(&call), WAIT)
+        .await
+        .context("waiting for proposal #1's announcement")?;
+    writeln!(
+        t.out,
+        "
+[#community-moderators] mod-ana clicks [Call vote] on the announcement of proposal #1"
+    )?;
+    let said = click(h, "mod-ana", moderators, &announcement, &call).await?;
+    t.private("mod-ana", &said)?;
+    let vote = vote_message(|_| true)
+        .await
+        .context("waiting for the vote message")?;
+    t.bot(moderators, &vote, " (the vote)")?;
+
+    t.heading("Moderators vote; a non-moderator cannot")?;
+    writeln!(
+        t.out,
+        "
+[#community-moderators] mod-ana clicks [Approve]"
+    )?;
+    let said = click(h, "mod-ana", moderators, &vote, &yes).await?;
+    t.private("mod-ana", &said)?;
+    writeln!(
+        t.out,
+        "
+[#community-moderators] mod-ben reacts ✅ to the vote"
+    )?;
+    sb.add_reaction(h.user("mod-ben"), moderators, id_of(&vote), "✅")
+        .await;
+    writeln!(
+        t.out,
+        "
+[#community-moderators] alice reacts ✅ to the vote"
+    )?;
+    let alice = h.user("alice");
+    sb.add_reaction(alice, moderators, id_of(&vote), "✅").await;
+    eventually("alice's reaction to be removed", || {
+        let r = sb.reactions(moderators, id_of(&vote));
+        (!r.iter().any(|(_, users)| users.contains(&alice))).then_some(())
+    })
+    .await?;
+    writeln!(
+        t.out,
+        "[govbot removes alice's reaction: she is not a moderator]"
+    )?;
+    writeln!(
+        t.out,
+        "
+[#community-moderators] alice clicks [Approve]"
+    )?;
+    let said = click(h, "alice", moderators, &vote, &yes).await?;
+    t.private("alice", &said)?;
+    let vote = vote_message(|text| text.contains("2 approve"))
+        .await
+        .context("waiting for the tally to show 2 approve")?;
+    t.bot(moderators, &vote, " (the vote, edited)")?;
+
+    t.heading("72 hours pass: the vote closes")?;
+    h.clock.advance(chrono::Duration::hours(72));
+    writeln!(
+        t.out,
+        "
+[the sandbox moves its clock 72 hours ahead, past the vote's window]"
+    )?;
+    let closed = vote_message(|text| text.contains("Result:** approved"))
+        .await
+        .context("waiting for the vote's result")?;
+    t.bot(moderators, &closed, " (the vote, edited)")?;
+    let result = sb
+        .wait_message(
+            moderators,
+            |m| {
+                id_of(m) != id_of(&closed)
+                    && message_text(m).contains("Vote closed")
+                    && message_text(m).contains("approved")
+            },
+            WAIT,
+        )
+        .await
+        .context("waiting for the vote's result post")?;
+    t.bot(moderators, &result, "")?;
+
+    let categories = [
+        h.channel(crate::sandbox::world::names::WG_CATEGORY),
+        h.channel(crate::sandbox::world::names::IG_CATEGORY),
+    ];
+    let channel = eventually("the group's new channel", || {
+        sb.channels().into_iter().find(|c| {
+            let name = c["name"].as_str().unwrap_or_default();
+            let parent = c["parent_id"].as_str().and_then(|p| p.parse::<u64>().ok());
+            (name.starts_with("wg-") || name.starts_with("ig-"))
+                && parent.is_some_and(|p| categories.contains(&p))
+        })
+    })
+    .await?;
+    let channel_id: u64 = channel["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .context("the new channel has no id")?;
+    let parent = channel["parent_id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .map(|p| t.channel_name(p))
+        .unwrap_or_default();
+    writeln!(
+        t.out,
+        "
+[govbot creates the channel #{} in the category {parent}]",
+        channel["name"].as_str().unwrap_or_default()
+    )?;
+    let opening = sb
+        .wait_message(channel_id, |m| !message_text(m).trim().is_empty(), WAIT)
+        .await
+        .context("waiting for the new channel's opening message")?;
+    t.bot(channel_id, &opening, "")?;
+    let announcements = h.channel("announcements");
+    let news = sb
+        .wait_message(
+            announcements,
+            |m| message_text(m).contains(&format!("<#{channel_id}>")),
+            WAIT,
+        )
+        .await
+        .context("waiting for the announcement of the new group")?;
+    t.bot(announcements, &news, "")?;
+    Ok(())
 }
 
 fn replied_to(m: &Value) -> Option<u64> {
@@ -251,6 +468,8 @@ async fn script(h: &Harness, out: &mut dyn Write) -> Result<()> {
     let events = store.history(GroupId(1)).await?;
     let names = store.member_names().await?;
     write!(t.out, "{}", report::history(&g, &events, &names))?;
+
+    vote(h, &mut t).await?;
 
     let problems = sb.openapi_problems();
     if !problems.is_empty() {
