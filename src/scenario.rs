@@ -156,7 +156,7 @@ async fn click(
 }
 
 /// Proposal #1 goes to a moderator vote, is approved, and its channel opens when the window ends.
-async fn vote(h: &Harness, t: &mut Transcript<'_>) -> Result<()> {
+async fn vote(h: &Harness, t: &mut Transcript<'_>) -> Result<u64> {
     let sb = &h.sandbox;
     let moderators = h.channel("community-moderators");
     let id = 1;
@@ -299,6 +299,74 @@ async fn vote(h: &Harness, t: &mut Transcript<'_>) -> Result<()> {
         .await
         .context("waiting for the announcement of the new group")?;
     t.bot(announcements, &news, "")?;
+    Ok(channel_id)
+}
+
+/// The new WG goes quiet: reminders before the inactivity limit, candidacy, and retirement at the
+/// end of the grace period, all from the scheduler as the clock moves.
+async fn quiet_wg(h: &Harness, t: &mut Transcript<'_>, channel: u64) -> Result<()> {
+    let sb = &h.sandbox;
+    let moderators = h.channel("community-moderators");
+    let reminders = |n: usize| {
+        eventually("the inactivity reminders", move || {
+            let found: Vec<Value> = sb
+                .messages(channel)
+                .into_iter()
+                .filter(|m| message_text(m).contains("becomes a retirement candidate"))
+                .collect();
+            (found.len() == n).then(|| found[n - 1].clone())
+        })
+    };
+    t.heading("The WG goes quiet")?;
+    h.clock.advance(chrono::Duration::days(23));
+    writeln!(
+        t.out,
+        "
+[the sandbox moves its clock 23 days ahead: nothing has moved on the WG's items]"
+    )?;
+    let first = reminders(1).await?;
+    t.bot(channel, &first, "")?;
+    h.clock.advance(chrono::Duration::days(5));
+    writeln!(t.out, "\n[5 more days pass]")?;
+    let second = reminders(2).await?;
+    t.bot(channel, &second, "")?;
+
+    t.heading("A month without activity: a retirement candidate")?;
+    h.clock.advance(chrono::Duration::days(2));
+    writeln!(t.out, "\n[2 more days pass: the month is up]")?;
+    let candidacy = sb
+        .wait_message(
+            moderators,
+            |m| custom_ids(m).iter().any(|c| c.starts_with("gov1:keep:")),
+            WAIT,
+        )
+        .await
+        .context("waiting for the candidacy in the moderators' channel")?;
+    t.bot(moderators, &candidacy, "")?;
+
+    t.heading("Nobody keeps it: retired after the grace period")?;
+    h.clock.advance(chrono::Duration::days(7));
+    writeln!(
+        t.out,
+        "\n[7 days pass without activity or a moderator keeping it]"
+    )?;
+    let archive = h.channel(crate::sandbox::world::names::ARCHIVE_CATEGORY);
+    eventually("the channel's move to the archive", || {
+        sb.channels().into_iter().find(|c| {
+            c["id"].as_str() == Some(channel.to_string().as_str())
+                && c["parent_id"].as_str() == Some(archive.to_string().as_str())
+        })
+    })
+    .await?;
+    let notice = sb
+        .wait_message(channel, |m| message_text(m).contains("was retired"), WAIT)
+        .await
+        .context("waiting for the retirement notice")?;
+    t.bot(channel, &notice, "")?;
+    writeln!(
+        t.out,
+        "[govbot moves the channel to the category Archive, read-only; nothing is deleted]"
+    )?;
     Ok(())
 }
 
@@ -469,7 +537,8 @@ async fn script(h: &Harness, out: &mut dyn Write) -> Result<()> {
     let names = store.member_names().await?;
     write!(t.out, "{}", report::history(&g, &events, &names))?;
 
-    vote(h, &mut t).await?;
+    let channel = vote(h, &mut t).await?;
+    quiet_wg(h, &mut t, channel).await?;
 
     let problems = sb.openapi_problems();
     if !problems.is_empty() {
