@@ -129,6 +129,39 @@ impl BotProcess {
         }
     }
 
+    /// Waits (at most [`WAIT`]) until the child has a handler for `signal`, so that sending it
+    /// tests govbot's shutdown rather than the default action (death by signal). `govbot run`
+    /// installs its SIGINT and SIGTERM handlers only after it has connected, and a connected
+    /// bot does not mean a running main task: under load the two can be apart. Reads `SigCgt`
+    /// in `/proc/<pid>/status`; elsewhere than Linux it returns at once. Panics, with the
+    /// child's output, if the child exits or installs no handler in time.
+    pub async fn wait_handler(&mut self, signal: Signal) {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let bit = 1u64 << (signal as i32 - 1);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("checking on govbot") {
+                self.status = Some(status);
+                self.drain().await;
+                panic!(
+                    "govbot exited ({status}) while waiting for its {signal} handler\n{}",
+                    self.output()
+                );
+            }
+            if caught_signals(self.pid).is_some_and(|caught| caught & bit != 0) {
+                return;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                self.fail(&format!("govbot installed no {signal} handler in {WAIT:?}"))
+                    .await;
+            }
+            // Nothing announces the handler, so look again shortly (bounded by the deadline).
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
     /// Sends `signal` to the child. Panics if it has already been waited for (its pid may belong
     /// to another process by now).
     pub fn signal(&self, signal: Signal) {
@@ -219,6 +252,13 @@ impl BotProcess {
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
+}
+
+/// The signals `pid` has handlers for (bit n-1 for signal n), from `/proc/<pid>/status`.
+fn caught_signals(pid: Pid) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let hex = status.lines().find_map(|l| l.strip_prefix("SigCgt:"))?;
+    u64::from_str_radix(hex.trim(), 16).ok()
 }
 
 /// Appends everything `pipe` yields to `out` until end of file.
