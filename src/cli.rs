@@ -186,9 +186,7 @@ impl Cli {
             Cmd::Export { format, output } => {
                 let guild = self.optional_config()?.map(|c| c.guild_id);
                 let store = self.store().await?;
-                let groups = store.list(&GroupFilter::default()).await?;
-                let names = store.member_names().await?;
-                let dir = Directory::new(&groups, &names, guild, chrono::Utc::now());
+                let dir = Directory::load(&store, guild, chrono::Utc::now()).await?;
                 let text = match format {
                     Format::Markdown => dir.to_markdown(),
                     Format::Json => dir.to_json() + "\n",

@@ -145,7 +145,7 @@ async fn migrate_creates_the_database_and_reading_commands_work_on_it() {
     let out = govbot(dir.path(), &["--database", "fresh.db", "migrate"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("3 migrations applied"),
+        stdout(&out).contains("4 migrations applied"),
         "{}",
         stdout(&out)
     );
@@ -249,8 +249,13 @@ async fn export_publishes_only_active_groups() {
     );
     assert!(md.status.success(), "{}", stderr(&md));
     let text = stdout(&md);
+    // The table has the state and an activity column: a WG's tracked items (here the template's
+    // first item, tracked since the group became active).
     assert!(
-        text.contains("| Registry \\| Servers | alice | — | channel 555 | 2026-11-05 |"),
+        text.contains(
+            "| Registry \\| Servers | active | alice | — | channel 555 | 1 tracked item (1 open, \
+             0 completed); last item activity 2026-11-05 | 2026-11-05 |"
+        ),
         "{text}"
     );
     assert!(text.contains("No active Interest Groups."), "{text}");
@@ -265,6 +270,9 @@ async fn export_publishes_only_active_groups() {
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0]["facilitators"][0]["name"], "alice");
     assert_eq!(groups[0]["channel_id"], "555");
+    assert_eq!(groups[0]["state"], "active");
+    assert_eq!(groups[0]["activity"]["open_items"], 1);
+    assert_eq!(groups[0]["activity"]["completed_items"], 0);
 }
 
 #[tokio::test]
@@ -403,6 +411,12 @@ fn sandbox_plays_the_scenario_and_prints_the_transcript() {
         "[only carol sees this] govbot:",
         "only the proposer",
         "proposed WG 'Registry'",
+        "Vote closed: WG #1 Registry approved",
+        "**Result:** approved",
+        "[only alice sees this] govbot:",
+        "govbot creates the channel #wg-registry in the category Working Groups",
+        "[#wg-registry] govbot:",
+        "# New Working Group: Registry",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }

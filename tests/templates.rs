@@ -998,3 +998,130 @@ fn status_posted() {
         .unwrap()
         .text());
 }
+
+// A group's life: `/group health`, `/wg item list`, and `/group list` with each group's activity.
+
+fn stored(s: &Story, id: i64) -> StoredGroup {
+    StoredGroup {
+        id: GroupId(id),
+        version: s.events.len() as i64,
+        group: s.group.clone(),
+    }
+}
+
+/// The IG, active since 73h, with a meeting on day 3 and conversation noted on day 4.
+fn lively_ig() -> Story {
+    let bob = Actor::member(MemberId(1101), []);
+    approved(ig_events())
+        .then(
+            &bob,
+            80,
+            Command::RecordMeeting {
+                at: at(78),
+                attendees: vec![MemberId(1101), MemberId(1102)],
+            },
+        )
+        .then(&Actor::System, 90, Command::NoteConversation { at: at(90) })
+}
+
+fn week(month: u32, day: u32, messages: i64, participants: i64) -> govbot::store::WeekActivity {
+    let start = chrono::NaiveDate::from_ymd_opt(2026, month, day).unwrap();
+    govbot::store::WeekActivity {
+        week_start: start,
+        messages,
+        participants,
+        last_message_at: (messages > 0).then(|| start.and_hms_opt(18, 0, 0).unwrap().and_utc()),
+    }
+}
+
+#[test]
+fn group_health_ig() {
+    use govbot::discord::health;
+    let s = lively_ig();
+    let weeks = [week(10, 26, 0, 0), week(11, 2, 12, 3), week(11, 9, 4, 2)];
+    insta::assert_snapshot!(
+        health::health(&stored(&s, 14), &weeks, Some(at(199)), at(200))
+            .unwrap()
+            .text()
+    );
+    // Quiet for longer than `ig_quiet_after`: said, and never a retirement.
+    let later = at(90) + Duration::days(31);
+    let quiet = health::health(&stored(&s, 14), &[], None, later)
+        .unwrap()
+        .text();
+    assert!(quiet.contains(":zzz: Quiet"), "{quiet}");
+}
+
+/// The WG, active since 73h, tracking a second item from 100h; its first item completed at 110h.
+fn working_wg() -> Story {
+    let alice = Actor::member(MemberId(1001), []);
+    approved(wg_events())
+        .then(
+            &alice,
+            100,
+            Command::TrackItem {
+                item: ItemRef::Url("https://github.com/org/registry/issues/7".into()),
+            },
+        )
+        .then(
+            &alice,
+            110,
+            Command::CompleteItem {
+                item: ItemRef::Sep(1234),
+            },
+        )
+}
+
+#[test]
+fn group_health_wg() {
+    let s = working_wg();
+    insta::assert_snapshot!(
+        govbot::discord::health::health(&stored(&s, 12), &[], None, at(120))
+            .unwrap()
+            .text()
+    );
+}
+
+#[test]
+fn group_health_wg_retirement_candidate() {
+    let s = approved(wg_events());
+    let limit = at(73) + Duration::days(30);
+    let s = s.then_at(&Actor::System, limit, Command::FlagRetirementCandidate);
+    let text = govbot::discord::health::health(&stored(&s, 12), &[], None, limit)
+        .unwrap()
+        .text();
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn group_health_item_list() {
+    let s = working_wg();
+    insta::assert_snapshot!(govbot::discord::health::item_list(&stored(&s, 12))
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn group_list_with_activity() {
+    let ig = stored(&lively_ig(), 14);
+    let working = stored(&working_wg(), 12);
+    let proposal = StoredGroup {
+        id: GroupId(15),
+        version: 1,
+        group: wg(),
+    };
+    let recent = [(
+        GroupId(14),
+        govbot::store::ActivitySummary {
+            messages: 16,
+            participants: 4,
+            last_message_at: Some(at(199)),
+        },
+    )]
+    .into();
+    insta::assert_snapshot!(
+        views::list_with_activity(&[working, ig, proposal], None, &recent)
+            .unwrap()
+            .text()
+    );
+}

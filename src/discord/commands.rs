@@ -2,6 +2,7 @@
 
 use super::data::{Context, Error};
 use super::decisions::{call_vote, history, lift_veto, reverse, sponsor, veto};
+use super::group_life::{facilitator, health, maintainer, meeting, retire, status};
 use super::{output, proposals, views};
 use crate::governance::{Command, Context as Gov, GroupKind, GroupState, MemberId};
 use crate::store::{Draft, GroupFilter, GroupId, Target};
@@ -64,7 +65,7 @@ impl From<StateChoice> for GroupState {
     }
 }
 
-/// Interest Groups and Working Groups: propose, vote, veto, inspect.
+/// Interest Groups and Working Groups: propose, decide, run and inspect them.
 #[poise::command(
     slash_command,
     guild_only,
@@ -78,7 +79,13 @@ impl From<StateChoice> for GroupState {
         "lift_veto",
         "reverse",
         "sponsor",
-        "history"
+        "history",
+        "facilitator",
+        "maintainer",
+        "status",
+        "retire",
+        "meeting",
+        "health"
     ),
     subcommand_required
 )]
@@ -221,7 +228,11 @@ pub async fn list(
         kind: kind.map(GroupKind::from),
         state: state.map(GroupState::from),
     };
-    let groups = ctx.data().store.list(&filter).await?;
+    let store = &ctx.data().store;
+    let groups = store.list(&filter).await?;
+    let recent = store
+        .activity_since(crate::export::recent_since(ctx.data().now()))
+        .await?;
     let described = [
         filter.kind.map(|k| format!("{k}s")),
         filter.state.map(|s| s.label().to_string()),
@@ -230,7 +241,7 @@ pub async fn list(
     .flatten()
     .collect::<Vec<_>>();
     let label = (!described.is_empty()).then(|| described.join(", "));
-    ephemeral(ctx, &views::list(&groups, label)?).await
+    ephemeral(ctx, &views::list_with_activity(&groups, label, &recent)?).await
 }
 
 /// Claims the command's interaction, so a replayed INTERACTION_CREATE is answered once. (Not a

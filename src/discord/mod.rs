@@ -1,6 +1,7 @@
 //! The Discord adapter: translates Discord input into governance commands and governance
 //! outcomes into Discord messages. It decides nothing itself.
 
+pub mod activity;
 pub mod candidacy;
 pub mod channels;
 pub mod commands;
@@ -8,6 +9,8 @@ pub mod data;
 pub mod decisions;
 pub mod effects;
 pub mod events;
+pub mod group_life;
+pub mod health;
 pub mod notices;
 pub mod output;
 pub mod proposals;

@@ -3,7 +3,7 @@
 //! message saying what to fix: a bot that cannot answer must not sit deaf in the server.
 
 use super::data::{Data, Error};
-use super::{commands, effects, events, output, views, votes};
+use super::{commands, effects, events, group_life, output, views, votes};
 use crate::clock::Clock;
 use crate::config::{Config, Token, DEFAULT_API_BASE};
 use crate::scheduler;
@@ -103,7 +103,7 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
         .await
         .map_err(|e| anyhow!("cannot read the bot's own user ({})", brief(&e)))?;
     check_guild(&http, &config).await?;
-    let cmds = vec![commands::group(), commands::ping()];
+    let cmds = vec![commands::group(), group_life::wg(), commands::ping()];
     let guild = GuildId::new(config.guild_id);
     guild
         .set_commands(&http, poise::builtins::create_application_commands(&cmds))
@@ -190,29 +190,62 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
     })
 }
 
-/// Runs until SIGINT or SIGTERM, then disconnects cleanly.
+/// Runs until SIGINT or SIGTERM, then disconnects cleanly. The signal handlers are installed
+/// before anything else, so a signal during start-up is a clean stop too, never a kill.
 pub async fn run(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<()> {
-    let mut bot = start(config, token, clock).await?;
+    let mut shutdown = Shutdown::install()?;
+    let mut bot = tokio::select! {
+        bot = start(config, token, clock) => bot?,
+        _ = shutdown.recv() => {
+            tracing::info!("shutting down before the bot was connected");
+            return Ok(());
+        }
+    };
     tokio::select! {
         result = &mut bot.task => return result.map_err(|e| anyhow!("{e}"))?,
-        _ = shutdown_signal() => tracing::info!("shutting down"),
+        _ = shutdown.recv() => tracing::info!("shutting down"),
     }
     bot.stop().await
 }
 
-async fn shutdown_signal() {
+/// SIGINT and SIGTERM, listened to from the moment this is made.
+struct Shutdown {
     #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing a SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+    signals: (tokio::signal::unix::Signal, tokio::signal::unix::Signal),
+}
+
+impl Shutdown {
+    fn install() -> Result<Shutdown> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let interrupt =
+                signal(SignalKind::interrupt()).context("installing a SIGINT handler")?;
+            let terminate =
+                signal(SignalKind::terminate()).context("installing a SIGTERM handler")?;
+            Ok(Shutdown {
+                signals: (interrupt, terminate),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Shutdown {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            let (interrupt, terminate) = &mut self.signals;
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

@@ -2,9 +2,11 @@
 //! strings (Discord ids do not fit a JSON number exactly).
 
 use super::render::{render, RenderError, Rendered};
+use crate::export::{Activity, RECENT_WEEKS};
 use crate::governance::{Field, Group, MemberId, TemplateErrors};
-use crate::store::{GroupId, StoredGroup};
+use crate::store::{ActivitySummary, GroupId, StoredGroup};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Serialize)]
 pub struct Answer {
@@ -280,6 +282,26 @@ struct ListEntry {
     state: &'static str,
     channel: Option<String>,
     facilitators: Vec<String>,
+    maintainers: Vec<String>,
+    /// A live group's activity (see [`crate::export::Activity`]); none for a proposal or an
+    /// ended group.
+    ig: Option<IgActivityView>,
+    wg: Option<WgActivityView>,
+}
+
+#[derive(Serialize)]
+struct IgActivityView {
+    weeks: i64,
+    messages: i64,
+    participants: i64,
+    last_meeting: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct WgActivityView {
+    open: usize,
+    completed: usize,
+    last: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -293,22 +315,63 @@ struct List {
 pub const LIST_LIMIT: usize = 25;
 
 pub fn list(groups: &[StoredGroup], filter: Option<String>) -> Result<Rendered, RenderError> {
+    list_with_activity(groups, filter, &BTreeMap::new())
+}
+
+/// The list with each live group's activity; `recent` is each group's channel since
+/// [`crate::export::recent_since`] (groups nobody posted in are absent).
+pub fn list_with_activity(
+    groups: &[StoredGroup],
+    filter: Option<String>,
+    recent: &BTreeMap<GroupId, ActivitySummary>,
+) -> Result<Rendered, RenderError> {
+    let entry = |g: &StoredGroup| {
+        let live = g.group.state.is_live_group();
+        let (mut ig, mut wg) = (None, None);
+        match Activity::of(&g.group, recent.get(&g.id)) {
+            _ if !live => {}
+            Activity::Ig {
+                messages_last_4_weeks,
+                participants_last_4_weeks,
+                last_meeting_at,
+                ..
+            } => {
+                ig = Some(IgActivityView {
+                    weeks: RECENT_WEEKS,
+                    messages: messages_last_4_weeks,
+                    participants: participants_last_4_weeks,
+                    last_meeting: last_meeting_at.map(|t| t.timestamp()),
+                })
+            }
+            Activity::Wg {
+                open_items,
+                completed_items,
+                last_item_activity,
+            } => {
+                wg = Some(WgActivityView {
+                    open: open_items,
+                    completed: completed_items,
+                    last: last_item_activity.map(|t| t.timestamp()),
+                })
+            }
+        }
+        ListEntry {
+            id: g.id.0,
+            kind: g.group.kind.code(),
+            name: g.group.name.clone(),
+            state: g.group.state.label(),
+            channel: g.group.channel.map(|c| c.to_string()),
+            facilitators: ids(&g.group.facilitators),
+            maintainers: ids(&g.group.maintainers),
+            ig,
+            wg,
+        }
+    };
     render(
         "group_list",
         List {
             filter,
-            groups: groups
-                .iter()
-                .take(LIST_LIMIT)
-                .map(|g| ListEntry {
-                    id: g.id.0,
-                    kind: g.group.kind.code(),
-                    name: g.group.name.clone(),
-                    state: g.group.state.label(),
-                    channel: g.group.channel.map(|c| c.to_string()),
-                    facilitators: ids(&g.group.facilitators),
-                })
-                .collect(),
+            groups: groups.iter().take(LIST_LIMIT).map(entry).collect(),
             more: groups.len().saturating_sub(LIST_LIMIT),
         },
     )

@@ -5,6 +5,7 @@
 //! new state, then commits: a crash leaves either all of it or none of it. The audit log refuses
 //! UPDATE and DELETE in the database itself (see `migrations/0001_init.sql`).
 
+mod activity;
 mod adapter;
 mod audit;
 mod error;
@@ -13,6 +14,7 @@ mod members;
 mod schedule;
 mod triggers;
 
+pub use activity::{week_start, ActivitySummary, Counted, WeekActivity};
 pub use adapter::{Draft, TemplateMessage};
 pub use audit::StoredEvent;
 pub use error::StoreError;

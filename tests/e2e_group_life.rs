@@ -1,0 +1,824 @@
+//! A group's life after creation, end to end: facilitators and maintainers, status, meetings,
+//! retirement, health, a WG's items and maintenance flag, activity counted in a group's channel,
+//! and the directory (`/group list`, the export). The real bot in the sandbox, a real SQLite
+//! file, time moved by the injected clock.
+
+mod common;
+
+use common::*;
+use govbot::clock::Clock;
+use govbot::export::Directory;
+use govbot::governance::{GroupState, ItemRef, MemberId};
+use govbot::harness::WAIT;
+use govbot::sandbox::Interaction;
+use govbot::store::GroupId;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const HOUR: i64 = 3600;
+
+/// Polls `check` until it gives a value, for at most [`WAIT`]; a bounded wait for the bot to
+/// act, not a sleep for time to pass (the governance clock only moves when a test moves it).
+async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Runs a store read to completion from a synchronous poll (the store answers at once).
+fn futures_lite<T, E: std::fmt::Debug>(
+    f: impl std::future::Future<Output = Result<T, E>>,
+) -> Option<T> {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(f)).ok()
+}
+
+/// The text of the bot's answer to `i`, following a deferral to the edited original response.
+async fn answer(env: &Env, i: &Interaction) -> (bool, String) {
+    let r = env.h.sandbox.wait_response(i, WAIT).await.unwrap();
+    let ephemeral = is_ephemeral(&r.data);
+    if r.kind != 5 {
+        return (ephemeral, text(&r.data));
+    }
+    let body = eventually("the deferred answer", || {
+        env.h
+            .sandbox
+            .original_message(i)
+            .filter(|m| !text(m).trim().is_empty())
+    })
+    .await;
+    (ephemeral, text(&body))
+}
+
+/// A proposal by alice from `template`, once the moderators are told of it.
+async fn propose(env: &Env, template: &str) -> GroupId {
+    let (_, card) = env.post_template("alice", template).await;
+    let id = text(&card)
+        .split('#')
+        .nth(1)
+        .and_then(|s| {
+            s.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .ok()
+        })
+        .map(GroupId)
+        .unwrap_or_else(|| panic!("no id in the card: {}", text(&card)));
+    env.h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| custom_ids(m).contains(&format!("gov1:call-vote:{id}")),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    id
+}
+
+async fn click(env: &Env, user: &str, message: &Value, custom_id: &str) -> (bool, String) {
+    let i = env
+        .h
+        .sandbox
+        .click_button(
+            env.h.user(user),
+            env.moderators(),
+            id_of(message),
+            custom_id,
+        )
+        .await;
+    answer(env, &i).await
+}
+
+fn refused(said: &str) -> bool {
+    said.starts_with(":warning:")
+}
+
+/// An approved group from `template`: proposed by alice (its facilitator), voted yes by all
+/// three moderators, closed by the clock. Returns its id and channel.
+async fn active_group(env: &Env, template: &str) -> (GroupId, u64) {
+    let id = propose(env, template).await;
+    let (_, said) = run(env, "mod-ana", "group", sub("call-vote", vec![id_opt(id)])).await;
+    assert!(!refused(&said), "{said}");
+    let button = format!("gov1:ballot:{id}:yes");
+    let vote = env
+        .h
+        .sandbox
+        .wait_message(env.moderators(), |m| custom_ids(m).contains(&button), WAIT)
+        .await
+        .unwrap();
+    for m in ["mod-ana", "mod-ben", "mod-cy"] {
+        click(env, m, &vote, &button).await;
+    }
+    env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
+    let store = env.h.store().await.unwrap();
+    let channel = eventually("the group's channel to be linked", || {
+        futures_lite(store.group(id)).and_then(|g| g.group.channel)
+    })
+    .await;
+    (id, channel)
+}
+
+/// Runs `/command ...options` as `user` and returns (private, text) of the answer.
+async fn run(env: &Env, user: &str, command: &str, options: Value) -> (bool, String) {
+    let i = env
+        .h
+        .sandbox
+        .slash_command(env.h.user(user), env.creation(), command, options)
+        .await;
+    answer(env, &i).await
+}
+
+/// A subcommand with its options.
+fn sub(name: &str, options: Vec<Value>) -> Value {
+    json!([{"type": 1, "name": name, "options": options}])
+}
+
+/// A subcommand in a subcommand group (`/group facilitator add`, `/wg item add`).
+fn grouped(group: &str, name: &str, options: Vec<Value>) -> Value {
+    json!([{"type": 2, "name": group, "options": [{"type": 1, "name": name, "options": options}]}])
+}
+
+fn id_opt(id: GroupId) -> Value {
+    json!({"type": 4, "name": "id", "value": id.0})
+}
+
+fn user_opt(env: &Env, name: &str) -> Value {
+    json!({"type": 6, "name": "user", "value": env.h.user(name).to_string()})
+}
+
+fn str_opt(name: &str, value: &str) -> Value {
+    json!({"type": 3, "name": name, "value": value})
+}
+
+fn reference(value: &str) -> Value {
+    str_opt("reference", value)
+}
+
+/// `/wg maintenance` `state`: choices are sent by index (0 on, 1 off).
+fn switch(on: bool) -> Value {
+    json!({"type": 4, "name": "state", "value": if on { 0 } else { 1 }})
+}
+
+fn today(env: &Env) -> String {
+    env.h.clock.now().format("%Y-%m-%d").to_string()
+}
+
+async fn group_of(env: &Env, id: GroupId) -> govbot::governance::Group {
+    env.h.store().await.unwrap().group(id).await.unwrap().group
+}
+
+fn member(env: &Env, name: &str) -> MemberId {
+    MemberId(env.h.user(name))
+}
+
+const USERS: [&str; 6] = [
+    "alice",
+    "dave",
+    "mod-ana",
+    "core-kim",
+    "lead-lee",
+    "steer-sam",
+];
+const DECIDERS: &[&str] = &["mod-ana", "core-kim", "lead-lee"];
+const GROUP_OR_DECIDERS: &[&str] = &["alice", "mod-ana", "core-kim", "lead-lee"];
+const DECIDERS_NAMED: &str = "community moderators, core or lead maintainers";
+const GROUP_NAMED: &str = "facilitators and maintainers";
+
+/// Notes in `report` when `user`'s attempt at `command` was not what `allowed` says, or was
+/// refused without naming who may (`names`).
+fn judge(
+    report: &mut Vec<String>,
+    command: &str,
+    user: &str,
+    allowed: &[&str],
+    names: &str,
+    (private, said): (bool, String),
+) {
+    let ok = !refused(&said);
+    let want = allowed.contains(&user);
+    if !private {
+        report.push(format!("{command} by {user} was answered publicly: {said}"));
+    }
+    if ok != want || (!ok && !said.contains(names)) {
+        report.push(format!(
+            "{command} by {user}: allowed={ok}, expected {want}: {said}"
+        ));
+    }
+}
+
+/// Every new command against every role: allowed, or refused privately with a message naming
+/// who may. Commands that succeed change a WG in ways that do not alter the next attempt (a
+/// different item or facilitator each time, a maintainer restored after each removal).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_group_life_command_against_every_role() {
+    let env = start().await;
+    let alice = env.h.user("alice");
+    let (w, _) = active_group(&env, &wg_template("Matrix", alice)).await;
+    let mut report = Vec::new();
+    let r = &mut report;
+
+    for user in USERS {
+        let said = run(&env, user, "group", sub("health", vec![id_opt(w)])).await;
+        judge(r, "/group health", user, &USERS, "", said);
+        let said = run(&env, user, "wg", grouped("item", "list", vec![id_opt(w)])).await;
+        judge(r, "/wg item list", user, &USERS, "", said);
+        let options = vec![id_opt(w), str_opt("text", "drafted the SEP")];
+        let said = run(&env, user, "group", sub("status", options)).await;
+        judge(r, "/group status", user, &["alice"], GROUP_NAMED, said);
+        let options = vec![id_opt(w), str_opt("date", &today(&env))];
+        let said = run(&env, user, "group", sub("meeting", options)).await;
+        judge(
+            r,
+            "/group meeting",
+            user,
+            GROUP_OR_DECIDERS,
+            GROUP_NAMED,
+            said,
+        );
+    }
+
+    // Items: each person acts on an item of their own.
+    for (n, _) in USERS.iter().enumerate() {
+        for (sep, done) in [(200 + n, false), (300 + n, true)] {
+            let add = vec![id_opt(w), reference(&format!("SEP-{sep}"))];
+            let (_, said) = run(&env, "mod-ana", "wg", grouped("item", "add", add)).await;
+            assert!(!refused(&said), "{said}");
+            if done {
+                let done = vec![id_opt(w), reference(&format!("SEP-{sep}"))];
+                let (_, said) = run(&env, "mod-ana", "wg", grouped("item", "done", done)).await;
+                assert!(!refused(&said), "{said}");
+            }
+        }
+    }
+    for (n, user) in USERS.iter().enumerate() {
+        for (sub_name, sep) in [("add", 100 + n), ("done", 200 + n), ("reopen", 300 + n)] {
+            let options = vec![id_opt(w), reference(&format!("SEP-{sep}"))];
+            let said = run(&env, user, "wg", grouped("item", sub_name, options)).await;
+            let command = format!("/wg item {sub_name}");
+            judge(r, &command, user, GROUP_OR_DECIDERS, GROUP_NAMED, said);
+        }
+        let said = run(
+            &env,
+            user,
+            "wg",
+            sub("maintenance", vec![id_opt(w), switch(true)]),
+        )
+        .await;
+        judge(r, "/wg maintenance", user, DECIDERS, DECIDERS_NAMED, said);
+    }
+
+    // Facilitators: each allowed person adds someone else, then removes them.
+    let targets = ["bob", "carol", "mod-ben", "mod-cy", "bob", "bob"];
+    for (user, target) in USERS.iter().zip(targets) {
+        let options = vec![id_opt(w), user_opt(&env, target)];
+        let said = run(&env, user, "group", grouped("facilitator", "add", options)).await;
+        judge(
+            r,
+            "/group facilitator add",
+            user,
+            DECIDERS,
+            DECIDERS_NAMED,
+            said,
+        );
+    }
+    let targets = ["mod-ben", "mod-ben", "mod-ben", "mod-cy", "bob", "bob"];
+    for (user, target) in USERS.iter().zip(targets) {
+        let options = vec![id_opt(w), user_opt(&env, target)];
+        let said = run(
+            &env,
+            user,
+            "group",
+            grouped("facilitator", "remove", options),
+        )
+        .await;
+        judge(
+            r,
+            "/group facilitator remove",
+            user,
+            DECIDERS,
+            DECIDERS_NAMED,
+            said,
+        );
+    }
+    assert_eq!(
+        group_of(&env, w).await.facilitators,
+        [member(&env, "alice")]
+    );
+
+    // Maintainers: steer-sam, added and removed again after each allowed attempt.
+    let sam = member(&env, "steer-sam");
+    let maintainer = |name: &str| {
+        let options = vec![id_opt(w), user_opt(&env, "steer-sam")];
+        grouped("maintainer", name, options)
+    };
+    for user in USERS {
+        let said = run(&env, user, "group", maintainer("add")).await;
+        judge(
+            r,
+            "/group maintainer add",
+            user,
+            DECIDERS,
+            DECIDERS_NAMED,
+            said,
+        );
+        if group_of(&env, w).await.maintainers.contains(&sam) {
+            let (_, said) = run(&env, "mod-ana", "group", maintainer("remove")).await;
+            assert!(!refused(&said), "{said}");
+        }
+    }
+    for user in USERS {
+        let (_, said) = run(&env, "mod-ana", "group", maintainer("add")).await;
+        assert!(!refused(&said), "{said}");
+        let said = run(&env, user, "group", maintainer("remove")).await;
+        judge(
+            r,
+            "/group maintainer remove",
+            user,
+            DECIDERS,
+            DECIDERS_NAMED,
+            said,
+        );
+        if group_of(&env, w).await.maintainers.contains(&sam) {
+            let (_, said) = run(&env, "mod-ana", "group", maintainer("remove")).await;
+            assert!(!refused(&said), "{said}");
+        }
+    }
+
+    // Retirement: those refused try on the matrix WG; each allowed person retires a WG.
+    let (w2, _) = active_group(&env, &wg_template("Matrix Two", alice)).await;
+    let (w3, _) = active_group(&env, &wg_template("Matrix Three", alice)).await;
+    let retire_in = [w, w, w2, w3, w, w];
+    let retire_order = [0, 1, 5, 2, 3, 4];
+    for n in retire_order {
+        let (user, id) = (USERS[n], retire_in[n]);
+        let options = vec![id_opt(id), str_opt("reason", "its work moved elsewhere")];
+        let said = run(&env, user, "group", sub("retire", options)).await;
+        judge(r, "/group retire", user, DECIDERS, DECIDERS_NAMED, said);
+    }
+    for id in [w, w2, w3] {
+        assert_eq!(group_of(&env, id).await.state, GroupState::Retired);
+    }
+    assert!(report.is_empty(), "{}", report.join("\n"));
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn facilitators_maintainers_status_and_retirement_follow_the_rules() {
+    let env = start().await;
+    let alice = env.h.user("alice");
+    let (w, channel) = active_group(&env, &wg_template("Registry", alice)).await;
+
+    // The last facilitator stays.
+    let options = vec![id_opt(w), user_opt(&env, "alice")];
+    let (private, said) = run(
+        &env,
+        "mod-ana",
+        "group",
+        grouped("facilitator", "remove", options),
+    )
+    .await;
+    assert!(private && refused(&said), "{said}");
+    assert!(said.contains("only facilitator"), "{said}");
+
+    // A second facilitator; then the first can go.
+    let options = vec![id_opt(w), user_opt(&env, "bob")];
+    let (private, said) = run(
+        &env,
+        "core-kim",
+        "group",
+        grouped("facilitator", "add", options),
+    )
+    .await;
+    assert!(private && !refused(&said), "{said}");
+    assert!(
+        said.contains(&format!("<@{}>", env.h.user("bob"))),
+        "{said}"
+    );
+    let options = vec![id_opt(w), user_opt(&env, "bob")];
+    let (_, said) = run(
+        &env,
+        "core-kim",
+        "group",
+        grouped("facilitator", "add", options),
+    )
+    .await;
+    assert!(
+        refused(&said) && said.contains("already a facilitator"),
+        "{said}"
+    );
+    let options = vec![id_opt(w), user_opt(&env, "alice")];
+    let (_, said) = run(
+        &env,
+        "mod-ana",
+        "group",
+        grouped("facilitator", "remove", options),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    assert_eq!(group_of(&env, w).await.facilitators, [member(&env, "bob")]);
+
+    // Maintainers come from the steering group.
+    let options = vec![id_opt(w), user_opt(&env, "dave")];
+    let (private, said) = run(
+        &env,
+        "lead-lee",
+        "group",
+        grouped("maintainer", "add", options),
+    )
+    .await;
+    assert!(private && refused(&said), "{said}");
+    assert!(said.contains("steering group"), "{said}");
+    let options = vec![id_opt(w), user_opt(&env, "steer-sam")];
+    let (_, said) = run(
+        &env,
+        "lead-lee",
+        "group",
+        grouped("maintainer", "add", options),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    assert_eq!(
+        group_of(&env, w).await.maintainers,
+        [member(&env, "steer-sam")]
+    );
+
+    // A maintainer posts the status; the answer is private and points at the channel.
+    let options = vec![id_opt(w), str_opt("text", "SEP-1234 is in review")];
+    let (private, said) = run(&env, "steer-sam", "group", sub("status", options)).await;
+    assert!(private && !refused(&said), "{said}");
+    assert!(said.contains(&format!("<#{channel}>")), "{said}");
+    let g = group_of(&env, w).await;
+    assert_eq!(
+        g.last_status.map(|(_, t)| t).as_deref(),
+        Some("SEP-1234 is in review")
+    );
+    let options = vec![id_opt(w), str_opt("text", "   ")];
+    let (_, said) = run(&env, "steer-sam", "group", sub("status", options)).await;
+    assert!(refused(&said) && said.contains("empty"), "{said}");
+
+    let options = vec![id_opt(w), user_opt(&env, "steer-sam")];
+    let (_, said) = run(
+        &env,
+        "mod-ana",
+        "group",
+        grouped("maintainer", "remove", options),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    assert!(group_of(&env, w).await.maintainers.is_empty());
+
+    // Retirement needs a reason, then the group is retired.
+    let options = vec![id_opt(w), str_opt("reason", "  ")];
+    let (_, said) = run(&env, "mod-ana", "group", sub("retire", options)).await;
+    assert!(refused(&said) && said.contains("reason"), "{said}");
+    let options = vec![id_opt(w), str_opt("reason", "merged into the Hosting WG")];
+    let (private, said) = run(&env, "mod-ana", "group", sub("retire", options)).await;
+    assert!(private && !refused(&said), "{said}");
+    assert!(said.contains("retired"), "{said}");
+    assert_eq!(group_of(&env, w).await.state, GroupState::Retired);
+    let options = vec![id_opt(w), user_opt(&env, "carol")];
+    let (_, said) = run(
+        &env,
+        "mod-ana",
+        "group",
+        grouped("facilitator", "add", options),
+    )
+    .await;
+    assert!(refused(&said) && said.contains("retired"), "{said}");
+
+    let (_, said) = run(
+        &env,
+        "mod-ana",
+        "group",
+        sub("retire", vec![id_opt(GroupId(99)), str_opt("reason", "x")]),
+    )
+    .await;
+    assert!(
+        refused(&said) && said.contains("no group with id 99"),
+        "{said}"
+    );
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wg_tracks_items_and_can_be_marked_as_maintaining_a_project() {
+    let env = start().await;
+    let alice = env.h.user("alice");
+    let (w, _) = active_group(&env, &wg_template("Registry", alice)).await;
+    let item = |sub_name: &str, r: &str| grouped("item", sub_name, vec![id_opt(w), reference(r)]);
+
+    let (private, said) = run(&env, "alice", "wg", item("add", "we should write a SEP")).await;
+    assert!(private && refused(&said), "{said}");
+    assert!(
+        said.contains("not an Issue, PR or SEP reference") && said.contains("SEP-1686"),
+        "the refusal says what is expected: {said}"
+    );
+    let url = "https://github.com/modelcontextprotocol/registry/issues/12";
+    let (_, said) = run(&env, "alice", "wg", item("add", &format!("see <{url}>"))).await;
+    assert!(!refused(&said) && said.contains(url), "{said}");
+    let (_, said) = run(&env, "alice", "wg", item("add", "sep-77")).await;
+    assert!(!refused(&said) && said.contains("SEP-77"), "{said}");
+    let (_, said) = run(&env, "alice", "wg", item("add", "SEP-77")).await;
+    assert!(refused(&said) && said.contains("already tracked"), "{said}");
+    let (_, said) = run(&env, "alice", "wg", item("done", "SEP-99")).await;
+    assert!(refused(&said) && said.contains("not tracked"), "{said}");
+
+    env.h.clock.advance(chrono::Duration::seconds(HOUR));
+    let (_, said) = run(&env, "alice", "wg", item("done", "SEP-1234")).await;
+    assert!(
+        !refused(&said) && said.contains("completed SEP-1234"),
+        "{said}"
+    );
+    let (_, said) = run(&env, "alice", "wg", item("done", "SEP-1234")).await;
+    assert!(
+        refused(&said) && said.contains("already completed"),
+        "{said}"
+    );
+    let (_, said) = run(&env, "alice", "wg", item("done", "SEP-77")).await;
+    assert!(!refused(&said), "{said}");
+    let (_, said) = run(&env, "alice", "wg", item("reopen", "SEP-77")).await;
+    assert!(
+        !refused(&said) && said.contains("reopened SEP-77"),
+        "{said}"
+    );
+
+    let g = group_of(&env, w).await;
+    let state = |r: ItemRef| {
+        g.items
+            .iter()
+            .find(|i| i.item == r)
+            .map(|i| i.completed_at.is_some())
+    };
+    assert_eq!(state(ItemRef::Sep(1234)), Some(true));
+    assert_eq!(state(ItemRef::Sep(77)), Some(false));
+    assert_eq!(state(ItemRef::Url(url.into())), Some(false));
+
+    let (private, list) = run(&env, "dave", "wg", grouped("item", "list", vec![id_opt(w)])).await;
+    assert!(private, "{list}");
+    assert!(list.contains("Items of WG"), "{list}");
+    assert!(list.contains("SEP-1234: completed"), "{list}");
+    assert!(list.contains("SEP-77: open"), "{list}");
+    assert!(list.contains(&format!("{url}: open")), "{list}");
+
+    let (_, health) = run(&env, "dave", "group", sub("health", vec![id_opt(w)])).await;
+    assert!(health.contains("Health of WG"), "{health}");
+    assert!(health.contains("Inactivity deadline:"), "{health}");
+    assert!(health.contains("Retirement candidate:** no"), "{health}");
+
+    let (_, said) = run(
+        &env,
+        "mod-ana",
+        "wg",
+        sub("maintenance", vec![id_opt(w), switch(true)]),
+    )
+    .await;
+    assert!(
+        !refused(&said) && said.contains("maintaining a project"),
+        "{said}"
+    );
+    assert!(group_of(&env, w).await.maintenance);
+    let (_, health) = run(&env, "dave", "group", sub("health", vec![id_opt(w)])).await;
+    assert!(health.contains("maintains a project"), "{health}");
+    assert!(!health.contains("Inactivity deadline"), "{health}");
+    let (_, said) = run(
+        &env,
+        "mod-ana",
+        "wg",
+        sub("maintenance", vec![id_opt(w), switch(false)]),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    assert!(!group_of(&env, w).await.maintenance);
+
+    // An IG has no items.
+    let (ig, _) = active_group(&env, &ig_template("Security", alice)).await;
+    let (_, said) = run(
+        &env,
+        "dave",
+        "wg",
+        grouped("item", "list", vec![id_opt(ig)]),
+    )
+    .await;
+    assert!(refused(&said) && said.contains("belong to WGs"), "{said}");
+    let add = grouped("item", "add", vec![id_opt(ig), reference("SEP-5")]);
+    let (_, said) = run(&env, "alice", "wg", add).await;
+    assert!(refused(&said) && said.contains("belong to WGs"), "{said}");
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meetings_are_recorded_by_date_with_their_attendees() {
+    let env = start().await;
+    let alice = env.h.user("alice");
+    let (ig, _) = active_group(&env, &ig_template("Security", alice)).await;
+    let day = today(&env);
+    let attendees = format!(
+        "<@{}> and <@!{}>, <@{}>",
+        env.h.user("alice"),
+        env.h.user("bob"),
+        env.h.user("alice")
+    );
+    let options = vec![
+        id_opt(ig),
+        str_opt("date", &day),
+        str_opt("attendees", &attendees),
+    ];
+    let (private, said) = run(&env, "alice", "group", sub("meeting", options)).await;
+    assert!(private && !refused(&said), "{said}");
+    assert!(
+        said.contains(&day) && said.contains("2 attendees"),
+        "{said}"
+    );
+    let g = group_of(&env, ig).await;
+    let m = &g.meetings[0];
+    assert_eq!(
+        m.at.format("%Y-%m-%d %H:%M").to_string(),
+        format!("{day} 00:00")
+    );
+    assert_eq!(m.attendees.len(), 2);
+
+    let tomorrow = (env.h.clock.now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let options = vec![id_opt(ig), str_opt("date", &tomorrow)];
+    let (_, said) = run(&env, "alice", "group", sub("meeting", options)).await;
+    assert!(refused(&said) && said.contains("in the future"), "{said}");
+    let options = vec![id_opt(ig), str_opt("date", "last tuesday")];
+    let (_, said) = run(&env, "alice", "group", sub("meeting", options)).await;
+    assert!(refused(&said) && said.contains("YYYY-MM-DD"), "{said}");
+    let options = vec![
+        id_opt(ig),
+        str_opt("date", &day),
+        str_opt("attendees", "bob and carol"),
+    ];
+    let (_, said) = run(&env, "alice", "group", sub("meeting", options)).await;
+    assert!(
+        refused(&said) && said.contains("Mention each attendee"),
+        "{said}"
+    );
+    assert_eq!(group_of(&env, ig).await.meetings.len(), 1);
+    env.h.shutdown().await.unwrap();
+}
+
+/// Messages in an IG's channel over two weeks: counted per week with distinct participants
+/// (once per message, a redelivery changes nothing), noted to the core once a day, and shown by
+/// `/group health`, `/group list` and the export.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channel_activity_is_counted_per_week_and_shown_in_health_list_and_export() {
+    let env = start().await;
+    let alice = env.h.user("alice");
+    let bob = env.h.user("bob");
+    let (ig, channel) = active_group(&env, &ig_template("Security", alice)).await;
+    let store = env.h.store().await.unwrap();
+    let noted = || {
+        let history = futures_lite(store.history(ig)).unwrap_or_default();
+        history
+            .iter()
+            .filter(|e| e.event.kind.name() == "conversation_noted")
+            .count()
+    };
+    let counted = |want: i64| {
+        let store = store.clone();
+        let now = env.h.clock.now();
+        move || {
+            let weeks =
+                futures_lite(store.weekly_activity(ig, now - chrono::Duration::weeks(4), now))?;
+            let total: i64 = weeks.iter().map(|w| w.messages).sum();
+            (total == want).then_some(weeks)
+        }
+    };
+
+    // Week 1 (the week of 2026-11-02): alice twice, bob once; the last one delivered twice.
+    env.h.sandbox.post_message(channel, alice, "hello").await;
+    env.h.sandbox.post_message(channel, alice, "agenda?").await;
+    env.h
+        .sandbox
+        .post_message(channel, bob, "threat models first")
+        .await;
+    env.h.sandbox.redeliver_last_dispatch().await;
+    // Elsewhere: not counted.
+    env.h
+        .sandbox
+        .post_message(env.moderators(), bob, "unrelated")
+        .await;
+    eventually("3 messages counted", counted(3)).await;
+    // The day's note follows the count; it is dated by the bot's clock when the message came.
+    eventually("the first day's note", || (noted() == 1).then_some(())).await;
+
+    // Week 2: both again, and a meeting.
+    env.h.clock.advance(chrono::Duration::days(7));
+    env.h
+        .sandbox
+        .post_message(channel, bob, "notes are up")
+        .await;
+    env.h.sandbox.post_message(channel, alice, "thanks").await;
+    let weeks = eventually("5 messages counted", counted(5)).await;
+    eventually("the second day's note", || (noted() == 2).then_some(())).await;
+    let day = today(&env);
+    let options = vec![id_opt(ig), str_opt("date", &day)];
+    let (_, said) = run(&env, "alice", "group", sub("meeting", options)).await;
+    assert!(!refused(&said), "{said}");
+    let (messages, people): (Vec<i64>, Vec<i64>) = weeks
+        .iter()
+        .filter(|w| w.messages > 0)
+        .map(|w| (w.messages, w.participants))
+        .unzip();
+    assert_eq!(messages, [3, 2]);
+    assert_eq!(people, [2, 2]);
+
+    // The core heard of it once a day, not once a message.
+    assert_eq!(noted(), 2, "one note per day with messages");
+    let g = group_of(&env, ig).await;
+    assert_eq!(
+        g.last_conversation.map(|t| t.date_naive()),
+        Some(env.h.clock.now().date_naive())
+    );
+
+    let (private, health) = run(&env, "dave", "group", sub("health", vec![id_opt(ig)])).await;
+    assert!(private, "{health}");
+    assert!(health.contains("Health of IG"), "{health}");
+    assert!(
+        health.contains("`2026-11-02` 3 message(s) from 2 participant(s)"),
+        "{health}"
+    );
+    assert!(
+        health.contains("`2026-11-09` 2 message(s) from 2 participant(s), 1 meeting(s)"),
+        "{health}"
+    );
+    assert!(health.contains("`2026-10-26` 0 message(s)"), "{health}");
+    assert!(health.contains("Meetings recorded:** 1"), "{health}");
+
+    let (_, list) = run(&env, "dave", "group", sub("list", vec![])).await;
+    assert!(list.contains("IG **Security**: active"), "{list}");
+    assert!(list.contains(&format!("facilitators <@{alice}>")), "{list}");
+    assert!(
+        list.contains("5 message(s) from 2 people in the last 4 weeks; last meeting <t:"),
+        "{list}"
+    );
+
+    // A WG beside it, with a second facilitator, for the directory.
+    let (w, _) = active_group(&env, &wg_template("Registry", alice)).await;
+    let options = vec![id_opt(w), user_opt(&env, "bob")];
+    let (_, said) = run(
+        &env,
+        "mod-ana",
+        "group",
+        grouped("facilitator", "add", options),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    let (_, list) = run(&env, "dave", "group", sub("list", vec![])).await;
+    assert!(
+        list.contains(&format!("facilitators <@{alice}>, <@{bob}>")),
+        "{list}"
+    );
+    assert!(
+        list.contains("1 tracked item(s) (1 open, 0 completed); last item activity <t:"),
+        "{list}"
+    );
+
+    let now = env.h.clock.now();
+    let dir = Directory::load(&store, Some(env.h.config.guild_id), now)
+        .await
+        .unwrap();
+    let md = dir.to_markdown();
+    assert!(
+        md.contains("| Security | active | alice | — | [Discord](https://discord.com/channels/"),
+        "{md}"
+    );
+    // The IG's weeks (2026-11-02 and 11-09) are within the last 4 weeks as of now (11-15).
+    assert!(
+        md.contains(&format!(
+            "| 5 messages from 2 people in the last 4 weeks; last meeting {day} |"
+        )),
+        "{md}"
+    );
+    assert!(md.contains("| Registry | active | alice, bob |"), "{md}");
+    assert!(
+        md.contains("| 1 tracked item (1 open, 0 completed); last item activity "),
+        "{md}"
+    );
+    let json: Value = serde_json::from_str(&dir.to_json()).unwrap();
+    let security = json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Security")
+        .unwrap()
+        .clone();
+    assert_eq!(security["state"], "active");
+    assert_eq!(security["activity"]["messages_last_4_weeks"], 5);
+    assert_eq!(security["activity"]["participants_last_4_weeks"], 2);
+    assert_eq!(security["facilitators"][0]["id"], alice.to_string());
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
