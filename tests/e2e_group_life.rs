@@ -822,3 +822,211 @@ async fn channel_activity_is_counted_per_week_and_shown_in_health_list_and_expor
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
+
+/// govbot down across both reminder points: at start-up one reminder covers them, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_across_reminder_points_sends_one_catch_up_reminder() {
+    let mut env = start().await;
+    let (id, channel) = active_group(&env, &wg_template("Registry", env.h.user("alice"))).await;
+    env.h.stop_bot().await.unwrap();
+    env.h.clock.advance(chrono::Duration::days(29));
+    env.h.start_bot().await.unwrap();
+    let sandbox = env.h.sandbox.clone();
+    let reminders = move || {
+        sandbox
+            .messages(channel)
+            .into_iter()
+            .filter(|m| text(m).contains("becomes a retirement candidate <t:"))
+            .count()
+    };
+    eventually("the catch-up reminder", || (reminders() == 1).then_some(())).await;
+    env.h.restart_bot().await.unwrap();
+    let history = env.h.store().await.unwrap().history(id).await.unwrap();
+    let sent: Vec<_> = history
+        .iter()
+        .filter(|e| e.event.kind.name() == "inactivity_reminder")
+        .collect();
+    assert_eq!(sent.len(), 1, "one reminder event for both points");
+    // The day after, the month is up: a candidate, and still only the one reminder.
+    env.h.clock.advance(chrono::Duration::days(1));
+    env.h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| custom_ids(m).contains(&format!("gov1:keep:{id}")),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(reminders(), 1);
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wg_whose_items_are_all_completed_becomes_a_candidate_at_once() {
+    let env = start().await;
+    let (id, channel) = active_group(&env, &wg_template("Registry", env.h.user("alice"))).await;
+    let (_, said) = run(
+        &env,
+        "alice",
+        "wg",
+        grouped("item", "done", vec![id_opt(id), reference("SEP-1234")]),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    let candidacy = env
+        .h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| custom_ids(m).contains(&format!("gov1:retire:{id}")),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(
+        text(&candidacy).contains("is completed"),
+        "{}",
+        text(&candidacy)
+    );
+    env.h
+        .sandbox
+        .wait_message(channel, |m| text(m).contains("retirement candidate"), WAIT)
+        .await
+        .unwrap();
+    // New work clears the candidacy and closes the buttons.
+    let (_, said) = run(
+        &env,
+        "alice",
+        "wg",
+        grouped("item", "add", vec![id_opt(id), reference("SEP-2000")]),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    assert!(group_of(&env, id).await.candidacy.is_none());
+    eventually("the candidacy buttons to be disabled", || {
+        env.h.sandbox.message(id_of(&candidacy)).filter(|m| {
+            m["components"][0]["components"]
+                .as_array()
+                .is_some_and(|b| b.iter().all(|c| c["disabled"] == true))
+        })
+    })
+    .await;
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_ig_is_reminded_and_moderators_told_but_it_is_never_retired() {
+    let env = start().await;
+    let alice = env.h.user("alice");
+    let (id, channel) = active_group(&env, &ig_template("Security", alice)).await;
+    env.h.clock.advance(chrono::Duration::days(30));
+    let reminder = env
+        .h
+        .sandbox
+        .wait_message(
+            channel,
+            |m| text(m).contains("neither conversation here"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(text(&reminder).contains(&format!("<@{alice}>")));
+    env.h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| text(m).contains("IG 'Security'") && text(m).contains("stays a decision"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    // A meeting counts as activity: the next reminder is a quiet period after it.
+    let (_, said) = run(
+        &env,
+        "alice",
+        "group",
+        sub("meeting", vec![id_opt(id), str_opt("date", &today(&env))]),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    env.h.clock.advance(chrono::Duration::days(400));
+    eventually("the later reminders", || {
+        let n = env
+            .h
+            .sandbox
+            .messages(channel)
+            .iter()
+            .filter(|m| text(m).contains("neither conversation here"))
+            .count();
+        (n >= 2).then_some(())
+    })
+    .await;
+    assert_eq!(group_of(&env, id).await.state, GroupState::Active);
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channel_access_follows_facilitator_changes() {
+    let env = start().await;
+    let (id, channel) = active_group(&env, &wg_template("Registry", env.h.user("alice"))).await;
+    let has_overwrite = |user: u64| {
+        env.h.sandbox.channels().into_iter().any(|c| {
+            c["id"] == json!(channel.to_string())
+                && c["permission_overwrites"]
+                    .as_array()
+                    .is_some_and(|o| o.iter().any(|o| o["id"] == json!(user.to_string())))
+        })
+    };
+    let bob = env.h.user("bob");
+    assert!(!has_overwrite(bob));
+    let (_, said) = run(
+        &env,
+        "mod-ana",
+        "group",
+        grouped(
+            "facilitator",
+            "add",
+            vec![id_opt(id), user_opt(&env, "bob")],
+        ),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    eventually("bob's access", || has_overwrite(bob).then_some(())).await;
+    let (_, said) = run(
+        &env,
+        "mod-ana",
+        "group",
+        grouped(
+            "facilitator",
+            "remove",
+            vec![id_opt(id), user_opt(&env, "bob")],
+        ),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    eventually("bob's access to go", || (!has_overwrite(bob)).then_some(())).await;
+    // A facilitator's status is posted in the group's channel.
+    let (_, said) = run(
+        &env,
+        "alice",
+        "group",
+        sub(
+            "status",
+            vec![id_opt(id), str_opt("text", "Draft SEP out for review")],
+        ),
+    )
+    .await;
+    assert!(!refused(&said), "{said}");
+    env.h
+        .sandbox
+        .wait_message(
+            channel,
+            |m| text(m).contains("Draft SEP out for review"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
