@@ -65,3 +65,16 @@ impl Clock for ManualClock {
         Some(self.watch())
     }
 }
+
+/// Waits for the next jump of a clock that jumps (see [`Clock::jumps`]); forever for one that
+/// does not, so it can sit in a `select!` beside a real sleep.
+pub async fn jumped(jumps: &mut Option<watch::Receiver<Timestamp>>) {
+    match jumps {
+        Some(rx) => {
+            if rx.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+        None => std::future::pending().await,
+    }
+}

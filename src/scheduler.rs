@@ -8,7 +8,7 @@
 //! passes the loop sleeps until the next due time, a change in the store, a jump of a manual clock,
 //! or at most a minute.
 
-use crate::clock::Clock;
+use crate::clock::{jumped, Clock};
 use crate::governance::{due_command, Actor, Context, Policy, Timestamp};
 use crate::store::{GroupId, Store, StoreError, Target};
 use std::sync::Arc;
@@ -116,16 +116,5 @@ pub async fn run(
             _ = jumped(&mut jumps) => {}
             _ = stop.changed() => {}
         }
-    }
-}
-
-async fn jumped(jumps: &mut Option<watch::Receiver<Timestamp>>) {
-    match jumps {
-        Some(rx) => {
-            if rx.changed().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        }
-        None => std::future::pending().await,
     }
 }

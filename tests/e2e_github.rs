@@ -11,18 +11,6 @@ use govbot::governance::{GroupState, ItemRef};
 use govbot::harness::WAIT;
 use govbot::store::GroupId;
 use serde_json::json;
-use std::time::{Duration, Instant};
-
-async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check() {
-            return v;
-        }
-        assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn activity_and_completion_on_github_keep_a_wg_alive_then_make_it_a_candidate() {
@@ -68,7 +56,7 @@ async fn activity_and_completion_on_github_keep_a_wg_alive_then_make_it_a_candid
     let store = env.h.store().await.unwrap();
     let state = || async { store.group(id).await.unwrap().group };
     let start_state = eventually("the WG to be active", || {
-        let g = futures_block(state());
+        let g = block_on(state());
         (g.state == GroupState::Active).then_some(g)
     })
     .await;
@@ -91,7 +79,7 @@ async fn activity_and_completion_on_github_keep_a_wg_alive_then_make_it_a_candid
     });
     env.h.start_bot().await.unwrap();
     eventually("the activity from GitHub", || {
-        let g = futures_block(state());
+        let g = block_on(state());
         (g.items[0].last_activity == moved).then_some(())
     })
     .await;
@@ -126,8 +114,4 @@ async fn activity_and_completion_on_github_keep_a_wg_alive_then_make_it_a_candid
     assert!(g.items[0].completed_at.is_some());
     assert!(g.candidacy.is_some());
     env.h.shutdown().await.unwrap();
-}
-
-fn futures_block<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(f))
 }

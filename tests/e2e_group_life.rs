@@ -10,49 +10,10 @@ use govbot::clock::Clock;
 use govbot::export::Directory;
 use govbot::governance::{GroupState, ItemRef, MemberId};
 use govbot::harness::WAIT;
-use govbot::sandbox::Interaction;
 use govbot::store::GroupId;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
 
 const HOUR: i64 = 3600;
-
-/// Polls `check` until it gives a value, for at most [`WAIT`]; a bounded wait for the bot to
-/// act, not a sleep for time to pass (the governance clock only moves when a test moves it).
-async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check() {
-            return v;
-        }
-        assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// Runs a store read to completion from a synchronous poll (the store answers at once).
-fn futures_lite<T, E: std::fmt::Debug>(
-    f: impl std::future::Future<Output = Result<T, E>>,
-) -> Option<T> {
-    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(f)).ok()
-}
-
-/// The text of the bot's answer to `i`, following a deferral to the edited original response.
-async fn answer(env: &Env, i: &Interaction) -> (bool, String) {
-    let r = env.h.sandbox.wait_response(i, WAIT).await.unwrap();
-    let ephemeral = is_ephemeral(&r.data);
-    if r.kind != 5 {
-        return (ephemeral, text(&r.data));
-    }
-    let body = eventually("the deferred answer", || {
-        env.h
-            .sandbox
-            .original_message(i)
-            .filter(|m| !text(m).trim().is_empty())
-    })
-    .await;
-    (ephemeral, text(&body))
-}
 
 /// A proposal by alice from `template`, once the moderators are told of it.
 async fn propose(env: &Env, template: &str) -> GroupId {
@@ -95,10 +56,6 @@ async fn click(env: &Env, user: &str, message: &Value, custom_id: &str) -> (bool
     answer(env, &i).await
 }
 
-fn refused(said: &str) -> bool {
-    said.starts_with(":warning:")
-}
-
 /// An approved group from `template`: proposed by alice (its facilitator), voted yes by all
 /// three moderators, closed by the clock. Returns its id and channel.
 async fn active_group(env: &Env, template: &str) -> (GroupId, u64) {
@@ -118,7 +75,7 @@ async fn active_group(env: &Env, template: &str) -> (GroupId, u64) {
     env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
     let store = env.h.store().await.unwrap();
     let channel = eventually("the group's channel to be linked", || {
-        futures_lite(store.group(id)).and_then(|g| g.group.channel)
+        block_on(store.group(id)).ok().and_then(|g| g.group.channel)
     })
     .await;
     (id, channel)
@@ -680,7 +637,7 @@ async fn channel_activity_is_counted_per_week_and_shown_in_health_list_and_expor
     let (ig, channel) = active_group(&env, &ig_template("Security", alice)).await;
     let store = env.h.store().await.unwrap();
     let noted = || {
-        let history = futures_lite(store.history(ig)).unwrap_or_default();
+        let history = block_on(store.history(ig)).ok().unwrap_or_default();
         history
             .iter()
             .filter(|e| e.event.kind.name() == "conversation_noted")
@@ -691,7 +648,7 @@ async fn channel_activity_is_counted_per_week_and_shown_in_health_list_and_expor
         let now = env.h.clock.now();
         move || {
             let weeks =
-                futures_lite(store.weekly_activity(ig, now - chrono::Duration::weeks(4), now))?;
+                block_on(store.weekly_activity(ig, now - chrono::Duration::weeks(4), now)).ok()?;
             let total: i64 = weeks.iter().map(|w| w.messages).sum();
             (total == want).then_some(weeks)
         }

@@ -7,42 +7,10 @@ use common::*;
 use govbot::clock::Clock;
 use govbot::governance::{Choice, GroupState};
 use govbot::harness::WAIT;
-use govbot::sandbox::Interaction;
 use govbot::store::GroupId;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
 
 const HOUR: i64 = 3600;
-
-/// Polls `check` until it gives a value, for at most [`WAIT`]; it is a bounded wait for the bot
-/// to act, not a sleep for time to pass (the governance clock only moves when a test moves it).
-async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check() {
-            return v;
-        }
-        assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// The text of the bot's answer to `i`, following a deferral to the edited original response.
-async fn answer(env: &Env, i: &Interaction) -> (bool, String) {
-    let r = env.h.sandbox.wait_response(i, WAIT).await.unwrap();
-    let ephemeral = is_ephemeral(&r.data);
-    if r.kind != 5 {
-        return (ephemeral, text(&r.data));
-    }
-    let body = eventually("the deferred answer", || {
-        env.h
-            .sandbox
-            .original_message(i)
-            .filter(|m| !text(m).trim().is_empty())
-    })
-    .await;
-    (ephemeral, text(&body))
-}
 
 /// A WG proposal by alice, and its announcement in the moderators' channel.
 async fn propose(env: &Env, name: &str) -> (GroupId, Value) {
@@ -273,10 +241,6 @@ async fn slash(
     answer(env, &i).await
 }
 
-fn refused(said: &str) -> bool {
-    said.starts_with(":warning:")
-}
-
 async fn state_of(env: &Env, id: GroupId) -> GroupState {
     env.h
         .store()
@@ -301,17 +265,10 @@ async fn active_group(env: &Env, name: &str) -> (GroupId, u64) {
     env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
     let store = env.h.store().await.unwrap();
     let channel = eventually("the group's channel to be linked", || {
-        futures_lite(store.group(id)).and_then(|g| g.group.channel)
+        block_on(store.group(id)).ok().and_then(|g| g.group.channel)
     })
     .await;
     (id, channel)
-}
-
-/// Runs a store read to completion from a synchronous poll (the store answers at once).
-fn futures_lite<T, E: std::fmt::Debug>(
-    f: impl std::future::Future<Output = Result<T, E>>,
-) -> Option<T> {
-    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(f)).ok()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

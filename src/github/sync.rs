@@ -4,7 +4,7 @@
 //! ends the pass early; the next pass starts after the reset.
 
 use super::{parse_item, to_activity, GitHubClient, GitHubError};
-use crate::clock::Clock;
+use crate::clock::{jumped, Clock};
 use crate::config::GitHub as Settings;
 use crate::governance::{Actor, Command, Context, GroupKind, GroupState, Policy, Timestamp};
 use crate::store::{GroupFilter, Store, Target};
@@ -132,16 +132,5 @@ pub async fn run(
                 _ = stop.changed() => {}
             }
         }
-    }
-}
-
-async fn jumped(jumps: &mut Option<watch::Receiver<Timestamp>>) {
-    match jumps {
-        Some(rx) => {
-            if rx.changed().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        }
-        None => std::future::pending().await,
     }
 }

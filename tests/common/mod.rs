@@ -154,3 +154,44 @@ pub fn ig_template(name: &str, facilitator: u64) -> String {
          First topic: threat models"
     )
 }
+
+/// Polls `check` until it gives a value, for at most [`WAIT`]: a bounded wait for the bot to act,
+/// never a sleep for governance time to pass (the clock only moves when a test moves it).
+pub async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Whether the bot's answer and the text of it: a deferral is followed to the edited original
+/// response.
+pub async fn answer(env: &Env, i: &govbot::sandbox::Interaction) -> (bool, String) {
+    let r = env.h.sandbox.wait_response(i, WAIT).await.unwrap();
+    let ephemeral = is_ephemeral(&r.data);
+    if r.kind != 5 {
+        return (ephemeral, text(&r.data));
+    }
+    let body = eventually("the deferred answer", || {
+        env.h
+            .sandbox
+            .original_message(i)
+            .filter(|m| !text(m).trim().is_empty())
+    })
+    .await;
+    (ephemeral, text(&body))
+}
+
+/// Whether an answer is a refusal (every error a person causes starts with the warning sign).
+pub fn refused(said: &str) -> bool {
+    said.starts_with(":warning:")
+}
+
+/// Runs a store read to completion from a synchronous poll (needs the multi-thread runtime).
+pub fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(f))
+}
