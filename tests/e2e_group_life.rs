@@ -950,6 +950,15 @@ async fn channel_access_follows_facilitator_changes() {
     .await;
     assert!(!refused(&said), "{said}");
     eventually("bob's access", || has_overwrite(bob).then_some(())).await;
+    let role = env.h.sandbox.world().role_id("Facilitator");
+    eventually("bob's facilitator role", || {
+        env.h
+            .sandbox
+            .member_roles(bob)
+            .contains(&role)
+            .then_some(())
+    })
+    .await;
     let (_, said) = run(
         &env,
         "mod-ana",
@@ -963,6 +972,15 @@ async fn channel_access_follows_facilitator_changes() {
     .await;
     assert!(!refused(&said), "{said}");
     eventually("bob's access to go", || (!has_overwrite(bob)).then_some(())).await;
+    eventually("bob's facilitator role to go", || {
+        (!env.h.sandbox.member_roles(bob).contains(&role)).then_some(())
+    })
+    .await;
+    let alice = env.h.user("alice");
+    assert!(
+        env.h.sandbox.member_roles(alice).contains(&role),
+        "the remaining facilitator keeps the role"
+    );
     // A facilitator's status is posted in the group's channel.
     let (_, said) = run(
         &env,
