@@ -244,6 +244,21 @@ fn describe(path: &Path, cfg: &Config) -> String {
     } else {
         "NOT set (export DISCORD_TOKEN before `govbot run`)"
     };
+    let github = match &cfg.github {
+        None => "off (add a [github] section to sync WG items)".to_string(),
+        Some(g) => format!(
+            "every {} from {} (SEP-n in {}); {} {}",
+            g.sync_interval,
+            g.api_base,
+            g.sep_repository,
+            crate::github::TOKEN_VAR,
+            if crate::github::Token::from_env().is_some() {
+                "set"
+            } else {
+                "not set: anonymous, 60 requests an hour"
+            }
+        ),
+    };
     format!(
         "Configuration {} is valid.\n\
          Guild:            {}\n\
@@ -253,7 +268,9 @@ fn describe(path: &Path, cfg: &Config) -> String {
          Approval:         {}\n\
          Vote window:      {}\n\
          Threshold:        {threshold}\n\
-         WG inactivity:    {} (grace {})\n",
+         WG inactivity:    {} (grace {})\n\
+         Vote reactions:   {} approve, {} reject, {} abstain\n\
+         GitHub sync:      {github}\n",
         path.display(),
         cfg.guild_id,
         cfg.database_path().display(),
@@ -265,5 +282,8 @@ fn describe(path: &Path, cfg: &Config) -> String {
         p.vote_window,
         p.wg_inactivity,
         p.wg_retirement_grace,
+        cfg.vote_reactions.approve,
+        cfg.vote_reactions.reject,
+        cfg.vote_reactions.abstain,
     )
 }

@@ -352,8 +352,44 @@ fn check_config_accepts_the_example_and_names_the_bad_key() {
         "{}",
         stdout(&ok)
     );
+    assert!(
+        stdout(&ok).contains("Vote reactions:   ✅ approve, ❌ reject, ➖ abstain"),
+        "{}",
+        stdout(&ok)
+    );
+    assert!(
+        stdout(&ok).contains("GitHub sync:      off"),
+        "{}",
+        stdout(&ok)
+    );
 
+    // Turning the GitHub section on is shown, and a bad repository is refused by its key.
     let text = std::fs::read_to_string(&example).unwrap();
+    let github = text.replace("# [github]", "[github]").replace(
+        "# sep_repository = \"modelcontextprotocol/modelcontextprotocol\"",
+        "sep_repository = \"modelcontextprotocol/modelcontextprotocol\"",
+    );
+    std::fs::write(dir.path().join("github.toml"), &github).unwrap();
+    let on = govbot(dir.path(), &["--config", "github.toml", "check-config"]);
+    assert!(on.status.success(), "{}", stderr(&on));
+    assert!(
+        stdout(&on).contains("GitHub sync:      every 1h from https://api.github.com"),
+        "{}",
+        stdout(&on)
+    );
+    let bad_repo = github.replace(
+        "sep_repository = \"modelcontextprotocol/modelcontextprotocol\"",
+        "sep_repository = \"nowhere\"",
+    );
+    std::fs::write(dir.path().join("bad-github.toml"), bad_repo).unwrap();
+    let refused = govbot(dir.path(), &["--config", "bad-github.toml", "check-config"]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("github.sep_repository"),
+        "{}",
+        stderr(&refused)
+    );
+
     let broken = text.replacen("vote_window = \"72h\"", "vote_window = \"soon\"", 1);
     assert_ne!(broken, text, "the example sets vote_window = \"72h\"");
     std::fs::write(dir.path().join("bad.toml"), broken).unwrap();
