@@ -1005,3 +1005,64 @@ async fn channel_access_follows_facilitator_changes() {
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
+
+/// The Retire button asks for the reason in a form; a member cannot use it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_retire_button_retires_a_candidate_with_the_reason_given() {
+    let env = start().await;
+    let (id, channel) = active_group(&env, &wg_template("Registry", env.h.user("alice"))).await;
+    run(
+        &env,
+        "alice",
+        "wg",
+        grouped("item", "done", vec![id_opt(id), reference("SEP-1234")]),
+    )
+    .await;
+    let retire = format!("gov1:retire:{id}");
+    let candidacy = env
+        .h
+        .sandbox
+        .wait_message(env.moderators(), |m| custom_ids(m).contains(&retire), WAIT)
+        .await
+        .unwrap();
+    let (private, said) = click(&env, "dave", &candidacy, &retire).await;
+    assert!(private && refused(&said), "{said}");
+    let i = env
+        .h
+        .sandbox
+        .click_button(
+            env.h.user("core-kim"),
+            env.moderators(),
+            id_of(&candidacy),
+            &retire,
+        )
+        .await;
+    let form = env.h.sandbox.wait_response(&i, WAIT).await.unwrap();
+    assert_eq!(form.kind, 9, "a form for the reason: {}", form.data);
+    let submit = env
+        .h
+        .sandbox
+        .submit_modal(
+            env.h.user("core-kim"),
+            env.moderators(),
+            &format!("gov1:retire-reason:{id}"),
+            &[("reason", "SEP-1234 is merged; nothing left to do")],
+        )
+        .await;
+    let (_, said) = answer(&env, &submit).await;
+    assert!(!refused(&said), "{said}");
+    assert_eq!(group_of(&env, id).await.state, GroupState::Retired);
+    env.h
+        .sandbox
+        .wait_message(channel, |m| text(m).contains("nothing left to do"), WAIT)
+        .await
+        .unwrap();
+    let history = env.h.store().await.unwrap().history(id).await.unwrap();
+    let retired = history.last().unwrap();
+    assert_eq!(retired.event.kind.name(), "retired");
+    assert_eq!(
+        retired.event.reason.as_deref(),
+        Some("SEP-1234 is merged; nothing left to do")
+    );
+    env.h.shutdown().await.unwrap();
+}
