@@ -883,3 +883,47 @@ async fn a_quiet_wg_is_reminded_becomes_a_candidate_is_kept_then_retired() {
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
+
+/// Someone deletes the vote message: the close still posts the result and opens the channel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_vote_message_does_not_stop_the_result_or_the_channel() {
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+    for m in ["mod-ana", "mod-ben"] {
+        click(&env, m, &vote, &format!("gov1:ballot:{id}:yes")).await;
+    }
+    env.h
+        .sandbox
+        .delete_message(env.moderators(), id_of(&vote))
+        .await;
+    env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
+    env.h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| text(m).contains("Vote closed: WG #1 Registry approved"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    eventually("the group's channel", || {
+        env.h
+            .sandbox
+            .channels()
+            .into_iter()
+            .find(|c| c["name"] == "wg-registry")
+    })
+    .await;
+    let failures = env
+        .h
+        .store()
+        .await
+        .unwrap()
+        .outbox_failures()
+        .await
+        .unwrap();
+    assert!(failures.is_empty(), "{failures:?}");
+    env.h.shutdown().await.unwrap();
+}

@@ -188,7 +188,11 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
                 .filter(|_| v.purpose == VotePurpose::Reversal);
             post_vote_message(http, data, id, &g, v, reason).await?;
             if v.purpose == VotePurpose::Creation {
-                close_announcement(http, data, id).await?;
+                tidy(
+                    "the announcement's button",
+                    close_announcement(http, data, id),
+                )
+                .await;
             }
         }
         EventKind::VoteReminder { not_voted, .. } => {
@@ -216,7 +220,7 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
             let Some(v) = vote_at(&g, |v| v.closes_at == *as_of) else {
                 return Ok(());
             };
-            refresh_vote_message(http, data, id).await?;
+            tidy("the vote message", refresh_vote_message(http, data, id)).await;
             let r = notices::vote_result(id, &g, v)?;
             channels::once(
                 http,
@@ -257,7 +261,11 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
             .await?;
         }
         EventKind::Approved => {
-            close_announcement(http, data, id).await?;
+            tidy(
+                "the announcement's button",
+                close_announcement(http, data, id),
+            )
+            .await;
             channels::open_group(http, data, id).await?;
         }
         EventKind::Vetoed { outcome } => {
@@ -267,10 +275,14 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
                 .as_ref()
                 .is_some_and(|v| v.cancelled_at == Some(e.event.at));
             if cancelled {
-                refresh_vote_message(http, data, id).await?;
+                tidy("the vote message", refresh_vote_message(http, data, id)).await;
             }
             if !reversed {
-                close_announcement(http, data, id).await?;
+                tidy(
+                    "the announcement's button",
+                    close_announcement(http, data, id),
+                )
+                .await;
             }
             let r = notices::veto_notice(
                 id,
@@ -313,9 +325,9 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
                 .as_ref()
                 .is_some_and(|v| v.cancelled_at == Some(e.event.at))
             {
-                refresh_vote_message(http, data, id).await?;
+                tidy("the vote message", refresh_vote_message(http, data, id)).await;
             }
-            candidacy::close(http, data, id).await?;
+            tidy("the candidacy's buttons", candidacy::close(http, data, id)).await;
             channels::archive(http, data, id, e.id, &e.event, "was retired").await?;
         }
         EventKind::InactivityReminder { deadline, .. } => {
@@ -350,7 +362,7 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
             }
         }
         EventKind::Kept => {
-            candidacy::close(http, data, id).await?;
+            tidy("the candidacy's buttons", candidacy::close(http, data, id)).await;
             let r = notices::candidacy_decided(&g, &e.event, "kept")?;
             let purpose = format!("kept:{}", e.id);
             channels::once(
@@ -374,7 +386,7 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
         | EventKind::MaintenanceSet { .. }
             if g.candidacy.is_none() =>
         {
-            candidacy::close(http, data, id).await?;
+            tidy("the candidacy's buttons", candidacy::close(http, data, id)).await;
         }
         EventKind::QuietReminder { .. } => {
             if let Some(channel) = g.channel {
@@ -415,6 +427,14 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
         _ => {}
     }
     Ok(())
+}
+
+/// Updates an earlier message (a vote's tally, a button that no longer applies). A message
+/// someone deleted must not stop what follows (a result, a new channel), so a failure is logged.
+async fn tidy(what: &str, update: impl std::future::Future<Output = Result<()>>) {
+    if let Err(e) = update.await {
+        tracing::warn!("could not update {what}: {e:#}");
+    }
 }
 
 /// A veto or its lifting is told in the moderators' channel and as a reply to the proposal.
