@@ -104,7 +104,19 @@ pub async fn call(
         };
         return Ok(super::views::error(&e.to_string(), None)?);
     }
-    let electorate = moderators(http, data).await?;
+    let electorate =
+        match moderators(http, data).await {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::error!("reading the member list for an electorate failed: {e:#}");
+                return Ok(super::views::error(
+                "govbot cannot read the server's member list to find the moderators, so no vote \
+                 was opened",
+                Some("An administrator must enable the Server Members intent on the bot's page in \
+                      Discord's developer portal; then try again."),
+            )?);
+            }
+        };
     let command = match reversal {
         Some(reason) => Command::StartReversal {
             reason: reason.to_owned(),
