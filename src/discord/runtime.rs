@@ -61,16 +61,27 @@ pub fn intents() -> GatewayIntents {
         | GatewayIntents::GUILD_MEMBERS
 }
 
-fn http_for(config: &Config, token: &Token) -> Http {
+/// How long a REST call to Discord may take before it fails: a server that accepts connections
+/// but never answers must not leave `govbot run` waiting forever at start-up.
+const REST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn http_for(config: &Config, token: &Token) -> Result<Http> {
     let base = config.api_base();
-    let builder = HttpBuilder::new(token.expose());
-    if base == DEFAULT_API_BASE {
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REST_TIMEOUT)
+        .build()
+        .context("building the HTTP client")?;
+    let builder = HttpBuilder::new(token.expose()).client(client);
+    Ok(if base == DEFAULT_API_BASE {
         builder.build()
     } else {
         // serenity's rate limiter ignores the proxy and would send every call to discord.com, so a
         // custom base (a local stand-in) runs without it.
         builder.proxy(base).ratelimiter_disabled(true).build()
-    }
+    })
 }
 
 /// Opens the database, checks everything, registers commands and connects.
@@ -81,7 +92,7 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
             config.database_path().display()
         )
     })?;
-    let http = http_for(&config, &token);
+    let http = http_for(&config, &token)?;
     let app = http
         .get_current_application_info()
         .await
