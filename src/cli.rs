@@ -122,9 +122,27 @@ impl Cli {
             }
             Cmd::Sandbox { keep } => match keep {
                 Some(dir) => {
+                    if dir.exists() && !dir.is_dir() {
+                        bail!("--keep {}: that is a file; name a directory", dir.display());
+                    }
+                    let db = dir.join("govbot.db");
+                    if db.exists() {
+                        bail!(
+                            "--keep {}: it already holds {} from an earlier run, and the scenario \
+                             starts from an empty database; name a new directory or remove it",
+                            dir.display(),
+                            db.display()
+                        );
+                    }
                     std::fs::create_dir_all(dir)
                         .with_context(|| format!("cannot create {}", dir.display()))?;
                     crate::scenario::play(dir, out).await?;
+                    writeln!(
+                        out,
+                        "\nThe bot's database is kept in {}: try `govbot --database {} groups list`.",
+                        db.display(),
+                        db.display()
+                    )?;
                 }
                 None => {
                     let dir = tempfile::tempdir().context("creating a temporary directory")?;

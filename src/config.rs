@@ -327,9 +327,14 @@ impl Default for GitHub {
 impl GitHub {
     /// `(owner, repo)` of the SEP repository.
     pub fn sep_repo(&self) -> Option<(&str, &str)> {
+        let name = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
         self.sep_repository
             .split_once('/')
-            .filter(|(o, r)| !o.is_empty() && !r.is_empty() && !r.contains('/'))
+            .filter(|(o, r)| name(o) && name(r))
     }
 
     fn problems(&self) -> Vec<(String, String)> {
@@ -556,13 +561,18 @@ impl<'a> Keys<'a> {
                 name == "token" || name.ends_with("_token")
             })
             .map(|(key, span)| {
+                let (what, var) = if key.starts_with("github.") {
+                    ("a GitHub token", crate::github::TOKEN_VAR)
+                } else {
+                    ("the bot token", TOKEN_VAR)
+                };
                 self.at(
                     key.clone(),
                     span.start,
                     format!(
-                        "the bot token does not belong in the configuration file; remove it and \
-                         export {TOKEN_VAR} instead (and reset the token if this file was ever \
-                         shared or committed)"
+                        "{what} does not belong in the configuration file; remove it and export \
+                         {var} instead (and reset the token if this file was ever shared or \
+                         committed)"
                     ),
                 )
             })

@@ -45,11 +45,11 @@ pub fn list(groups: &[StoredGroup], names: &Names) -> String {
     if groups.is_empty() {
         return "No groups match.\n".to_string();
     }
-    let mut out = format!("{:>4}  {:<4}{:<21}{}\n", "ID", "KIND", "STATE", "NAME");
+    let mut out = format!("{:>4}  {:<5}{:<21}{}\n", "ID", "KIND", "STATE", "NAME");
     for g in groups {
         let _ = writeln!(
             out,
-            "{:>4}  {:<4}{:<21}{}  (facilitators: {})",
+            "{:>4}  {:<5}{:<21}{}  (facilitators: {})",
             g.id.0,
             g.group.kind.code(),
             g.group.state.label(),

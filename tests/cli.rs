@@ -167,8 +167,9 @@ async fn groups_list_show_and_history_read_the_store() {
     let list = govbot(dir.path(), &["--database", "govbot.db", "groups", "list"]);
     assert!(list.status.success(), "{}", stderr(&list));
     let text = stdout(&list);
-    assert!(text.contains("1  WG  active"), "{text}");
-    assert!(text.contains("2  IG  under vote"), "{text}");
+    assert!(text.contains("  ID  KIND STATE"), "{text}");
+    assert!(text.contains("1  WG   active"), "{text}");
+    assert!(text.contains("2  IG   under vote"), "{text}");
     assert!(text.contains("alice (1)"), "{text}");
 
     let active = govbot(
@@ -457,4 +458,14 @@ fn sandbox_plays_the_scenario_and_prints_the_transcript() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
     assert!(dir.path().join("demo/govbot.db").exists());
+    assert!(text.contains("The bot's database is kept in"), "{text}");
+
+    // A second run into the same directory is refused before anything is written.
+    let again = govbot(dir.path(), &["sandbox", "--keep", "demo"]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already holds"),
+        "{}",
+        stderr(&again)
+    );
 }

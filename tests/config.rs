@@ -315,6 +315,10 @@ fn a_token_in_the_file_points_to_the_environment_and_is_not_echoed() {
         let shown = parse(&text).unwrap_err().to_string();
         assert!(!shown.contains("secret-value"), "{shown}");
     }
+    let text = format!("{IDS}\n[github]\ntoken = \"ghp_secret-value\"\n");
+    let message = one_problem(&text, "github.token", "token =");
+    assert!(message.contains("GITHUB_TOKEN"), "{message}");
+    assert!(!message.contains("DISCORD_TOKEN"), "{message}");
 }
 
 #[test]
