@@ -64,14 +64,21 @@ fn overlap() -> Vec<Overlap> {
 
 #[test]
 fn proposal_card() {
-    insta::assert_snapshot!(views::card(GroupId(12), &wg(), Vec::new(), false)
+    insta::assert_snapshot!(views::card(GroupId(12), &wg(), Vec::new(), false, true)
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn proposal_card_from_the_form() {
+    insta::assert_snapshot!(views::card(GroupId(12), &wg(), Vec::new(), false, false)
         .unwrap()
         .text());
 }
 
 #[test]
 fn proposal_card_with_overlap_after_an_edit() {
-    insta::assert_snapshot!(views::card(GroupId(12), &wg(), overlap(), true)
+    insta::assert_snapshot!(views::card(GroupId(12), &wg(), overlap(), true, true)
         .unwrap()
         .text());
 }

@@ -103,12 +103,18 @@ pub async fn announce(
     Ok(())
 }
 
-pub async fn card(data: &Data, done: &Executed, updated: bool) -> Result<super::render::Rendered> {
+pub async fn card(
+    data: &Data,
+    done: &Executed,
+    updated: bool,
+    from_message: bool,
+) -> Result<super::render::Rendered> {
     Ok(views::card(
         done.id,
         &done.group,
         overlaps(data, done.id, &done.group).await?,
         updated,
+        from_message,
     )?)
 }
 
@@ -226,7 +232,7 @@ async fn propose(
                 Some(message_link(data, channel, message)),
             )
             .await?;
-            Ok(Ok(card(data, &done, false).await?))
+            Ok(Ok(card(data, &done, false, true).await?))
         }
         Err(e) if e.is_user_facing() => Ok(Err(views::error(&e.user_message(), None)?)),
         Err(e) => Err(e.into()),
@@ -352,7 +358,7 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
 /// Shows an amended proposal: the card under the template and the moderators' announcement.
 async fn refresh(http: &Http, data: &Data, done: &Executed, reply_id: Option<u64>) -> Result<()> {
     if let Some(reply) = reply_id {
-        let r = card(data, done, true).await?;
+        let r = card(data, done, true, true).await?;
         ChannelId::new(data.config.channels.creation)
             .edit_message(http, MessageId::new(reply), output::edit(&r))
             .await?;

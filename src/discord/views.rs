@@ -61,13 +61,17 @@ struct Card {
     answers: Vec<Answer>,
     overlaps: Vec<Overlap>,
     updated: bool,
+    from_message: bool,
 }
 
+/// A proposal's card; `from_message` when it answers a template message (which can be edited or
+/// deleted), not a form.
 pub fn card(
     id: GroupId,
     g: &Group,
     overlaps: Vec<Overlap>,
     updated: bool,
+    from_message: bool,
 ) -> Result<Rendered, RenderError> {
     render(
         "proposal_card",
@@ -83,6 +87,7 @@ pub fn card(
             answers: answers(g),
             overlaps,
             updated,
+            from_message,
         },
     )
 }
