@@ -11,6 +11,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| EnvFilter::new("govbot=info,warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();

@@ -343,6 +343,15 @@ async fn quiet_wg(h: &Harness, t: &mut Transcript<'_>, channel: u64) -> Result<(
         .await
         .context("waiting for the candidacy in the moderators' channel")?;
     t.bot(moderators, &candidacy, "")?;
+    let in_channel = sb
+        .wait_message(
+            channel,
+            |m| message_text(m).contains("is a retirement candidate"),
+            WAIT,
+        )
+        .await
+        .context("waiting for the candidacy in the WG's channel")?;
+    t.bot(channel, &in_channel, "")?;
 
     t.heading("Nobody keeps it: retired after the grace period")?;
     h.clock.advance(chrono::Duration::days(7));
@@ -367,6 +376,16 @@ async fn quiet_wg(h: &Harness, t: &mut Transcript<'_>, channel: u64) -> Result<(
         t.out,
         "[govbot moves the channel to the category Archive, read-only; nothing is deleted]"
     )?;
+    let announcements = h.channel("announcements");
+    let news = sb
+        .wait_message(
+            announcements,
+            |m| message_text(m).contains("was retired"),
+            WAIT,
+        )
+        .await
+        .context("waiting for the retirement's announcement")?;
+    t.bot(announcements, &news, "")?;
     Ok(())
 }
 

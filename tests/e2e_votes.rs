@@ -222,6 +222,13 @@ async fn a_called_vote_collects_ballots_and_an_approval_opens_the_group_channel(
     let standing = g.vote.unwrap().standing();
     assert_eq!(standing.len(), 2);
     assert!(standing.values().all(|c| *c == Choice::Yes));
+    // Those who acted by button are known by name in histories and exports.
+    let names = store.member_names().await.unwrap();
+    let ana = govbot::governance::MemberId(env.h.user("mod-ana"));
+    assert!(
+        names.get(&ana).is_some_and(|n| n.contains("mod-ana")),
+        "{names:?}"
+    );
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }

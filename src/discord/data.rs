@@ -58,6 +58,22 @@ impl Data {
         .collect()
     }
 
+    /// Keeps the display name of someone who acted, so histories and exports show names; a
+    /// failure only costs a name, so it is logged.
+    pub async fn remember(&self, user: &serenity::all::User) {
+        let name = user
+            .global_name
+            .clone()
+            .unwrap_or_else(|| user.name.clone());
+        if let Err(e) = self
+            .store
+            .remember_member(MemberId(user.id.get()), &name, self.now())
+            .await
+        {
+            tracing::warn!("could not remember a member's name: {e}");
+        }
+    }
+
     pub fn actor(&self, user: u64, roles: &[RoleId]) -> Actor {
         Actor::member(MemberId(user), self.roles_of(roles))
     }

@@ -145,8 +145,16 @@ async fn flush(http: &Http, data: &Data, tallies: &mut Tallies) -> Option<Durati
         tallies.dirty.remove(&id);
         tallies.edited.insert(id, Instant::now());
         match refresh_vote_message(http, data, id).await {
-            Ok(()) => {
+            Ok(shown) => {
                 tallies.failures.remove(&id);
+                // A ballot committed while the message was being shown is not on it: show the
+                // vote once more after the interval, so the last edit always follows the last
+                // ballot.
+                let now_at = data.store.group(id).await.map(|g| g.version);
+                if now_at.is_ok_and(|v| v != shown) {
+                    tallies.dirty.insert(id);
+                    wait = Some(wait.map_or(EDIT_INTERVAL, |w| w.min(EDIT_INTERVAL)));
+                }
             }
             Err(e) => {
                 let failures = tallies.failures.entry(id).or_default();
@@ -431,7 +439,7 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
 
 /// Updates an earlier message (a vote's tally, a button that no longer applies). A message
 /// someone deleted must not stop what follows (a result, a new channel), so a failure is logged.
-async fn tidy(what: &str, update: impl std::future::Future<Output = Result<()>>) {
+async fn tidy<T>(what: &str, update: impl std::future::Future<Output = Result<T>>) {
     if let Err(e) = update.await {
         tracing::warn!("could not update {what}: {e:#}");
     }
@@ -495,14 +503,16 @@ async fn post_vote_message(
     Ok(())
 }
 
-/// Shows the group's vote as it stands: live tally, final result, or ended early.
-async fn refresh_vote_message(http: &Http, data: &Data, id: GroupId) -> Result<()> {
-    let g = data.store.group(id).await?.group;
+/// Shows the group's vote as it stands: live tally, final result, or ended early. Returns the
+/// version of the group it showed.
+async fn refresh_vote_message(http: &Http, data: &Data, id: GroupId) -> Result<i64> {
+    let stored = data.store.group(id).await?;
+    let (g, version) = (stored.group, stored.version);
     let Some(v) = g.vote.as_ref() else {
-        return Ok(());
+        return Ok(version);
     };
     let Some((channel, message)) = data.store.group_message(id, &vote_purpose(v)).await? else {
-        return Ok(());
+        return Ok(version);
     };
     let reason = if v.purpose == VotePurpose::Reversal {
         opening_reason(data, id, v).await?
@@ -518,7 +528,7 @@ async fn refresh_vote_message(http: &Http, data: &Data, id: GroupId) -> Result<(
             output::edit(&r).components(ballot_buttons(id, v.is_open_at(data.now()))),
         )
         .await?;
-    Ok(())
+    Ok(version)
 }
 
 /// The reason a reversal vote was opened with, from the history.

@@ -33,6 +33,7 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
         FullEvent::InteractionCreate {
             interaction: Interaction::Component(c),
         } => {
+            data.remember(&c.user).await;
             // A ballot records its interaction in its own transaction (see votes.rs).
             if let Some((id, choice)) = votes::parse_ballot_button(&c.data.custom_id) {
                 return votes::on_ballot_button(ctx, data, c, id, choice).await;

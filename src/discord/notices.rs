@@ -396,7 +396,7 @@ struct Archived<'a> {
     how: &'a str,
     at: i64,
     actor: Option<String>,
-    reason: Option<&'a str>,
+    reason: Option<String>,
     channel: Option<String>,
 }
 
@@ -416,7 +416,12 @@ pub fn group_archived(
             how,
             at: event.at.timestamp(),
             actor: event.actor.id().map(|m| m.0.to_string()),
-            reason: event.reason.as_deref(),
+            reason: event.reason.clone().or_else(|| match &event.kind {
+                crate::governance::EventKind::Retired { cause } => {
+                    Some(format!("{cause}, and its grace period passed"))
+                }
+                _ => None,
+            }),
             channel: g.channel.map(|c| c.to_string()),
         },
     )

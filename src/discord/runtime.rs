@@ -139,6 +139,7 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
                 Box::pin(events::handle(fw.serenity_context, event, fw.user_data))
             },
             on_error: |error| Box::pin(on_error(error)),
+            pre_command: |ctx| Box::pin(async move { ctx.data().remember(ctx.author()).await }),
             ..Default::default()
         })
         .initialize_owners(false)

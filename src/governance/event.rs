@@ -39,9 +39,9 @@ pub enum RetirementCause {
 impl fmt::Display for RetirementCause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            RetirementCause::Decision => "retired by decision",
-            RetirementCause::Inactivity => "no active Issue/PR for the inactivity period",
-            RetirementCause::AllItemsCompleted => "all its Issues/PRs are completed",
+            RetirementCause::Decision => "by decision",
+            RetirementCause::Inactivity => "no active Issue/PR/SEP for the inactivity period",
+            RetirementCause::AllItemsCompleted => "all its Issues/PRs/SEPs are completed",
         })
     }
 }
