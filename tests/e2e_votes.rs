@@ -934,3 +934,47 @@ async fn a_deleted_vote_message_does_not_stop_the_result_or_the_channel() {
     assert!(failures.is_empty(), "{failures:?}");
     env.h.shutdown().await.unwrap();
 }
+
+/// An approval whose channel could not be created (its effect given up) gets the channel when
+/// govbot starts again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_active_group_without_a_channel_gets_one_at_start_up() {
+    let mut env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+    for m in ["mod-ana", "mod-ben"] {
+        click(&env, m, &vote, &format!("gov1:ballot:{id}:yes")).await;
+    }
+    env.h.stop_bot().await.unwrap();
+    // The close happens while the bot is down, and its effects are skipped as if given up.
+    let store = env.h.store().await.unwrap();
+    env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
+    let policy = env.h.config.policy.clone();
+    let done = govbot::scheduler::pass(&store, env.h.clock.now(), &policy)
+        .await
+        .unwrap();
+    assert_eq!(done.done, 1);
+    let all = store.events_after(0, 10_000).await.unwrap();
+    store
+        .set_outbox_cursor("discord", all.last().unwrap().id)
+        .await
+        .unwrap();
+    assert_eq!(state_of(&env, id).await, GroupState::Active);
+    assert!(store.group(id).await.unwrap().group.channel.is_none());
+
+    env.h.start_bot().await.unwrap();
+    eventually("the group's channel", || {
+        env.h
+            .sandbox
+            .channels()
+            .into_iter()
+            .find(|c| c["name"] == "wg-registry")
+    })
+    .await;
+    eventually("the channel to be linked", || {
+        block_on(store.group(id)).ok().and_then(|g| g.group.channel)
+    })
+    .await;
+    env.h.shutdown().await.unwrap();
+}

@@ -54,6 +54,7 @@ pub async fn run(http: std::sync::Arc<Http>, data: Data, mut stop: watch::Receiv
         Ok(ids) => tallies.dirty.extend(ids),
         Err(e) => tracing::error!("cannot list the open votes: {e:#}"),
     }
+    open_missing_channels(&http, &data).await;
     while !*stop.borrow() {
         changes.borrow_and_update();
         if let Err(e) = drain(&http, &data, &mut tallies, &stop).await {
@@ -64,6 +65,24 @@ pub async fn run(http: std::sync::Arc<Http>, data: Data, mut stop: watch::Receiv
             _ = tokio::time::sleep(wait) => {}
             _ = changes.changed() => {}
             _ = stop.changed() => {}
+        }
+    }
+}
+
+/// At start-up, an active group without a channel (its creation failed before, e.g. for a missing
+/// permission since fixed) gets one now.
+async fn open_missing_channels(http: &Http, data: &Data) {
+    let filter = GroupFilter {
+        kind: None,
+        state: Some(GroupState::Active),
+    };
+    let groups = match data.store.list(&filter).await {
+        Ok(g) => g,
+        Err(e) => return tracing::error!("cannot list the active groups: {e:#}"),
+    };
+    for g in groups.into_iter().filter(|g| g.group.channel.is_none()) {
+        if let Err(e) = channels::open_group(http, data, g.id).await {
+            tracing::error!(group = %g.id, "still cannot open the group's channel: {e:#}");
         }
     }
 }
