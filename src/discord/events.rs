@@ -54,6 +54,9 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
             removed_reaction: r,
         } => {
             let added = matches!(event, FullEvent::ReactionAdd { .. });
+            if let Some(member) = r.member.as_ref().filter(|m| !m.user.bot) {
+                data.remember(&member.user).await;
+            }
             let (Some(user), ReactionType::Unicode(emoji)) = (r.user_id, &r.emoji) else {
                 return Ok(());
             };
