@@ -20,6 +20,8 @@ pub struct Data {
     pub templates: tokio::sync::Mutex<()>,
     /// govbot's own user id, so its own reactions on vote messages are not taken as ballots.
     pub bot_user: u64,
+    /// Display names already stored, so acting again costs no write on the interaction's path.
+    names: std::sync::Mutex<std::collections::HashMap<u64, String>>,
 }
 
 impl Data {
@@ -30,6 +32,7 @@ impl Data {
             clock,
             templates: tokio::sync::Mutex::new(()),
             bot_user,
+            names: Default::default(),
         }
     }
 
@@ -71,7 +74,12 @@ impl Data {
             .await
         {
             tracing::warn!("could not remember a member's name: {e}");
+            return;
         }
+        self.names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(user.id.get(), name);
     }
 
     pub fn actor(&self, user: u64, roles: &[RoleId]) -> Actor {

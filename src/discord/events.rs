@@ -4,7 +4,7 @@
 use super::commands::PROPOSE_MODAL;
 use super::data::{Data, Error};
 use super::{candidacy, output, proposals, views, votes};
-use crate::governance::{Command, Context as Gov, Field, MemberId, Role, TemplateDraft};
+use crate::governance::{Command, Context as Gov, Field, Role, TemplateDraft};
 use crate::store::{GroupId, StoreError, Target, Trigger};
 use serenity::all::{
     ActionRowComponent, ComponentInteraction, Context, CreateInteractionResponse,
@@ -228,14 +228,7 @@ async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<()
         .unwrap_or_default();
     let actor = data.actor(m.user.id.get(), &roles);
     let gov = Gov::new(&actor, data.now(), data.policy());
-    let name = m
-        .user
-        .global_name
-        .clone()
-        .unwrap_or_else(|| m.user.name.clone());
-    data.store
-        .remember_member(MemberId(m.user.id.get()), &name, data.now())
-        .await?;
+    data.remember(&m.user).await;
     match data
         .store
         .execute(Target::New, &Command::Propose { template }, &gov, None)

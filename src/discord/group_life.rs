@@ -37,22 +37,6 @@ async fn refuse(ctx: Context<'_>, message: &str, hint: Option<&str>) -> Result<(
     ephemeral(ctx, &views::error(message, hint)?).await
 }
 
-/// Remembers a member's display name, so the directory shows names rather than numbers.
-async fn remember(ctx: Context<'_>, user: &User) {
-    let data = ctx.data();
-    let name = user
-        .global_name
-        .clone()
-        .unwrap_or_else(|| user.name.clone());
-    if let Err(e) = data
-        .store
-        .remember_member(MemberId(user.id.get()), &name, data.now())
-        .await
-    {
-        tracing::warn!("could not remember the name of member {}: {e}", user.id);
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Facilitators and maintainers
 
@@ -79,7 +63,7 @@ pub async fn facilitator_add(
     }
     let member = MemberId(user.id.get());
     let done = run(ctx, id, Command::AddFacilitator { member }).await?;
-    remember(ctx, &user).await;
+    ctx.data().remember(&user).await;
     let text = format!("<@{}> is now a facilitator of {}.", member.0, named(&done));
     say(ctx, &text).await
 }
@@ -144,7 +128,7 @@ pub async fn maintainer_add(
     };
     let answer = match run(ctx, id, command).await {
         Ok(done) => {
-            remember(ctx, &user).await;
+            ctx.data().remember(&user).await;
             notices::done(&format!(
                 "<@{}> is now a maintainer of {}.",
                 member.0,

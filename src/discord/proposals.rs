@@ -125,20 +125,6 @@ fn message_link(data: &Data, channel: u64, message: u64) -> String {
     )
 }
 
-async fn remember_author(data: &Data, msg_author: &serenity::all::User) {
-    let name = msg_author
-        .global_name
-        .clone()
-        .unwrap_or_else(|| msg_author.name.clone());
-    if let Err(e) = data
-        .store
-        .remember_member(MemberId(msg_author.id.get()), &name, data.now())
-        .await
-    {
-        tracing::warn!("could not remember a member's name: {e}");
-    }
-}
-
 /// A message in the creation channel: a template gets a card or the list of its problems;
 /// anything else is chat and is left alone.
 pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<()> {
@@ -163,7 +149,7 @@ pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<()> {
         );
         return Ok(());
     }
-    remember_author(data, &msg.author).await;
+    data.remember(&msg.author).await;
     let roles = msg
         .member
         .as_ref()
