@@ -255,10 +255,10 @@ async fn release_facilitator_role(
     };
     let live = data
         .store
-        .list(&Default::default())
+        .list_in(None, &GroupState::LIVE)
         .await?
         .into_iter()
-        .filter(|g| g.id != id && g.group.state.is_live_group())
+        .filter(|g| g.id != id)
         .flat_map(|g| g.group.facilitators)
         .collect::<Vec<_>>();
     let guild = GuildId::new(data.config.guild_id);

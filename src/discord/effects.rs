@@ -15,7 +15,7 @@ use super::{candidacy, channels, output};
 use crate::governance::{
     Choice, EventKind, Group, GroupState, MemberId, Outcome, VetoOutcome, Vote, VotePurpose,
 };
-use crate::store::{GroupFilter, GroupId, LoggedEvent};
+use crate::store::{GroupId, LoggedEvent};
 use anyhow::Result;
 use serenity::all::{
     ButtonStyle, ChannelId, CreateActionRow, CreateButton, EditMessage, Http, MessageId,
@@ -72,11 +72,7 @@ pub async fn run(http: std::sync::Arc<Http>, data: Data, mut stop: watch::Receiv
 /// At start-up, an active group without a channel (its creation failed before, e.g. for a missing
 /// permission since fixed) gets one now.
 async fn open_missing_channels(http: &Http, data: &Data) {
-    let filter = GroupFilter {
-        kind: None,
-        state: Some(GroupState::Active),
-    };
-    let groups = match data.store.list(&filter).await {
+    let groups = match data.store.list_in(None, &[GroupState::Active]).await {
         Ok(g) => g,
         Err(e) => return tracing::error!("cannot list the active groups: {e:#}"),
     };
@@ -88,15 +84,8 @@ async fn open_missing_channels(http: &Http, data: &Data) {
 }
 
 async fn open_votes(data: &Data) -> Result<Vec<GroupId>> {
-    let mut ids = Vec::new();
-    for state in [GroupState::UnderVote, GroupState::UnderReversalVote] {
-        let filter = GroupFilter {
-            kind: None,
-            state: Some(state),
-        };
-        ids.extend(data.store.list(&filter).await?.into_iter().map(|g| g.id));
-    }
-    Ok(ids)
+    let groups = data.store.list_in(None, &GroupState::VOTING).await?;
+    Ok(groups.into_iter().map(|g| g.id).collect())
 }
 
 /// Handles every event after the cursor.

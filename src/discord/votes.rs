@@ -7,9 +7,10 @@ use super::notices::{self, emoji_of};
 use super::output;
 use super::render::Rendered;
 use crate::governance::{
-    Actor, Choice, Command, Context as Gov, GovernanceError, Group, MemberId, Role, Vote,
+    Actor, Choice, Command, Context as Gov, GovernanceError, Group, GroupState, MemberId, Role,
+    Vote,
 };
-use crate::store::{Executed, GroupFilter, GroupId, StoreError, Target, Trigger};
+use crate::store::{Executed, GroupId, StoreError, Target, Trigger};
 use anyhow::Result;
 use serenity::all::{
     ButtonStyle, ChannelId, ComponentInteraction, Context, CreateActionRow, CreateButton,
@@ -344,25 +345,8 @@ async fn ballot(
 /// and those added or removed while govbot was down are handled now, like live ones.
 pub async fn reconcile(http: &Http, data: &Data) -> Result<usize> {
     let mut handled = 0;
-    let mut open: Vec<(GroupId, Group)> = Vec::new();
-    for state in [
-        crate::governance::GroupState::UnderVote,
-        crate::governance::GroupState::UnderReversalVote,
-    ] {
-        let filter = GroupFilter {
-            kind: None,
-            state: Some(state),
-        };
-        open.extend(
-            data.store
-                .list(&filter)
-                .await?
-                .into_iter()
-                .map(|g| (g.id, g.group)),
-        );
-    }
-    for (id, g) in open {
-        handled += reconcile_vote(http, data, id, &g).await?;
+    for g in data.store.list_in(None, &GroupState::VOTING).await? {
+        handled += reconcile_vote(http, data, g.id, &g.group).await?;
     }
     Ok(handled)
 }

@@ -7,7 +7,7 @@ use super::{parse_item, to_activity, GitHubClient, GitHubError};
 use crate::clock::{jumped, Clock};
 use crate::config::GitHub as Settings;
 use crate::governance::{Actor, Command, Context, GroupKind, GroupState, Policy, Timestamp};
-use crate::store::{GroupFilter, Store, Target};
+use crate::store::{Store, Target};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -36,14 +36,9 @@ pub async fn pass(
     now: Timestamp,
 ) -> anyhow::Result<SyncReport> {
     let mut report = SyncReport::default();
-    let mut groups = Vec::new();
-    for state in [GroupState::Active, GroupState::UnderReversalVote] {
-        let filter = GroupFilter {
-            kind: Some(GroupKind::Wg),
-            state: Some(state),
-        };
-        groups.extend(store.list(&filter).await?);
-    }
+    let groups = store
+        .list_in(Some(GroupKind::Wg), &GroupState::LIVE)
+        .await?;
     let ctx = Context::new(&Actor::System, now, policy);
     for g in groups {
         for tracked in &g.group.items {

@@ -73,9 +73,13 @@ impl GroupState {
         }
     }
 
-    /// A group that exists and works: active, even while its reversal is being voted on.
+    /// Groups that exist and work: active, even while a reversal is being voted on.
+    pub const LIVE: [GroupState; 2] = [GroupState::Active, GroupState::UnderReversalVote];
+    /// States in which a vote is running.
+    pub const VOTING: [GroupState; 2] = [GroupState::UnderVote, GroupState::UnderReversalVote];
+
     pub fn is_live_group(self) -> bool {
-        matches!(self, GroupState::Active | GroupState::UnderReversalVote)
+        Self::LIVE.contains(&self)
     }
 }
 

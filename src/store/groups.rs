@@ -171,15 +171,34 @@ impl Store {
         rows.iter().map(row_to_group).collect()
     }
 
+    /// Groups in any of `states` (of `kind`, if given), by id: one query for what the workers
+    /// look at (running votes, live groups).
+    pub async fn list_in(
+        &self,
+        kind: Option<GroupKind>,
+        states: &[GroupState],
+    ) -> Result<Vec<StoredGroup>, StoreError> {
+        let codes: Vec<&str> = states.iter().map(|s| s.code()).collect();
+        let rows = sqlx::query(
+            "SELECT id, version, state_json FROM groups
+             WHERE (?1 IS NULL OR kind = ?1) AND state IN (SELECT value FROM json_each(?2))
+             ORDER BY id",
+        )
+        .bind(kind.map(GroupKind::code))
+        .bind(serde_json::to_string(&codes)?)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(row_to_group).collect()
+    }
+
     /// Groups whose names fold to the same words as `name` or share most of them, for the
     /// overlap warning on a new proposal.
     pub async fn similar_names(&self, name: &str) -> Result<Vec<StoredGroup>, StoreError> {
         let key = name_key(name);
         let words: Vec<&str> = key.split(' ').filter(|w| w.len() > 2).collect();
-        let all = self.list(&GroupFilter::default()).await?;
+        let all = self.list_in(None, &NAME_HOLDING_STATES).await?;
         Ok(all
             .into_iter()
-            .filter(|g| NAME_HOLDING_STATES.contains(&g.group.state))
             .filter(|g| {
                 let other = name_key(&g.group.name);
                 other == key || {
