@@ -238,16 +238,7 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
             };
             tidy("the vote message", refresh_vote_message(http, data, id)).await;
             let r = notices::vote_result(id, &g, v)?;
-            channels::once(
-                http,
-                data,
-                id,
-                &format!("result:{}", e.id),
-                data.config.channels.moderators,
-                &r,
-                &[],
-            )
-            .await?;
+            to_moderators(http, data, id, &format!("result:{}", e.id), &r).await?;
             if *purpose == VotePurpose::Creation {
                 reply_to_proposal(http, data, id, &format!("result-reply:{}", e.id), &r).await?;
             }
@@ -265,16 +256,7 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
         EventKind::Sponsored { sponsor, role } => {
             let r = notices::sponsored(id, &g, *sponsor, *role)?;
             let purpose = format!("sponsored:{}", e.id);
-            channels::once(
-                http,
-                data,
-                id,
-                &purpose,
-                data.config.channels.moderators,
-                &r,
-                &[],
-            )
-            .await?;
+            to_moderators(http, data, id, &purpose, &r).await?;
         }
         EventKind::Approved => {
             tidy(
@@ -381,16 +363,7 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
             tidy("the candidacy's buttons", candidacy::close(http, data, id)).await;
             let r = notices::candidacy_decided(&g, &e.event, "kept")?;
             let purpose = format!("kept:{}", e.id);
-            channels::once(
-                http,
-                data,
-                id,
-                &purpose,
-                data.config.channels.moderators,
-                &r,
-                &[],
-            )
-            .await?;
+            to_moderators(http, data, id, &purpose, &r).await?;
             if let Some(channel) = g.channel {
                 let purpose = format!("kept-channel:{}", e.id);
                 channels::once(http, data, id, &purpose, channel, &r, &[]).await?;
@@ -412,16 +385,7 @@ async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
             }
             let r = notices::quiet_reminder(id, &g, true)?;
             let purpose = format!("quiet-note:{}", e.id);
-            channels::once(
-                http,
-                data,
-                id,
-                &purpose,
-                data.config.channels.moderators,
-                &r,
-                &[],
-            )
-            .await?;
+            to_moderators(http, data, id, &purpose, &r).await?;
         }
         EventKind::StatusPosted { text } => {
             if let Some(channel) = g.channel {
@@ -453,6 +417,18 @@ async fn tidy<T>(what: &str, update: impl std::future::Future<Output = Result<T>
     }
 }
 
+/// Posts `r` in the moderators' channel once for `purpose`, notifying nobody.
+async fn to_moderators(
+    http: &Http,
+    data: &Data,
+    id: GroupId,
+    purpose: &str,
+    r: &super::render::Rendered,
+) -> Result<()> {
+    let channel = data.config.channels.moderators;
+    channels::once(http, data, id, purpose, channel, r, &[]).await
+}
+
 /// A veto or its lifting is told in the moderators' channel and as a reply to the proposal.
 async fn tell_everyone(
     http: &Http,
@@ -461,16 +437,7 @@ async fn tell_everyone(
     event_id: i64,
     r: &super::render::Rendered,
 ) -> Result<()> {
-    channels::once(
-        http,
-        data,
-        id,
-        &format!("veto:{event_id}"),
-        data.config.channels.moderators,
-        r,
-        &[],
-    )
-    .await?;
+    to_moderators(http, data, id, &format!("veto:{event_id}"), r).await?;
     reply_to_proposal(http, data, id, &format!("veto-reply:{event_id}"), r).await
 }
 

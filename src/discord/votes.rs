@@ -187,8 +187,9 @@ pub async fn on_ballot_button(
     Ok(())
 }
 
-/// After a ballot by button, a reaction for another choice would contradict it on the message:
-/// it is removed (its removal event then finds it is not the standing ballot and changes nothing).
+/// After a ballot that replaces another, the reaction for the other choice would contradict it on
+/// the message: it is removed (its removal event then finds it is not the standing ballot and
+/// changes nothing).
 async fn clear_other_reaction(
     http: impl AsRef<Http>,
     data: &Data,
@@ -213,17 +214,22 @@ async fn clear_other_reaction(
     else {
         return;
     };
-    let emoji = ReactionType::Unicode(emoji_of(&data.config.vote_reactions, previous).to_owned());
-    if let Err(e) = ChannelId::new(channel)
+    let emoji = emoji_of(&data.config.vote_reactions, previous);
+    remove_reaction(http.as_ref(), channel, message, voter.0, emoji).await;
+}
+
+/// Removes `user`'s `emoji` reaction from a message; a failure is logged (the ballot stands).
+async fn remove_reaction(http: &Http, channel: u64, message: u64, user: u64, emoji: &str) {
+    let r = ChannelId::new(channel)
         .delete_reaction(
             http,
             MessageId::new(message),
-            Some(UserId::new(voter.0)),
-            emoji,
+            Some(UserId::new(user)),
+            ReactionType::Unicode(emoji.to_owned()),
         )
-        .await
-    {
-        tracing::debug!("no previous reaction to clear: {e}");
+        .await;
+    if let Err(e) = r {
+        tracing::warn!(message, user, "could not remove a reaction: {e}");
     }
 }
 
@@ -264,19 +270,6 @@ pub async fn on_reaction(
         emoji: emoji.to_owned(),
         added,
     };
-    let remove = || async {
-        let r = ChannelId::new(channel)
-            .delete_reaction(
-                http,
-                MessageId::new(message),
-                Some(UserId::new(user)),
-                ReactionType::Unicode(emoji.to_owned()),
-            )
-            .await;
-        if let Err(e) = r {
-            tracing::warn!(message, user, "could not remove a reaction: {e}");
-        }
-    };
     if !added {
         if vote.standing().get(&voter) != Some(&choice) || !vote.is_open_at(data.now()) {
             // Not the standing ballot (replaced, or cleared by govbot): nothing to withdraw, but
@@ -288,26 +281,14 @@ pub async fn on_reaction(
     }
     if !vote.electorate.contains(&voter) {
         tracing::info!(group = %id, user, "removing a reaction from outside the electorate");
-        remove().await;
+        remove_reaction(http, channel, message, user, emoji).await;
         return Ok(());
     }
-    let previous = vote.standing().get(&voter).copied();
     match ballot(data, id, voter, Some(choice), &trigger).await? {
-        Some(Ok(_)) => {
-            if let Some(p) = previous.filter(|p| *p != choice) {
-                let old =
-                    ReactionType::Unicode(emoji_of(&data.config.vote_reactions, p).to_owned());
-                if let Err(e) = ChannelId::new(channel)
-                    .delete_reaction(http, MessageId::new(message), Some(UserId::new(user)), old)
-                    .await
-                {
-                    tracing::debug!("no previous reaction to clear: {e}");
-                }
-            }
-        }
+        Some(Ok(done)) => clear_other_reaction(http, data, &done, voter, choice).await,
         Some(Err(e)) => {
             tracing::info!(group = %id, user, "a reaction ballot was refused: {e}");
-            remove().await;
+            remove_reaction(http, channel, message, user, emoji).await;
         }
         None => {}
     }
