@@ -10,36 +10,9 @@ use govbot::harness::WAIT;
 use govbot::store::GroupId;
 use serde_json::{json, Value};
 
-const HOUR: i64 = 3600;
-
 /// A WG proposal by alice, and its announcement in the moderators' channel.
 async fn propose(env: &Env, name: &str) -> (GroupId, Value) {
-    let (_, card) = env
-        .post_template("alice", &wg_template(name, env.h.user("alice")))
-        .await;
-    let id = text(&card)
-        .split('#')
-        .nth(1)
-        .and_then(|s| {
-            s.chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-                .parse()
-                .ok()
-        })
-        .map(GroupId)
-        .unwrap_or_else(|| panic!("no id in the card: {}", text(&card)));
-    let announcement = env
-        .h
-        .sandbox
-        .wait_message(
-            env.moderators(),
-            |m| custom_ids(m).contains(&format!("gov1:call-vote:{id}")),
-            WAIT,
-        )
-        .await
-        .unwrap();
-    (id, announcement)
+    propose_template(env, &wg_template(name, env.h.user("alice"))).await
 }
 
 /// The vote message of group `id` once it satisfies `pred`.
@@ -72,20 +45,6 @@ async fn call_vote(env: &Env, by: &str, id: GroupId) -> (bool, String) {
             by,
             "call-vote",
             json!([{"type": 4, "name": "id", "value": id.0}]),
-        )
-        .await;
-    answer(env, &i).await
-}
-
-async fn click(env: &Env, user: &str, message: &Value, custom_id: &str) -> (bool, String) {
-    let i = env
-        .h
-        .sandbox
-        .click_button(
-            env.h.user(user),
-            env.moderators(),
-            id_of(message),
-            custom_id,
         )
         .await;
     answer(env, &i).await
@@ -260,24 +219,6 @@ async fn state_of(env: &Env, id: GroupId) -> GroupState {
         .state
 }
 
-/// An approved WG 'name': proposed, voted yes by all three moderators, closed by the clock.
-async fn active_group(env: &Env, name: &str) -> (GroupId, u64) {
-    let (id, _) = propose(env, name).await;
-    let (_, said) = call_vote(env, "mod-ana", id).await;
-    assert!(!refused(&said), "{said}");
-    let vote = vote_message(env, id, |_| true).await;
-    for m in ["mod-ana", "mod-ben", "mod-cy"] {
-        click(env, m, &vote, &format!("gov1:ballot:{id}:yes")).await;
-    }
-    env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
-    let store = env.h.store().await.unwrap();
-    let channel = eventually("the group's channel to be linked", || {
-        block_on(store.group(id)).ok().and_then(|g| g.group.channel)
-    })
-    .await;
-    (id, channel)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_veto_under_vote_ends_the_vote_and_everyone_is_told_with_the_reason() {
     let env = start().await;
@@ -353,7 +294,7 @@ async fn a_veto_under_vote_ends_the_vote_and_everyone_is_told_with_the_reason() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_veto_on_an_active_group_archives_its_channel_and_lifting_it_restores_it() {
     let env = start().await;
-    let (id, channel) = active_group(&env, "Registry").await;
+    let (id, channel) = active_group(&env, &wg_template("Registry", env.h.user("alice"))).await;
     let (_, said) = slash(
         &env,
         "lead-lee",
@@ -420,7 +361,7 @@ async fn a_veto_on_an_active_group_archives_its_channel_and_lifting_it_restores_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reversal_vote_dissolves_the_group_and_history_shows_every_step() {
     let env = start().await;
-    let (id, channel) = active_group(&env, "Registry").await;
+    let (id, channel) = active_group(&env, &wg_template("Registry", env.h.user("alice"))).await;
     let (_, said) = slash(&env, "alice", "reverse", id, Some("no longer needed")).await;
     assert!(refused(&said), "{said}");
     let (_, said) = slash(&env, "mod-ben", "reverse", id, Some("no longer needed")).await;
@@ -705,7 +646,11 @@ async fn every_command_against_every_role() {
             n += 1;
             let name = format!("Matrix {n}");
             let id = match state {
-                "active" => active_group(&env, &name).await.0,
+                "active" => {
+                    active_group(&env, &wg_template(&name, env.h.user("alice")))
+                        .await
+                        .0
+                }
                 _ => propose(&env, &name).await.0,
             };
             if state == "vetoed" {
@@ -777,7 +722,7 @@ async fn under_sponsorship_two_core_maintainers_or_one_lead_approve_without_a_vo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quiet_wg_is_reminded_becomes_a_candidate_is_kept_then_retired() {
     let env = start().await;
-    let (id, channel) = active_group(&env, "Registry").await;
+    let (id, channel) = active_group(&env, &wg_template("Registry", env.h.user("alice"))).await;
     let alice = env.h.user("alice");
     let day = |n: i64| chrono::Duration::days(n);
 

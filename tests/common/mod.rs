@@ -195,3 +195,81 @@ pub fn refused(said: &str) -> bool {
 pub fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
     tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(f))
 }
+
+/// Seconds in an hour, for moving the governance clock.
+pub const HOUR: i64 = 3600;
+
+/// A proposal by alice from `template`, and its announcement in the moderators' channel.
+pub async fn propose_template(env: &Env, template: &str) -> (govbot::store::GroupId, Value) {
+    let (_, card) = env.post_template("alice", template).await;
+    let id = text(&card)
+        .split('#')
+        .nth(1)
+        .and_then(|s| {
+            s.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .ok()
+        })
+        .map(govbot::store::GroupId)
+        .unwrap_or_else(|| panic!("no id in the card: {}", text(&card)));
+    let announcement = env
+        .h
+        .sandbox
+        .wait_message(
+            env.moderators(),
+            |m| custom_ids(m).contains(&format!("gov1:call-vote:{id}")),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    (id, announcement)
+}
+
+/// `user` clicks `custom_id` on a message in the moderators' channel; the answer they see.
+pub async fn click(env: &Env, user: &str, message: &Value, custom_id: &str) -> (bool, String) {
+    let i = env
+        .h
+        .sandbox
+        .click_button(
+            env.h.user(user),
+            env.moderators(),
+            id_of(message),
+            custom_id,
+        )
+        .await;
+    answer(env, &i).await
+}
+
+/// An approved group from `template`: proposed by alice (its facilitator), voted yes by all
+/// three moderators, closed by the clock. Returns its id and channel.
+pub async fn active_group(env: &Env, template: &str) -> (govbot::store::GroupId, u64) {
+    let (id, _) = propose_template(env, template).await;
+    let (i, _, _) = env
+        .group(
+            "mod-ana",
+            "call-vote",
+            serde_json::json!([{"type": 4, "name": "id", "value": id.0}]),
+        )
+        .await;
+    let (_, said) = answer(env, &i).await;
+    assert!(!refused(&said), "{said}");
+    let button = format!("gov1:ballot:{id}:yes");
+    let vote = env
+        .h
+        .sandbox
+        .wait_message(env.moderators(), |m| custom_ids(m).contains(&button), WAIT)
+        .await
+        .unwrap();
+    for m in ["mod-ana", "mod-ben", "mod-cy"] {
+        click(env, m, &vote, &button).await;
+    }
+    env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
+    let store = env.h.store().await.unwrap();
+    let channel = eventually("the group's channel to be linked", || {
+        block_on(store.group(id)).ok().and_then(|g| g.group.channel)
+    })
+    .await;
+    (id, channel)
+}
