@@ -6,6 +6,10 @@ use govbot::harness::{Harness, WAIT};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
+#[path = "support/mod.rs"]
+mod support;
+use support::peak_rss_kib;
+
 fn summary(name: &str, mut samples: Vec<Duration>, total: Duration) -> Duration {
     samples.sort();
     let pct = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
@@ -19,12 +23,6 @@ fn summary(name: &str, mut samples: Vec<Duration>, total: Duration) -> Duration 
         samples.len() as f64 / total.as_secs_f64()
     );
     pct(0.5)
-}
-
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -18,11 +18,15 @@ use govbot::governance::{
     TemplateDraft, Timestamp,
 };
 use govbot::scheduler;
-use govbot::store::{name_key, GroupId, Store};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use govbot::store::{GroupId, Store};
+use sqlx::SqliteConnection;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
+
+#[path = "support/mod.rs"]
+mod support;
+use support::{count, insert, millis, ms, peak_rss_kib, Row};
 
 /// The scheduler's database: this many groups, of which `DUE` have a reminder due at `now`.
 const GROUPS: usize = 100_000;
@@ -424,46 +428,6 @@ fn copy(template: &Group, life: Life, id: i64, shift: Span) -> Group {
 // ---------------------------------------------------------------------------------------------
 // The database
 
-/// One `groups` row, as the store writes it (see `save` in `src/store/groups.rs`).
-struct Row {
-    id: i64,
-    group: Group,
-    version: i64,
-    updated_at: Timestamp,
-}
-
-fn millis(t: Timestamp) -> i64 {
-    t.timestamp_millis()
-}
-
-/// One multi-row INSERT of `rows`, inside the caller's transaction.
-async fn insert(conn: &mut SqliteConnection, rows: &[Row]) -> Result<()> {
-    let json = rows
-        .iter()
-        .map(|r| serde_json::to_string(&r.group))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO groups (id, kind, name, name_key, state, proposer, proposed_at, \
-         updated_at, version, next_due_at, state_json) ",
-    );
-    q.push_values(rows.iter().zip(json), |mut b, (r, json)| {
-        let g = &r.group;
-        b.push_bind(r.id)
-            .push_bind(g.kind.code())
-            .push_bind(g.name.clone())
-            .push_bind(name_key(&g.name))
-            .push_bind(g.state.code())
-            .push_bind(g.proposer.0 as i64)
-            .push_bind(millis(g.proposed_at))
-            .push_bind(millis(r.updated_at))
-            .push_bind(r.version)
-            .push_bind(next_deadline(g).map(millis))
-            .push_bind(json);
-    });
-    q.build().execute(conn).await?;
-    Ok(())
-}
-
 /// A template's history in the audit log, as `append_events` in `src/store/audit.rs` writes it.
 async fn insert_history(conn: &mut SqliteConnection, id: i64, events: &[Event]) -> Result<()> {
     for (i, e) in events.iter().enumerate() {
@@ -483,40 +447,6 @@ async fn insert_history(conn: &mut SqliteConnection, id: i64, events: &[Event]) 
     }
     Ok(())
 }
-
-async fn count(store: &Store, sql: &str, now: Timestamp) -> Result<i64> {
-    let mut q = sqlx::query_scalar(sql);
-    if sql.contains('?') {
-        q = q.bind(millis(now));
-    }
-    Ok(q.fetch_one(store.pool()).await?)
-}
-
-/// The mean time of `reps` runs of `f`.
-async fn mean<F, Fut, T>(reps: u32, mut f: F) -> Result<Duration>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    let start = Instant::now();
-    for _ in 0..reps {
-        f().await?;
-    }
-    Ok(start.elapsed() / reps)
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-const DUE_QUERY: &str = "SELECT id FROM groups WHERE next_due_at IS NOT NULL AND next_due_at <= ? \
-                         ORDER BY next_due_at LIMIT ?";
 
 // ---------------------------------------------------------------------------------------------
 // The bench
@@ -694,43 +624,7 @@ async fn reminders_bench(dir: &Path) -> Result<()> {
         );
     }
 
-    // The plan of the due query: a range of the partial index, not a scan of the table.
-    let plan: Vec<(i64, i64, i64, String)> =
-        sqlx::query_as(&format!("EXPLAIN QUERY PLAN {DUE_QUERY}"))
-            .bind(millis(now))
-            .bind(200)
-            .fetch_all(store.pool())
-            .await?;
-    println!("  EXPLAIN QUERY PLAN {DUE_QUERY}");
-    for (id, parent, _, detail) in &plan {
-        println!("    id={id} parent={parent}  {detail}");
-    }
-    let uses_index = plan.iter().any(|r| r.3.contains("groups_by_due"));
-    let scans_table = plan
-        .iter()
-        .any(|r| r.3.starts_with("SCAN groups") && !r.3.contains("USING"));
-    assert!(
-        uses_index && !scans_table,
-        "the due query does not use groups_by_due: {plan:?}"
-    );
-    println!("  plan check: uses groups_by_due, no full scan of groups: ok");
-    let scan_query = DUE_QUERY.replace("FROM groups", "FROM groups NOT INDEXED");
-    let indexed = mean(20, || async { Ok(store.due_groups(now, 200).await?.len()) }).await?;
-    let scanned = mean(5, || async {
-        let ids: Vec<i64> = sqlx::query_scalar(&scan_query)
-            .bind(millis(now))
-            .bind(200)
-            .fetch_all(store.pool())
-            .await?;
-        Ok(ids.len())
-    })
-    .await?;
-    println!(
-        "  due_groups(now, 200): {:.3} ms via the index, {:.3} ms forced to scan ({:.0}x)",
-        ms(indexed),
-        ms(scanned),
-        scanned.as_secs_f64() / indexed.as_secs_f64()
-    );
+    support::check_due_query(&store, now).await?;
 
     // The pass: sends every due reminder, each in its own durable transaction.
     let last_event: i64 = count(&store, "SELECT COALESCE(MAX(id), 0) FROM audit_log", now).await?;

@@ -8,20 +8,23 @@
 use anyhow::{ensure, Context as _, Result};
 use chrono::{Duration as Span, TimeZone, Utc};
 use govbot::governance::{
-    next_deadline, Actor, Choice, Command, Context, Field, Group, GroupKind, GroupState, MemberId,
-    Policy, Role, TemplateDraft, Timestamp,
+    Actor, Choice, Command, Context, Field, Group, GroupKind, GroupState, MemberId, Policy, Role,
+    TemplateDraft, Timestamp,
 };
 use govbot::harness::{Harness, WAIT};
 use govbot::sandbox::world::names;
 use govbot::sandbox::{MemberSpec, Sandbox, SandboxOptions, World};
 use govbot::scheduler;
-use govbot::store::{name_key, GroupFilter, GroupId, Store, Target, Trigger};
+use govbot::store::{GroupFilter, GroupId, Store, Target, Trigger};
 use serde_json::{json, Value};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+#[path = "support/mod.rs"]
+mod support;
+use support::{count, insert, mean, ms, peak_rss_kib, Row};
 
 /// Ballots in flight at once, end to end and in the concurrent store baseline.
 const CONCURRENCY: usize = 8;
@@ -57,10 +60,6 @@ fn latency(mut samples: Vec<Duration>) -> Latency {
     }
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 fn rate(n: usize, total: Duration) -> f64 {
     n as f64 / total.as_secs_f64()
 }
@@ -74,12 +73,6 @@ fn line(name: &str, l: &Latency, total: Duration) {
         ms(l.max),
         rate(l.n, total)
     );
-}
-
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -459,17 +452,6 @@ async fn raw_store(n: usize, dir: &Path) -> Result<Raw> {
 // ---------------------------------------------------------------------------------------------
 // 3. The scheduler among many groups
 
-/// One `groups` row, as the store writes it (see `save` in `src/store/groups.rs`).
-struct Row {
-    id: i64,
-    group: Group,
-    version: i64,
-}
-
-fn millis(t: Timestamp) -> i64 {
-    t.timestamp_millis()
-}
-
 /// A copy of `template` named for `id`, its vote (if any) moved by `shift`.
 fn copy(template: &Group, id: i64, shift: Span) -> Group {
     let mut g = template.clone();
@@ -481,59 +463,6 @@ fn copy(template: &Group, id: i64, shift: Span) -> Group {
     }
     g
 }
-
-/// One multi-row INSERT of `rows`, inside the caller's transaction.
-async fn insert(conn: &mut SqliteConnection, rows: &[Row]) -> Result<()> {
-    let json = rows
-        .iter()
-        .map(|r| serde_json::to_string(&r.group))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO groups (id, kind, name, name_key, state, proposer, proposed_at, \
-         updated_at, version, next_due_at, state_json) ",
-    );
-    q.push_values(rows.iter().zip(json), |mut b, (r, json)| {
-        let g = &r.group;
-        let updated = g.vote.as_ref().map_or(g.proposed_at, |v| v.opened_at);
-        b.push_bind(r.id)
-            .push_bind(g.kind.code())
-            .push_bind(g.name.clone())
-            .push_bind(name_key(&g.name))
-            .push_bind(g.state.code())
-            .push_bind(g.proposer.0 as i64)
-            .push_bind(millis(g.proposed_at))
-            .push_bind(millis(updated))
-            .push_bind(r.version)
-            .push_bind(next_deadline(g).map(millis))
-            .push_bind(json);
-    });
-    q.build().execute(conn).await?;
-    Ok(())
-}
-
-async fn count(store: &Store, sql: &str, now: Timestamp) -> Result<i64> {
-    let mut q = sqlx::query_scalar(sql);
-    if sql.contains('?') {
-        q = q.bind(millis(now));
-    }
-    Ok(q.fetch_one(store.pool()).await?)
-}
-
-/// The mean time of `reps` runs of `f`.
-async fn mean<F, Fut, T>(reps: u32, mut f: F) -> Result<Duration>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    let start = Instant::now();
-    for _ in 0..reps {
-        f().await?;
-    }
-    Ok(start.elapsed() / reps)
-}
-
-const DUE_QUERY: &str = "SELECT id FROM groups WHERE next_due_at IS NOT NULL AND next_due_at <= ? \
-                         ORDER BY next_due_at LIMIT ?";
 
 async fn scheduler_bench(dir: &Path) -> Result<()> {
     let store = Store::open(&dir.join("scheduler.db")).await?;
@@ -581,10 +510,16 @@ async fn scheduler_bench(dir: &Path) -> Result<()> {
         };
         let (template, version) = &templates[kind];
         let id = k as i64 + 4;
+        let group = copy(template, id, shift);
+        let updated_at = group
+            .vote
+            .as_ref()
+            .map_or(group.proposed_at, |v| v.opened_at);
         rows.push(Row {
             id,
-            group: copy(template, id, shift),
+            group,
             version: *version,
+            updated_at,
         });
         if rows.len() == INSERT_CHUNK || k + 1 == copies {
             insert(&mut tx, &rows).await?;
@@ -620,46 +555,8 @@ async fn scheduler_bench(dir: &Path) -> Result<()> {
          got {total}, {scheduled}, {due_now} (under vote: {under_vote})"
     );
 
-    // The plan of the due query: a range of the partial index, not a scan of the table.
-    let plan: Vec<(i64, i64, i64, String)> =
-        sqlx::query_as(&format!("EXPLAIN QUERY PLAN {DUE_QUERY}"))
-            .bind(millis(now))
-            .bind(200)
-            .fetch_all(store.pool())
-            .await?;
-    println!("  EXPLAIN QUERY PLAN {DUE_QUERY}");
-    for (id, parent, _, detail) in &plan {
-        println!("    id={id} parent={parent}  {detail}");
-    }
-    let uses_index = plan.iter().any(|r| r.3.contains("groups_by_due"));
-    let scans_table = plan
-        .iter()
-        .any(|r| r.3.starts_with("SCAN groups") && !r.3.contains("USING"));
-    assert!(
-        uses_index && !scans_table,
-        "the due query does not use groups_by_due: {plan:?}"
-    );
-    println!("  plan check: uses groups_by_due, no full scan of groups: ok");
-
-    // The due query and the next deadline, indexed and (for contrast) forced to scan.
-    let scan_query = DUE_QUERY.replace("FROM groups", "FROM groups NOT INDEXED");
-    let indexed = mean(20, || async { Ok(store.due_groups(now, 200).await?.len()) }).await?;
-    let scanned = mean(5, || async {
-        let ids: Vec<i64> = sqlx::query_scalar(&scan_query)
-            .bind(millis(now))
-            .bind(200)
-            .fetch_all(store.pool())
-            .await?;
-        Ok(ids.len())
-    })
-    .await?;
+    support::check_due_query(&store, now).await?;
     let next_due = mean(1000, || async { Ok(store.next_due_at().await?) }).await?;
-    println!(
-        "  due_groups(now, 200): {:.3} ms via the index, {:.3} ms forced to scan ({:.0}x)",
-        ms(indexed),
-        ms(scanned),
-        scanned.as_secs_f64() / indexed.as_secs_f64()
-    );
     println!(
         "  next_due_at(): {:.1} us mean of 1000 (earliest: {:?})",
         next_due.as_secs_f64() * 1e6,
