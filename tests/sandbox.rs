@@ -20,8 +20,8 @@ const WAIT: Duration = Duration::from_secs(10);
 fn options() -> SandboxOptions {
     let options = SandboxOptions::default();
     assert!(
-        options.openapi_path.is_some(),
-        "Discord's OpenAPI description was not found; set GOVBOT_DISCORD_OPENAPI"
+        options.openapi.is_some(),
+        "the sandbox checks requests against Discord's OpenAPI description by default"
     );
     options
 }

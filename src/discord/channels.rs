@@ -4,7 +4,7 @@
 //! active group is lifted.
 
 use super::data::Data;
-use super::{notices, output};
+use super::{notices, output, permissions};
 use crate::governance::{Actor, Command, Context as Gov, Event, GroupKind, GroupState, MemberId};
 use crate::store::{GroupId, StoreError, Target};
 use anyhow::Result;
@@ -12,23 +12,6 @@ use serenity::all::{
     ChannelId, ChannelType, CreateChannel, EditChannel, GuildId, Http, PermissionOverwrite,
     PermissionOverwriteType, Permissions, RoleId, UserId,
 };
-
-/// What facilitators may do in their group's channel beyond members: keep it tidy and pin.
-fn facilitator_permissions() -> Permissions {
-    Permissions::VIEW_CHANNEL
-        | Permissions::SEND_MESSAGES
-        | Permissions::MANAGE_MESSAGES
-        | Permissions::MANAGE_THREADS
-}
-
-/// What an archived channel denies everyone: it stays readable, with its history.
-fn archived_denies() -> Permissions {
-    Permissions::SEND_MESSAGES
-        | Permissions::SEND_MESSAGES_IN_THREADS
-        | Permissions::CREATE_PUBLIC_THREADS
-        | Permissions::CREATE_PRIVATE_THREADS
-        | Permissions::ADD_REACTIONS
-}
 
 /// `wg-registry` for WG 'Registry': Discord's channel names are lower case without spaces.
 pub fn channel_name(kind: GroupKind, name: &str) -> String {
@@ -67,7 +50,7 @@ fn facilitator_overwrites(people: &[MemberId]) -> Vec<PermissionOverwrite> {
     people
         .iter()
         .map(|m| PermissionOverwrite {
-            allow: facilitator_permissions(),
+            allow: permissions::FACILITATOR_ALLOWS,
             deny: Permissions::empty(),
             kind: PermissionOverwriteType::Member(UserId::new(m.0)),
         })
@@ -214,11 +197,11 @@ pub async fn archive(
         let everyone = RoleId::new(data.config.guild_id);
         let mut overwrites = vec![PermissionOverwrite {
             allow: Permissions::empty(),
-            deny: archived_denies(),
+            deny: permissions::ARCHIVED_DENIES,
             kind: PermissionOverwriteType::Role(everyone),
         }];
         overwrites.push(PermissionOverwrite {
-            allow: Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES,
+            allow: permissions::ARCHIVED_BOT_ALLOWS,
             deny: Permissions::empty(),
             kind: PermissionOverwriteType::Member(UserId::new(data.bot_user)),
         });

@@ -13,6 +13,7 @@ pub mod group_life;
 pub mod health;
 pub mod notices;
 pub mod output;
+pub mod permissions;
 pub mod proposals;
 pub mod render;
 pub mod runtime;

@@ -48,10 +48,9 @@ pub use world::{ChannelKind, ChannelSpec, MemberSpec, RoleSpec, World};
 
 use anyhow::{bail, Context as _};
 use axum::serve::ListenerExt as _;
-use openapi::OpenApi;
+use openapi::OpenApiSource;
 use serde_json::Value;
 use state::{Shared, State};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -67,9 +66,8 @@ pub struct SandboxOptions {
     /// a few hundred.
     pub heartbeat_interval_ms: u64,
     /// Discord's OpenAPI description to check requests against; `None` checks nothing.
-    /// Default: `$GOVBOT_DISCORD_OPENAPI`, or `../shared/discord-api-spec/openapi.json` next to
-    /// the crate if it exists.
-    pub openapi_path: Option<PathBuf>,
+    /// Default: `$GOVBOT_DISCORD_OPENAPI` if set, otherwise the copy vendored with govbot.
+    pub openapi: Option<OpenApiSource>,
     /// The bot token the REST API and the gateway accept (`Bot ` prefix on the wire); `None`
     /// accepts any non-empty token. A missing or malformed `authorization` header is always
     /// refused with 401, as on Discord.
@@ -85,7 +83,7 @@ impl Default for SandboxOptions {
     fn default() -> Self {
         SandboxOptions {
             heartbeat_interval_ms: 41_250,
-            openapi_path: openapi::default_path(),
+            openapi: Some(OpenApiSource::from_env()),
             token: None,
             interaction_deadline: Some(Duration::from_secs(3)),
             check_responses: false,
@@ -129,10 +127,11 @@ impl Drop for StopOnDrop {
 impl Sandbox {
     /// Starts the sandbox on a free port of 127.0.0.1: REST under `/api/v10`, the gateway at `/`.
     pub async fn start(world: World, options: SandboxOptions) -> anyhow::Result<Sandbox> {
-        let openapi = match &options.openapi_path {
-            Some(path) => Some(OpenApi::load(path)?),
-            None => None,
-        };
+        let openapi = options
+            .openapi
+            .as_ref()
+            .map(OpenApiSource::load)
+            .transpose()?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
             .await
             .context("binding the Discord sandbox to 127.0.0.1")?;

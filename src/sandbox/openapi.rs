@@ -115,6 +115,18 @@ impl RequestCheck {
 }
 
 impl OpenApi {
+    /// The vendored description, parsed once per process.
+    pub fn vendored() -> anyhow::Result<Arc<OpenApi>> {
+        static VENDORED_API: OnceLock<Arc<OpenApi>> = OnceLock::new();
+        if let Some(api) = VENDORED_API.get() {
+            return Ok(api.clone());
+        }
+        let doc: Value = serde_json::from_str(VENDORED)
+            .context("parsing the vendored copy of Discord's OpenAPI description")?;
+        let api = Arc::new(OpenApi::from_document(doc)?);
+        Ok(VENDORED_API.get_or_init(|| api).clone())
+    }
+
     /// The description in the file at `path`, loaded once per process.
     pub fn load(path: &Path) -> anyhow::Result<Arc<OpenApi>> {
         static LOADED: OnceLock<Mutex<HashMap<PathBuf, Arc<OpenApi>>>> = OnceLock::new();
@@ -474,15 +486,34 @@ fn permissions_as_integers(body: &Value) -> Value {
     }
 }
 
-/// The default location of the description: `$GOVBOT_DISCORD_OPENAPI`, or the copy in the
-/// shared workspace next to the crate, if it exists.
-pub fn default_path() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("GOVBOT_DISCORD_OPENAPI") {
-        return Some(PathBuf::from(path));
+/// Discord's description as vendored in `src/sandbox/discord-api-spec/` (MIT; see its README
+/// for the source commit), embedded so the sandbox checks requests wherever it runs.
+const VENDORED: &str = include_str!("discord-api-spec/openapi.json");
+
+/// Which copy of Discord's description the sandbox checks against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenApiSource {
+    /// The copy vendored with govbot.
+    Vendored,
+    /// Another copy, e.g. a newer one.
+    File(PathBuf),
+}
+
+impl OpenApiSource {
+    /// `$GOVBOT_DISCORD_OPENAPI` if set, otherwise the vendored copy.
+    pub fn from_env() -> OpenApiSource {
+        match std::env::var_os("GOVBOT_DISCORD_OPENAPI") {
+            Some(path) => OpenApiSource::File(PathBuf::from(path)),
+            None => OpenApiSource::Vendored,
+        }
     }
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/discord-api-spec/openapi.json");
-    path.exists().then_some(path)
+
+    pub fn load(&self) -> anyhow::Result<Arc<OpenApi>> {
+        match self {
+            OpenApiSource::File(path) => OpenApi::load(path),
+            OpenApiSource::Vendored => OpenApi::vendored(),
+        }
+    }
 }
 
 /// The name/value pairs of a query string, percent-decoded. Empty pairs are skipped (serenity
