@@ -50,8 +50,21 @@ pub enum Cmd {
     },
     /// Create the database or bring it up to date.
     Migrate,
-    /// Check the configuration file and say what it sets.
-    CheckConfig,
+    /// Check the configuration file and say what it sets; with --online, also check the live
+    /// server (needs DISCORD_TOKEN; REST only, no gateway session).
+    CheckConfig {
+        /// Also check the server: the bot's permissions in every configured place, its role
+        /// above the facilitator role, the privileged intents, every channel and role.
+        #[arg(long)]
+        online: bool,
+    },
+    /// Print the URL that invites the bot with exactly the permissions it needs.
+    InviteUrl {
+        /// The application id (developer portal, General Information); without it, it is read
+        /// from Discord with DISCORD_TOKEN.
+        #[arg(long)]
+        application_id: Option<u64>,
+    },
     /// Inspect groups (read-only).
     Groups {
         #[command(subcommand)]
@@ -161,9 +174,36 @@ impl Cli {
                     if applied == 1 { "" } else { "s" }
                 )?;
             }
-            Cmd::CheckConfig => {
+            Cmd::CheckConfig { online } => {
                 let cfg = Config::load(&self.config)?;
                 write!(out, "{}", describe(&self.config, &cfg))?;
+                if *online {
+                    check_online(&cfg, out).await?;
+                }
+            }
+            Cmd::InviteUrl { application_id } => {
+                let cfg = self.optional_config()?;
+                let app = match (application_id, &cfg) {
+                    (Some(id), _) => *id,
+                    (None, Some(cfg)) => {
+                        let token = config::discord_token().context(
+                            "pass --application-id (General Information page of the \
+                             application), or set DISCORD_TOKEN to read it from Discord",
+                        )?;
+                        crate::discord::runtime::application_id(cfg, &token).await?
+                    }
+                    (None, None) => bail!(
+                        "pass --application-id (General Information page of the application); \
+                         reading it from Discord needs a configuration at {} and DISCORD_TOKEN",
+                        self.config.display()
+                    ),
+                };
+                let names = crate::discord::permissions::invite_permission_names().join(", ");
+                writeln!(
+                    out,
+                    "{}\n\nScopes: bot, applications.commands. Permissions: {names}.",
+                    crate::discord::permissions::invite_url(app, cfg.map(|c| c.guild_id))
+                )?;
             }
             Cmd::Groups { command } => {
                 let store = self.store().await?;
@@ -304,4 +344,34 @@ fn describe(path: &Path, cfg: &Config) -> String {
         cfg.vote_reactions.reject,
         cfg.vote_reactions.abstain,
     )
+}
+
+/// The live check: every finding, then a verdict; an error when a flow would break.
+async fn check_online(cfg: &Config, out: &mut dyn Write) -> Result<()> {
+    let token = config::discord_token()?;
+    let findings = crate::discord::runtime::check_online(cfg, &token).await?;
+    writeln!(out)?;
+    if findings.is_empty() {
+        writeln!(
+            out,
+            "Server check: the bot has everything it needs in guild {}.",
+            cfg.guild_id
+        )?;
+        return Ok(());
+    }
+    for f in &findings {
+        writeln!(out, "{f}")?;
+    }
+    if crate::discord::server_check::breaks(&findings) {
+        bail!(
+            "the server is not set up for govbot: {} problem{} above would break a flow",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        );
+    }
+    writeln!(
+        out,
+        "Server check: govbot can run; the warnings above only take something away."
+    )?;
+    Ok(())
 }

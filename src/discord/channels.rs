@@ -145,11 +145,22 @@ pub async fn grant_facilitators(
     }
     if let Some(role) = data.config.roles.facilitator {
         for m in people {
-            guild
+            let given = guild
                 .member(http, UserId::new(m.0))
                 .await?
                 .add_role(http, RoleId::new(role))
-                .await?;
+                .await;
+            // The role only adds a colour and a mention; the channel, its opening and the
+            // announcement must not wait on it. `govbot check-config --online` names the fix.
+            if let Err(e) = given {
+                tracing::warn!(
+                    member = m.0,
+                    role,
+                    "the facilitator role could not be given ({}); the bot's role must be above it \
+                     and hold Manage Roles",
+                    super::runtime::brief(&e)
+                );
+            }
         }
     }
     Ok(())
@@ -246,11 +257,20 @@ async fn release_facilitator_role(
         .collect::<Vec<_>>();
     let guild = GuildId::new(data.config.guild_id);
     for m in people.iter().filter(|m| !live.contains(m)) {
-        guild
+        let taken = guild
             .member(http, UserId::new(m.0))
             .await?
             .remove_role(http, RoleId::new(role))
-            .await?;
+            .await;
+        if let Err(e) = taken {
+            tracing::warn!(
+                member = m.0,
+                role,
+                "the facilitator role could not be taken back ({}); the bot's role must be above \
+                 it and hold Manage Roles",
+                super::runtime::brief(&e)
+            );
+        }
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ pub mod permissions;
 pub mod proposals;
 pub mod render;
 pub mod runtime;
+pub mod server_check;
 pub mod template_message;
 pub mod views;
 pub mod votes;

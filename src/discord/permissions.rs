@@ -260,6 +260,40 @@ pub fn invite_url(application_id: u64, guild: Option<u64>) -> String {
     url
 }
 
+/// The README's list: the invite line, then per place what the bot needs and what breaks or
+/// degrades without it. A test keeps the README equal to this.
+pub fn readme_list() -> String {
+    let mut text = format!(
+        "Permissions integer `{}`: {}.\n\n| place | the bot needs | without it |\n|---|---|---|\n",
+        invite_permissions().bits(),
+        invite_permission_names().join(", ")
+    );
+    for place in Place::ALL {
+        for severity in [Severity::Breaks, Severity::Degrades] {
+            let these: Vec<_> = needs_in(place).filter(|n| n.severity == severity).collect();
+            if these.is_empty() {
+                continue;
+            }
+            let names = these
+                .iter()
+                .fold(Permissions::empty(), |p, n| p | n.permission)
+                .get_permission_names()
+                .join(", ");
+            let effect = match severity {
+                Severity::Breaks => "a flow fails",
+                Severity::Degrades => "works with less",
+            };
+            text.push_str(&format!(
+                "| {} | {names} | {effect} |\n",
+                place
+                    .key()
+                    .map_or("the server (its role)".to_owned(), |k| format!("`{k}`"))
+            ));
+        }
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +325,16 @@ mod tests {
         assert!(url.contains("scope=bot+applications.commands"));
         assert!(url.contains(&format!("permissions={}", invite_permissions().bits())));
         assert!(url.ends_with("&guild_id=7&disable_guild_select=true"));
+    }
+
+    #[test]
+    fn the_readme_lists_exactly_these_permissions() {
+        let readme = include_str!("../../README.md");
+        let expected = readme_list();
+        assert!(
+            readme.contains(&expected),
+            "README.md must contain the permission list generated from src/discord/permissions.rs:\n{expected}"
+        );
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! message saying what to fix: a bot that cannot answer must not sit deaf in the server.
 
 use super::data::{Data, Error};
+use super::permissions::Severity;
+use super::server_check::{self, Finding};
 use super::{commands, effects, events, group_life, output, views, votes};
 use crate::clock::Clock;
 use crate::config::{Config, Token, DEFAULT_API_BASE};
@@ -10,7 +12,7 @@ use crate::scheduler;
 use crate::store::{Store, StoreError};
 use anyhow::{anyhow, bail, Context as _, Result};
 use serenity::all::{
-    ChannelType, ClientBuilder, CreateInteractionResponse, GatewayIntents, GuildId, Http,
+    ClientBuilder, CreateInteractionResponse, CurrentUser, GatewayIntents, GuildId, Http,
     HttpBuilder, ShardManager,
 };
 use std::sync::Arc;
@@ -84,15 +86,9 @@ fn http_for(config: &Config, token: &Token) -> Result<Http> {
     })
 }
 
-/// Opens the database, checks everything, registers commands and connects.
-pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<RunningBot> {
-    let store = Store::open(config.database_path()).await.with_context(|| {
-        format!(
-            "cannot open the database {}",
-            config.database_path().display()
-        )
-    })?;
-    let http = http_for(&config, &token)?;
+/// Checks the token by reading the bot's application and user (and tells serenity the
+/// application id, which command registration needs).
+async fn identify(http: &Http, config: &Config) -> Result<CurrentUser> {
     let app = http
         .get_current_application_info()
         .await
@@ -109,11 +105,53 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
             ),
         })?;
     http.set_application_id(app.id);
-    let me = http
-        .get_current_user()
+    http.get_current_user()
         .await
-        .map_err(|e| anyhow!("cannot read the bot's own user ({})", brief(&e)))?;
-    check_guild(&http, &config).await?;
+        .map_err(|e| anyhow!("cannot read the bot's own user ({})", brief(&e)))
+}
+
+/// The setup check against the live server, over REST only (no gateway session): what
+/// `govbot check-config --online` prints.
+pub async fn check_online(config: &Config, token: &Token) -> Result<Vec<Finding>> {
+    let http = http_for(config, token)?;
+    let me = identify(&http, config).await?;
+    server_check::run(&http, config, me.id.get()).await
+}
+
+/// The application id behind the token, for `govbot invite-url`.
+pub async fn application_id(config: &Config, token: &Token) -> Result<u64> {
+    let http = http_for(config, token)?;
+    identify(&http, config).await?;
+    Ok(http
+        .application_id()
+        .ok_or_else(|| anyhow!("Discord did not say the bot's application id"))?
+        .get())
+}
+
+/// Opens the database, checks everything, registers commands and connects.
+pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<RunningBot> {
+    let store = Store::open(config.database_path()).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            config.database_path().display()
+        )
+    })?;
+    let http = http_for(&config, &token)?;
+    let me = identify(&http, &config).await?;
+    let findings = server_check::run(&http, &config, me.id.get()).await?;
+    for f in findings.iter().filter(|f| f.severity == Severity::Degrades) {
+        tracing::warn!("{f}");
+    }
+    if server_check::breaks(&findings) {
+        bail!(
+            "the server is not set up for govbot; fix these, then check again with              `govbot check-config --online`:\n{}",
+            findings
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
     let cmds = vec![commands::group(), group_life::wg(), commands::ping()];
     let guild = GuildId::new(config.guild_id);
     guild
@@ -261,71 +299,6 @@ impl Shutdown {
     }
 }
 
-/// Every channel and role the configuration names must exist in the guild, with the right kind.
-async fn check_guild(http: &Http, config: &Config) -> Result<()> {
-    let guild = GuildId::new(config.guild_id);
-    let channels = guild.channels(http).await.map_err(|e| {
-        anyhow!(
-            "cannot read guild {} ({}): check guild_id, and that the bot was invited to that server",
-            config.guild_id,
-            brief(&e)
-        )
-    })?;
-    let roles = guild.roles(http).await.map_err(|e| {
-        anyhow!(
-            "cannot read the roles of guild {} ({})",
-            config.guild_id,
-            brief(&e)
-        )
-    })?;
-    let c = &config.channels;
-    let mut problems = Vec::new();
-    for (key, id, category) in [
-        ("channels.creation", c.creation, false),
-        ("channels.moderators", c.moderators, false),
-        ("channels.announcements", c.announcements, false),
-        ("channels.ig_category", c.ig_category, true),
-        ("channels.wg_category", c.wg_category, true),
-        ("channels.archive_category", c.archive_category, true),
-    ] {
-        match channels.iter().find(|(cid, _)| cid.get() == id) {
-            None => problems.push(format!("{key} = {id}: the guild has no such channel")),
-            Some((_, ch)) if category && ch.kind != ChannelType::Category => {
-                problems.push(format!("{key} = {id}: '{}' is not a category", ch.name))
-            }
-            Some((_, ch)) if !category && ch.kind == ChannelType::Category => {
-                problems.push(format!(
-                    "{key} = {id}: '{}' is a category, not a text channel",
-                    ch.name
-                ))
-            }
-            _ => {}
-        }
-    }
-    let r = &config.roles;
-    for (key, id) in [
-        ("roles.moderator", Some(r.moderator)),
-        ("roles.core_maintainer", Some(r.core_maintainer)),
-        ("roles.lead_maintainer", Some(r.lead_maintainer)),
-        ("roles.steering_group", Some(r.steering_group)),
-        ("roles.facilitator", r.facilitator),
-    ] {
-        if let Some(id) = id {
-            if !roles.keys().any(|rid| rid.get() == id) {
-                problems.push(format!("{key} = {id}: the guild has no such role"));
-            }
-        }
-    }
-    if !problems.is_empty() {
-        bail!(
-            "the configuration does not match guild {}:\n  {}\nCopy the ids again (Developer Mode, then right-click > Copy ID).",
-            config.guild_id,
-            problems.join("\n  ")
-        );
-    }
-    Ok(())
-}
-
 fn status(e: &serenity::Error) -> Option<u16> {
     match e {
         serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(r)) => {
@@ -336,7 +309,7 @@ fn status(e: &serenity::Error) -> Option<u16> {
 }
 
 /// An HTTP error without the request's headers or URL (which carry nothing secret, but are noise).
-fn brief(e: &serenity::Error) -> String {
+pub(crate) fn brief(e: &serenity::Error) -> String {
     match e {
         serenity::Error::Http(h) => match h {
             serenity::all::HttpError::UnsuccessfulRequest(r) => {

@@ -383,8 +383,10 @@ pub fn application(world: &World) -> Value {
         "bot_public": false,
         "bot_require_code_grant": false,
         "verify_key": "0000000000000000000000000000000000000000000000000000000000000000",
-        "flags": 0,
-        "flags_new": "0",
+        // GATEWAY_GUILD_MEMBERS_LIMITED | GATEWAY_MESSAGE_CONTENT_LIMITED: the privileged
+        // intents of a bot in fewer than 100 servers, turned on in the developer portal.
+        "flags": (1u64 << 15) | (1 << 19),
+        "flags_new": ((1u64 << 15) | (1 << 19)).to_string(),
         "redirect_uris": [],
         "interactions_endpoint_url": null,
         "role_connections_verification_url": null,
@@ -429,7 +431,7 @@ pub fn ready(world: &World, session_id: &str, ws_url: &str, shard: &Value) -> Va
         "session_type": "normal",
         "resume_gateway_url": ws_url,
         "shard": shard,
-        "application": {"id": snowflake(world.application_id), "flags": 0},
+        "application": {"id": snowflake(world.application_id), "flags": (1u64 << 15) | (1 << 19)},
         "presences": [],
         "relationships": [],
         "geo_ordered_rtc_regions": [],
