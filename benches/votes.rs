@@ -192,12 +192,23 @@ async fn ballots_through_the_bot(h: &Harness, voters: Vec<u64>) -> Result<EndToE
         )
         .await;
     sb.wait_response(&i, WAIT).await?;
-    let yes = format!("gov1:ballot:{id}:yes");
+    let prefix = format!("gov1:ballot:{id}:");
     let message = sb
-        .wait_message(moderators, |m| custom_ids(m).contains(&yes), WAIT)
+        .wait_message(
+            moderators,
+            |m| custom_ids(m).iter().any(|c| c.starts_with(&prefix)),
+            WAIT,
+        )
         .await
         .context("the vote message")?;
     let call_vote = t.elapsed();
+    // Ballot buttons name the vote too: `gov1:ballot:GROUP:VOTE:CHOICE`.
+    let button_of = Arc::new(
+        custom_ids(&message)
+            .into_iter()
+            .filter(|c| c.starts_with(&prefix))
+            .collect::<Vec<_>>(),
+    );
     let message = id_of(&message).context("the vote message has no id")?;
     let electorate = store
         .group(id)
@@ -220,7 +231,10 @@ async fn ballots_through_the_bot(h: &Harness, voters: Vec<u64>) -> Result<EndToE
     let workers: Vec<_> = (0..CONCURRENCY)
         .map(|_| {
             let (sb, voters, next) = (sb.clone(), voters.clone(), next.clone());
-            tokio::spawn(click_ballots(sb, voters, next, moderators, message, id))
+            let buttons = button_of.clone();
+            tokio::spawn(click_ballots(
+                sb, voters, next, moderators, message, buttons,
+            ))
         })
         .collect();
     let mut samples = Vec::with_capacity(n);
@@ -260,7 +274,7 @@ async fn click_ballots(
     next: Arc<AtomicUsize>,
     channel: u64,
     message: u64,
-    id: GroupId,
+    buttons: Arc<Vec<String>>,
 ) -> Result<Vec<Duration>> {
     let mut samples = Vec::new();
     loop {
@@ -268,10 +282,14 @@ async fn click_ballots(
         let Some(voter) = voters.get(k) else {
             return Ok(samples);
         };
-        let custom_id = format!("gov1:ballot:{id}:{}", CHOICES[k % 3]);
+        let choice = format!(":{}", CHOICES[k % 3]);
+        let custom_id = buttons
+            .iter()
+            .find(|c| c.ends_with(&choice))
+            .context("the vote message lacks a ballot button")?;
         let t = Instant::now();
         let i = sb
-            .try_click_button(*voter, channel, message, &custom_id)
+            .try_click_button(*voter, channel, message, custom_id)
             .await?;
         let r = sb.wait_response(&i, WAIT).await?;
         samples.push(t.elapsed());

@@ -161,12 +161,14 @@ async fn vote(h: &Harness, t: &mut Transcript<'_>) -> Result<u64> {
     let moderators = h.channel("community-moderators");
     let id = 1;
     let call = format!("gov1:call-vote:{id}");
-    let yes = format!("gov1:ballot:{id}:yes");
+    let is_yes = |c: &str| {
+        crate::discord::votes::parse_ballot_button(c)
+            .is_some_and(|b| b.group.0 == id && b.choice == crate::governance::Choice::Yes)
+    };
     let vote_message = |pred: fn(&str) -> bool| {
-        let yes = yes.clone();
         sb.wait_message(
             moderators,
-            move |m| custom_ids(m).contains(&yes) && pred(&message_text(m)),
+            move |m| custom_ids(m).iter().any(|c| is_yes(c)) && pred(&message_text(m)),
             WAIT,
         )
     };
@@ -194,6 +196,10 @@ async fn vote(h: &Harness, t: &mut Transcript<'_>) -> Result<u64> {
         "
 [#community-moderators] mod-ana clicks [Approve]"
     )?;
+    let yes = custom_ids(&vote)
+        .into_iter()
+        .find(|c| is_yes(c))
+        .context("the vote message has no Approve button")?;
     let said = click(h, "mod-ana", moderators, &vote, &yes).await?;
     t.private("mod-ana", &said)?;
     writeln!(

@@ -4,7 +4,7 @@
 mod common;
 
 use common::bot_process::{BotProcess, Signal};
-use common::{custom_ids, id_of, text, wg_template};
+use common::{id_of, text, wg_template};
 use govbot::harness::WAIT;
 use govbot::sandbox::{Sandbox, SandboxOptions, World};
 use govbot::store::{GroupId, Store};
@@ -46,11 +46,11 @@ async fn sigkill_mid_burst_loses_no_acknowledged_ballot_and_counts_none_twice() 
         )
         .await;
     sandbox.wait_response(&call, WAIT).await.unwrap();
-    let button = |c: &str| format!("gov1:ballot:{id}:{c}");
     let vote = sandbox
-        .wait_message(moderators, |m| custom_ids(m).contains(&button("yes")), WAIT)
+        .wait_message(moderators, |m| common::has_ballot_buttons(m, id), WAIT)
         .await
         .unwrap();
+    let button = |c: &str| common::ballot(&vote, c);
 
     // The burst: ballots from the three moderators, changing their minds, several in flight.
     let voters = ["mod-ana", "mod-ben", "mod-cy"].map(|u| world.user_id(u));

@@ -32,11 +32,7 @@ async fn activity_and_completion_on_github_keep_a_wg_alive_then_make_it_a_candid
     let vote = env
         .h
         .sandbox
-        .wait_message(
-            env.moderators(),
-            |m| custom_ids(m).iter().any(|c| c == "gov1:ballot:1:yes"),
-            WAIT,
-        )
+        .wait_message(env.moderators(), |m| has_ballot_buttons(m, 1), WAIT)
         .await
         .unwrap();
     for m in ["mod-ana", "mod-ben"] {
@@ -47,7 +43,7 @@ async fn activity_and_completion_on_github_keep_a_wg_alive_then_make_it_a_candid
                 env.h.user(m),
                 env.moderators(),
                 id_of(&vote),
-                "gov1:ballot:1:yes",
+                &ballot(&vote, "yes"),
             )
             .await;
         env.h.sandbox.wait_response(&i, WAIT).await.unwrap();

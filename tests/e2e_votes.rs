@@ -17,12 +17,11 @@ async fn propose(env: &Env, name: &str) -> (GroupId, Value) {
 
 /// The vote message of group `id` once it satisfies `pred`.
 async fn vote_message(env: &Env, id: GroupId, pred: impl Fn(&str) -> bool) -> Value {
-    let button = format!("gov1:ballot:{id}:yes");
     env.h
         .sandbox
         .wait_message(
             env.moderators(),
-            |m| custom_ids(m).contains(&button) && pred(&text(m)),
+            |m| has_ballot_buttons(m, id) && pred(&text(m)),
             WAIT,
         )
         .await
@@ -89,7 +88,7 @@ async fn a_called_vote_collects_ballots_and_an_approval_opens_the_group_channel(
     assert_eq!(emojis, ["✅", "❌", "➖"]);
 
     // A button ballot, a reaction ballot, and an outsider refused both ways.
-    let (private, said) = click(&env, "mod-ana", &vote, &format!("gov1:ballot:{id}:yes")).await;
+    let (private, said) = click(&env, "mod-ana", &vote, &ballot(&vote, "yes")).await;
     assert!(private);
     assert!(said.contains("**approve**"), "{said}");
     env.h
@@ -110,7 +109,7 @@ async fn a_called_vote_collects_ballots_and_an_approval_opens_the_group_channel(
         (!on).then_some(())
     })
     .await;
-    let (private, said) = click(&env, "alice", &vote, &format!("gov1:ballot:{id}:yes")).await;
+    let (private, said) = click(&env, "alice", &vote, &ballot(&vote, "yes")).await;
     assert!(private);
     assert!(said.contains("not in this vote's electorate"), "{said}");
 
@@ -225,7 +224,7 @@ async fn a_veto_under_vote_ends_the_vote_and_everyone_is_told_with_the_reason() 
     let (id, _) = propose(&env, "Registry").await;
     call_vote(&env, "mod-ana", id).await;
     let vote = vote_message(&env, id, |_| true).await;
-    click(&env, "mod-ben", &vote, &format!("gov1:ballot:{id}:yes")).await;
+    click(&env, "mod-ben", &vote, &ballot(&vote, "yes")).await;
 
     let (_, said) = slash(&env, "mod-ana", "veto", id, Some("overlaps")).await;
     assert!(refused(&said), "moderators cannot veto: {said}");
@@ -264,7 +263,7 @@ async fn a_veto_under_vote_ends_the_vote_and_everyone_is_told_with_the_reason() 
             env.h.user("mod-cy"),
             env.moderators(),
             id_of(&ended),
-            &format!("gov1:ballot:{id}:yes"),
+            &ballot(&ended, "yes"),
         )
         .await;
     assert!(i.is_err(), "the buttons are disabled");
@@ -372,7 +371,7 @@ async fn a_reversal_vote_dissolves_the_group_and_history_shows_every_step() {
     })
     .await;
     for m in ["mod-ana", "mod-ben"] {
-        click(&env, m, &vote, &format!("gov1:ballot:{id}:yes")).await;
+        click(&env, m, &vote, &ballot(&vote, "yes")).await;
     }
     env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
     let archive = env.h.channel("Archive").to_string();
@@ -417,7 +416,7 @@ async fn a_reminder_pings_only_those_who_have_not_voted_once() {
     let (id, _) = propose(&env, "Registry").await;
     call_vote(&env, "mod-ana", id).await;
     let vote = vote_message(&env, id, |_| true).await;
-    click(&env, "mod-ana", &vote, &format!("gov1:ballot:{id}:no")).await;
+    click(&env, "mod-ana", &vote, &ballot(&vote, "no")).await;
     env.h.clock.advance(chrono::Duration::seconds(48 * HOUR));
     let reminder = env
         .h
@@ -447,7 +446,7 @@ async fn a_reminder_pings_only_those_who_have_not_voted_once() {
     let mut env = env;
     env.h.restart_bot().await.unwrap();
     env.h.clock.advance(chrono::Duration::seconds(HOUR));
-    click(&env, "mod-ben", &vote, &format!("gov1:ballot:{id}:yes")).await;
+    click(&env, "mod-ben", &vote, &ballot(&vote, "yes")).await;
     vote_message(&env, id, |t| t.contains("1 approve")).await;
     let reminders = env
         .h
@@ -467,7 +466,7 @@ async fn a_vote_whose_deadline_passed_while_the_bot_was_down_closes_at_start_as_
     call_vote(&env, "mod-ana", id).await;
     let vote = vote_message(&env, id, |_| true).await;
     for m in ["mod-ana", "mod-ben"] {
-        click(&env, m, &vote, &format!("gov1:ballot:{id}:yes")).await;
+        click(&env, m, &vote, &ballot(&vote, "yes")).await;
     }
     env.h.stop_bot().await.unwrap();
     env.h.clock.advance(chrono::Duration::seconds(100 * HOUR));
@@ -562,7 +561,7 @@ async fn duplicated_dispatches_count_once_and_simultaneous_ballots_all_count() {
             env.h.user("mod-ben"),
             env.moderators(),
             id_of(&vote),
-            &format!("gov1:ballot:{id}:no"),
+            &ballot(&vote, "no"),
         )
         .await;
     env.h.sandbox.wait_response(&i, WAIT).await.unwrap();
@@ -598,7 +597,7 @@ async fn duplicated_dispatches_count_once_and_simultaneous_ballots_all_count() {
         let user = env.h.user(m);
         let channel = env.moderators();
         let message = id_of(&vote);
-        let custom = format!("gov1:ballot:{second}:abstain");
+        let custom = ballot(&vote, "abstain");
         tokio::spawn(async move { sandbox.click_button(user, channel, message, &custom).await })
     });
     for c in clicks {
@@ -850,7 +849,7 @@ async fn a_deleted_vote_message_does_not_stop_the_result_or_the_channel() {
     call_vote(&env, "mod-ana", id).await;
     let vote = vote_message(&env, id, |_| true).await;
     for m in ["mod-ana", "mod-ben"] {
-        click(&env, m, &vote, &format!("gov1:ballot:{id}:yes")).await;
+        click(&env, m, &vote, &ballot(&vote, "yes")).await;
     }
     env.h
         .sandbox
@@ -895,7 +894,7 @@ async fn an_active_group_without_a_channel_gets_one_at_start_up() {
     call_vote(&env, "mod-ana", id).await;
     let vote = vote_message(&env, id, |_| true).await;
     for m in ["mod-ana", "mod-ben"] {
-        click(&env, m, &vote, &format!("gov1:ballot:{id}:yes")).await;
+        click(&env, m, &vote, &ballot(&vote, "yes")).await;
     }
     env.h.stop_bot().await.unwrap();
     // The close happens while the bot is down, and its effects are skipped as if given up.

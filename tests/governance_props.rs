@@ -370,7 +370,7 @@ fn fits(s: &Scenario, i: usize, command: &Command, g: &Group) -> bool {
         Propose { .. } => id.is_some(),
         Withdraw | Amend { .. } => id == Some(g.proposer),
         CallVote { .. } | StartReversal { .. } | Keep { .. } => a.has(Role::Moderator),
-        Cast { .. } | WithdrawBallot => g
+        Cast { .. } | WithdrawBallot | BallotOn { .. } => g
             .vote
             .as_ref()
             .is_some_and(|v| id.is_some_and(|m| v.electorate.contains(&m))),

@@ -3402,3 +3402,47 @@ fn replaying_reminders_rebuilds_the_live_state() {
     assert_eq!(back, sim.events);
     assert_eq!(replay(&back).unwrap(), sim.group);
 }
+
+#[test]
+fn a_ballot_naming_an_earlier_vote_counts_in_no_other_vote() {
+    let mut sim = Sim::wg();
+    sim.call_vote();
+    let creation = sim.group.vote.as_ref().unwrap().opened_at;
+    let on = |vote, choice| Command::BallotOn {
+        vote,
+        choice: Some(choice),
+    };
+    sim.ok(&moderator(MOD1), on(creation, Choice::Yes));
+    sim.cast(MOD2, Choice::Yes);
+    sim.close_at_deadline();
+    assert_eq!(sim.group.state, GroupState::Active);
+
+    // The creation vote is over: its button is refused, now and once a reversal vote runs.
+    let err = sim.err(&moderator(MOD1), on(creation, Choice::Yes));
+    assert_eq!(
+        err,
+        GovernanceError::VoteOver {
+            opened_at: creation
+        }
+    );
+    sim.after(Duration::hours(1));
+    sim.ok(
+        &moderator(MOD2),
+        Command::StartReversal {
+            reason: "It duplicates the Inspector WG".into(),
+            electorate: electorate(),
+        },
+    );
+    let reversal = sim.group.vote.as_ref().unwrap().opened_at;
+    assert_ne!(reversal, creation);
+    let err = sim.err(&moderator(MOD1), on(creation, Choice::Yes));
+    assert!(
+        err.to_string()
+            .contains("is closed; your ballot was not counted"),
+        "{err}"
+    );
+    assert_eq!(sim.tally().yes, 0);
+    // The reversal vote's own buttons count in it.
+    sim.ok(&moderator(MOD1), on(reversal, Choice::No));
+    assert_eq!(sim.tally().no, 1);
+}

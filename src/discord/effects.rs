@@ -459,7 +459,7 @@ async fn post_vote_message(
             let msg = channel
                 .send_message(
                     http,
-                    output::create(&r).components(ballot_buttons(id, v.is_open_at(data.now()))),
+                    output::create(&r).components(ballot_buttons(id, v, v.is_open_at(data.now()))),
                 )
                 .await?;
             data.store
@@ -500,7 +500,7 @@ async fn refresh_vote_message(http: &Http, data: &Data, id: GroupId) -> Result<i
         .edit_message(
             http,
             MessageId::new(message),
-            output::edit(&r).components(ballot_buttons(id, v.is_open_at(data.now()))),
+            output::edit(&r).components(ballot_buttons(id, v, v.is_open_at(data.now()))),
         )
         .await?;
     Ok(version)

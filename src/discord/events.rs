@@ -35,8 +35,8 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
         } => {
             data.remember(&c.user).await;
             // A ballot records its interaction in its own transaction (see votes.rs).
-            if let Some((id, choice)) = votes::parse_ballot_button(&c.data.custom_id) {
-                return votes::on_ballot_button(ctx, data, c, id, choice).await;
+            if let Some(button) = votes::parse_ballot_button(&c.data.custom_id) {
+                return votes::on_ballot_button(ctx, data, c, button).await;
             }
             if let Some((id, retire)) = candidacy::parse_button(&c.data.custom_id) {
                 if claimed(data, c.id.get()).await? {

@@ -8,7 +8,7 @@ use super::output;
 use super::render::Rendered;
 use crate::governance::{
     Actor, Choice, Command, Context as Gov, GovernanceError, Group, GroupState, MemberId, Role,
-    Vote,
+    Timestamp, Vote,
 };
 use crate::store::{Executed, GroupId, StoreError, Target, Trigger};
 use anyhow::Result;
@@ -26,26 +26,51 @@ pub fn vote_purpose(v: &Vote) -> String {
     format!("vote:{}", v.opened_at.timestamp_millis())
 }
 
-pub fn ballot_button(id: GroupId, c: Choice) -> String {
-    format!("{BALLOT_BUTTON}{id}:{c}")
+/// A ballot button's custom id names the group, the vote (its opening instant, in
+/// milliseconds) and the choice, so a click on an earlier vote's button can never count in a
+/// later vote of the same group.
+pub fn ballot_button(id: GroupId, v: &Vote, c: Choice) -> String {
+    format!("{BALLOT_BUTTON}{id}:{}:{c}", v.opened_at.timestamp_millis())
 }
 
-/// The group and choice a ballot button stands for.
-pub fn parse_ballot_button(custom_id: &str) -> Option<(GroupId, Choice)> {
-    let (id, choice) = custom_id.strip_prefix(BALLOT_BUTTON)?.split_once(':')?;
+/// What a ballot button stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BallotButton {
+    pub group: GroupId,
+    /// The vote's opening instant; `None` on buttons posted before ids named the vote, which
+    /// are bound to the vote whose message they are on.
+    pub vote: Option<Timestamp>,
+    pub choice: Choice,
+}
+
+pub fn parse_ballot_button(custom_id: &str) -> Option<BallotButton> {
+    let mut parts = custom_id.strip_prefix(BALLOT_BUTTON)?.split(':');
+    let group = parts.next()?.parse().ok()?;
+    let (vote, choice) = match (parts.next()?, parts.next(), parts.next()) {
+        (choice, None, _) => (None, choice),
+        (ms, Some(choice), None) => (
+            Some(chrono::DateTime::from_timestamp_millis(ms.parse().ok()?)?),
+            choice,
+        ),
+        _ => return None,
+    };
     let choice = match choice {
         "yes" => Choice::Yes,
         "no" => Choice::No,
         "abstain" => Choice::Abstain,
         _ => return None,
     };
-    Some((id.parse().ok()?, choice))
+    Some(BallotButton {
+        group,
+        vote,
+        choice,
+    })
 }
 
 /// Approve / Reject / Abstain, disabled once the vote is over.
-pub fn ballot_buttons(id: GroupId, open: bool) -> Vec<CreateActionRow> {
+pub fn ballot_buttons(id: GroupId, v: &Vote, open: bool) -> Vec<CreateActionRow> {
     let b = |c: Choice, label: &str, style: ButtonStyle| {
-        CreateButton::new(ballot_button(id, c))
+        CreateButton::new(ballot_button(id, v, c))
             .label(label)
             .style(style)
             .disabled(!open)
@@ -146,38 +171,57 @@ pub async fn call(
 }
 
 /// A click on Approve / Reject / Abstain. The interaction is recorded in the ballot's own
-/// transaction, so a repeated delivery neither counts twice nor answers twice.
+/// transaction, so a repeated delivery neither counts twice nor answers twice. The ballot counts
+/// only in the vote the button belongs to, and only while that vote runs.
 pub async fn on_ballot_button(
     ctx: &Context,
     data: &Data,
     c: &ComponentInteraction,
-    id: GroupId,
-    choice: Choice,
+    button: BallotButton,
 ) -> Result<()> {
+    let id = button.group;
+    let vote = match button.vote {
+        Some(vote) => Some(vote),
+        None => vote_of_message(data, id, c.message.id.get()).await?,
+    };
     let voter = MemberId(c.user.id.get());
     let actor = Actor::member(voter, []);
     let gov = Gov::new(&actor, data.now(), data.policy());
     let trigger = Trigger::Interaction(c.id.get());
-    let answer = match data
-        .store
-        .execute(
-            Target::Group(id),
-            &Command::Cast { choice },
-            &gov,
-            Some(&trigger),
-        )
-        .await
-    {
-        Ok(done) => {
-            clear_other_reaction(ctx, data, &done, voter, choice).await;
-            match done.group.vote.as_ref() {
-                Some(v) => notices::ballot_recorded(id, &done.group, v, Some(choice))?,
-                None => return Err(StoreError::Corrupt("a ballot without a vote".into()).into()),
+    let answer = match vote {
+        None => super::views::error(
+            &GovernanceError::VoteOver {
+                opened_at: c.message.timestamp.to_utc(),
             }
-        }
-        Err(StoreError::Duplicate(_)) => return Ok(()),
-        Err(e) if e.is_user_facing() => super::views::error(&e.user_message(), None)?,
-        Err(e) => return Err(e.into()),
+            .to_string(),
+            None,
+        )?,
+        Some(vote) => match data
+            .store
+            .execute(
+                Target::Group(id),
+                &Command::BallotOn {
+                    vote,
+                    choice: Some(button.choice),
+                },
+                &gov,
+                Some(&trigger),
+            )
+            .await
+        {
+            Ok(done) => {
+                clear_other_reaction(ctx, data, &done, voter, button.choice).await;
+                match done.group.vote.as_ref() {
+                    Some(v) => notices::ballot_recorded(id, &done.group, v, Some(button.choice))?,
+                    None => {
+                        return Err(StoreError::Corrupt("a ballot without a vote".into()).into())
+                    }
+                }
+            }
+            Err(StoreError::Duplicate(_)) => return Ok(()),
+            Err(e) if e.is_user_facing() => super::views::error(&e.user_message(), None)?,
+            Err(e) => return Err(e.into()),
+        },
     };
     c.create_response(
         ctx,
@@ -185,6 +229,19 @@ pub async fn on_ballot_button(
     )
     .await?;
     Ok(())
+}
+
+/// The vote whose message `message` is (its opening instant), if it is one of `id`'s votes.
+async fn vote_of_message(data: &Data, id: GroupId, message: u64) -> Result<Option<Timestamp>> {
+    Ok(data
+        .store
+        .group_of_message(message)
+        .await?
+        .filter(|(group, _)| *group == id)
+        .and_then(|(_, purpose)| {
+            let ms = purpose.strip_prefix("vote:")?.parse().ok()?;
+            chrono::DateTime::from_timestamp_millis(ms)
+        }))
 }
 
 /// After a ballot that replaces another, the reaction for the other choice would contradict it on
@@ -277,14 +334,16 @@ pub async fn on_reaction(
             data.store.claim(&trigger, data.now()).await?;
             return Ok(());
         }
-        return ballot(data, id, voter, None, &trigger).await.map(|_| ());
+        return ballot(data, id, vote, voter, None, &trigger)
+            .await
+            .map(|_| ());
     }
     if !vote.electorate.contains(&voter) {
         tracing::info!(group = %id, user, "removing a reaction from outside the electorate");
         remove_reaction(http, channel, message, user, emoji).await;
         return Ok(());
     }
-    match ballot(data, id, voter, Some(choice), &trigger).await? {
+    match ballot(data, id, vote, voter, Some(choice), &trigger).await? {
         Some(Ok(done)) => clear_other_reaction(http, data, &done, voter, choice).await,
         Some(Err(e)) => {
             tracing::info!(group = %id, user, "a reaction ballot was refused: {e}");
@@ -300,15 +359,16 @@ pub async fn on_reaction(
 async fn ballot(
     data: &Data,
     id: GroupId,
+    vote: &Vote,
     voter: MemberId,
     choice: Option<Choice>,
     trigger: &Trigger,
 ) -> Result<Option<std::result::Result<Executed, StoreError>>> {
     let actor = Actor::member(voter, []);
     let gov = Gov::new(&actor, data.now(), data.policy());
-    let command = match choice {
-        Some(choice) => Command::Cast { choice },
-        None => Command::WithdrawBallot,
+    let command = Command::BallotOn {
+        vote: vote.opened_at,
+        choice,
     };
     match data
         .store

@@ -26,6 +26,13 @@ pub enum Command {
         choice: Choice,
     },
     WithdrawBallot,
+    /// A ballot (`None` withdraws one) from a button or a reaction, which belong to one vote's
+    /// message: `vote` is that vote's opening time. Refused unless that vote is the one running,
+    /// so a button or reaction left on an earlier vote never counts in a later one.
+    BallotOn {
+        vote: Timestamp,
+        choice: Option<Choice>,
+    },
     /// Closes a vote at or after its deadline, with the result as of the deadline.
     CloseVote,
     /// govbot reminds the electorate members who have not voted, when a reminder point is due.

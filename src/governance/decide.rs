@@ -125,6 +125,15 @@ impl Decision<'_> {
             }
             Command::Cast { choice } => self.ballot(Some(*choice)),
             Command::WithdrawBallot => self.ballot(None),
+            Command::BallotOn { vote, choice } => {
+                // Named to the millisecond, as its buttons and its message are.
+                match g.running_vote() {
+                    Some(running)
+                        if running.opened_at.timestamp_millis() == vote.timestamp_millis() => {}
+                    _ => return Err(GovernanceError::VoteOver { opened_at: *vote }),
+                }
+                self.ballot(*choice)
+            }
             Command::CloseVote => self.close_vote(),
             Command::RemindInactivity => {
                 self.require_system("send an inactivity reminder")?;

@@ -32,6 +32,8 @@ pub enum GovernanceError {
     NotInElectorate { opened_at: Timestamp },
     #[error("voting closed at {}; your ballot was not counted", when(.closes_at))]
     VotingClosed { closes_at: Timestamp },
+    #[error("this vote (opened {}) is closed; your ballot was not counted in it or in any other vote", when(.opened_at))]
+    VoteOver { opened_at: Timestamp },
     #[error("the vote is open until {}; it closes then, not earlier", when(.closes_at))]
     VoteStillOpen { closes_at: Timestamp },
     #[error("you have no ballot in this vote to withdraw")]

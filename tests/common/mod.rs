@@ -48,6 +48,21 @@ pub fn id_of(m: &Value) -> u64 {
     m["id"].as_str().unwrap().parse().unwrap()
 }
 
+/// The custom id of the ballot button for `choice` ("yes", "no" or "abstain") on a vote message
+/// message (it also names the vote).
+pub fn ballot(message: &Value, choice: &str) -> String {
+    custom_ids(message)
+        .into_iter()
+        .find(|c| c.starts_with("gov1:ballot:") && c.ends_with(&format!(":{choice}")))
+        .unwrap_or_else(|| panic!("no {choice} ballot button on {message:#}"))
+}
+
+/// Whether `m` carries group `id`'s ballot buttons.
+pub fn has_ballot_buttons(m: &Value, id: impl std::fmt::Display) -> bool {
+    let prefix = format!("gov1:ballot:{id}:");
+    custom_ids(m).iter().any(|c| c.starts_with(&prefix))
+}
+
 pub fn custom_ids(m: &Value) -> Vec<String> {
     m["components"]
         .as_array()
@@ -255,13 +270,13 @@ pub async fn active_group(env: &Env, template: &str) -> (govbot::store::GroupId,
         .await;
     let (_, said) = answer(env, &i).await;
     assert!(!refused(&said), "{said}");
-    let button = format!("gov1:ballot:{id}:yes");
     let vote = env
         .h
         .sandbox
-        .wait_message(env.moderators(), |m| custom_ids(m).contains(&button), WAIT)
+        .wait_message(env.moderators(), |m| has_ballot_buttons(m, id), WAIT)
         .await
         .unwrap();
+    let button = ballot(&vote, "yes");
     for m in ["mod-ana", "mod-ben", "mod-cy"] {
         click(env, m, &vote, &button).await;
     }
