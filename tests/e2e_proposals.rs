@@ -157,39 +157,59 @@ async fn an_edit_that_fixes_the_template_turns_the_reply_into_the_card() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deleting_the_template_withdraws_the_proposal() {
+async fn deleting_the_template_leaves_the_proposal_standing_and_names_nobody() {
     let env = start().await;
     let alice = env.h.user("alice");
     let (msg, card) = env
         .post_template("alice", &wg_template("Registry", alice))
         .await;
+    // A moderator (or AutoMod) may delete it: Discord's MESSAGE_DELETE does not say who did.
     env.h.sandbox.delete_message(env.creation(), msg).await;
     let card_id = id_of(&card);
-    let withdrawn = env
+    let updated = env
         .h
         .sandbox
         .wait_message(
             env.creation(),
-            |m| id_of(m) == card_id && text(m).contains("Withdrawn by"),
+            |m| id_of(m) == card_id && text(m).contains("template message was deleted"),
             WAIT,
         )
         .await
         .unwrap();
-    assert!(text(&withdrawn).contains("the template message was deleted"));
-    env.h
-        .sandbox
-        .wait_message(
-            env.moderators(),
-            |m| text(m).contains("(withdrawn)") && custom_ids(m).is_empty(),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    assert!(
+        text(&updated).contains("/group withdraw 1"),
+        "the card says how to withdraw: {}",
+        text(&updated)
+    );
+    assert!(
+        !text(&updated).contains("Withdrawn by"),
+        "{}",
+        text(&updated)
+    );
     let store = env.h.store().await.unwrap();
     assert_eq!(
         store.group(GroupId(1)).await.unwrap().group.state,
-        GroupState::Withdrawn
+        GroupState::Proposed
     );
+    let history = store.history(GroupId(1)).await.unwrap();
+    let deleted = history
+        .iter()
+        .find(|e| e.event.kind.name() == "template_message_deleted")
+        .expect("the deletion is in the history");
+    assert_eq!(deleted.event.actor, govbot::governance::Actor::System);
+    // The moderators' announcement still offers the vote.
+    let announcement = env
+        .h
+        .sandbox
+        .messages(env.moderators())
+        .into_iter()
+        .find(|m| text(m).contains("Registry"))
+        .expect("the announcement");
+    assert!(!custom_ids(&announcement).is_empty(), "{announcement:#}");
+    // A redelivered deletion changes nothing more.
+    env.h.sandbox.redeliver_last_dispatch().await;
+    let history_again = store.history(GroupId(1)).await.unwrap();
+    assert_eq!(history_again.len(), history.len());
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
@@ -450,11 +470,15 @@ async fn a_restarted_bot_still_has_its_proposals() {
         )
         .await;
     assert!(text(&data).contains("WG #1: Registry"), "{data}");
-    // The message still maps to its proposal: deleting it now withdraws it.
+    // The message still maps to its proposal: its deletion now shows on the card.
     env.h.sandbox.delete_message(env.creation(), msg).await;
     env.h
         .sandbox
-        .wait_message(env.creation(), |m| text(m).contains("Withdrawn by"), WAIT)
+        .wait_message(
+            env.creation(),
+            |m| text(m).contains("template message was deleted"),
+            WAIT,
+        )
         .await
         .unwrap();
     env.assert_openapi_clean();

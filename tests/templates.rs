@@ -5,7 +5,7 @@ use chrono::{Duration, TimeZone, Utc};
 use govbot::config::VoteReactions;
 use govbot::discord::notices::{self, VetoFacts};
 use govbot::discord::render::template_names;
-use govbot::discord::views::{self, Overlap};
+use govbot::discord::views::{self, CardSource, Overlap};
 use govbot::governance::*;
 use govbot::store::{GroupId, StoredEvent, StoredGroup};
 use std::collections::BTreeSet;
@@ -64,23 +64,46 @@ fn overlap() -> Vec<Overlap> {
 
 #[test]
 fn proposal_card() {
-    insta::assert_snapshot!(views::card(GroupId(12), &wg(), Vec::new(), false, true)
-        .unwrap()
-        .text());
+    insta::assert_snapshot!(views::card(
+        GroupId(12),
+        &wg(),
+        Vec::new(),
+        false,
+        CardSource::Message
+    )
+    .unwrap()
+    .text());
 }
 
 #[test]
 fn proposal_card_from_the_form() {
-    insta::assert_snapshot!(views::card(GroupId(12), &wg(), Vec::new(), false, false)
-        .unwrap()
-        .text());
+    insta::assert_snapshot!(
+        views::card(GroupId(12), &wg(), Vec::new(), false, CardSource::Form)
+            .unwrap()
+            .text()
+    );
 }
 
 #[test]
 fn proposal_card_with_overlap_after_an_edit() {
-    insta::assert_snapshot!(views::card(GroupId(12), &wg(), overlap(), true, true)
-        .unwrap()
-        .text());
+    insta::assert_snapshot!(
+        views::card(GroupId(12), &wg(), overlap(), true, CardSource::Message)
+            .unwrap()
+            .text()
+    );
+}
+
+#[test]
+fn proposal_card_after_its_message_was_deleted() {
+    insta::assert_snapshot!(views::card(
+        GroupId(12),
+        &wg(),
+        Vec::new(),
+        false,
+        CardSource::Deleted
+    )
+    .unwrap()
+    .text());
 }
 
 #[test]

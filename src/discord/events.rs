@@ -236,7 +236,7 @@ async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<()
     {
         Ok(done) => {
             proposals::announce(&ctx.http, data, &done, None).await?;
-            let card = proposals::card(data, &done, false, false).await?;
+            let card = proposals::card(data, &done, false, super::views::CardSource::Form).await?;
             let sent = m.edit_response(ctx, output::edit_reply(&card)).await?;
             data.store
                 .set_group_message(

@@ -5,12 +5,12 @@
 use super::data::Data;
 use super::output;
 use super::template_message::{self, MAX_MESSAGE_CHARS};
-use super::views::{self, Overlap};
+use super::views::{self, CardSource, Overlap};
 use crate::governance::{
     Actor, Command, Context as Gov, Field, FieldProblem, Group, GroupState, MemberId, Template,
     TemplateDraft, TemplateErrors,
 };
-use crate::store::{Executed, GroupId, StoreError, Target};
+use crate::store::{Executed, GroupId, StoreError, Target, Trigger};
 use anyhow::Result;
 use serenity::all::{
     ButtonStyle, ChannelId, GuildId, Http, Message, MessageId, MessageUpdateEvent, RoleId, UserId,
@@ -107,14 +107,14 @@ pub async fn card(
     data: &Data,
     done: &Executed,
     updated: bool,
-    from_message: bool,
+    source: CardSource,
 ) -> Result<super::render::Rendered> {
     Ok(views::card(
         done.id,
         &done.group,
         overlaps(data, done.id, &done.group).await?,
         updated,
-        from_message,
+        source,
     )?)
 }
 
@@ -218,7 +218,7 @@ async fn propose(
                 Some(message_link(data, channel, message)),
             )
             .await?;
-            Ok(Ok(card(data, &done, false, true).await?))
+            Ok(Ok(card(data, &done, false, CardSource::Message).await?))
         }
         Err(e) if e.is_user_facing() => Ok(Err(views::error(&e.user_message(), None)?)),
         Err(e) => Err(e.into()),
@@ -344,7 +344,7 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
 /// Shows an amended proposal: the card under the template and the moderators' announcement.
 async fn refresh(http: &Http, data: &Data, done: &Executed, reply_id: Option<u64>) -> Result<()> {
     if let Some(reply) = reply_id {
-        let r = card(data, done, true, true).await?;
+        let r = card(data, done, true, CardSource::Message).await?;
         ChannelId::new(data.config.channels.creation)
             .edit_message(http, MessageId::new(reply), output::edit(&r))
             .await?;
@@ -369,7 +369,11 @@ async fn refresh(http: &Http, data: &Data, done: &Executed, reply_id: Option<u64
     Ok(())
 }
 
-/// A deleted template message withdraws its proposal if no vote was called yet.
+/// A deleted template message leaves its proposal standing: Discord does not say who deleted it
+/// (moderators and AutoMod can delete anyone's message), so it is not taken as its author
+/// withdrawing. The history notes the deletion without naming anyone, and the card says how the
+/// proposer can still withdraw. A problems reply to a template that never became a proposal
+/// goes with it.
 pub async fn on_message_delete(
     http: &Http,
     data: &Data,
@@ -386,27 +390,30 @@ pub async fn on_message_delete(
             }
         }
         Some(id) => {
-            let actor = Actor::member(known.author, []);
-            let ctx = Gov::new(&actor, data.now(), data.policy());
-            match data
+            let ctx = Gov::new(&Actor::System, data.now(), data.policy());
+            let trigger = Trigger::MessageDeleted(message.get());
+            let done = match data
                 .store
-                .execute(Target::Group(id), &Command::Withdraw, &ctx, None)
+                .execute(
+                    Target::Group(id),
+                    &Command::NoteTemplateDeleted,
+                    &ctx,
+                    Some(&trigger),
+                )
                 .await
             {
-                Ok(done) => {
-                    show_withdrawn(
-                        http,
-                        data,
-                        &done,
-                        known.author,
-                        Some("the template message was deleted"),
-                    )
-                    .await?
-                }
-                Err(StoreError::Governance(e)) => {
-                    tracing::info!(group = id.0, "template deleted but the proposal stays: {e}")
-                }
+                Ok(done) => done,
+                Err(StoreError::Duplicate(_)) => return Ok(()),
                 Err(e) => return Err(e.into()),
+            };
+            if done.group.state != GroupState::Proposed {
+                return Ok(());
+            }
+            if let Some(reply) = known.reply_id {
+                let r = card(data, &done, false, CardSource::Deleted).await?;
+                channel
+                    .edit_message(http, MessageId::new(reply), output::edit(&r))
+                    .await?;
             }
         }
     }

@@ -61,17 +61,28 @@ struct Card {
     answers: Vec<Answer>,
     overlaps: Vec<Overlap>,
     updated: bool,
-    from_message: bool,
+    source: CardSource,
 }
 
-/// A proposal's card; `from_message` when it answers a template message (which can be edited or
-/// deleted), not a form.
+/// Where a proposal came from, which decides what its card says its proposer can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardSource {
+    /// The `/group propose` form: withdraw, and propose again to change it.
+    Form,
+    /// A template message: edit it to change the proposal.
+    Message,
+    /// A template message since deleted: the proposal stands until withdrawn.
+    Deleted,
+}
+
+/// A proposal's card.
 pub fn card(
     id: GroupId,
     g: &Group,
     overlaps: Vec<Overlap>,
     updated: bool,
-    from_message: bool,
+    source: CardSource,
 ) -> Result<Rendered, RenderError> {
     render(
         "proposal_card",
@@ -87,7 +98,7 @@ pub fn card(
             answers: answers(g),
             overlaps,
             updated,
-            from_message,
+            source,
         },
     )
 }

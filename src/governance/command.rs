@@ -26,6 +26,9 @@ pub enum Command {
         choice: Choice,
     },
     WithdrawBallot,
+    /// govbot saw the proposal's template message deleted. Discord does not say who deleted it
+    /// (its author, a moderator, AutoMod), so nobody is named and the proposal stands.
+    NoteTemplateDeleted,
     /// A ballot (`None` withdraws one) from a button or a reaction, which belong to one vote's
     /// message: `vote` is that vote's opening time. Refused unless that vote is the one running,
     /// so a button or reaction left on an earlier vote never counts in a later one.

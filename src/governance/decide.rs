@@ -320,6 +320,10 @@ impl Decision<'_> {
                 }
                 Ok(vec![self.event(EventKind::Kept, Some(reason))])
             }
+            Command::NoteTemplateDeleted => {
+                self.require_system("note a deleted template message")?;
+                Ok(vec![self.event(EventKind::TemplateMessageDeleted, None)])
+            }
             Command::LinkChannel { channel } => {
                 if self.ctx.actor != &Actor::System {
                     self.require(

@@ -62,6 +62,8 @@ pub enum EventKind {
         proposer: MemberId,
     },
     Withdrawn,
+    /// The template message was deleted (by someone Discord does not name); the proposal stands.
+    TemplateMessageDeleted,
     /// The proposer replaced the template before any vote.
     Amended {
         template: Template,
@@ -167,6 +169,7 @@ impl EventKind {
         match self {
             EventKind::Proposed { .. } => "proposed",
             EventKind::Withdrawn => "withdrawn",
+            EventKind::TemplateMessageDeleted => "template_message_deleted",
             EventKind::Amended { .. } => "amended",
             EventKind::VoteOpened { .. } => "vote_opened",
             EventKind::BallotCast { .. } => "ballot_cast",
@@ -206,6 +209,9 @@ impl fmt::Display for EventKind {
                 write!(f, "proposed {} '{}'", template.kind(), template.name)
             }
             EventKind::Withdrawn => f.write_str("withdrew the proposal"),
+            EventKind::TemplateMessageDeleted => f.write_str(
+                "saw the template message deleted (Discord does not say by whom); the proposal stands",
+            ),
             EventKind::Amended { template } => {
                 write!(f, "amended the template; the name is '{}'", template.name)
             }

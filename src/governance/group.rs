@@ -236,6 +236,7 @@ impl Group {
         match &event.kind {
             EventKind::Proposed { .. } => {}
             EventKind::Withdrawn => self.end(GroupState::Withdrawn, at),
+            EventKind::TemplateMessageDeleted => {}
             EventKind::Amended { template } => {
                 self.name = template.name.clone();
                 self.facilitators = template.facilitators.clone();

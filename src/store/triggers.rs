@@ -14,6 +14,8 @@ pub enum Trigger {
     Message(u64),
     /// An edit of a message, by the message id and the edit time Discord reports (milliseconds).
     MessageEdit { message: u64, edited_at: i64 },
+    /// The deletion of a message, by its id.
+    MessageDeleted(u64),
     /// A reaction added or removed.
     Reaction {
         message: u64,
@@ -28,6 +30,7 @@ impl Trigger {
         match self {
             Trigger::Interaction(id) => format!("interaction:{id}"),
             Trigger::Message(id) => format!("message:{id}"),
+            Trigger::MessageDeleted(id) => format!("message-deleted:{id}"),
             Trigger::MessageEdit { message, edited_at } => format!("edit:{message}:{edited_at}"),
             Trigger::Reaction {
                 message,
@@ -47,6 +50,7 @@ impl Trigger {
             Trigger::Interaction(_) => "interaction",
             Trigger::Message(_) => "message",
             Trigger::MessageEdit { .. } => "message edit",
+            Trigger::MessageDeleted(_) => "message deletion",
             Trigger::Reaction { added: true, .. } => "reaction",
             Trigger::Reaction { added: false, .. } => "reaction removal",
         }
