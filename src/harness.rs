@@ -3,7 +3,7 @@
 
 use crate::clock::ManualClock;
 use crate::config::{Config, Token};
-use crate::discord::{self, RunningBot};
+use crate::discord::{self, DiscordTransport, RunningBot};
 use crate::sandbox::{Sandbox, SandboxOptions, World};
 use crate::store::Store;
 use anyhow::{Context as _, Result};
@@ -38,7 +38,11 @@ impl Harness {
         options: SandboxOptions,
     ) -> Result<Harness> {
         let sandbox = Sandbox::start(world, options).await?;
-        let toml = sandbox.world().config_toml(database, &sandbox.api_base());
+        // Discord's own API base, as in production: the transport resolves discord.com to the
+        // sandbox's TLS endpoint (see `transport`).
+        let toml = sandbox
+            .world()
+            .config_toml(database, crate::config::DEFAULT_API_BASE);
         let config = Config::parse(&toml, Path::new("sandbox.toml"))?;
         let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
         let mut h = Harness {
@@ -58,6 +62,7 @@ impl Harness {
             self.config.clone(),
             Token::new(SANDBOX_TOKEN.to_string()),
             Arc::new(self.clock.clone()),
+            self.transport(),
         )
         .await?;
         self.bot = Some(bot);
@@ -65,6 +70,16 @@ impl Harness {
             .wait_gateway(|g| g.identifies > before && g.connected, WAIT)
             .await?;
         Ok(())
+    }
+
+    /// How the bot reaches the sandbox: through `https://discord.com` resolved to the sandbox's
+    /// TLS endpoint, with serenity's rate limiter on and no proxy, exactly as in production; the
+    /// sandbox enforces Discord's rate limits and the limiter has to honour them.
+    pub fn transport(&self) -> DiscordTransport {
+        DiscordTransport::Resolved {
+            addr: self.sandbox.tls_addr(),
+            root_certificate: self.sandbox.tls_root_certificate().to_vec(),
+        }
     }
 
     /// Stops the bot cleanly, keeping the sandbox and the database.

@@ -41,9 +41,11 @@ pub mod openapi;
 pub mod payloads;
 mod rest;
 mod state;
+mod tls;
 pub mod world;
 
 pub use state::{GatewayStats, RestCall, Undelivered};
+pub use tls::DISCORD_HOST;
 pub use world::{ChannelKind, ChannelSpec, MemberSpec, RoleSpec, World};
 
 use anyhow::{bail, Context as _};
@@ -113,7 +115,14 @@ pub struct Response {
 #[derive(Clone)]
 pub struct Sandbox {
     shared: Arc<Shared>,
+    /// The REST API over TLS as `https://discord.com` (see [`Sandbox::tls_addr`]).
+    tls: Arc<TlsEndpoint>,
     _stop: Arc<StopOnDrop>,
+}
+
+struct TlsEndpoint {
+    addr: std::net::SocketAddr,
+    root_der: Vec<u8>,
 }
 
 struct StopOnDrop(watch::Sender<bool>);
@@ -159,6 +168,7 @@ impl Sandbox {
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
+        let tls = Self::serve_tls(app.clone(), &shutdown).await?;
         let mut stop = shutdown.subscribe();
         tokio::spawn(async move {
             let served = axum::serve(listener, app)
@@ -172,13 +182,56 @@ impl Sandbox {
         });
         Ok(Sandbox {
             shared,
+            tls: Arc::new(tls),
             _stop: Arc::new(StopOnDrop(shutdown)),
+        })
+    }
+
+    /// Serves the same routes over TLS on another port of 127.0.0.1, with a fresh certificate for
+    /// `discord.com` (see `tls`).
+    async fn serve_tls(
+        app: axum::Router,
+        shutdown: &watch::Sender<bool>,
+    ) -> anyhow::Result<TlsEndpoint> {
+        let identity = tls::identity()?;
+        let tcp = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .context("binding the Discord sandbox's TLS port to 127.0.0.1")?;
+        let addr = tcp.local_addr()?;
+        let listener = tls::TlsListener::new(tcp, identity.server)?;
+        let mut stop = shutdown.subscribe();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!("the Discord sandbox's TLS endpoint stopped: {e}");
+            }
+        });
+        Ok(TlsEndpoint {
+            addr,
+            root_der: identity.root_der,
         })
     }
 
     /// The base URL to give serenity's `HttpBuilder::proxy` (and govbot's `discord.api_base`).
     pub fn api_base(&self) -> String {
         self.shared.api_base.clone()
+    }
+
+    /// Where the REST API is also served over TLS, as `https://discord.com`: a client that
+    /// resolves `discord.com` to this address and trusts [`Sandbox::tls_root_certificate`] reaches
+    /// the sandbox through Discord's own URLs (how the bot runs with serenity's rate limiter on).
+    pub fn tls_addr(&self) -> std::net::SocketAddr {
+        self.tls.addr
+    }
+
+    /// The DER certificate of the authority that signed the sandbox's `discord.com` certificate,
+    /// made fresh for each sandbox; trust it only in a client meant for the sandbox.
+    pub fn tls_root_certificate(&self) -> &[u8] {
+        &self.tls.root_der
     }
 
     /// The gateway URL that `GET /gateway` answers.
