@@ -4,7 +4,7 @@
 use crate::clock::ManualClock;
 use crate::config::{Config, Token};
 use crate::discord::{self, DiscordTransport, RunningBot};
-use crate::sandbox::{Sandbox, SandboxOptions, World};
+use crate::sandbox::{RateLimitOptions, Sandbox, SandboxOptions, World};
 use crate::store::Store;
 use anyhow::{Context as _, Result};
 use chrono::TimeZone;
@@ -14,6 +14,10 @@ use std::time::Duration;
 
 /// How long any single wait for the bot may take before a test or the demo gives up.
 pub const WAIT: Duration = Duration::from_secs(15);
+
+/// The sandbox's rate-limit windows in the harness: Discord's figures times this (a 4-second
+/// bucket resets after 200 ms), so the limits bite in every test without slowing it much.
+pub const RATE_LIMIT_SCALE: f64 = 0.05;
 
 /// The token the sandbox accepts; it is not a real Discord token.
 pub const SANDBOX_TOKEN: &str = "sandbox.bot.token";
@@ -27,9 +31,18 @@ pub struct Harness {
 
 impl Harness {
     /// Starts the sandbox with the standard world and the bot against it, with its database at
-    /// `database`; the governance clock starts at 2026-11-02 09:00 UTC.
+    /// `database`; the governance clock starts at 2026-11-02 09:00 UTC. The sandbox enforces
+    /// Discord's rate limits with windows scaled by [`RATE_LIMIT_SCALE`].
     pub async fn start(database: &Path) -> Result<Harness> {
-        Self::start_with(database, World::standard(), SandboxOptions::default()).await
+        Self::start_with(database, World::standard(), Self::options()).await
+    }
+
+    /// The sandbox options [`Harness::start`] uses.
+    pub fn options() -> SandboxOptions {
+        SandboxOptions {
+            rate_limits: RateLimitOptions::scaled(RATE_LIMIT_SCALE),
+            ..SandboxOptions::default()
+        }
     }
 
     pub async fn start_with(
@@ -114,7 +127,29 @@ impl Harness {
         self.sandbox.world().channel_id(name)
     }
 
+    /// Stops the bot, then fails if it ever sent a request before a `retry_after` the sandbox
+    /// had announced had passed.
     pub async fn shutdown(mut self) -> Result<()> {
-        self.stop_bot().await
+        self.stop_bot().await?;
+        let early = self.sandbox.rate_limit_violations();
+        if !early.is_empty() {
+            let list: Vec<String> = early
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {} ({:?} early)",
+                        e.method,
+                        e.path,
+                        e.early.unwrap_or_default()
+                    )
+                })
+                .collect();
+            anyhow::bail!(
+                "the bot sent {} request(s) before retry_after had passed:\n  {}",
+                early.len(),
+                list.join("\n  ")
+            );
+        }
+        Ok(())
     }
 }

@@ -39,11 +39,13 @@ mod gateway;
 mod inject;
 pub mod openapi;
 pub mod payloads;
+pub mod ratelimit;
 mod rest;
 mod state;
 mod tls;
 pub mod world;
 
+pub use ratelimit::{Outcome, RateLimitEvent, RateLimitOptions, RouteMatch};
 pub use state::{GatewayStats, RestCall, Undelivered};
 pub use tls::DISCORD_HOST;
 pub use world::{ChannelKind, ChannelSpec, MemberSpec, RoleSpec, World};
@@ -79,6 +81,8 @@ pub struct SandboxOptions {
     pub interaction_deadline: Option<Duration>,
     /// Also check the sandbox's own answers against the description (for the fidelity test).
     pub check_responses: bool,
+    /// Discord's REST rate limits (see [`ratelimit`]); default on, with Discord's figures.
+    pub rate_limits: RateLimitOptions,
 }
 
 impl Default for SandboxOptions {
@@ -89,6 +93,7 @@ impl Default for SandboxOptions {
             token: None,
             interaction_deadline: Some(Duration::from_secs(3)),
             check_responses: false,
+            rate_limits: RateLimitOptions::default(),
         }
     }
 }
@@ -147,6 +152,7 @@ impl Sandbox {
         let port = listener.local_addr()?.port();
         let (changed, _) = watch::channel(0);
         let (shutdown, _) = watch::channel(false);
+        let ratelimits = ratelimit::Limiter::new(options.rate_limits, world.application_id);
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(&world)),
             world,
@@ -159,6 +165,7 @@ impl Sandbox {
             ws_url: format!("ws://127.0.0.1:{port}"),
             changed,
             shutdown: shutdown.clone(),
+            ratelimits,
         });
         let app = axum::Router::new()
             .route("/", axum::routing::get(gateway::upgrade))
@@ -476,6 +483,54 @@ impl Sandbox {
                     .map(move |p| format!("{} {}: {p}", c.method, c.path))
             })
             .collect()
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Rate limits and faults
+
+    /// Every request as the rate limiter saw it, in order: its route and bucket, whether it was
+    /// admitted, limited (429) or failed by an injected server error, and whether it came before
+    /// an announced `retry_after` had passed.
+    pub fn rate_limit_log(&self) -> Vec<RateLimitEvent> {
+        self.shared.ratelimits.log()
+    }
+
+    /// The requests that reached a bucket (or, for the global limit, the API) while a 429 the
+    /// sandbox had announced was still in force: "a request before retry_after passed".
+    pub fn rate_limit_violations(&self) -> Vec<RateLimitEvent> {
+        self.rate_limit_log()
+            .into_iter()
+            .filter(RateLimitEvent::is_violation)
+            .collect()
+    }
+
+    /// The next `times` requests matching `route` that find their bucket open are answered 429
+    /// with `retry_after` (per-route scope), and each such answer closes the request's bucket
+    /// (route and top-level resource) for `retry_after`: a request to it before then is a
+    /// violation. Applies with rate limits off too.
+    pub fn inject_rate_limit(&self, route: RouteMatch, retry_after: Duration, times: u32) {
+        self.shared
+            .ratelimits
+            .inject_rate_limit(route, retry_after, times);
+    }
+
+    /// The next request bound by the global limit is answered with a global 429, and every such
+    /// request before `retry_after` has passed is refused too, as a violation.
+    pub fn inject_global_rate_limit(&self, retry_after: Duration) {
+        self.shared.ratelimits.inject_global_rate_limit(retry_after);
+    }
+
+    /// Every request matching `route` in the next `lasting` is answered `status` (a 5xx) with
+    /// Discord's JSON error shape, without reaching the route or counting in any bucket.
+    pub fn inject_server_error(&self, route: RouteMatch, status: u16, lasting: Duration) {
+        self.shared
+            .ratelimits
+            .inject_server_error(route, status, lasting);
+    }
+
+    /// Removes every injected fault not yet used up (announced 429 windows stay in force).
+    pub fn clear_faults(&self) {
+        self.shared.ratelimits.clear_faults();
     }
 
     /// Problems the description found in the sandbox's own answers (with
