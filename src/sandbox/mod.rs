@@ -241,6 +241,20 @@ impl Sandbox {
         &self.tls.root_der
     }
 
+    /// An HTTP client for Discord's own URLs that reaches this sandbox: `discord.com` resolves to
+    /// [`Sandbox::tls_addr`] and the sandbox's authority is trusted. Give it to serenity's
+    /// `HttpBuilder::client`, without a proxy, to run serenity's rate limiter against the sandbox.
+    pub fn https_client(&self) -> anyhow::Result<reqwest::Client> {
+        let root = reqwest::Certificate::from_der(self.tls_root_certificate())
+            .context("the sandbox's root certificate")?;
+        reqwest::Client::builder()
+            .use_rustls_tls()
+            .resolve(DISCORD_HOST, self.tls_addr())
+            .add_root_certificate(root)
+            .build()
+            .context("building an HTTP client for the sandbox")
+    }
+
     /// The gateway URL that `GET /gateway` answers.
     pub fn gateway_url(&self) -> String {
         self.shared.ws_url.clone()
