@@ -433,3 +433,31 @@ async fn the_bot_waits_out_an_injected_429_on_the_moderators_channel_and_posts_e
     // Shutting down also fails on any request sent before retry_after had passed.
     env.h.shutdown().await.unwrap();
 }
+
+/// Known gap, kept as a failing test that does not run by default (`cargo test --test ratelimits
+/// -- --ignored`): serenity 0.12.5's limiter holds only the request that got a global 429.
+/// `Ratelimiter::perform` takes its global lock and drops it at once (`drop(self.global.lock()
+/// .await)`) before sleeping `retry_after` in that request's task alone, so a request to another
+/// route sent meanwhile reaches Discord inside the global window. Per-route 429s are honoured
+/// (the bucket's own lock and `reset`); the global limit is not. govbot stays far below 50
+/// requests per second (interaction answers do not count), so this is not expected in practice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "serenity's limiter does not hold other routes after a global 429"]
+async fn after_a_global_429_no_route_is_called_before_retry_after() {
+    use serenity::all as sy;
+    let sandbox = sandbox(0.05).await;
+    let client = sandbox.https_client().unwrap();
+    let http = std::sync::Arc::new(sy::HttpBuilder::new(sandbox.token()).client(client).build());
+    let creation = sy::ChannelId::new(sandbox.world().channel_id("wg-ig-group-creation"));
+    let announcements = sy::ChannelId::new(sandbox.world().channel_id("announcements"));
+    sandbox.inject_global_rate_limit(Duration::from_millis(500));
+    let first = {
+        let http = http.clone();
+        tokio::spawn(async move { creation.say(&http, "first").await.map(|_| ()) })
+    };
+    // Well after the first request got its global 429, well before retry_after has passed.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    announcements.say(&http, "second").await.unwrap();
+    first.await.unwrap().unwrap();
+    assert_eq!(sandbox.rate_limit_violations(), Vec::new());
+}
