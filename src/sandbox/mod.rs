@@ -10,6 +10,17 @@
 //! Discord's official OpenAPI description ([`openapi`]); with
 //! [`SandboxOptions::check_responses`] the sandbox's answers are checked against it too.
 //!
+//! It also enforces Discord's REST rate limits ([`ratelimit`]): per-route buckets per channel,
+//! guild or webhook with the `X-RateLimit-*` headers, 429 with `Retry-After` and Discord's body,
+//! the global 50 requests per second per bot (interaction endpoints exempt), in wall-clock time
+//! scaled by [`SandboxOptions::rate_limits`]. It records every request that arrives before a
+//! `retry_after` it announced has passed ([`Sandbox::rate_limit_violations`]), and tests can
+//! inject 429s and server errors ([`Sandbox::inject_rate_limit`],
+//! [`Sandbox::inject_server_error`]). To be tested against those limits a client must run its
+//! own limiter, which serenity cannot do through `HttpBuilder::proxy`; so the REST API is also
+//! served over TLS as `https://discord.com` (see [`Sandbox::https_client`]), and a serenity client
+//! built on that runs exactly as it does against Discord.
+//!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
 //! use govbot::sandbox::{Sandbox, SandboxOptions, World};
@@ -30,7 +41,8 @@
 //!
 //! Module map: [`world`] is the guild, [`payloads`] builds every object and frame, `state` holds
 //! what changes, `gateway` and `rest` serve the two protocols, `commands` checks application
-//! commands, [`openapi`] checks requests against Discord's description. This file holds the
+//! commands, [`openapi`] checks requests against Discord's description, [`ratelimit`] applies
+//! the rate limits and injected faults, `tls` serves the TLS endpoint. This file holds the
 //! [`Sandbox`] handle's start-up and observation methods; `inject` holds the methods that play
 //! people (messages, reactions, slash commands, buttons, modals) and the gateway's whims.
 
