@@ -349,7 +349,7 @@ fn describe(path: &Path, cfg: &Config) -> String {
 /// The live check: every finding, then a verdict; an error when a flow would break.
 async fn check_online(cfg: &Config, out: &mut dyn Write) -> Result<()> {
     let token = config::discord_token()?;
-    let findings = crate::discord::runtime::check_online(cfg, &token).await?;
+    let findings = crate::discord::runtime::check_online(cfg, &token, &Default::default()).await?;
     writeln!(out)?;
     if findings.is_empty() {
         writeln!(

@@ -3,8 +3,8 @@
 
 use crate::clock::ManualClock;
 use crate::config::{Config, Token};
-use crate::discord::{self, RunningBot};
-use crate::sandbox::{Sandbox, SandboxOptions, World};
+use crate::discord::{self, DiscordTransport, RunningBot};
+use crate::sandbox::{RateLimitOptions, Sandbox, SandboxOptions, World};
 use crate::store::Store;
 use anyhow::{Context as _, Result};
 use chrono::TimeZone;
@@ -14,6 +14,10 @@ use std::time::Duration;
 
 /// How long any single wait for the bot may take before a test or the demo gives up.
 pub const WAIT: Duration = Duration::from_secs(15);
+
+/// The sandbox's rate-limit windows in the harness: Discord's figures times this (a 4-second
+/// bucket resets after 200 ms), so the limits bite in every test without slowing it much.
+pub const RATE_LIMIT_SCALE: f64 = 0.05;
 
 /// The token the sandbox accepts; it is not a real Discord token.
 pub const SANDBOX_TOKEN: &str = "sandbox.bot.token";
@@ -27,9 +31,18 @@ pub struct Harness {
 
 impl Harness {
     /// Starts the sandbox with the standard world and the bot against it, with its database at
-    /// `database`; the governance clock starts at 2026-11-02 09:00 UTC.
+    /// `database`; the governance clock starts at 2026-11-02 09:00 UTC. The sandbox enforces
+    /// Discord's rate limits with windows scaled by [`RATE_LIMIT_SCALE`].
     pub async fn start(database: &Path) -> Result<Harness> {
-        Self::start_with(database, World::standard(), SandboxOptions::default()).await
+        Self::start_with(database, World::standard(), Self::options()).await
+    }
+
+    /// The sandbox options [`Harness::start`] uses.
+    pub fn options() -> SandboxOptions {
+        SandboxOptions {
+            rate_limits: RateLimitOptions::scaled(RATE_LIMIT_SCALE),
+            ..SandboxOptions::default()
+        }
     }
 
     pub async fn start_with(
@@ -38,7 +51,11 @@ impl Harness {
         options: SandboxOptions,
     ) -> Result<Harness> {
         let sandbox = Sandbox::start(world, options).await?;
-        let toml = sandbox.world().config_toml(database, &sandbox.api_base());
+        // Discord's own API base, as in production: the transport resolves discord.com to the
+        // sandbox's TLS endpoint (see `transport`).
+        let toml = sandbox
+            .world()
+            .config_toml(database, crate::config::DEFAULT_API_BASE);
         let config = Config::parse(&toml, Path::new("sandbox.toml"))?;
         let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
         let mut h = Harness {
@@ -58,6 +75,7 @@ impl Harness {
             self.config.clone(),
             Token::new(SANDBOX_TOKEN.to_string()),
             Arc::new(self.clock.clone()),
+            self.transport(),
         )
         .await?;
         self.bot = Some(bot);
@@ -65,6 +83,16 @@ impl Harness {
             .wait_gateway(|g| g.identifies > before && g.connected, WAIT)
             .await?;
         Ok(())
+    }
+
+    /// How the bot reaches the sandbox: through `https://discord.com` resolved to the sandbox's
+    /// TLS endpoint, with serenity's rate limiter on and no proxy, exactly as in production; the
+    /// sandbox enforces Discord's rate limits and the limiter has to honour them.
+    pub fn transport(&self) -> DiscordTransport {
+        DiscordTransport::Resolved {
+            addr: self.sandbox.tls_addr(),
+            root_certificate: self.sandbox.tls_root_certificate().to_vec(),
+        }
     }
 
     /// Stops the bot cleanly, keeping the sandbox and the database.
@@ -99,7 +127,29 @@ impl Harness {
         self.sandbox.world().channel_id(name)
     }
 
+    /// Stops the bot, then fails if it ever sent a request before a `retry_after` the sandbox
+    /// had announced had passed.
     pub async fn shutdown(mut self) -> Result<()> {
-        self.stop_bot().await
+        self.stop_bot().await?;
+        let early = self.sandbox.rate_limit_violations();
+        if !early.is_empty() {
+            let list: Vec<String> = early
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {} ({:?} early)",
+                        e.method,
+                        e.path,
+                        e.early.unwrap_or_default()
+                    )
+                })
+                .collect();
+            anyhow::bail!(
+                "the bot sent {} request(s) before retry_after had passed:\n  {}",
+                early.len(),
+                list.join("\n  ")
+            );
+        }
+        Ok(())
     }
 }

@@ -507,7 +507,8 @@ async fn a_config_naming_a_missing_channel_or_role_stops_the_bot_with_what_to_fi
     assert_ne!(broken, toml);
     let config = Config::parse(&broken, std::path::Path::new("govbot.toml")).unwrap();
     let clock = std::sync::Arc::new(govbot::clock::SystemClock);
-    let err = match govbot::discord::start(config, Token::new("t".into()), clock).await {
+    let transport = govbot::discord::DiscordTransport::Configured;
+    let err = match govbot::discord::start(config, Token::new("t".into()), clock, transport).await {
         Ok(_) => panic!("the bot started with a channel and a role the guild does not have"),
         Err(e) => format!("{e:#}"),
     };

@@ -470,12 +470,31 @@ async fn post_vote_message(
     };
     for c in [Choice::Yes, Choice::No, Choice::Abstain] {
         let emoji = ReactionType::Unicode(emoji_of(&data.config.vote_reactions, c).to_owned());
-        ChannelId::new(channel)
+        let added = ChannelId::new(channel)
             .create_reaction(http, MessageId::new(message), emoji)
-            .await?;
+            .await;
+        match added {
+            // Someone deleted the vote message before govbot's reactions were on it (within
+            // Discord's 1 reaction per 250 ms, adding three takes half a second): the vote goes
+            // on by button and its close is still posted, so there is nothing left to do here.
+            Err(e) if unknown_message(&e) => {
+                tracing::warn!(group = %id, "the vote message was deleted before its reactions were added");
+                return Ok(());
+            }
+            added => added?,
+        }
     }
     super::votes::reconcile_vote(http, data, id, g).await?;
     Ok(())
+}
+
+/// Discord's 10008 Unknown Message: the message is gone (deleted by someone).
+fn unknown_message(e: &serenity::Error) -> bool {
+    matches!(
+        e,
+        serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(r))
+            if r.error.code == 10008
+    )
 }
 
 /// Shows the group's vote as it stands: live tally, final result, or ended early. Returns the

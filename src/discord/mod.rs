@@ -22,4 +22,4 @@ pub mod template_message;
 pub mod views;
 pub mod votes;
 
-pub use runtime::{run, start, RunningBot};
+pub use runtime::{run, start, DiscordTransport, RunningBot};

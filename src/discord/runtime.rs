@@ -68,21 +68,53 @@ pub fn intents() -> GatewayIntents {
 const REST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-fn http_for(config: &Config, token: &Token) -> Result<Http> {
+/// How the bot reaches Discord's REST API: a choice for code that embeds the bot (the sandbox
+/// harness), never a configuration key, so a deployment cannot be talked into trusting another
+/// certificate.
+#[derive(Clone, Debug, Default)]
+pub enum DiscordTransport {
+    /// What the configuration says: Discord itself with serenity's rate limiter, or a custom
+    /// `discord.api_base` through serenity's proxy option, where the limiter must be off
+    /// (serenity's `Ratelimiter::perform` builds its requests without the proxy and would send
+    /// them to discord.com).
+    #[default]
+    Configured,
+    /// Discord's own URLs (`https://discord.com/api/v10/...`) with `discord.com` resolved to
+    /// `addr`, trusting `root_certificate` (DER) besides the usual roots: the production path,
+    /// serenity's rate limiter on and no proxy, pointed at a stand-in that serves TLS for
+    /// `discord.com` (the sandbox's [`tls_addr`](crate::sandbox::Sandbox::tls_addr)).
+    Resolved {
+        addr: std::net::SocketAddr,
+        root_certificate: Vec<u8>,
+    },
+}
+
+fn http_for(config: &Config, token: &Token, transport: &DiscordTransport) -> Result<Http> {
     let base = config.api_base();
-    let client = reqwest::Client::builder()
+    let mut client = reqwest::Client::builder()
         .use_rustls_tls()
         .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REST_TIMEOUT)
-        .build()
-        .context("building the HTTP client")?;
+        .timeout(REST_TIMEOUT);
+    if let DiscordTransport::Resolved {
+        addr,
+        root_certificate,
+    } = transport
+    {
+        let root = reqwest::Certificate::from_der(root_certificate)
+            .context("the stand-in's root certificate")?;
+        client = client
+            .resolve(crate::sandbox::DISCORD_HOST, *addr)
+            .add_root_certificate(root);
+    }
+    let client = client.build().context("building the HTTP client")?;
+    // serenity's rate limiter sends with this same client (`HttpBuilder::build` clones it).
     let builder = HttpBuilder::new(token.expose()).client(client);
-    Ok(if base == DEFAULT_API_BASE {
-        builder.build()
-    } else {
-        // serenity's rate limiter ignores the proxy and would send every call to discord.com, so a
-        // custom base (a local stand-in) runs without it.
-        builder.proxy(base).ratelimiter_disabled(true).build()
+    Ok(match transport {
+        DiscordTransport::Resolved { .. } => builder.build(),
+        DiscordTransport::Configured if base == DEFAULT_API_BASE => builder.build(),
+        // serenity's rate limiter ignores the proxy and would send every call to discord.com, so
+        // a custom base (a local stand-in) runs without it.
+        DiscordTransport::Configured => builder.proxy(base).ratelimiter_disabled(true).build(),
     })
 }
 
@@ -112,15 +144,19 @@ async fn identify(http: &Http, config: &Config) -> Result<CurrentUser> {
 
 /// The setup check against the live server, over REST only (no gateway session): what
 /// `govbot check-config --online` prints.
-pub async fn check_online(config: &Config, token: &Token) -> Result<Vec<Finding>> {
-    let http = http_for(config, token)?;
+pub async fn check_online(
+    config: &Config,
+    token: &Token,
+    transport: &DiscordTransport,
+) -> Result<Vec<Finding>> {
+    let http = http_for(config, token, transport)?;
     let me = identify(&http, config).await?;
     server_check::run(&http, config, me.id.get()).await
 }
 
 /// The application id behind the token, for `govbot invite-url`.
 pub async fn application_id(config: &Config, token: &Token) -> Result<u64> {
-    let http = http_for(config, token)?;
+    let http = http_for(config, token, &DiscordTransport::Configured)?;
     identify(&http, config).await?;
     Ok(http
         .application_id()
@@ -129,14 +165,19 @@ pub async fn application_id(config: &Config, token: &Token) -> Result<u64> {
 }
 
 /// Opens the database, checks everything, registers commands and connects.
-pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<RunningBot> {
+pub async fn start(
+    config: Config,
+    token: Token,
+    clock: Arc<dyn Clock>,
+    transport: DiscordTransport,
+) -> Result<RunningBot> {
     let store = Store::open(config.database_path()).await.with_context(|| {
         format!(
             "cannot open the database {}",
             config.database_path().display()
         )
     })?;
-    let http = http_for(&config, &token)?;
+    let http = http_for(&config, &token, &transport)?;
     let me = identify(&http, &config).await?;
     let findings = server_check::run(&http, &config, me.id.get()).await?;
     for f in findings.iter().filter(|f| f.severity == Severity::Degrades) {
@@ -144,7 +185,8 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
     }
     if server_check::breaks(&findings) {
         bail!(
-            "the server is not set up for govbot; fix these, then check again with              `govbot check-config --online`:\n{}",
+            "the server is not set up for govbot; fix these, then check again with \
+             `govbot check-config --online`:\n{}",
             findings
                 .iter()
                 .map(ToString::to_string)
@@ -245,7 +287,7 @@ pub async fn start(config: Config, token: Token, clock: Arc<dyn Clock>) -> Resul
 pub async fn run(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<()> {
     let mut shutdown = Shutdown::install()?;
     let mut bot = tokio::select! {
-        bot = start(config, token, clock) => bot?,
+        bot = start(config, token, clock, DiscordTransport::Configured) => bot?,
         _ = shutdown.recv() => {
             tracing::info!("shutting down before the bot was connected");
             return Ok(());

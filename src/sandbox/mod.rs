@@ -10,6 +10,17 @@
 //! Discord's official OpenAPI description ([`openapi`]); with
 //! [`SandboxOptions::check_responses`] the sandbox's answers are checked against it too.
 //!
+//! It also enforces Discord's REST rate limits ([`ratelimit`]): per-route buckets per channel,
+//! guild or webhook with the `X-RateLimit-*` headers, 429 with `Retry-After` and Discord's body,
+//! the global 50 requests per second per bot (interaction endpoints exempt), in wall-clock time
+//! scaled by [`SandboxOptions::rate_limits`]. It records every request that arrives before a
+//! `retry_after` it announced has passed ([`Sandbox::rate_limit_violations`]), and tests can
+//! inject 429s and server errors ([`Sandbox::inject_rate_limit`],
+//! [`Sandbox::inject_server_error`]). To be tested against those limits a client must run its
+//! own limiter, which serenity cannot do through `HttpBuilder::proxy`; so the REST API is also
+//! served over TLS as `https://discord.com` (see [`Sandbox::https_client`]), and a serenity client
+//! built on that runs exactly as it does against Discord.
+//!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
 //! use govbot::sandbox::{Sandbox, SandboxOptions, World};
@@ -30,7 +41,8 @@
 //!
 //! Module map: [`world`] is the guild, [`payloads`] builds every object and frame, `state` holds
 //! what changes, `gateway` and `rest` serve the two protocols, `commands` checks application
-//! commands, [`openapi`] checks requests against Discord's description. This file holds the
+//! commands, [`openapi`] checks requests against Discord's description, [`ratelimit`] applies
+//! the rate limits and injected faults, `tls` serves the TLS endpoint. This file holds the
 //! [`Sandbox`] handle's start-up and observation methods; `inject` holds the methods that play
 //! people (messages, reactions, slash commands, buttons, modals) and the gateway's whims.
 
@@ -39,11 +51,15 @@ mod gateway;
 mod inject;
 pub mod openapi;
 pub mod payloads;
+pub mod ratelimit;
 mod rest;
 mod state;
+mod tls;
 pub mod world;
 
+pub use ratelimit::{Outcome, RateLimitEvent, RateLimitOptions, RouteMatch};
 pub use state::{GatewayStats, RestCall, Undelivered};
+pub use tls::DISCORD_HOST;
 pub use world::{ChannelKind, ChannelSpec, MemberSpec, RoleSpec, World};
 
 use anyhow::{bail, Context as _};
@@ -77,6 +93,8 @@ pub struct SandboxOptions {
     pub interaction_deadline: Option<Duration>,
     /// Also check the sandbox's own answers against the description (for the fidelity test).
     pub check_responses: bool,
+    /// Discord's REST rate limits (see [`ratelimit`]); default on, with Discord's figures.
+    pub rate_limits: RateLimitOptions,
 }
 
 impl Default for SandboxOptions {
@@ -87,6 +105,7 @@ impl Default for SandboxOptions {
             token: None,
             interaction_deadline: Some(Duration::from_secs(3)),
             check_responses: false,
+            rate_limits: RateLimitOptions::default(),
         }
     }
 }
@@ -113,7 +132,14 @@ pub struct Response {
 #[derive(Clone)]
 pub struct Sandbox {
     shared: Arc<Shared>,
+    /// The REST API over TLS as `https://discord.com` (see [`Sandbox::tls_addr`]).
+    tls: Arc<TlsEndpoint>,
     _stop: Arc<StopOnDrop>,
+}
+
+struct TlsEndpoint {
+    addr: std::net::SocketAddr,
+    root_der: Vec<u8>,
 }
 
 struct StopOnDrop(watch::Sender<bool>);
@@ -138,6 +164,7 @@ impl Sandbox {
         let port = listener.local_addr()?.port();
         let (changed, _) = watch::channel(0);
         let (shutdown, _) = watch::channel(false);
+        let ratelimits = ratelimit::Limiter::new(options.rate_limits, world.application_id);
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(&world)),
             world,
@@ -150,6 +177,7 @@ impl Sandbox {
             ws_url: format!("ws://127.0.0.1:{port}"),
             changed,
             shutdown: shutdown.clone(),
+            ratelimits,
         });
         let app = axum::Router::new()
             .route("/", axum::routing::get(gateway::upgrade))
@@ -159,6 +187,7 @@ impl Sandbox {
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
+        let tls = Self::serve_tls(app.clone(), &shutdown).await?;
         let mut stop = shutdown.subscribe();
         tokio::spawn(async move {
             let served = axum::serve(listener, app)
@@ -172,13 +201,70 @@ impl Sandbox {
         });
         Ok(Sandbox {
             shared,
+            tls: Arc::new(tls),
             _stop: Arc::new(StopOnDrop(shutdown)),
+        })
+    }
+
+    /// Serves the same routes over TLS on another port of 127.0.0.1, with a fresh certificate for
+    /// `discord.com` (see `tls`).
+    async fn serve_tls(
+        app: axum::Router,
+        shutdown: &watch::Sender<bool>,
+    ) -> anyhow::Result<TlsEndpoint> {
+        let identity = tls::identity()?;
+        let tcp = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .context("binding the Discord sandbox's TLS port to 127.0.0.1")?;
+        let addr = tcp.local_addr()?;
+        let listener = tls::TlsListener::new(tcp, identity.server)?;
+        let mut stop = shutdown.subscribe();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!("the Discord sandbox's TLS endpoint stopped: {e}");
+            }
+        });
+        Ok(TlsEndpoint {
+            addr,
+            root_der: identity.root_der,
         })
     }
 
     /// The base URL to give serenity's `HttpBuilder::proxy` (and govbot's `discord.api_base`).
     pub fn api_base(&self) -> String {
         self.shared.api_base.clone()
+    }
+
+    /// Where the REST API is also served over TLS, as `https://discord.com`: a client that
+    /// resolves `discord.com` to this address and trusts [`Sandbox::tls_root_certificate`] reaches
+    /// the sandbox through Discord's own URLs (how the bot runs with serenity's rate limiter on).
+    pub fn tls_addr(&self) -> std::net::SocketAddr {
+        self.tls.addr
+    }
+
+    /// The DER certificate of the authority that signed the sandbox's `discord.com` certificate,
+    /// made fresh for each sandbox; trust it only in a client meant for the sandbox.
+    pub fn tls_root_certificate(&self) -> &[u8] {
+        &self.tls.root_der
+    }
+
+    /// An HTTP client for Discord's own URLs that reaches this sandbox: `discord.com` resolves to
+    /// [`Sandbox::tls_addr`] and the sandbox's authority is trusted. Give it to serenity's
+    /// `HttpBuilder::client`, without a proxy, to run serenity's rate limiter against the sandbox.
+    pub fn https_client(&self) -> anyhow::Result<reqwest::Client> {
+        let root = reqwest::Certificate::from_der(self.tls_root_certificate())
+            .context("the sandbox's root certificate")?;
+        reqwest::Client::builder()
+            .use_rustls_tls()
+            .resolve(DISCORD_HOST, self.tls_addr())
+            .add_root_certificate(root)
+            .build()
+            .context("building an HTTP client for the sandbox")
     }
 
     /// The gateway URL that `GET /gateway` answers.
@@ -423,6 +509,54 @@ impl Sandbox {
                     .map(move |p| format!("{} {}: {p}", c.method, c.path))
             })
             .collect()
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Rate limits and faults
+
+    /// Every request as the rate limiter saw it, in order: its route and bucket, whether it was
+    /// admitted, limited (429) or failed by an injected server error, and whether it came before
+    /// an announced `retry_after` had passed.
+    pub fn rate_limit_log(&self) -> Vec<RateLimitEvent> {
+        self.shared.ratelimits.log()
+    }
+
+    /// The requests that reached a bucket (or, for the global limit, the API) while a 429 the
+    /// sandbox had announced was still in force: "a request before retry_after passed".
+    pub fn rate_limit_violations(&self) -> Vec<RateLimitEvent> {
+        self.rate_limit_log()
+            .into_iter()
+            .filter(RateLimitEvent::is_violation)
+            .collect()
+    }
+
+    /// The next `times` requests matching `route` that find their bucket open are answered 429
+    /// with `retry_after` (per-route scope), and each such answer closes the request's bucket
+    /// (route and top-level resource) for `retry_after`: a request to it before then is a
+    /// violation. Applies with rate limits off too.
+    pub fn inject_rate_limit(&self, route: RouteMatch, retry_after: Duration, times: u32) {
+        self.shared
+            .ratelimits
+            .inject_rate_limit(route, retry_after, times);
+    }
+
+    /// The next request bound by the global limit is answered with a global 429, and every such
+    /// request before `retry_after` has passed is refused too, as a violation.
+    pub fn inject_global_rate_limit(&self, retry_after: Duration) {
+        self.shared.ratelimits.inject_global_rate_limit(retry_after);
+    }
+
+    /// Every request matching `route` in the next `lasting` is answered `status` (a 5xx) with
+    /// Discord's JSON error shape, without reaching the route or counting in any bucket.
+    pub fn inject_server_error(&self, route: RouteMatch, status: u16, lasting: Duration) {
+        self.shared
+            .ratelimits
+            .inject_server_error(route, status, lasting);
+    }
+
+    /// Removes every injected fault not yet used up (announced 429 windows stay in force).
+    pub fn clear_faults(&self) {
+        self.shared.ratelimits.clear_faults();
     }
 
     /// Problems the description found in the sandbox's own answers (with

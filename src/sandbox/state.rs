@@ -29,6 +29,8 @@ pub(crate) struct Shared {
     pub state: Mutex<State>,
     pub changed: watch::Sender<u64>,
     pub shutdown: watch::Sender<bool>,
+    /// Discord's rate limits and injected faults (see `ratelimit`).
+    pub ratelimits: super::ratelimit::Limiter,
 }
 
 impl Shared {

@@ -130,6 +130,14 @@ pub(crate) async fn handle(
         .filter(|p| p.is_empty() || p.starts_with('/'))
         .map(str::to_owned);
     let body = parse_body(&headers, &body);
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let parsed = body.as_ref().ok().and_then(Option::as_ref);
+    let gate = shared
+        .ratelimits
+        .admit(method.as_str(), path.as_deref(), token, parsed);
     let mut openapi_problems = Vec::new();
     let reply = match &path {
         None => {
@@ -154,6 +162,14 @@ pub(crate) async fn handle(
                 openapi_problems = check.messages();
             }
             match body.as_ref() {
+                // Rate limits and injected faults come first, as on Discord (see `ratelimit`).
+                _ if gate.refusal.is_some() => {
+                    let (status, body) = gate.refusal.clone().expect("checked");
+                    Reply {
+                        status,
+                        body: Some(body),
+                    }
+                }
                 _ if !authorised => Reply::error(401, 0, "401: Unauthorized"),
                 Err(_) => Reply::error(
                     400,
@@ -191,7 +207,7 @@ pub(crate) async fn handle(
     });
     shared.touch();
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    match reply.body {
+    let mut response = match reply.body {
         Some(body) => (
             status,
             [(header::CONTENT_TYPE, "application/json")],
@@ -199,7 +215,9 @@ pub(crate) async fn handle(
         )
             .into_response(),
         None => status.into_response(),
-    }
+    };
+    gate.apply(response.headers_mut());
+    response
 }
 
 /// The JSON body (for multipart, its `payload_json` part); `Ok(None)` for an empty body.
