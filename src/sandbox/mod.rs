@@ -39,12 +39,15 @@ mod gateway;
 mod inject;
 pub mod openapi;
 pub mod payloads;
+pub mod permissions;
 mod rest;
 mod state;
 pub mod world;
 
 pub use state::{GatewayStats, RestCall, Undelivered};
-pub use world::{ChannelKind, ChannelSpec, MemberSpec, RoleSpec, World};
+pub use world::{
+    ChannelKind, ChannelSpec, MemberSpec, OverwriteKind, OverwriteSpec, RoleSpec, World,
+};
 
 use anyhow::{bail, Context as _};
 use axum::serve::ListenerExt as _;

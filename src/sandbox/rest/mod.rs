@@ -14,6 +14,7 @@
 //! dispatched before the HTTP answer is returned, which is the order a bot usually sees on
 //! Discord too.
 
+mod access;
 mod guild;
 mod interactions;
 mod messages;
