@@ -76,16 +76,50 @@ pub(super) fn get_message(shared: &Shared, channel: &str, message: &str) -> Hand
         .ok_or_else(unknown_message)
 }
 
-/// The checks Discord applies to a message body: content within the limit and, when creating,
-/// something to show.
-pub(super) fn check_message_body(body: &Value, creating: bool) -> Result<(), Reply> {
+/// The checks Discord applies to a message body that Discord's OpenAPI description does not
+/// express (the description, checked first, already holds each embed field, the number of
+/// embeds, button labels, custom ids and buttons per row to their limits): content within the
+/// limit, the embeds' total size, the number of action rows, and, when creating, something to
+/// show. `at` is where the message sits in the request (`/data` in an interaction callback), for
+/// the error paths.
+pub(super) fn check_message_body(body: &Value, creating: bool, at: &str) -> Result<(), Reply> {
     let content = body["content"].as_str().unwrap_or_default();
+    // Discord: resources/message.mdx, "Create Message", JSON Params: content "up to 2000
+    // characters" (the description allows 4000).
     if content.chars().count() > MAX_CONTENT_CHARS {
         return Err(Reply::field(
-            "/content",
+            &format!("{at}/content"),
             "BASE_TYPE_MAX_LENGTH",
             &format!("Must be {MAX_CONTENT_CHARS} or fewer in length."),
         ));
+    }
+    // Discord: resources/message.mdx, "Embed Limits": "the combined sum of characters in all
+    // title, description, field.name, field.value, footer.text, and author.name fields across all
+    // embeds attached to a message must not exceed 6000 characters" ("Leading and trailing
+    // whitespace characters are not included"). Discord's answer: errors.embeds._errors
+    // [{code: MAX_EMBED_SIZE_EXCEEDED, message: "Embed size exceeds maximum size of 6000"}].
+    if let Some(embeds) = body["embeds"].as_array() {
+        let total: usize = embeds.iter().map(embed_size).sum();
+        if total > MAX_EMBEDS_TOTAL_CHARS {
+            return Err(Reply::field(
+                &format!("{at}/embeds"),
+                "MAX_EMBED_SIZE_EXCEEDED",
+                &format!("Embed size exceeds maximum size of {MAX_EMBEDS_TOTAL_CHARS}"),
+            ));
+        }
+    }
+    // Discord: components/reference.mdx, "Legacy Message Component Behavior": "Legacy messages
+    // allow up to 5 action rows as top-level components" (the description allows 40, the limit
+    // of messages with the IS_COMPONENTS_V2 flag).
+    let v2 = body["flags"].as_u64().unwrap_or(0) & IS_COMPONENTS_V2 != 0;
+    if let Some(components) = body["components"].as_array() {
+        if !v2 && components.len() > MAX_ACTION_ROWS {
+            return Err(Reply::field(
+                &format!("{at}/components"),
+                "BASE_TYPE_MAX_LENGTH",
+                &format!("Must be {MAX_ACTION_ROWS} or fewer in length."),
+            ));
+        }
     }
     let non_empty = |key: &str| body[key].as_array().is_some_and(|a| !a.is_empty());
     if creating
@@ -102,6 +136,24 @@ pub(super) fn check_message_body(body: &Value, creating: bool) -> Result<(), Rep
         ));
     }
     Ok(())
+}
+
+/// The characters of an embed that count toward the 6,000 of a message, trimmed as Discord
+/// trims them.
+fn embed_size(embed: &Value) -> usize {
+    let chars = |v: &Value| v.as_str().map_or(0, |s| s.trim().chars().count());
+    let fields: usize = embed["fields"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|f| chars(&f["name"]) + chars(&f["value"]))
+        .sum();
+    chars(&embed["title"])
+        + chars(&embed["description"])
+        + chars(&embed["footer"]["text"])
+        + chars(&embed["author"]["name"])
+        + fields
 }
 
 /// The body of a message the bot sends or edits in a channel where it holds `held`, with its
@@ -247,7 +299,7 @@ pub(super) async fn update_and_announce(
 pub(super) async fn create_message(shared: &Shared, channel: &str, body: &Value) -> Handled {
     let world = &shared.world;
     let channel = id("channel_id", channel)?;
-    check_message_body(body, true)?;
+    check_message_body(body, true, "")?;
     let message = {
         let mut state = shared.state();
         let kind = state.channel(channel).ok_or_else(unknown_channel)?["type"].as_u64();
@@ -315,7 +367,7 @@ pub(super) async fn edit_message(
 ) -> Handled {
     let channel = id("channel_id", channel)?;
     let message = id("message_id", message)?;
-    check_message_body(body, false)?;
+    check_message_body(body, false, "")?;
     let body = {
         let state = shared.state();
         state.channel(channel).ok_or_else(unknown_channel)?;

@@ -37,6 +37,10 @@ use std::sync::Arc;
 
 /// Discord's message content limit for bots.
 const MAX_CONTENT_CHARS: usize = 2000;
+/// The characters all embeds of a message may hold together.
+const MAX_EMBEDS_TOTAL_CHARS: usize = 6000;
+/// Top-level action rows of a message without the IS_COMPONENTS_V2 flag.
+const MAX_ACTION_ROWS: usize = 5;
 
 /// Message flags a bot may set when sending: SUPPRESS_EMBEDS, EPHEMERAL (interactions only),
 /// SUPPRESS_NOTIFICATIONS.
@@ -44,6 +48,7 @@ const SUPPRESS_EMBEDS: u64 = 1 << 2;
 const EPHEMERAL: u64 = 1 << 6;
 const LOADING: u64 = 1 << 7;
 const SUPPRESS_NOTIFICATIONS: u64 = 1 << 12;
+const IS_COMPONENTS_V2: u64 = 1 << 15;
 
 /// An answer: status and JSON body (none for 204).
 #[derive(Debug)]
@@ -166,7 +171,7 @@ pub(crate) async fn handle(
                         .expect("checked above")
                         .body
                         .into_iter()
-                        .map(|p| (p.path, "SCHEMA_VALIDATION".to_owned(), p.message))
+                        .map(|p| (p.path, p.code.to_owned(), p.message))
                         .collect();
                     Reply::form(&problems)
                 }
