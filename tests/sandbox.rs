@@ -303,13 +303,20 @@ async fn every_frame_and_answer_the_sandbox_sends_is_what_serenity_and_the_spec_
         deny: sy::Permissions::VIEW_CHANNEL,
         kind: sy::PermissionOverwriteType::Role(sy::RoleId::new(world.guild_id)),
     };
+    // Hidden from everyone but the bot itself: without ADMINISTRATOR, a bot that denies
+    // @everyone VIEW_CHANNEL and forgets itself can no longer touch the channel.
+    let bot_sees = sy::PermissionOverwrite {
+        allow: sy::Permissions::VIEW_CHANNEL,
+        deny: sy::Permissions::empty(),
+        kind: sy::PermissionOverwriteType::Member(sy::UserId::new(world.bot_user_id)),
+    };
     let mut channel = guild
         .create_channel(
             &http,
             sy::CreateChannel::new("IG Security")
                 .kind(sy::ChannelType::Text)
                 .category(category.id)
-                .permissions(vec![everyone]),
+                .permissions(vec![everyone, bot_sees]),
         )
         .await
         .unwrap();
