@@ -541,7 +541,13 @@ impl Sandbox {
         let held = state
             .permissions_in(world, user_id, channel_id)
             .unwrap_or(0);
-        let missing = (needed | bits::VIEW_CHANNEL) & !held;
+        if held & bits::VIEW_CHANNEL == 0 {
+            bail!(
+                "{who} cannot {what} in {place}: they cannot see it (no VIEW_CHANNEL there; \
+                 Discord's permission rules, topics/permissions.mdx)"
+            );
+        }
+        let missing = needed & !held;
         if missing != 0 {
             bail!(
                 "{who} cannot {what} in {place}: they lack {} there (Discord's permission \

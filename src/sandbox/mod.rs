@@ -428,6 +428,27 @@ impl Sandbox {
             .collect()
     }
 
+    /// Every REST call the sandbox refused with Discord's 403 (a permission the bot lacks, a
+    /// channel it cannot see, a role above its own), each as `METHOD /path: code message`.
+    pub fn refusals(&self) -> Vec<String> {
+        self.shared
+            .state()
+            .rest_log
+            .iter()
+            .filter(|c| c.status == 403)
+            .map(|c| {
+                let body = c.response.clone().unwrap_or_default();
+                format!(
+                    "{} {}: {} {}",
+                    c.method,
+                    c.path,
+                    body["code"],
+                    body["message"].as_str().unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
     /// Problems the description found in the sandbox's own answers (with
     /// [`SandboxOptions::check_responses`]).
     pub fn response_problems(&self) -> Vec<String> {

@@ -126,11 +126,18 @@ impl Env {
         (i, r.kind, r.data)
     }
 
+    /// Every request the bot sent so far is one Discord's API description accepts, and one
+    /// Discord's permission rules allow (no 403 from the sandbox).
     pub fn assert_openapi_clean(&self) {
         let problems = self.h.sandbox.openapi_problems();
         assert!(
             problems.is_empty(),
             "requests outside Discord's API description: {problems:#?}"
+        );
+        let refused = self.h.sandbox.refusals();
+        assert!(
+            refused.is_empty(),
+            "requests Discord would refuse (permissions): {refused:#?}"
         );
     }
 }
