@@ -603,12 +603,16 @@ fn explain(error: &ValidationError<'_>) -> Vec<BodyProblem> {
             // missing field is reported at its own path, as Discord does.
             let mut path = here.to_owned();
             let (code, message) = match kind {
-                ValidationErrorKind::MaxLength { limit } | ValidationErrorKind::MaxItems { limit } => {
-                    ("BASE_TYPE_MAX_LENGTH", format!("Must be {limit} or fewer in length."))
-                }
-                ValidationErrorKind::MinLength { limit } | ValidationErrorKind::MinItems { limit } => {
-                    ("BASE_TYPE_MIN_LENGTH", format!("Must be {limit} or more in length."))
-                }
+                ValidationErrorKind::MaxLength { limit }
+                | ValidationErrorKind::MaxItems { limit } => (
+                    "BASE_TYPE_MAX_LENGTH",
+                    format!("Must be {limit} or fewer in length."),
+                ),
+                ValidationErrorKind::MinLength { limit }
+                | ValidationErrorKind::MinItems { limit } => (
+                    "BASE_TYPE_MIN_LENGTH",
+                    format!("Must be {limit} or more in length."),
+                ),
                 ValidationErrorKind::Required { property } => {
                     path = format!("{here}/{}", property.as_str().unwrap_or_default());
                     ("BASE_TYPE_REQUIRED", "This field is required".to_owned())

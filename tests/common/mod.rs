@@ -14,12 +14,20 @@ pub struct Env {
 }
 
 pub async fn start() -> Env {
+    start_with(govbot::sandbox::World::standard()).await
+}
+
+/// [`start`] in another guild (e.g. the standard one with a permission changed).
+pub async fn start_with(world: govbot::sandbox::World) -> Env {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_test_writer()
         .try_init();
     let dir = tempfile::tempdir().unwrap();
-    let h = Harness::start(&dir.path().join("govbot.db")).await.unwrap();
+    let options = govbot::sandbox::SandboxOptions::default();
+    let h = Harness::start_with(&dir.path().join("govbot.db"), world, options)
+        .await
+        .unwrap();
     Env { h, dir }
 }
 
