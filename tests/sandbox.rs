@@ -219,7 +219,12 @@ fn schema_of(event: &str) -> Option<&'static str> {
 async fn every_frame_and_answer_the_sandbox_sends_is_what_serenity_and_the_spec_expect() {
     let mut options = options();
     options.check_responses = true;
-    let sandbox = Sandbox::start(World::standard(), options).await.unwrap();
+    // The client asks for presences too (GUILD_CREATE then lists every member): the
+    // application has that privileged intent turned on, or Discord closes the gateway (4014).
+    let mut world = World::standard();
+    world.application_flags |=
+        govbot::sandbox::permissions::application_flags::GATEWAY_PRESENCE_LIMITED;
+    let sandbox = Sandbox::start(world, options).await.unwrap();
     let world = sandbox.world().clone();
     let recorder = Recorder::new();
     let bot = Bot::start(&sandbox, all_intents(), Quiet, Some(recorder.clone())).await;
