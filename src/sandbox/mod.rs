@@ -305,6 +305,15 @@ impl Sandbox {
         self.shared.state().channels.clone()
     }
 
+    /// A member's permissions in a channel or category as the sandbox computes them now
+    /// (overwrites and implicit rules included; [`permissions`]); `None` for an unknown member
+    /// or channel.
+    pub fn permissions_in(&self, user_id: u64, channel_id: u64) -> Option<u64> {
+        self.shared
+            .state()
+            .permissions_in(&self.shared.world, user_id, channel_id)
+    }
+
     /// A member's current roles (empty for an unknown user).
     pub fn member_roles(&self, user_id: u64) -> Vec<u64> {
         self.shared.state().roles_of(user_id).unwrap_or_default()
