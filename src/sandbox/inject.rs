@@ -6,7 +6,11 @@
 //! counted) and then dispatches the event, returning once the frame was written to the bot's
 //! socket, or recorded as undelivered when no bot is connected or the bot lacks the intent. What
 //! a Discord client would refuse to send (a command the bot never registered, a button that is
-//! not on the message, a modal field that does not exist) is refused here too.
+//! not on the message, a modal field that does not exist) is refused here too, and so is what
+//! the person's permissions do not allow: nothing at all in a channel they cannot see
+//! (VIEW_CHANNEL), no post without SEND_MESSAGES, no new reaction without ADD_REACTIONS (and
+//! READ_MESSAGE_HISTORY), no slash command without USE_APPLICATION_COMMANDS. The `try_` methods
+//! return those refusals as errors naming the rule; the others panic with them.
 
 use super::payloads::{self, snowflake, InteractionBase, NewMessage};
 use super::permissions::{self, bits};

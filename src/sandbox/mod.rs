@@ -28,11 +28,42 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Module map: [`world`] is the guild, [`payloads`] builds every object and frame, `state` holds
-//! what changes, `gateway` and `rest` serve the two protocols, `commands` checks application
-//! commands, [`openapi`] checks requests against Discord's description. This file holds the
-//! [`Sandbox`] handle's start-up and observation methods; `inject` holds the methods that play
-//! people (messages, reactions, slash commands, buttons, modals) and the gateway's whims.
+//! # As strict as Discord where a bot can go wrong
+//!
+//! The guild has Discord's permission model, not an all-powerful bot: in [`World::standard`]
+//! the bot's role carries exactly what its invite asks for (no ADMINISTRATOR), `@everyone` a new
+//! server's defaults, and `#community-moderators` is private. [`permissions`] computes what a
+//! member holds in a channel from the documentation's algorithm (independently of serenity's,
+//! which the bot uses; a test checks they agree), and the sandbox serves and enforces it:
+//!
+//! - roles' `permissions`, interactions' `member.permissions` and `app_permissions` are the
+//!   computed values; the application's flags say which privileged intents it may use;
+//! - every REST route the bot uses checks what Discord checks (see `rest`): a channel the bot
+//!   cannot see is 403 code 50001 "Missing Access", any other missing permission 403 code 50013
+//!   "Missing Permissions"; that includes the overwrite rule (an overwrite may carry only bits
+//!   the bot holds, and MANAGE_ROLES only for an administrator) and the role hierarchy (a role at
+//!   or above the bot's highest, or a managed one, is never given or taken);
+//! - the gateway closes with 4014 on a privileged intent the application has not turned on;
+//! - people (the `inject` methods) cannot act where they cannot see: posting needs
+//!   SEND_MESSAGES, a new reaction ADD_REACTIONS (and READ_MESSAGE_HISTORY), a slash command
+//!   USE_APPLICATION_COMMANDS, and all of them VIEW_CHANNEL;
+//! - message bodies are held to Discord's limits, those of its OpenAPI description (embed
+//!   fields, 10 embeds, button labels, custom ids, 5 buttons a row, modal titles, text input
+//!   labels, placeholders and values) and those it does not express (2,000 characters of content,
+//!   6,000 across a message's embeds, 5 action rows), answered with 400 code 50035 Invalid Form
+//!   Body at the field's path.
+//!
+//! Tests change the world to play a misconfigured server: [`World::standard_without`] (the
+//! bot's role lacks a permission), [`World::deny_bot_in`] (an overwrite denies it one in a
+//! channel), [`World::move_role_above`] (a role above the bot's), [`World::role_mut`],
+//! [`World::channel_mut`]. `tests/sandbox_rules.rs` shows every rule refusing and allowing.
+//!
+//! Module map: [`world`] is the guild, [`permissions`] Discord's permission algorithm,
+//! [`payloads`] builds every object and frame, `state` holds what changes, `gateway` and `rest`
+//! serve the two protocols, `commands` checks application commands, [`openapi`] checks requests
+//! against Discord's description. This file holds the [`Sandbox`] handle's start-up and
+//! observation methods; `inject` holds the methods that play people (messages, reactions, slash
+//! commands, buttons, modals) and the gateway's whims.
 
 mod commands;
 mod gateway;

@@ -1,4 +1,5 @@
-//! The fixed guild the sandbox plays: who is in it, which channels and roles it has.
+//! The fixed guild the sandbox plays: who is in it, which channels and roles it has, and what
+//! each role and channel overwrite allows (see [`super::permissions`] for how they combine).
 //!
 //! Ids are fixed and readable (`…101` is the first channel, `…301` the first member) rather than
 //! random, so a failing test's log names the same things on every run. They are 18-digit numbers
