@@ -8,6 +8,7 @@
 //! The tests talk to the sandbox's REST API directly, as the bot would, with no bot connected
 //! (dispatches are recorded as undelivered, which is where the interaction tests read them).
 
+use govbot::sandbox::payloads::id_of;
 use govbot::sandbox::permissions::{application_flags, bits};
 use govbot::sandbox::world::names::*;
 use govbot::sandbox::{Interaction, OverwriteKind, OverwriteSpec, Sandbox, SandboxOptions, World};
@@ -184,7 +185,7 @@ impl Api {
             .undelivered()
             .into_iter()
             .rev()
-            .find(|u| u.event == "INTERACTION_CREATE" && u.data["id"] == interaction.id.to_string())
+            .find(|u| u.event == "INTERACTION_CREATE" && id_of(&u.data) == Some(interaction.id))
             .expect("the interaction was dispatched")
             .data
     }
@@ -247,7 +248,7 @@ async fn roles_carry_their_permissions_and_the_bot_role_exactly_its_invite() {
     let permissions = |id: u64| {
         roles
             .iter()
-            .find(|r| r["id"] == id.to_string())
+            .find(|r| id_of(r) == Some(id))
             .map(|r| r["permissions"].as_str().unwrap().parse::<u64>().unwrap())
             .unwrap()
     };
@@ -256,9 +257,7 @@ async fn roles_carry_their_permissions_and_the_bot_role_exactly_its_invite() {
     assert_eq!(invite & bits::ADMINISTRATOR, 0);
     assert_eq!(permissions(api.guild()), bits::EVERYONE_DEFAULT);
     assert_eq!(permissions(api.role(MODERATOR)), 0);
-    let bot_role = roles
-        .iter()
-        .find(|r| r["id"] == api.role(BOT_ROLE).to_string());
+    let bot_role = roles.iter().find(|r| id_of(r) == Some(api.role(BOT_ROLE)));
     assert_eq!(bot_role.unwrap()["managed"], true);
 }
 
