@@ -113,7 +113,9 @@ pub(super) async fn member_role(
     let bot_top = permissions::highest_role_position(world, world.bot_roles());
     let target = permissions::role_position(world, role).unwrap_or(usize::MAX);
     // Discord: topics/permissions.mdx, "Role Object": `managed`, "whether this role is managed
-    // by an integration": such a role (a bot's own) is given and taken by Discord alone.
+    // by an integration": such a role (a bot's own) is given and taken by Discord alone; the
+    // documentation says no more, and bots that try meet 403 Missing Permissions (e.g.
+    // Kivou-2000607/yata-bot#44, "Integrations roles raise perm errors").
     let managed = world.role(role).is_some_and(|r| r.managed);
     if target >= bot_top || managed {
         return Err(access::missing_permissions());
