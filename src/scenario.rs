@@ -209,29 +209,30 @@ async fn vote(h: &Harness, t: &mut Transcript<'_>) -> Result<u64> {
     )?;
     sb.add_reaction(h.user("mod-ben"), moderators, id_of(&vote), "✅")
         .await;
+    // The channel is private: of those outside the vote, only the maintainers see it.
     writeln!(
         t.out,
         "
-[#community-moderators] alice reacts ✅ to the vote"
+[#community-moderators] core-kim (a core maintainer, who can read the moderators' channel) reacts ✅ to the vote"
     )?;
-    let alice = h.user("alice");
-    sb.add_reaction(alice, moderators, id_of(&vote), "✅").await;
-    eventually("alice's reaction to be removed", || {
+    let kim = h.user("core-kim");
+    sb.add_reaction(kim, moderators, id_of(&vote), "✅").await;
+    eventually("core-kim's reaction to be removed", || {
         let r = sb.reactions(moderators, id_of(&vote));
-        (!r.iter().any(|(_, users)| users.contains(&alice))).then_some(())
+        (!r.iter().any(|(_, users)| users.contains(&kim))).then_some(())
     })
     .await?;
     writeln!(
         t.out,
-        "[govbot removes alice's reaction: she is not a moderator]"
+        "[govbot removes core-kim's reaction: not a moderator]"
     )?;
     writeln!(
         t.out,
         "
-[#community-moderators] alice clicks [Approve]"
+[#community-moderators] core-kim clicks [Approve]"
     )?;
-    let said = click(h, "alice", moderators, &vote, &yes).await?;
-    t.private("alice", &said)?;
+    let said = click(h, "core-kim", moderators, &vote, &yes).await?;
+    t.private("core-kim", &said)?;
     let vote = vote_message(|text| text.contains("2 approve"))
         .await
         .context("waiting for the tally to show 2 approve")?;

@@ -450,7 +450,7 @@ fn sandbox_plays_the_scenario_and_prints_the_transcript() {
         "proposed WG 'Registry'",
         "Vote closed: WG #1 Registry approved",
         "**Result:** approved",
-        "[only alice sees this] govbot:",
+        "[only core-kim sees this] govbot:",
         "govbot creates the channel #wg-registry in the category Working Groups",
         "[#wg-registry] govbot:",
         "# New Working Group: Registry",

@@ -219,7 +219,12 @@ fn schema_of(event: &str) -> Option<&'static str> {
 async fn every_frame_and_answer_the_sandbox_sends_is_what_serenity_and_the_spec_expect() {
     let mut options = options();
     options.check_responses = true;
-    let sandbox = Sandbox::start(World::standard(), options).await.unwrap();
+    // The client asks for presences too (GUILD_CREATE then lists every member): the
+    // application has that privileged intent turned on, or Discord closes the gateway (4014).
+    let mut world = World::standard();
+    world.application_flags |=
+        govbot::sandbox::permissions::application_flags::GATEWAY_PRESENCE_LIMITED;
+    let sandbox = Sandbox::start(world, options).await.unwrap();
     let world = sandbox.world().clone();
     let recorder = Recorder::new();
     let bot = Bot::start(&sandbox, all_intents(), Quiet, Some(recorder.clone())).await;
@@ -303,13 +308,20 @@ async fn every_frame_and_answer_the_sandbox_sends_is_what_serenity_and_the_spec_
         deny: sy::Permissions::VIEW_CHANNEL,
         kind: sy::PermissionOverwriteType::Role(sy::RoleId::new(world.guild_id)),
     };
+    // Hidden from everyone but the bot itself: without ADMINISTRATOR, a bot that denies
+    // @everyone VIEW_CHANNEL and forgets itself can no longer touch the channel.
+    let bot_sees = sy::PermissionOverwrite {
+        allow: sy::Permissions::VIEW_CHANNEL,
+        deny: sy::Permissions::empty(),
+        kind: sy::PermissionOverwriteType::Member(sy::UserId::new(world.bot_user_id)),
+    };
     let mut channel = guild
         .create_channel(
             &http,
             sy::CreateChannel::new("IG Security")
                 .kind(sy::ChannelType::Text)
                 .category(category.id)
-                .permissions(vec![everyone]),
+                .permissions(vec![everyone, bot_sees]),
         )
         .await
         .unwrap();

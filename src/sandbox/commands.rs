@@ -285,14 +285,23 @@ fn check_level(at: &str, declared: &Value, given: &[Value]) -> Result<(), String
     Ok(())
 }
 
+/// Who runs a command, where, and how to read the guild, for [`resolved`].
+pub(crate) struct Invocation<'a> {
+    pub channels: &'a [Value],
+    pub roles_of: &'a dyn Fn(u64) -> Option<Vec<u64>>,
+    /// A member's permissions in a channel: `(user, channel)`.
+    pub permissions_in: &'a dyn Fn(u64, u64) -> u64,
+    pub user_id: u64,
+    pub channel_id: u64,
+}
+
 /// `data.resolved` for the user, channel, role and mentionable options in `options`, looked
-/// up in the guild; `None` when there are none.
-pub(crate) fn resolved(
-    world: &World,
-    channels: &[Value],
-    roles_of: &dyn Fn(u64) -> Option<Vec<u64>>,
-    options: &Value,
-) -> Option<Value> {
+/// up in the guild; `None` when there are none. Resolved members carry their permissions in the
+/// channel of the interaction, resolved channels the invoking member's permissions in them
+/// (`interactions/receiving-and-responding.mdx`, "Resolved Data Structure").
+pub(crate) fn resolved(world: &World, at: &Invocation<'_>, options: &Value) -> Option<Value> {
+    let channels = at.channels;
+    let roles_of = at.roles_of;
     let mut users = Map::new();
     let mut members = Map::new();
     let mut roles = Map::new();
@@ -302,8 +311,7 @@ pub(crate) fn resolved(
         if let Some(member_roles) = roles_of(id) {
             users.insert(id.to_string(), payloads::user(world, id));
             let mut member = payloads::partial_member(&member_roles);
-            member["permissions"] =
-                json!(payloads::member_permissions(world, id, &member_roles).to_string());
+            member["permissions"] = json!((at.permissions_in)(id, at.channel_id).to_string());
             members.insert(id.to_string(), member);
             true
         } else {
@@ -323,7 +331,7 @@ pub(crate) fn resolved(
                     }
                     partial.insert(
                         "permissions".into(),
-                        json!(payloads::permissions::ALL.to_string()),
+                        json!((at.permissions_in)(at.user_id, id).to_string()),
                     );
                     resolved_channels.insert(id.to_string(), Value::Object(partial));
                 }

@@ -4,7 +4,8 @@
 //! heartbeats are ACKed; RESUME with the current session's id continues its sequence numbers and
 //! is answered with RESUMED; a member request (op 8) gets one GUILD_MEMBERS_CHUNK; anything
 //! undecodable closes the socket with 4002, a wrong token with
-//! 4004, as Discord does. Only the newest identified (or resumed) connection receives dispatches;
+//! 4004, a privileged intent the application has not turned on (its `application_flags`) with
+//! 4014, as Discord does. Only the newest identified (or resumed) connection receives dispatches;
 //! an older one still open is closed.
 //!
 //! Dispatches go out through [`dispatch`], which applies what Discord applies before sending:
@@ -32,6 +33,7 @@ mod close {
     pub const DECODE_ERROR: u16 = 4002;
     pub const AUTHENTICATION_FAILED: u16 = 4004;
     pub const ALREADY_AUTHENTICATED: u16 = 4005;
+    pub const DISALLOWED_INTENTS: u16 = 4014;
     pub const GOING_AWAY: u16 = 1001;
 }
 
@@ -296,6 +298,9 @@ fn receive(
             if !token_ok(shared, d) {
                 return Err(close::AUTHENTICATION_FAILED);
             }
+            if !intents_allowed(shared, d["intents"].as_u64().unwrap_or(0)) {
+                return Err(close::DISALLOWED_INTENTS);
+            }
             *identified = true;
             identify(shared, conn, d);
             Ok(())
@@ -346,6 +351,33 @@ fn receive(
 fn token_ok(shared: &Shared, d: &Value) -> bool {
     let token = d["token"].as_str().unwrap_or_default();
     shared.accepts(token.strip_prefix("Bot ").unwrap_or(token))
+}
+
+/// Whether the application may ask for `requested`: each privileged intent needs its flag (or its
+/// `_LIMITED` flag) turned on for the application.
+///
+/// Discord: events/gateway.mdx, "Gateway Intents": "The connection with your app will be closed
+/// if it passes [...] a privileged intent that hasn't been configured or approved for your app
+/// (4014 close code)"; resources/application.mdx, "Application Flags".
+fn intents_allowed(shared: &Shared, requested: u64) -> bool {
+    use super::permissions::application_flags as flags;
+    let granted = shared.world.application_flags;
+    [
+        (
+            intents::GUILD_MEMBERS,
+            flags::GATEWAY_GUILD_MEMBERS | flags::GATEWAY_GUILD_MEMBERS_LIMITED,
+        ),
+        (
+            intents::GUILD_PRESENCES,
+            flags::GATEWAY_PRESENCE | flags::GATEWAY_PRESENCE_LIMITED,
+        ),
+        (
+            intents::MESSAGE_CONTENT,
+            flags::GATEWAY_MESSAGE_CONTENT | flags::GATEWAY_MESSAGE_CONTENT_LIMITED,
+        ),
+    ]
+    .iter()
+    .all(|(intent, flag)| requested & intent == 0 || granted & flag != 0)
 }
 
 /// Starts a fresh session on `conn`: READY, then GUILD_CREATE if the bot asked for GUILDS.

@@ -6,9 +6,14 @@
 //! counted) and then dispatches the event, returning once the frame was written to the bot's
 //! socket, or recorded as undelivered when no bot is connected or the bot lacks the intent. What
 //! a Discord client would refuse to send (a command the bot never registered, a button that is
-//! not on the message, a modal field that does not exist) is refused here too.
+//! not on the message, a modal field that does not exist) is refused here too, and so is what
+//! the person's permissions do not allow: nothing at all in a channel they cannot see
+//! (VIEW_CHANNEL), no post without SEND_MESSAGES, no new reaction without ADD_REACTIONS (and
+//! READ_MESSAGE_HISTORY), no slash command without USE_APPLICATION_COMMANDS. The `try_` methods
+//! return those refusals as errors naming the rule; the others panic with them.
 
 use super::payloads::{self, snowflake, InteractionBase, NewMessage};
+use super::permissions::{self, bits};
 use super::state::{InteractionRecord, ShownModal, State, StoredMessage};
 use super::{commands, gateway, rest, Interaction, Sandbox};
 use anyhow::{anyhow, bail};
@@ -51,16 +56,39 @@ impl Sandbox {
     /// Posts a message as `author_user_id` in `channel_id` and dispatches MESSAGE_CREATE (with
     /// `guild_id`, the author's `member`, mentions parsed from `<@id>` and `<@&id>`). Returns the
     /// message id once the dispatch was written (or found undeliverable). Panics on an unknown
-    /// channel or author.
+    /// channel or author, or where the author may not post ([`Sandbox::try_post_message`]
+    /// returns the error instead).
     pub async fn post_message(&self, channel_id: u64, author_user_id: u64, content: &str) -> u64 {
+        self.try_post_message(channel_id, author_user_id, content)
+            .await
+            .unwrap_or_else(|e| panic!("post_message: {e:#}"))
+    }
+
+    /// [`Sandbox::post_message`], failing instead of panicking, also when the author cannot see
+    /// the channel (VIEW_CHANNEL) or send there (SEND_MESSAGES), as a Discord client would not
+    /// let them.
+    pub async fn try_post_message(
+        &self,
+        channel_id: u64,
+        author_user_id: u64,
+        content: &str,
+    ) -> anyhow::Result<u64> {
         let world = &self.shared.world;
         let event = {
             let mut state = self.shared.state();
-            self.expect_channel(&state, channel_id);
-            assert!(
-                world.member(author_user_id).is_some(),
-                "post_message: user {author_user_id} is not a member of the sandbox guild"
-            );
+            self.text_channel(&state, channel_id)?;
+            if world.member(author_user_id).is_none() {
+                bail!("user {author_user_id} is not a member of the sandbox guild");
+            }
+            // Discord: resources/message.mdx, "Create Message", Limitations: "the current user
+            // must have the SEND_MESSAGES permission"; VIEW_CHANNEL before anything else.
+            self.may(
+                &state,
+                author_user_id,
+                channel_id,
+                bits::SEND_MESSAGES,
+                "post",
+            )?;
             let message = NewMessage::new(state.next_id(), channel_id, author_user_id, content);
             let value = payloads::message(world, &message);
             if let Some(channel) = state.channel_mut(channel_id) {
@@ -80,7 +108,7 @@ impl Sandbox {
         };
         let id = payloads::id_of(&event).expect("a message has an id");
         gateway::dispatch(&self.shared, "MESSAGE_CREATE", event, true).await;
-        id
+        Ok(id)
     }
 
     /// Edits a message as its author would: new content, `edited_timestamp` set, MESSAGE_UPDATE
@@ -128,10 +156,40 @@ impl Sandbox {
 
     /// `user_id` reacts with `emoji` (unicode, or `name:id` for a custom one):
     /// MESSAGE_REACTION_ADD. Reacting twice with the same emoji changes nothing and sends
-    /// nothing, as on Discord. Panics on an unknown message.
+    /// nothing, as on Discord. Panics on an unknown message, or where the user may not react
+    /// ([`Sandbox::try_add_reaction`] returns the error instead).
     pub async fn add_reaction(&self, user_id: u64, channel_id: u64, message_id: u64, emoji: &str) {
+        self.try_add_reaction(user_id, channel_id, message_id, emoji)
+            .await
+            .unwrap_or_else(|e| panic!("add_reaction: {e:#}"))
+    }
+
+    /// [`Sandbox::add_reaction`], failing instead of panicking, also when the user cannot see
+    /// the channel, read its history, or (for an emoji nobody used on the message yet) add
+    /// reactions there, as a Discord client would not let them.
+    pub async fn try_add_reaction(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        message_id: u64,
+        emoji: &str,
+    ) -> anyhow::Result<()> {
+        {
+            let state = self.shared.state();
+            // Discord: resources/message.mdx, "Create Reaction": "requires the
+            // READ_MESSAGE_HISTORY permission [...] Additionally, if nobody else has reacted to
+            // the message using this emoji, this endpoint requires the ADD_REACTIONS permission".
+            let new = state.message(channel_id, message_id).is_some_and(|m| {
+                !m.reactions
+                    .iter()
+                    .any(|(e, users)| e == emoji && !users.is_empty())
+            });
+            let needed = bits::READ_MESSAGE_HISTORY | if new { bits::ADD_REACTIONS } else { 0 };
+            self.may(&state, user_id, channel_id, needed, "react")?;
+        }
         self.react(true, user_id, channel_id, message_id, emoji)
             .await;
+        Ok(())
     }
 
     /// Removes `user_id`'s `emoji` reaction: MESSAGE_REACTION_REMOVE (nothing if there was none).
@@ -228,17 +286,27 @@ impl Sandbox {
             commands::check_invocation(&command, &options).map_err(|e| anyhow!(e))?;
             let channel = self.channel_for_interaction(&state, channel_id)?;
             let roles = self.roles_for_interaction(&state, user_id)?;
-            let resolved =
-                commands::resolved(world, &state.channels, &|u| state.roles_of(u), &options);
+            // Discord: topics/permissions.mdx, USE_APPLICATION_COMMANDS "Allows members to use
+            // application commands, including slash commands".
+            self.may(
+                &state,
+                user_id,
+                channel_id,
+                bits::USE_APPLICATION_COMMANDS,
+                &format!("run /{name}"),
+            )?;
+            let permissions_in = |u: u64, c: u64| state.permissions_in(world, u, c).unwrap_or(0);
+            let at = commands::Invocation {
+                channels: &state.channels,
+                roles_of: &|u| state.roles_of(u),
+                permissions_in: &permissions_in,
+                user_id,
+                channel_id,
+            };
+            let resolved = commands::resolved(world, &at, &options);
             let id = state.next_id();
             let token = interaction_token(id);
-            let base = InteractionBase {
-                id,
-                token: &token,
-                user_id,
-                user_roles: &roles,
-                channel: &channel,
-            };
+            let base = self.interaction_base(&state, id, &token, user_id, &roles, &channel);
             let event = payloads::command_interaction(world, &base, &command, &options, resolved);
             let mut extra = serde_json::Map::new();
             extra.insert("name".into(), json!(name));
@@ -288,6 +356,9 @@ impl Sandbox {
             let mut state = self.shared.state();
             let channel = self.channel_for_interaction(&state, channel_id)?;
             let roles = self.roles_for_interaction(&state, user_id)?;
+            // Discord: topics/permissions.mdx, "Implicit Permissions": without VIEW_CHANNEL a
+            // member sees nothing of the channel, its messages' buttons included.
+            self.may(&state, user_id, channel_id, 0, "click a button")?;
             let message = state
                 .message(channel_id, message_id)
                 .map(|m| m.render(world))
@@ -301,13 +372,7 @@ impl Sandbox {
             let component_type = component["type"].as_u64().unwrap_or(2) as u8;
             let id = state.next_id();
             let token = interaction_token(id);
-            let base = InteractionBase {
-                id,
-                token: &token,
-                user_id,
-                user_roles: &roles,
-                channel: &channel,
-            };
+            let base = self.interaction_base(&state, id, &token, user_id, &roles, &channel);
             let event =
                 payloads::component_interaction(world, &base, &message, custom_id, component_type);
             let extra = rest::metadata_extras(3, Some(message_id), None);
@@ -358,6 +423,8 @@ impl Sandbox {
             let mut state = self.shared.state();
             let channel = self.channel_for_interaction(&state, channel_id)?;
             let roles = self.roles_for_interaction(&state, user_id)?;
+            // Discord: topics/permissions.mdx, "Implicit Permissions" (as for a button).
+            self.may(&state, user_id, channel_id, 0, "submit a form")?;
             let index = state
                 .modals
                 .iter()
@@ -391,13 +458,7 @@ impl Sandbox {
             state.modals[index].submitted = true;
             let id = state.next_id();
             let token = interaction_token(id);
-            let base = InteractionBase {
-                id,
-                token: &token,
-                user_id,
-                user_roles: &roles,
-                channel: &channel,
-            };
+            let base = self.interaction_base(&state, id, &token, user_id, &roles, &channel);
             let event =
                 payloads::modal_interaction(world, &base, custom_id, rows, message.as_ref());
             let extra = rest::metadata_extras(5, None, Some(source.metadata.clone()));
@@ -421,14 +482,14 @@ impl Sandbox {
     // -----------------------------------------------------------------------------------------
     // Internals
 
-    fn expect_channel(&self, state: &State, channel_id: u64) {
+    fn text_channel(&self, state: &State, channel_id: u64) -> anyhow::Result<()> {
         let channel = state
             .channel(channel_id)
-            .unwrap_or_else(|| panic!("no channel {channel_id} in the sandbox guild"));
-        assert!(
-            channel["type"] == 0,
-            "channel {channel_id} is not a text channel; nobody can post there"
-        );
+            .ok_or_else(|| anyhow!("no channel {channel_id} in the sandbox guild"))?;
+        if channel["type"] != 0 {
+            bail!("channel {channel_id} is not a text channel; nobody can post there");
+        }
+        Ok(())
     }
 
     fn channel_for_interaction(&self, state: &State, channel_id: u64) -> anyhow::Result<Value> {
@@ -436,6 +497,69 @@ impl Sandbox {
             .channel(channel_id)
             .cloned()
             .ok_or_else(|| anyhow!("no channel {channel_id} in the sandbox guild"))
+    }
+
+    /// What every interaction shares, with the member's and the bot's permissions in the
+    /// channel.
+    fn interaction_base<'a>(
+        &self,
+        state: &State,
+        id: u64,
+        token: &'a str,
+        user_id: u64,
+        roles: &'a [u64],
+        channel: &'a Value,
+    ) -> InteractionBase<'a> {
+        let world = &self.shared.world;
+        let channel_id = payloads::id_of(channel).unwrap_or_default();
+        let in_channel = |u| state.permissions_in(world, u, channel_id).unwrap_or(0);
+        InteractionBase {
+            id,
+            token,
+            user_id,
+            user_roles: roles,
+            channel,
+            member_permissions: in_channel(user_id),
+            app_permissions: in_channel(world.bot_user_id),
+        }
+    }
+
+    /// Refuses what a person could not do: act in a channel they cannot see (VIEW_CHANNEL), or
+    /// without `needed` there.
+    fn may(
+        &self,
+        state: &State,
+        user_id: u64,
+        channel_id: u64,
+        needed: u64,
+        what: &str,
+    ) -> anyhow::Result<()> {
+        let world = &self.shared.world;
+        let who = world
+            .member(user_id)
+            .map_or_else(|| user_id.to_string(), |m| m.username.clone());
+        let place = state
+            .channel(channel_id)
+            .and_then(|c| c["name"].as_str().map(|n| format!("#{n}")))
+            .unwrap_or_else(|| channel_id.to_string());
+        let held = state
+            .permissions_in(world, user_id, channel_id)
+            .unwrap_or(0);
+        if held & bits::VIEW_CHANNEL == 0 {
+            bail!(
+                "{who} cannot {what} in {place}: they cannot see it (no VIEW_CHANNEL there; \
+                 Discord's permission rules, topics/permissions.mdx)"
+            );
+        }
+        let missing = needed & !held;
+        if missing != 0 {
+            bail!(
+                "{who} cannot {what} in {place}: they lack {} there (Discord's permission \
+                 rules, topics/permissions.mdx)",
+                permissions::names(missing).join(", ")
+            );
+        }
+        Ok(())
     }
 
     fn roles_for_interaction(&self, state: &State, user_id: u64) -> anyhow::Result<Vec<u64>> {

@@ -39,18 +39,50 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Module map: [`world`] is the guild, [`payloads`] builds every object and frame, `state` holds
-//! what changes, `gateway` and `rest` serve the two protocols, `commands` checks application
-//! commands, [`openapi`] checks requests against Discord's description, [`ratelimit`] applies
-//! the rate limits and injected faults, `tls` serves the TLS endpoint. This file holds the
-//! [`Sandbox`] handle's start-up and observation methods; `inject` holds the methods that play
-//! people (messages, reactions, slash commands, buttons, modals) and the gateway's whims.
+//! # As strict as Discord where a bot can go wrong
+//!
+//! The guild has Discord's permission model, not an all-powerful bot: in [`World::standard`]
+//! the bot's role carries exactly what its invite asks for (no ADMINISTRATOR), `@everyone` a new
+//! server's defaults, and `#community-moderators` is private. [`permissions`] computes what a
+//! member holds in a channel from the documentation's algorithm (independently of serenity's,
+//! which the bot uses; a test checks they agree), and the sandbox serves and enforces it:
+//!
+//! - roles' `permissions`, interactions' `member.permissions` and `app_permissions` are the
+//!   computed values; the application's flags say which privileged intents it may use;
+//! - every REST route the bot uses checks what Discord checks (see `rest`): a channel the bot
+//!   cannot see is 403 code 50001 "Missing Access", any other missing permission 403 code 50013
+//!   "Missing Permissions"; that includes the overwrite rule (an overwrite may carry only bits
+//!   the bot holds, and MANAGE_ROLES only for an administrator) and the role hierarchy (a role at
+//!   or above the bot's highest, or a managed one, is never given or taken);
+//! - the gateway closes with 4014 on a privileged intent the application has not turned on;
+//! - people (the `inject` methods) cannot act where they cannot see: posting needs
+//!   SEND_MESSAGES, a new reaction ADD_REACTIONS (and READ_MESSAGE_HISTORY), a slash command
+//!   USE_APPLICATION_COMMANDS, and all of them VIEW_CHANNEL;
+//! - message bodies are held to Discord's limits, those of its OpenAPI description (embed
+//!   fields, 10 embeds, button labels, custom ids, 5 buttons a row, modal titles, text input
+//!   labels, placeholders and values) and those it does not express (2,000 characters of content,
+//!   6,000 across a message's embeds, 5 action rows), answered with 400 code 50035 Invalid Form
+//!   Body at the field's path.
+//!
+//! Tests change the world to play a misconfigured server: [`World::standard_without`] (the
+//! bot's role lacks a permission), [`World::deny_bot_in`] (an overwrite denies it one in a
+//! channel), [`World::move_role_above`] (a role above the bot's), [`World::role_mut`],
+//! [`World::channel_mut`]. `tests/sandbox_rules.rs` shows every rule refusing and allowing.
+//!
+//! Module map: [`world`] is the guild, [`permissions`] Discord's permission algorithm,
+//! [`payloads`] builds every object and frame, `state` holds what changes, `gateway` and `rest`
+//! serve the two protocols, `commands` checks application commands, [`openapi`] checks requests
+//! against Discord's description, [`ratelimit`] applies the rate limits and injected faults,
+//! `tls` serves the TLS endpoint. This file holds the [`Sandbox`] handle's start-up and
+//! observation methods; `inject` holds the methods that play people (messages, reactions, slash
+//! commands, buttons, modals) and the gateway's whims.
 
 mod commands;
 mod gateway;
 mod inject;
 pub mod openapi;
 pub mod payloads;
+pub mod permissions;
 pub mod ratelimit;
 mod rest;
 mod state;
@@ -60,7 +92,9 @@ pub mod world;
 pub use ratelimit::{Outcome, RateLimitEvent, RateLimitOptions, RouteMatch};
 pub use state::{GatewayStats, RestCall, Undelivered};
 pub use tls::DISCORD_HOST;
-pub use world::{ChannelKind, ChannelSpec, MemberSpec, RoleSpec, World};
+pub use world::{
+    ChannelKind, ChannelSpec, MemberSpec, OverwriteKind, OverwriteSpec, RoleSpec, World,
+};
 
 use anyhow::{bail, Context as _};
 use axum::serve::ListenerExt as _;
@@ -388,6 +422,15 @@ impl Sandbox {
         self.shared.state().channels.clone()
     }
 
+    /// A member's permissions in a channel or category as the sandbox computes them now
+    /// (overwrites and implicit rules included; [`permissions`]); `None` for an unknown member
+    /// or channel.
+    pub fn permissions_in(&self, user_id: u64, channel_id: u64) -> Option<u64> {
+        self.shared
+            .state()
+            .permissions_in(&self.shared.world, user_id, channel_id)
+    }
+
     /// A member's current roles (empty for an unknown user).
     pub fn member_roles(&self, user_id: u64) -> Vec<u64> {
         self.shared.state().roles_of(user_id).unwrap_or_default()
@@ -557,6 +600,27 @@ impl Sandbox {
     /// Removes every injected fault not yet used up (announced 429 windows stay in force).
     pub fn clear_faults(&self) {
         self.shared.ratelimits.clear_faults();
+    }
+
+    /// Every REST call the sandbox refused with Discord's 403 (a permission the bot lacks, a
+    /// channel it cannot see, a role above its own), each as `METHOD /path: code message`.
+    pub fn refusals(&self) -> Vec<String> {
+        self.shared
+            .state()
+            .rest_log
+            .iter()
+            .filter(|c| c.status == 403)
+            .map(|c| {
+                let body = c.response.clone().unwrap_or_default();
+                format!(
+                    "{} {}: {} {}",
+                    c.method,
+                    c.path,
+                    body["code"],
+                    body["message"].as_str().unwrap_or_default()
+                )
+            })
+            .collect()
     }
 
     /// Problems the description found in the sandbox's own answers (with

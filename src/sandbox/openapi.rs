@@ -73,12 +73,20 @@ pub struct Operation {
 }
 
 /// One problem in a request or response body: where (`/data/content`, empty for the body
-/// itself) and what.
+/// itself), what, and the code Discord's Invalid Form Body gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyProblem {
     pub path: String,
     pub message: String,
+    /// Discord's code for the problem in a 50035 answer: `BASE_TYPE_MAX_LENGTH` (with Discord's
+    /// message, "Must be 256 or fewer in length.") for a string or an array over its limit,
+    /// `BASE_TYPE_MIN_LENGTH` under it, `BASE_TYPE_REQUIRED` for a missing field, and
+    /// `SCHEMA_VALIDATION` for anything else the description refuses.
+    pub code: &'static str,
 }
+
+/// The code of a body problem Discord has no specific code for.
+pub const SCHEMA_VALIDATION: &str = "SCHEMA_VALIDATION";
 
 impl std::fmt::Display for BodyProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -273,12 +281,14 @@ impl OpenApi {
             (true, Some(_)) => check.body.push(BodyProblem {
                 path: String::new(),
                 message: format!("{} takes no request body", op.operation_id),
+                code: SCHEMA_VALIDATION,
             }),
             (false, None) => {
                 if request_body["required"] == true {
                     check.body.push(BodyProblem {
                         path: String::new(),
                         message: format!("{} requires a request body", op.operation_id),
+                        code: SCHEMA_VALIDATION,
                     });
                 }
             }
@@ -360,6 +370,7 @@ impl OpenApi {
             return vec![BodyProblem {
                 path: String::new(),
                 message: format!("the description has no schema at {pointer}"),
+                code: SCHEMA_VALIDATION,
             }];
         };
         let pointer = match self.discriminated_branch(schema, body) {
@@ -373,6 +384,7 @@ impl OpenApi {
                 return vec![BodyProblem {
                     path: String::new(),
                     message: format!("cannot compile the schema at {pointer}: {e}"),
+                    code: SCHEMA_VALIDATION,
                 }]
             }
         };
@@ -386,6 +398,7 @@ impl OpenApi {
             problems.push(BodyProblem {
                 path: String::new(),
                 message: format!("and {more} more"),
+                code: SCHEMA_VALIDATION,
             });
         }
         problems
@@ -430,6 +443,7 @@ impl OpenApi {
                 body["type"],
                 accepted.join(", ")
             ),
+            code: SCHEMA_VALIDATION,
         })
     }
 
@@ -584,11 +598,32 @@ fn explain(error: &ValidationError<'_>) -> Vec<BodyProblem> {
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             context
         }
-        _ => {
+        kind => {
+            // Discord's codes and wording for the limits (as its 50035 answers give them); a
+            // missing field is reported at its own path, as Discord does.
+            let mut path = here.to_owned();
+            let (code, message) = match kind {
+                ValidationErrorKind::MaxLength { limit }
+                | ValidationErrorKind::MaxItems { limit } => (
+                    "BASE_TYPE_MAX_LENGTH",
+                    format!("Must be {limit} or fewer in length."),
+                ),
+                ValidationErrorKind::MinLength { limit }
+                | ValidationErrorKind::MinItems { limit } => (
+                    "BASE_TYPE_MIN_LENGTH",
+                    format!("Must be {limit} or more in length."),
+                ),
+                ValidationErrorKind::Required { property } => {
+                    path = format!("{here}/{}", property.as_str().unwrap_or_default());
+                    ("BASE_TYPE_REQUIRED", "This field is required".to_owned())
+                }
+                _ => (SCHEMA_VALIDATION, shorten(&error.masked().to_string())),
+            };
             return vec![BodyProblem {
-                path: here.to_owned(),
-                message: shorten(&error.masked().to_string()),
-            }]
+                path,
+                message,
+                code,
+            }];
         }
     };
     let wrong_type_here = |branch: &Vec<ValidationError<'static>>| {
@@ -606,6 +641,7 @@ fn explain(error: &ValidationError<'_>) -> Vec<BodyProblem> {
         None => vec![BodyProblem {
             path: here.to_owned(),
             message: "matches none of the schemas allowed here".to_owned(),
+            code: SCHEMA_VALIDATION,
         }],
     }
 }

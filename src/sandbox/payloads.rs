@@ -10,37 +10,13 @@
 //! Conventions, as on Discord: snowflakes and permission bitfields are strings, timestamps are
 //! ISO 8601 with microseconds and `+00:00`, nullable fields are present as `null`.
 
-use super::world::{ChannelKind, World};
+use super::permissions::{self as perms, bits};
+use super::world::{ChannelKind, OverwriteSpec, World};
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 
 /// Discord's epoch for snowflakes (2015-01-01T00:00:00Z), in milliseconds since the Unix epoch.
 pub const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
-
-pub mod permissions {
-    //! The permission bits the sandbox uses.
-    pub const ADMINISTRATOR: u64 = 1 << 3;
-    pub const ADD_REACTIONS: u64 = 1 << 6;
-    pub const VIEW_CHANNEL: u64 = 1 << 10;
-    pub const SEND_MESSAGES: u64 = 1 << 11;
-    pub const EMBED_LINKS: u64 = 1 << 14;
-    pub const ATTACH_FILES: u64 = 1 << 15;
-    pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
-    pub const MENTION_EVERYONE: u64 = 1 << 17;
-    pub const USE_APPLICATION_COMMANDS: u64 = 1 << 31;
-    pub const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
-    /// What `@everyone` may do in the sandbox guild: talk, react, read, use commands.
-    pub const EVERYONE: u64 = ADD_REACTIONS
-        | VIEW_CHANNEL
-        | SEND_MESSAGES
-        | EMBED_LINKS
-        | ATTACH_FILES
-        | READ_MESSAGE_HISTORY
-        | USE_APPLICATION_COMMANDS
-        | SEND_MESSAGES_IN_THREADS;
-    /// Every permission Discord defines (bits 0 to 50): what an administrator effectively has.
-    pub const ALL: u64 = (1 << 51) - 1;
-}
 
 pub mod intents {
     //! Gateway intents that decide which dispatches the bot receives.
@@ -143,37 +119,12 @@ pub fn partial_member(roles: &[u64]) -> Value {
     })
 }
 
-/// A member's guild-wide permissions: `@everyone`'s, or all of them for a role-holder with
-/// ADMINISTRATOR (the bot) and the owner.
-pub fn member_permissions(world: &World, user_id: u64, roles: &[u64]) -> u64 {
-    let admin = user_id == world.owner_id()
-        || roles
-            .iter()
-            .any(|r| role_permissions(world, *r) & permissions::ADMINISTRATOR != 0);
-    if admin {
-        permissions::ALL
-    } else {
-        roles.iter().fold(permissions::EVERYONE, |p, r| {
-            p | role_permissions(world, *r)
-        })
-    }
-}
-
-/// A member with the `permissions` field interactions carry.
-pub fn interaction_member(world: &World, user_id: u64, roles: &[u64]) -> Value {
+/// A member with the `permissions` field interactions carry: "total permissions of the member
+/// in the channel, including overwrites" (`resources/guild.mdx`, "Guild Member Object").
+pub fn interaction_member(world: &World, user_id: u64, roles: &[u64], permissions: u64) -> Value {
     let mut member = member(world, user_id, roles);
-    member["permissions"] = json!(member_permissions(world, user_id, roles).to_string());
+    member["permissions"] = json!(permissions.to_string());
     member
-}
-
-fn role_permissions(world: &World, role_id: u64) -> u64 {
-    if role_id == world.guild_id {
-        permissions::EVERYONE
-    } else if world.bot_roles().contains(&role_id) {
-        permissions::ADMINISTRATOR
-    } else {
-        0
-    }
 }
 
 /// Every role, `@everyone` first, with the newer `colors` object serenity 0.12.5 requires.
@@ -188,7 +139,7 @@ pub fn roles(world: &World) -> Vec<Value> {
 }
 
 fn role(world: &World, id: u64, name: &str, position: usize) -> Value {
-    let managed = world.bot_roles().contains(&id);
+    let managed = world.role(id).is_some_and(|r| r.managed);
     let mut role = json!({
         "id": snowflake(id),
         "name": name,
@@ -199,12 +150,12 @@ fn role(world: &World, id: u64, name: &str, position: usize) -> Value {
         "icon": null,
         "unicode_emoji": null,
         "position": position,
-        "permissions": role_permissions(world, id).to_string(),
+        "permissions": perms::role_permissions(world, id).to_string(),
         "managed": managed,
         "mentionable": false,
         "flags": 0,
     });
-    if managed {
+    if managed && world.bot_roles().contains(&id) {
         role["tags"] = json!({"bot_id": snowflake(world.bot_user_id)});
     }
     role
@@ -249,7 +200,15 @@ pub fn initial_channels(world: &World) -> Vec<Value> {
         .channels
         .iter()
         .enumerate()
-        .map(|(i, c)| channel(world, c.id, &c.name, c.kind.discord_type(), c.parent_id, i))
+        .map(|(i, c)| {
+            let mut channel = channel(world, c.id, &c.name, c.kind.discord_type(), c.parent_id, i);
+            channel["permission_overwrites"] = c
+                .overwrites
+                .iter()
+                .map(|o| overwrite(o.id, o.kind.discord_type(), o.allow, o.deny))
+                .collect();
+            channel
+        })
         .collect()
 }
 
@@ -261,6 +220,30 @@ pub fn overwrite(id: u64, kind: u8, allow: u64, deny: u64) -> Value {
         "allow": allow.to_string(),
         "deny": deny.to_string(),
     })
+}
+
+/// The overwrites of a channel object (`permission_overwrites`), as the permission model reads
+/// them; malformed entries are skipped.
+pub fn overwrites_of(channel: &Value) -> Vec<OverwriteSpec> {
+    use super::world::OverwriteKind;
+    channel["permission_overwrites"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|o| {
+            Some(OverwriteSpec {
+                id: id_of(o)?,
+                kind: if o["type"] == 1 {
+                    OverwriteKind::Member
+                } else {
+                    OverwriteKind::Role
+                },
+                allow: body_id(&o["allow"]).unwrap_or(0),
+                deny: body_id(&o["deny"]).unwrap_or(0),
+            })
+        })
+        .collect()
 }
 
 /// The partial channel interactions carry.
@@ -383,10 +366,8 @@ pub fn application(world: &World) -> Value {
         "bot_public": false,
         "bot_require_code_grant": false,
         "verify_key": "0000000000000000000000000000000000000000000000000000000000000000",
-        // GATEWAY_GUILD_MEMBERS_LIMITED | GATEWAY_MESSAGE_CONTENT_LIMITED: the privileged
-        // intents of a bot in fewer than 100 servers, turned on in the developer portal.
-        "flags": (1u64 << 15) | (1 << 19),
-        "flags_new": ((1u64 << 15) | (1 << 19)).to_string(),
+        "flags": world.application_flags,
+        "flags_new": world.application_flags.to_string(),
         "redirect_uris": [],
         "interactions_endpoint_url": null,
         "role_connections_verification_url": null,
@@ -431,7 +412,7 @@ pub fn ready(world: &World, session_id: &str, ws_url: &str, shard: &Value) -> Va
         "session_type": "normal",
         "resume_gateway_url": ws_url,
         "shard": shard,
-        "application": {"id": snowflake(world.application_id), "flags": (1u64 << 15) | (1 << 19)},
+        "application": {"id": snowflake(world.application_id), "flags": world.application_flags},
         "presences": [],
         "relationships": [],
         "geo_ordered_rtc_regions": [],
@@ -526,8 +507,8 @@ impl NewMessage {
 pub fn message(world: &World, m: &NewMessage) -> Value {
     let (mentions, mention_roles) = mentions(world, &m.content);
     let mention_everyone = (m.content.contains("@everyone") || m.content.contains("@here"))
-        && member_permissions(world, m.author_id, &author_roles(world, m.author_id))
-            & permissions::MENTION_EVERYONE
+        && perms::base(world, m.author_id, &author_roles(world, m.author_id))
+            & bits::MENTION_EVERYONE
             != 0;
     let mut message = json!({
         "id": snowflake(m.id),
@@ -767,10 +748,16 @@ pub struct InteractionBase<'a> {
     pub user_id: u64,
     pub user_roles: &'a [u64],
     pub channel: &'a Value,
+    /// The member's permissions in the channel, overwrites included.
+    pub member_permissions: u64,
+    /// The bot's permissions in the channel: "Bitwise set of permissions the app has in the
+    /// source location of the interaction" (`interactions/receiving-and-responding.mdx`,
+    /// "Interaction Object").
+    pub app_permissions: u64,
 }
 
 fn interaction(world: &World, base: &InteractionBase<'_>, kind: u8, data: Value) -> Value {
-    let permissions = member_permissions(world, base.user_id, base.user_roles);
+    let permissions = base.member_permissions;
     json!({
         "id": snowflake(base.id),
         "application_id": snowflake(world.application_id),
@@ -781,10 +768,10 @@ fn interaction(world: &World, base: &InteractionBase<'_>, kind: u8, data: Value)
         "guild_locale": "en-US",
         "channel": interaction_channel(base.channel, permissions),
         "channel_id": base.channel["id"],
-        "member": interaction_member(world, base.user_id, base.user_roles),
+        "member": interaction_member(world, base.user_id, base.user_roles, permissions),
         "token": base.token,
         "version": 1,
-        "app_permissions": permissions::ALL.to_string(),
+        "app_permissions": base.app_permissions.to_string(),
         "locale": "en-US",
         "entitlements": [],
         "authorizing_integration_owners": {"0": snowflake(world.guild_id)},

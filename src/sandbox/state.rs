@@ -8,6 +8,7 @@
 
 use super::openapi::OpenApi;
 use super::payloads::{self, DISCORD_EPOCH_MS};
+use super::permissions;
 use super::world::World;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -137,6 +138,30 @@ impl State {
 
     pub fn roles_of(&self, user_id: u64) -> Option<Vec<u64>> {
         self.member_roles.get(&user_id).cloned()
+    }
+
+    /// A member's guild-wide permissions (`None` for someone not in the guild).
+    pub fn base_permissions(&self, world: &World, user_id: u64) -> Option<u64> {
+        let roles = self.member_roles.get(&user_id)?;
+        Some(permissions::base(world, user_id, roles))
+    }
+
+    /// A member's permissions in a channel or category as it is now, overwrites and implicit
+    /// rules included (`None` for an unknown member or channel).
+    pub fn permissions_in(&self, world: &World, user_id: u64, channel_id: u64) -> Option<u64> {
+        let roles = self.member_roles.get(&user_id)?;
+        let channel = self.channel(channel_id)?;
+        let base = permissions::base(world, user_id, roles);
+        let kind = channel["type"].as_u64().unwrap_or(0) as u8;
+        let overwrites = payloads::overwrites_of(channel);
+        Some(permissions::in_channel(
+            world,
+            base,
+            user_id,
+            roles,
+            kind,
+            &overwrites,
+        ))
     }
 
     pub fn interaction(&self, id: u64) -> Option<&InteractionRecord> {

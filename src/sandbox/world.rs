@@ -1,4 +1,5 @@
-//! The fixed guild the sandbox plays: who is in it, which channels and roles it has.
+//! The fixed guild the sandbox plays: who is in it, which channels and roles it has, and what
+//! each role and channel overwrite allows (see [`super::permissions`] for how they combine).
 //!
 //! Ids are fixed and readable (`…101` is the first channel, `…301` the first member) rather than
 //! random, so a failing test's log names the same things on every run. They are 18-digit numbers
@@ -25,6 +26,12 @@ pub struct World {
     /// `@everyone`, whose id is the guild's (as on Discord). The bot may add and remove only
     /// roles below its own highest one, as Discord's role hierarchy requires.
     pub roles: Vec<RoleSpec>,
+    /// `@everyone`'s permissions: what every member may do before roles and overwrites.
+    pub everyone_permissions: u64,
+    /// The application's flags, served in `GET /oauth2/applications/@me` and READY: which
+    /// privileged intents the bot's owner turned on (see
+    /// [`application_flags`](super::permissions::application_flags)).
+    pub application_flags: u64,
     /// Everyone in the guild, the bot included.
     pub members: Vec<MemberSpec>,
 }
@@ -36,6 +43,35 @@ pub struct ChannelSpec {
     pub kind: ChannelKind,
     /// The category the channel sits in.
     pub parent_id: Option<u64>,
+    /// Its permission overwrites, in Discord's order of application whatever their order here.
+    pub overwrites: Vec<OverwriteSpec>,
+}
+
+/// A channel permission overwrite: what it allows and denies a role (`@everyone` is the guild's
+/// id) or a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverwriteSpec {
+    pub id: u64,
+    pub kind: OverwriteKind,
+    pub allow: u64,
+    pub deny: u64,
+}
+
+/// Whom an overwrite is for; Discord's overwrite `type` 0 and 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverwriteKind {
+    Role,
+    Member,
+}
+
+impl OverwriteKind {
+    /// Discord's overwrite type number.
+    pub fn discord_type(self) -> u8 {
+        match self {
+            OverwriteKind::Role => 0,
+            OverwriteKind::Member => 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,13 +92,15 @@ impl ChannelKind {
     }
 }
 
-/// A role. Roles the bot's member holds are served as the bot's managed integration role with
-/// ADMINISTRATOR, as Discord does when a bot is invited with that permission; every other role
-/// carries no permissions of its own.
+/// A role and the permissions it gives in the whole guild.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleSpec {
     pub id: u64,
     pub name: String,
+    pub permissions: u64,
+    /// Managed by an integration, like the role Discord creates for a bot when it is invited
+    /// with permissions: nobody can give it or take it away.
+    pub managed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +134,19 @@ impl World {
     /// (`core-kim`), a lead maintainer who also sits on the steering group (`lead-lee`), a
     /// steering group member (`steer-sam`), four ordinary members (`alice`, `bob`, `carol`,
     /// `dave`) and the bot (`govbot`). `mod-ana` owns the guild and the application.
+    ///
+    /// Permissions are those of a real server set up as the README says: `@everyone` has a new
+    /// server's defaults ([`EVERYONE_DEFAULT`](super::permissions::bits::EVERYONE_DEFAULT)), the
+    /// bot's managed role carries exactly what its invite asks for
+    /// ([`invite_permissions`](crate::discord::permissions::invite_permissions), no
+    /// ADMINISTRATOR) and sits above every other role, the other roles carry nothing of their
+    /// own, and `#community-moderators` is private: hidden from `@everyone`, shown to the
+    /// moderator, core maintainer and lead maintainer roles and to the bot's role. The
+    /// application has the two privileged intents a small bot turns on in the developer portal
+    /// (server members and message content, the `_LIMITED` flags of a bot in fewer than 100
+    /// servers).
     pub fn standard() -> World {
+        use super::permissions::{application_flags as flags, bits};
         use names::*;
         let id = |n: u64| BASE + n;
         let text = |n, name: &str| ChannelSpec {
@@ -104,16 +154,17 @@ impl World {
             name: name.to_owned(),
             kind: ChannelKind::Text,
             parent_id: None,
+            overwrites: Vec::new(),
         };
         let category = |n, name: &str| ChannelSpec {
-            id: id(n),
-            name: name.to_owned(),
             kind: ChannelKind::Category,
-            parent_id: None,
+            ..text(n, name)
         };
         let role = |n, name: &str| RoleSpec {
             id: id(n),
             name: name.to_owned(),
+            permissions: 0,
+            managed: false,
         };
         let (moderator, core, lead, steering, bot_role) =
             (id(201), id(202), id(203), id(204), id(206));
@@ -122,14 +173,31 @@ impl World {
             username: username.to_owned(),
             roles: roles.to_vec(),
         };
+        let guild_id = id(1);
+        let view = |role: u64, allow: bool| OverwriteSpec {
+            id: role,
+            kind: OverwriteKind::Role,
+            allow: if allow { bits::VIEW_CHANNEL } else { 0 },
+            deny: if allow { 0 } else { bits::VIEW_CHANNEL },
+        };
+        let moderators = ChannelSpec {
+            overwrites: vec![
+                view(guild_id, false),
+                view(moderator, true),
+                view(core, true),
+                view(lead, true),
+                view(bot_role, true),
+            ],
+            ..text(102, MODERATORS)
+        };
         World {
-            guild_id: id(1),
+            guild_id,
             guild_name: "MCP Community".to_owned(),
             application_id: id(901),
             bot_user_id: id(300),
             channels: vec![
                 text(101, CREATION),
-                text(102, MODERATORS),
+                moderators,
                 text(103, ANNOUNCEMENTS),
                 category(111, IG_CATEGORY),
                 category(112, WG_CATEGORY),
@@ -138,13 +206,20 @@ impl World {
             // The bot's role first: positions follow this order, and Discord lets a bot manage
             // only roles below its own highest one.
             roles: vec![
-                role(206, BOT_ROLE),
+                RoleSpec {
+                    permissions: crate::discord::permissions::invite_permissions().bits(),
+                    managed: true,
+                    ..role(206, BOT_ROLE)
+                },
                 role(201, MODERATOR),
                 role(202, CORE_MAINTAINER),
                 role(203, LEAD_MAINTAINER),
                 role(204, STEERING_GROUP),
                 role(205, FACILITATOR),
             ],
+            everyone_permissions: bits::EVERYONE_DEFAULT,
+            application_flags: flags::GATEWAY_GUILD_MEMBERS_LIMITED
+                | flags::GATEWAY_MESSAGE_CONTENT_LIMITED,
             members: vec![
                 member(300, BOT, &[bot_role]),
                 member(301, "mod-ana", &[moderator]),
@@ -159,6 +234,67 @@ impl World {
                 member(324, "dave", &[]),
             ],
         }
+    }
+
+    /// The standard world where the bot's role lacks `permissions` (e.g. MANAGE_CHANNELS).
+    pub fn standard_without(permissions: u64) -> World {
+        let mut world = World::standard();
+        world.bot_role_mut().permissions &= !permissions;
+        world
+    }
+
+    /// The role called `name`, to change its permissions. Panics if there is none.
+    pub fn role_mut(&mut self, name: &str) -> &mut RoleSpec {
+        self.roles
+            .iter_mut()
+            .find(|r| r.name == name)
+            .unwrap_or_else(|| panic!("the sandbox world has no role named {name:?}"))
+    }
+
+    /// The bot's managed role (its first role). Panics if the bot holds none.
+    pub fn bot_role_mut(&mut self) -> &mut RoleSpec {
+        let id = *self
+            .bot_roles()
+            .first()
+            .expect("the bot's member holds a role");
+        self.roles
+            .iter_mut()
+            .find(|r| r.id == id)
+            .expect("the bot's role is one of the world's roles")
+    }
+
+    /// Moves the role called `name` just above the role called `above` (e.g. the facilitator
+    /// role above the bot's own). Panics if either is missing.
+    pub fn move_role_above(&mut self, name: &str, above: &str) {
+        let from = self.roles.iter().position(|r| r.name == name);
+        let role = self
+            .roles
+            .remove(from.unwrap_or_else(|| panic!("no role named {name:?}")));
+        let to = self.roles.iter().position(|r| r.name == above);
+        self.roles.insert(
+            to.unwrap_or_else(|| panic!("no role named {above:?}")),
+            role,
+        );
+    }
+
+    /// The channel or category called `name`, to change its overwrites. Panics if there is none.
+    pub fn channel_mut(&mut self, name: &str) -> &mut ChannelSpec {
+        self.channels
+            .iter_mut()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("the sandbox world has no channel named {name:?}"))
+    }
+
+    /// Adds to the channel called `name` an overwrite for the bot's member that denies it
+    /// `permissions`.
+    pub fn deny_bot_in(&mut self, name: &str, permissions: u64) {
+        let bot = self.bot_user_id;
+        self.channel_mut(name).overwrites.push(OverwriteSpec {
+            id: bot,
+            kind: OverwriteKind::Member,
+            allow: 0,
+            deny: permissions,
+        });
     }
 
     /// A govbot configuration (see `config.example.toml`) for this world: its guild, the
@@ -258,7 +394,7 @@ impl World {
             .map_or(self.bot_user_id, |m| m.user_id)
     }
 
-    /// The roles the bot's member holds: served as its managed ADMINISTRATOR role.
+    /// The roles the bot's member holds.
     pub fn bot_roles(&self) -> &[u64] {
         self.member(self.bot_user_id)
             .map(|m| m.roles.as_slice())

@@ -14,12 +14,20 @@ pub struct Env {
 }
 
 pub async fn start() -> Env {
+    start_with(govbot::sandbox::World::standard()).await
+}
+
+/// [`start`] in another guild (e.g. the standard one with a permission changed).
+pub async fn start_with(world: govbot::sandbox::World) -> Env {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_test_writer()
         .try_init();
     let dir = tempfile::tempdir().unwrap();
-    let h = Harness::start(&dir.path().join("govbot.db")).await.unwrap();
+    let options = govbot::sandbox::SandboxOptions::default();
+    let h = Harness::start_with(&dir.path().join("govbot.db"), world, options)
+        .await
+        .unwrap();
     Env { h, dir }
 }
 
@@ -141,11 +149,18 @@ impl Env {
         (i, r.kind, r.data)
     }
 
+    /// Every request the bot sent so far is one Discord's API description accepts, and one
+    /// Discord's permission rules allow (no 403 from the sandbox).
     pub fn assert_openapi_clean(&self) {
         let problems = self.h.sandbox.openapi_problems();
         assert!(
             problems.is_empty(),
             "requests outside Discord's API description: {problems:#?}"
+        );
+        let refused = self.h.sandbox.refusals();
+        assert!(
+            refused.is_empty(),
+            "requests Discord would refuse (permissions): {refused:#?}"
         );
     }
 }

@@ -1,7 +1,9 @@
 //! Guild routes: application commands, members and their roles, channels and permission
 //! overwrites.
 
+use super::access::{self, require, require_in, require_in_guild};
 use super::*;
+use crate::sandbox::permissions::{self, application_flags as flags, bits};
 
 pub(super) fn commands(
     shared: &Shared,
@@ -56,6 +58,13 @@ pub(super) fn commands(
 
 pub(super) fn list_members(shared: &Shared, guild: &str, query: &str) -> Handled {
     guild_id(shared, guild)?;
+    // Discord: resources/guild.mdx, "List Guild Members": "This endpoint requires the
+    // GUILD_MEMBERS Privileged Intent"; without it turned on for the application, Discord
+    // answers 403 Missing Access (50001).
+    let members_intent = flags::GATEWAY_GUILD_MEMBERS | flags::GATEWAY_GUILD_MEMBERS_LIMITED;
+    if shared.world.application_flags & members_intent == 0 {
+        return Err(access::missing_access());
+    }
     let limit = query_u64(query, "limit").unwrap_or(1).clamp(1, 1000) as usize;
     let after = query_u64(query, "after").unwrap_or(0);
     let state = shared.state();
@@ -89,27 +98,27 @@ pub(super) async fn member_role(
     guild_id(shared, guild)?;
     let user = id("user_id", user)?;
     let role = id("role_id", role)?;
-    let positions: Vec<(u64, u64)> = payloads::roles(world)
-        .iter()
-        .filter_map(|r| Some((payloads::id_of(r)?, r["position"].as_u64()?)))
-        .collect();
-    let position = |id: u64| positions.iter().find(|(r, _)| *r == id).map(|(_, p)| *p);
-    let target = position(role)
-        .filter(|_| role != world.guild_id)
-        .ok_or_else(|| Reply::error(404, code::UNKNOWN_ROLE, "Unknown Role"))?;
-    let bot_top = world
-        .bot_roles()
-        .iter()
-        .filter_map(|r| position(*r))
-        .max()
-        .unwrap_or(0);
-    if target >= bot_top || world.bot_roles().contains(&role) {
-        // Discord's role hierarchy binds even administrators.
-        return Err(Reply::error(
-            403,
-            code::MISSING_PERMISSIONS,
-            "Missing Permissions",
-        ));
+    if role == world.guild_id || world.role(role).is_none() {
+        return Err(Reply::error(404, code::UNKNOWN_ROLE, "Unknown Role"));
+    }
+    {
+        let state = shared.state();
+        // Discord: resources/guild.mdx, "Add Guild Member Role" and "Remove Guild Member Role":
+        // "Requires the MANAGE_ROLES permission".
+        require_in_guild(shared, &state, bits::MANAGE_ROLES)?;
+    }
+    // Discord: topics/permissions.mdx, "Permission Hierarchy": "A bot can grant roles to other
+    // users that are of a lower position than its own highest role." The hierarchy binds even
+    // administrators.
+    let bot_top = permissions::highest_role_position(world, world.bot_roles());
+    let target = permissions::role_position(world, role).unwrap_or(usize::MAX);
+    // Discord: topics/permissions.mdx, "Role Object": `managed`, "whether this role is managed
+    // by an integration": such a role (a bot's own) is given and taken by Discord alone; the
+    // documentation says no more, and bots that try meet 403 Missing Permissions (e.g.
+    // Kivou-2000607/yata-bot#44, "Integrations roles raise perm errors").
+    let managed = world.role(role).is_some_and(|r| r.managed);
+    if target >= bot_top || managed {
+        return Err(access::missing_permissions());
     }
     let update = {
         let mut state = shared.state();
@@ -136,8 +145,11 @@ pub(super) async fn member_role(
 
 pub(super) fn get_channel(shared: &Shared, channel: &str) -> Handled {
     let channel = id("channel_id", channel)?;
-    shared
-        .state()
+    let state = shared.state();
+    // Discord: topics/permissions.mdx, "Implicit Permissions": a channel the bot cannot view
+    // is one it has no access to (50001).
+    require_in(shared, &state, channel, 0)?;
+    state
         .channel(channel)
         .cloned()
         .map(Reply::ok)
@@ -165,7 +177,27 @@ pub(super) async fn create_channel(shared: &Shared, guild: &str, body: &Value) -
     let channel = {
         let mut state = shared.state();
         let parent = parent(&state.channels, &body["parent_id"])?;
-        let overwrites = overwrites(&body["permission_overwrites"])?;
+        let requested = &body["permission_overwrites"];
+        let overwrites = overwrites(requested)?;
+        // Discord: resources/guild.mdx, "Create Guild Channel": "Requires the MANAGE_CHANNELS
+        // permission"; in the category the channel is created in, when there is one.
+        match parent {
+            Some(category) => {
+                require_in(shared, &state, category, bits::MANAGE_CHANNELS)?;
+            }
+            None => require_in_guild(shared, &state, bits::MANAGE_CHANNELS)?,
+        }
+        access::check_overwrites(shared, &state, parent, None, &access::specs(&overwrites))?;
+        // Discord: topics/permissions.mdx, "Permission Syncing": a channel with the same
+        // overwrites as its category is synced with it; one created in a category without
+        // overwrites of its own starts synced, with the category's.
+        let overwrites = match parent.and_then(|p| state.channel(p)) {
+            Some(category) if requested.is_null() => category["permission_overwrites"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+            _ => overwrites,
+        };
         let id = state.next_id();
         let position = body["position"]
             .as_u64()
@@ -250,6 +282,41 @@ pub(super) async fn edit_channel(shared: &Shared, channel: &str, body: &Value) -
             Some(v) if !v.is_null() => Some(overwrites(v)?),
             _ => None,
         };
+        let current_parent = state
+            .channel(channel)
+            .ok_or_else(unknown_channel)?
+            .get("parent_id")
+            .and_then(body_id);
+        // Discord: resources/channel.mdx, "Modify Channel": "Requires the MANAGE_CHANNELS
+        // permission"; checked in the channel, where an overwrite can grant or deny it.
+        let held = require_in(shared, &state, channel, bits::MANAGE_CHANNELS)?;
+        if let Some(destination) = new_parent.filter(|p| *p != current_parent) {
+            // Discord: resources/guild.mdx, "Modify Guild Channel Positions": "An entry that
+            // changes parent_id requires the MANAGE_CHANNELS permission on that channel and on
+            // the destination (the new parent category, or the guild when moving the channel
+            // out of a category) [...] Otherwise the request fails with a 403 response and
+            // error code 50001 (Missing Access)." Moving with Modify Channel is held to the same.
+            let at_destination = match destination {
+                Some(category) => access::bot_in(shared, &state, category)?,
+                None => access::bot_base(shared, &state),
+            };
+            let needed = bits::MANAGE_CHANNELS | bits::VIEW_CHANNEL;
+            if at_destination & needed != needed {
+                return Err(access::missing_access());
+            }
+        }
+        if new_overwrites.is_some() || body["lock_permissions"] == true {
+            // Discord: resources/channel.mdx, "Modify Channel": "If modifying permission
+            // overwrites, the MANAGE_ROLES permission is required"; resources/guild.mdx,
+            // "Modify Guild Channel Positions": "Setting lock_permissions additionally requires
+            // MANAGE_ROLES".
+            require(held, bits::MANAGE_ROLES)?;
+        }
+        if let Some(overwrites) = &new_overwrites {
+            let parent = new_parent.unwrap_or(current_parent);
+            let specs = access::specs(overwrites);
+            access::check_overwrites(shared, &state, parent, Some(channel), &specs)?;
+        }
         let current = state.channel_mut(channel).ok_or_else(unknown_channel)?;
         if let Some(name) = body["name"].as_str() {
             current["name"] = json!(if current["type"] == 0 {
@@ -290,6 +357,19 @@ pub(super) async fn permission(
     let target = id("overwrite_id", target)?;
     let updated = {
         let mut state = shared.state();
+        // Discord: resources/channel.mdx, "Edit Channel Permissions" and "Delete Channel
+        // Permission": "Requires the MANAGE_ROLES permission" (in the channel: "Manage
+        // Permissions", topics/permissions.mdx).
+        require_in(shared, &state, channel, bits::MANAGE_ROLES)?;
+        if put {
+            let parent = state
+                .channel(channel)
+                .and_then(|c| c.get("parent_id"))
+                .and_then(body_id);
+            let written = [overwrite_from(target, body)];
+            let specs = access::specs(&written);
+            access::check_overwrites(shared, &state, parent, Some(channel), &specs)?;
+        }
         let current = state.channel_mut(channel).ok_or_else(unknown_channel)?;
         let list = current["permission_overwrites"]
             .as_array_mut()

@@ -68,7 +68,7 @@ pub(super) async fn callback(
         ));
     }
     if matches!(kind, 4 | 7) {
-        check_message_body(data, kind == 4)?;
+        check_message_body(data, kind == 4, "/data")?;
     }
     let message_id = matches!(kind, 4 | 5).then(|| shared.state().next_id());
     let original = match kind {
@@ -186,7 +186,7 @@ pub(super) fn webhook_interaction(
 pub(super) async fn followup(shared: &Shared, app: &str, token: &str, body: &Value) -> Handled {
     let world = &shared.world;
     let record = webhook_interaction(shared, app, token)?;
-    check_message_body(body, true)?;
+    check_message_body(body, true, "")?;
     remember_later(shared, token, body);
     if record.original_loading {
         // The first follow-up after a deferral replaces the "thinking" message.
@@ -262,7 +262,7 @@ pub(super) async fn webhook_message(
                 .ok_or_else(unknown_message)
         }
         "PATCH" => {
-            check_message_body(body, false)?;
+            check_message_body(body, false, "")?;
             remember_later(shared, token, body);
             let loading = is_original && record.original_loading;
             if loading {

@@ -1,12 +1,21 @@
 //! Message routes: the bot's messages, edits, deletions and reactions, and the helpers that
 //! store a message and announce it over the gateway (shared with the interaction routes).
 
+use super::access::{require, require_in};
 use super::*;
+use crate::sandbox::permissions::bits;
 
 pub(super) fn list_messages(shared: &Shared, channel: &str, query: &str) -> Handled {
     let channel = id("channel_id", channel)?;
     let state = shared.state();
     state.channel(channel).ok_or_else(unknown_channel)?;
+    // Discord: resources/message.mdx, "Get Channel Messages": "this endpoint requires the
+    // current user to have the VIEW_CHANNEL permission [...] If the current user is missing the
+    // READ_MESSAGE_HISTORY permission in the channel, then no messages will be returned."
+    let held = require_in(shared, &state, channel, 0)?;
+    if held & bits::READ_MESSAGE_HISTORY == 0 {
+        return Ok(Reply::ok(json!([])));
+    }
     let limit = query_u64(query, "limit").unwrap_or(50).clamp(1, 100) as usize;
     let live: Vec<&StoredMessage> = state
         .messages
@@ -57,6 +66,9 @@ pub(super) fn get_message(shared: &Shared, channel: &str, message: &str) -> Hand
     let message = id("message_id", message)?;
     let state = shared.state();
     state.channel(channel).ok_or_else(unknown_channel)?;
+    // Discord: resources/message.mdx, "Get Channel Message": "requires the current user to
+    // have the VIEW_CHANNEL and READ_MESSAGE_HISTORY permissions".
+    require_in(shared, &state, channel, bits::READ_MESSAGE_HISTORY)?;
     state
         .message(channel, message)
         .filter(|m| !m.ephemeral)
@@ -64,16 +76,50 @@ pub(super) fn get_message(shared: &Shared, channel: &str, message: &str) -> Hand
         .ok_or_else(unknown_message)
 }
 
-/// The checks Discord applies to a message body: content within the limit and, when creating,
-/// something to show.
-pub(super) fn check_message_body(body: &Value, creating: bool) -> Result<(), Reply> {
+/// The checks Discord applies to a message body that Discord's OpenAPI description does not
+/// express (the description, checked first, already holds each embed field, the number of
+/// embeds, button labels, custom ids and buttons per row to their limits): content within the
+/// limit, the embeds' total size, the number of action rows, and, when creating, something to
+/// show. `at` is where the message sits in the request (`/data` in an interaction callback), for
+/// the error paths.
+pub(super) fn check_message_body(body: &Value, creating: bool, at: &str) -> Result<(), Reply> {
     let content = body["content"].as_str().unwrap_or_default();
+    // Discord: resources/message.mdx, "Create Message", JSON Params: content "up to 2000
+    // characters" (the description allows 4000).
     if content.chars().count() > MAX_CONTENT_CHARS {
         return Err(Reply::field(
-            "/content",
+            &format!("{at}/content"),
             "BASE_TYPE_MAX_LENGTH",
             &format!("Must be {MAX_CONTENT_CHARS} or fewer in length."),
         ));
+    }
+    // Discord: resources/message.mdx, "Embed Limits": "the combined sum of characters in all
+    // title, description, field.name, field.value, footer.text, and author.name fields across all
+    // embeds attached to a message must not exceed 6000 characters" ("Leading and trailing
+    // whitespace characters are not included"). Discord's answer: errors.embeds._errors
+    // [{code: MAX_EMBED_SIZE_EXCEEDED, message: "Embed size exceeds maximum size of 6000"}].
+    if let Some(embeds) = body["embeds"].as_array() {
+        let total: usize = embeds.iter().map(embed_size).sum();
+        if total > MAX_EMBEDS_TOTAL_CHARS {
+            return Err(Reply::field(
+                &format!("{at}/embeds"),
+                "MAX_EMBED_SIZE_EXCEEDED",
+                &format!("Embed size exceeds maximum size of {MAX_EMBEDS_TOTAL_CHARS}"),
+            ));
+        }
+    }
+    // Discord: components/reference.mdx, "Legacy Message Component Behavior": "Legacy messages
+    // allow up to 5 action rows as top-level components" (the description allows 40, the limit
+    // of messages with the IS_COMPONENTS_V2 flag).
+    let v2 = body["flags"].as_u64().unwrap_or(0) & IS_COMPONENTS_V2 != 0;
+    if let Some(components) = body["components"].as_array() {
+        if !v2 && components.len() > MAX_ACTION_ROWS {
+            return Err(Reply::field(
+                &format!("{at}/components"),
+                "BASE_TYPE_MAX_LENGTH",
+                &format!("Must be {MAX_ACTION_ROWS} or fewer in length."),
+            ));
+        }
     }
     let non_empty = |key: &str| body[key].as_array().is_some_and(|a| !a.is_empty());
     if creating
@@ -90,6 +136,59 @@ pub(super) fn check_message_body(body: &Value, creating: bool) -> Result<(), Rep
         ));
     }
     Ok(())
+}
+
+/// The characters of an embed that count toward the 6,000 of a message, trimmed as Discord
+/// trims them.
+fn embed_size(embed: &Value) -> usize {
+    let chars = |v: &Value| v.as_str().map_or(0, |s| s.trim().chars().count());
+    let fields: usize = embed["fields"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|f| chars(&f["name"]) + chars(&f["value"]))
+        .sum();
+    chars(&embed["title"])
+        + chars(&embed["description"])
+        + chars(&embed["footer"]["text"])
+        + chars(&embed["author"]["name"])
+        + fields
+}
+
+/// The body of a message the bot sends or edits in a channel where it holds `held`, with its
+/// embeds dropped when that lacks EMBED_LINKS.
+///
+/// Discord: resources/message.mdx, "Create Message" does not list EMBED_LINKS among the
+/// Limitations, and topics/permissions.mdx says of EMBED_LINKS only "Links sent by users with
+/// this permission will be auto-embedded"; what Discord does is told by its issue tracker
+/// (discord/discord-api-docs#2601, #5648, #1657): a bot without EMBED_LINKS has its embeds
+/// ignored, and a new message that is nothing but embeds is refused with 403 Missing
+/// Permissions. (Interaction responses and follow-ups are not subject to it.)
+pub(super) fn without_embeds_unless_allowed(
+    body: &Value,
+    held: u64,
+    creating: bool,
+) -> Result<Value, Reply> {
+    let has_embeds = body["embeds"].as_array().is_some_and(|e| !e.is_empty());
+    if held & bits::EMBED_LINKS != 0 || !has_embeds {
+        return Ok(body.clone());
+    }
+    let mut body = body.clone();
+    if let Some(map) = body.as_object_mut() {
+        map.remove("embeds");
+    }
+    let non_empty = |key: &str| body[key].as_array().is_some_and(|a| !a.is_empty());
+    let has_content = body["content"].as_str().is_some_and(|c| !c.is_empty());
+    let something_else = has_content
+        || ["components", "sticker_ids", "attachments"]
+            .iter()
+            .any(|k| non_empty(k))
+        || !body["poll"].is_null();
+    if creating && !something_else {
+        return Err(super::access::missing_permissions());
+    }
+    Ok(body)
 }
 
 /// A new message's parts from a request body (content, embeds, components, tts, flags).
@@ -200,7 +299,7 @@ pub(super) async fn update_and_announce(
 pub(super) async fn create_message(shared: &Shared, channel: &str, body: &Value) -> Handled {
     let world = &shared.world;
     let channel = id("channel_id", channel)?;
-    check_message_body(body, true)?;
+    check_message_body(body, true, "")?;
     let message = {
         let mut state = shared.state();
         let kind = state.channel(channel).ok_or_else(unknown_channel)?["type"].as_u64();
@@ -211,9 +310,22 @@ pub(super) async fn create_message(shared: &Shared, channel: &str, body: &Value)
                 "Cannot send messages in a non-text channel",
             ));
         }
+        // Discord: resources/message.mdx, "Create Message", Limitations: "the current user
+        // must have the SEND_MESSAGES permission"; "When sending a message with tts [...] the
+        // SEND_TTS_MESSAGES permission"; "When creating a message as a reply to another
+        // message, the current user must have the READ_MESSAGE_HISTORY permission".
+        let mut needed = bits::SEND_MESSAGES;
+        if body["tts"] == true {
+            needed |= bits::SEND_TTS_MESSAGES;
+        }
+        let reference = &body["message_reference"];
+        if !reference.is_null() {
+            needed |= bits::READ_MESSAGE_HISTORY;
+        }
+        let held = require_in(shared, &state, channel, needed)?;
+        let body = &without_embeds_unless_allowed(body, held, true)?;
         let mut message = NewMessage::new(state.next_id(), channel, world.bot_user_id, "");
         message_parts(&mut message, body, SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS);
-        let reference = &body["message_reference"];
         if !reference.is_null() {
             let target_channel = body_id(&reference["channel_id"]).unwrap_or(channel);
             let target = body_id(&reference["message_id"])
@@ -255,10 +367,11 @@ pub(super) async fn edit_message(
 ) -> Handled {
     let channel = id("channel_id", channel)?;
     let message = id("message_id", message)?;
-    check_message_body(body, false)?;
-    {
+    check_message_body(body, false, "")?;
+    let body = {
         let state = shared.state();
         state.channel(channel).ok_or_else(unknown_channel)?;
+        let held = require_in(shared, &state, channel, 0)?;
         let stored = state
             .message(channel, message)
             .filter(|m| !m.ephemeral)
@@ -266,14 +379,23 @@ pub(super) async fn edit_message(
         let changes_content = ["content", "embeds", "components", "attachments"]
             .iter()
             .any(|k| body.get(*k).is_some());
-        if stored.author_id != shared.world.bot_user_id && changes_content {
+        let own = stored.author_id == shared.world.bot_user_id;
+        if !own && changes_content {
             return Err(Reply::error(
                 403,
                 code::CANNOT_EDIT_OTHERS,
                 "Cannot edit a message authored by another user",
             ));
         }
-    }
+        if !own {
+            // Discord: resources/message.mdx, "Edit Message": "Other users can only edit flags
+            // and only if they have the MANAGE_MESSAGES permission in the corresponding
+            // channel."
+            require(held, bits::MANAGE_MESSAGES)?;
+        }
+        without_embeds_unless_allowed(body, held, false)?
+    };
+    let body = &body;
     let updated = update_and_announce(shared, message, body, true, false)
         .await
         .ok_or_else(unknown_message)?;
@@ -286,10 +408,18 @@ pub(super) async fn delete_message(shared: &Shared, channel: &str, message: &str
     {
         let mut state = shared.state();
         state.channel(channel).ok_or_else(unknown_channel)?;
+        let held = require_in(shared, &state, channel, 0)?;
+        let bot = shared.world.bot_user_id;
         let stored = state
             .message_mut(channel, message)
             .filter(|m| !m.ephemeral)
             .ok_or_else(unknown_message)?;
+        if stored.author_id != bot {
+            // Discord: resources/message.mdx, "Delete Message": "trying to delete a message
+            // that was not sent by the current user, this endpoint requires the
+            // MANAGE_MESSAGES permission".
+            require(held, bits::MANAGE_MESSAGES)?;
+        }
         stored.deleted = true;
     }
     let event = payloads::message_delete(&shared.world, channel, message);
@@ -320,11 +450,29 @@ pub(super) async fn reaction(
     let event = {
         let mut state = shared.state();
         state.channel(channel).ok_or_else(unknown_channel)?;
+        let held = require_in(shared, &state, channel, 0)?;
         let roles = state.roles_of(user).unwrap_or_default();
         let stored = state
             .message_mut(channel, message)
             .filter(|m| !m.ephemeral)
             .ok_or_else(unknown_message)?;
+        if add {
+            // Discord: resources/message.mdx, "Create Reaction": "requires the
+            // READ_MESSAGE_HISTORY permission [...] Additionally, if nobody else has reacted to
+            // the message using this emoji, this endpoint requires the ADD_REACTIONS
+            // permission".
+            let existing = stored
+                .reactions
+                .iter()
+                .any(|(e, users)| e == emoji && !users.is_empty());
+            let needed =
+                bits::READ_MESSAGE_HISTORY | if existing { 0 } else { bits::ADD_REACTIONS };
+            require(held, needed)?;
+        } else if user != world.bot_user_id {
+            // Discord: resources/message.mdx, "Delete User Reaction": "Deletes another user's
+            // reaction. This endpoint requires the MANAGE_MESSAGES permission".
+            require(held, bits::MANAGE_MESSAGES)?;
+        }
         let author = stored.author_id;
         let changed = toggle_reaction(&mut stored.reactions, emoji, user, add);
         changed.then(|| {
@@ -401,6 +549,9 @@ pub(super) fn reaction_users(
     let after = query_u64(query, "after").unwrap_or(0);
     let state = shared.state();
     state.channel(channel).ok_or_else(unknown_channel)?;
+    // Discord: resources/message.mdx, "Get Reactions" names no permission; the channel must be
+    // one the bot can see (topics/permissions.mdx, "Implicit Permissions").
+    require_in(shared, &state, channel, 0)?;
     let stored = state
         .message(channel, message)
         .filter(|m| !m.ephemeral)

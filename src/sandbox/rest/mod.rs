@@ -2,11 +2,43 @@
 //!
 //! Every request is recorded ([`RestCall`]) with what Discord's OpenAPI description finds wrong
 //! with it. A request body the description rejects is refused with Discord's 400 Invalid Form
-//! Body, as Discord would refuse it, so the bot sees the same failure it would see in production.
+//! Body (50035, with Discord's codes such as `BASE_TYPE_MAX_LENGTH` at the field's path), as
+//! Discord would refuse it, so the bot sees the same failure it would see in production.
 //! Beyond the schema, handlers enforce the rules Discord applies that tests are likely to meet:
 //! the bot token, unknown ids (Discord's 404 codes), empty or over-long messages, editing someone
-//! else's message, role hierarchy, callback types that do not suit the interaction, answering an
-//! interaction twice or after its 3 seconds, follow-ups before the first answer.
+//! else's message, callback types that do not suit the interaction, answering an interaction
+//! twice or after its 3 seconds, follow-ups before the first answer, and these:
+//!
+//! Permissions (`access`; each rule cites its documentation next to the check). The bot's
+//! permissions are computed in the channel (overwrites included); no VIEW_CHANNEL there is 403
+//! code 50001, another missing permission 403 code 50013.
+//!
+//! | route | needs |
+//! |---|---|
+//! | `POST /channels/{c}/messages` | VIEW_CHANNEL, SEND_MESSAGES; READ_MESSAGE_HISTORY for a reply; SEND_TTS_MESSAGES for `tts`; without EMBED_LINKS embeds are dropped and an embed-only message is 50013 |
+//! | `GET /channels/{c}/messages` | VIEW_CHANNEL; without READ_MESSAGE_HISTORY the list is empty |
+//! | `GET /channels/{c}/messages/{m}` | VIEW_CHANNEL, READ_MESSAGE_HISTORY |
+//! | `PATCH /channels/{c}/messages/{m}` | VIEW_CHANNEL; another's message: flags only (50005 otherwise), with MANAGE_MESSAGES; without EMBED_LINKS embeds are ignored |
+//! | `DELETE /channels/{c}/messages/{m}` | VIEW_CHANNEL; another's message: MANAGE_MESSAGES |
+//! | `PUT …/reactions/{e}/@me` | VIEW_CHANNEL, READ_MESSAGE_HISTORY; ADD_REACTIONS if nobody reacted with `e` yet |
+//! | `DELETE …/reactions/{e}/{user}` | VIEW_CHANNEL; another user's: MANAGE_MESSAGES |
+//! | `GET …/reactions/{e}` | VIEW_CHANNEL |
+//! | `GET /channels/{c}` | VIEW_CHANNEL |
+//! | `POST /guilds/{g}/channels` | MANAGE_CHANNELS (in `parent_id` if given); the overwrite rule |
+//! | `PATCH /channels/{c}` | VIEW_CHANNEL, MANAGE_CHANNELS; a new parent: both there too (else 50001); `permission_overwrites` or `lock_permissions`: MANAGE_ROLES, and the overwrite rule |
+//! | `PUT`/`DELETE /channels/{c}/permissions/{id}` | VIEW_CHANNEL, MANAGE_ROLES in the channel; `PUT`: the overwrite rule |
+//! | `PUT`/`DELETE /guilds/{g}/members/{u}/roles/{r}` | MANAGE_ROLES; the role below the bot's highest and not managed |
+//! | `GET /guilds/{g}/members` | the GUILD_MEMBERS privileged intent in the application's flags (else 50001) |
+//! | interaction callbacks, follow-ups, `@original` | nothing: the interaction token is the permission |
+//!
+//! The overwrite rule: every bit an overwrite allows or denies must be held by the bot in the
+//! channel's category (the guild when it has none), and MANAGE_ROLES may appear only for an
+//! administrator, unless the bot has an overwrite allowing it MANAGE_ROLES in the channel. A
+//! channel created in a category without overwrites gets the category's (synced).
+//!
+//! Limits the description does not express: content over 2,000 characters, over 6,000
+//! characters across a message's embeds (`MAX_EMBED_SIZE_EXCEEDED`), over 5 action rows
+//! without the IS_COMPONENTS_V2 flag.
 //!
 //! Routing is by hand over the percent-decoded path segments rather than with axum's router, so
 //! that unknown routes are recorded like known ones and a reaction's emoji arrives decoded.
@@ -14,6 +46,7 @@
 //! dispatched before the HTTP answer is returned, which is the order a bot usually sees on
 //! Discord too.
 
+mod access;
 mod guild;
 mod interactions;
 mod messages;
@@ -36,6 +69,10 @@ use std::sync::Arc;
 
 /// Discord's message content limit for bots.
 const MAX_CONTENT_CHARS: usize = 2000;
+/// The characters all embeds of a message may hold together.
+const MAX_EMBEDS_TOTAL_CHARS: usize = 6000;
+/// Top-level action rows of a message without the IS_COMPONENTS_V2 flag.
+const MAX_ACTION_ROWS: usize = 5;
 
 /// Message flags a bot may set when sending: SUPPRESS_EMBEDS, EPHEMERAL (interactions only),
 /// SUPPRESS_NOTIFICATIONS.
@@ -43,6 +80,7 @@ const SUPPRESS_EMBEDS: u64 = 1 << 2;
 const EPHEMERAL: u64 = 1 << 6;
 const LOADING: u64 = 1 << 7;
 const SUPPRESS_NOTIFICATIONS: u64 = 1 << 12;
+const IS_COMPONENTS_V2: u64 = 1 << 15;
 
 /// An answer: status and JSON body (none for 204).
 #[derive(Debug)]
@@ -181,7 +219,7 @@ pub(crate) async fn handle(
                         .expect("checked above")
                         .body
                         .into_iter()
-                        .map(|p| (p.path, "SCHEMA_VALIDATION".to_owned(), p.message))
+                        .map(|p| (p.path, p.code.to_owned(), p.message))
                         .collect();
                     Reply::form(&problems)
                 }
