@@ -76,9 +76,16 @@ impl Answer {
 
 impl Api {
     async fn start(world: World) -> Api {
-        let sandbox = Sandbox::start(world, SandboxOptions::default())
-            .await
-            .unwrap();
+        // These requests go back to back with no rate limiter (a reaction and its removal
+        // within Discord's 250 ms): rate limits are tests/ratelimits.rs's subject, not these.
+        let options = SandboxOptions {
+            rate_limits: govbot::sandbox::ratelimit::RateLimitOptions {
+                enabled: false,
+                scale: 1.0,
+            },
+            ..SandboxOptions::default()
+        };
+        let sandbox = Sandbox::start(world, options).await.unwrap();
         Api {
             sandbox,
             client: reqwest::Client::new(),
