@@ -117,6 +117,9 @@ impl Cli {
         match &self.command {
             Cmd::Run => {
                 let cfg = Config::load(&self.config)?;
+                for warning in cfg.warnings() {
+                    tracing::warn!("{}:{warning}", self.config.display());
+                }
                 let token = config::discord_token()?;
                 crate::discord::run(cfg, token, Arc::new(SystemClock)).await?;
             }
@@ -164,6 +167,10 @@ impl Cli {
             Cmd::CheckConfig => {
                 let cfg = Config::load(&self.config)?;
                 write!(out, "{}", describe(&self.config, &cfg))?;
+                if !cfg.warnings().is_empty() {
+                    let report = config::Report::new(self.config.clone(), cfg.warnings().to_vec());
+                    writeln!(out, "\n{report}")?;
+                }
             }
             Cmd::Groups { command } => {
                 let store = self.store().await?;
@@ -278,7 +285,7 @@ fn describe(path: &Path, cfg: &Config) -> String {
         ),
     };
     format!(
-        "Configuration {} is valid.\n\
+        "Configuration {} is valid{}.\n\
          Guild:            {}\n\
          Database:         {}\n\
          Discord API:      {}\n\
@@ -290,6 +297,11 @@ fn describe(path: &Path, cfg: &Config) -> String {
          Vote reactions:   {} approve, {} reject, {} abstain\n\
          GitHub sync:      {github}\n",
         path.display(),
+        match cfg.warnings().len() {
+            0 => String::new(),
+            1 => ", with 1 warning (below)".to_owned(),
+            n => format!(", with {n} warnings (below)"),
+        },
         cfg.guild_id,
         cfg.database_path().display(),
         cfg.api_base(),
