@@ -32,7 +32,8 @@
 //! what changes, `gateway` and `rest` serve the two protocols, `commands` checks application
 //! commands, [`openapi`] checks requests against Discord's description. This file holds the
 //! [`Sandbox`] handle's start-up and observation methods; `inject` holds the methods that play
-//! people (messages, reactions, slash commands, buttons, modals) and the gateway's whims.
+//! people (messages, reactions, slash commands, buttons, modals) and the gateway's whims;
+//! `threads` lets people start threads in text channels.
 
 mod commands;
 mod gateway;
@@ -41,6 +42,7 @@ pub mod openapi;
 pub mod payloads;
 mod rest;
 mod state;
+mod threads;
 pub mod world;
 
 pub use state::{GatewayStats, RestCall, Undelivered};
