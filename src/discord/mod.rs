@@ -18,6 +18,7 @@ pub mod proposals;
 pub mod render;
 pub mod runtime;
 pub mod template_message;
+pub mod threads;
 pub mod views;
 pub mod votes;
 
