@@ -3,8 +3,8 @@
 #[path = "common/example.rs"]
 mod example;
 
-use example::{example, example_ids, example_with_real_ids};
 use chrono::{Duration, TimeZone, Utc};
+use example::{example, example_ids, example_with_real_ids};
 use govbot::governance::*;
 use govbot::store::{Store, Target};
 use std::path::Path;
@@ -350,7 +350,10 @@ fn check_config_accepts_the_filled_in_example_and_names_the_bad_key() {
     let ok = govbot(dir.path(), &["check-config"]);
     assert!(ok.status.success(), "{}", stderr(&ok));
     let shown = stdout(&ok);
-    assert!(shown.contains("Configuration govbot.toml is valid.\n"), "{shown}");
+    assert!(
+        shown.contains("Configuration govbot.toml is valid.\n"),
+        "{shown}"
+    );
     assert!(shown.contains("Vote window:      72h"), "{shown}");
     assert!(
         shown.contains("Vote reactions:   ✅ approve, ❌ reject, ➖ abstain"),
@@ -394,8 +397,14 @@ fn check_config_accepts_the_filled_in_example_and_names_the_bad_key() {
     let bad = govbot(dir.path(), &["--config", "bad.toml", "check-config"]);
     assert!(!bad.status.success());
     let err = stderr(&bad);
-    assert!(err.contains("policy.vote_window") && err.contains("\"soo\""), "{err}");
-    assert!(!err.contains("soon"), "a refused value is not shown in full: {err}");
+    assert!(
+        err.contains("policy.vote_window") && err.contains("\"soo\""),
+        "{err}"
+    );
+    assert!(
+        !err.contains("soon"),
+        "a refused value is not shown in full: {err}"
+    );
 }
 
 #[test]
@@ -406,7 +415,10 @@ fn check_config_refuses_the_example_as_shipped_naming_every_placeholder() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stdout(&out), "");
     let err = stderr(&out);
-    assert!(err.starts_with("error: govbot.toml: 12 errors, 0 warnings\n"), "{err}");
+    assert!(
+        err.starts_with("error: govbot.toml: 12 errors, 0 warnings\n"),
+        "{err}"
+    );
     for (key, _) in example_ids() {
         let line = err
             .lines()
@@ -425,15 +437,26 @@ fn check_config_reports_every_problem_at_once_and_exits_non_zero() {
     let text = example_with_real_ids()
         .replacen("\nannouncements = ", "\n# announcements = ", 1)
         .replacen("vote_window = \"72h\"", "vote_window = \"soon\"", 1)
-        .replacen("approval = \"moderator-vote\"", "aproval = \"moderator-vote\"", 1)
+        .replacen(
+            "approval = \"moderator-vote\"",
+            "aproval = \"moderator-vote\"",
+            1,
+        )
         .replacen("ig_quiet_after = \"30d\"", "ig_quiet_after = \"20s\"", 1)
-        .replacen("# api_base = \"https://discord.com\"", "api_base = \"http://discord.com\"", 1);
+        .replacen(
+            "# api_base = \"https://discord.com\"",
+            "api_base = \"http://discord.com\"",
+            1,
+        );
     std::fs::write(dir.path().join("govbot.toml"), &text).unwrap();
     let out = govbot(dir.path(), &["check-config"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stdout(&out), "", "no summary for a file with errors");
     let err = stderr(&out);
-    assert!(err.starts_with("error: govbot.toml: 4 errors, 1 warning\n"), "{err}");
+    assert!(
+        err.starts_with("error: govbot.toml: 4 errors, 1 warning\n"),
+        "{err}"
+    );
     for expected in [
         "error: channels.announcements: is required but missing",
         "error: policy.aproval: unknown key",
@@ -444,9 +467,15 @@ fn check_config_reports_every_problem_at_once_and_exits_non_zero() {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
     // Each line points at its place: `file:line:column:` (the missing key at its table).
-    let line = text.lines().position(|l| l.starts_with("[channels]")).unwrap() + 1;
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("[channels]"))
+        .unwrap()
+        + 1;
     assert!(
-        err.contains(&format!("govbot.toml:{line}:1: error: channels.announcements")),
+        err.contains(&format!(
+            "govbot.toml:{line}:1: error: channels.announcements"
+        )),
         "{err}"
     );
 }
@@ -456,7 +485,11 @@ fn check_config_shows_warnings_and_still_succeeds() {
     let dir = tempfile::tempdir().unwrap();
     let text = example_with_real_ids()
         .replacen("vote_window = \"72h\"", "vote_window = \"10m\"", 1)
-        .replacen("vote_reminders = [\"24h\"]", "vote_reminders = [\"30s\"]", 1)
+        .replacen(
+            "vote_reminders = [\"24h\"]",
+            "vote_reminders = [\"30s\"]",
+            1,
+        )
         .replacen("ig_quiet_after = \"30d\"", "ig_quiet_after = \"45s\"", 1);
     std::fs::write(dir.path().join("govbot.toml"), &text).unwrap();
     let out = govbot(dir.path(), &["check-config"]);

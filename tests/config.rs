@@ -87,8 +87,8 @@ fn manifest_dir() -> PathBuf {
 
 #[test]
 fn the_example_once_filled_in_parses_to_the_documented_defaults() {
-    let config = Config::parse(&example_with_real_ids(), &example_path())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let config =
+        Config::parse(&example_with_real_ids(), &example_path()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.policy, Policy::default());
     assert_eq!(config.policy.approval, Approval::ModeratorVote);
     assert_eq!(config.policy.vote_window, HumanDuration::hours(72));
@@ -186,7 +186,10 @@ fn a_file_with_only_the_ids_gets_every_default() {
 #[test]
 fn ids_may_be_written_as_strings_of_digits() {
     let text = IDS
-        .replace(&format!("guild_id = {GUILD}"), &format!("guild_id = \"{GUILD}\""))
+        .replace(
+            &format!("guild_id = {GUILD}"),
+            &format!("guild_id = \"{GUILD}\""),
+        )
         .replace(
             "steering_group = 700000000000000204",
             "steering_group = \"700000000000000204\"\nfacilitator = \"700000000000000205\"",
@@ -222,11 +225,11 @@ fn every_problem_in_the_file_is_reported_at_once() {
     let text = IDS
         .replace("guild_id = 700000000000000001", "guild_id = 12345")
         .replace("moderators = 700000000000000102\n", "")
-        .replace("wg_category = 700000000000000112", "wg_category = 700000000000000111")
         .replace(
-            "[roles]",
-            "colour = \"blue\"\n\n[roles]",
+            "wg_category = 700000000000000112",
+            "wg_category = 700000000000000111",
         )
+        .replace("[roles]", "colour = \"blue\"\n\n[roles]")
         + "\n[policy]\napproval = \"by-acclamation\"\nvote_window = \"soon\"\n\
            wg_inactivity = \"1h\"\nig_quiet_after = \"30s\"\n\n[logging]\nlevel = 3\n";
     let (problems, shown) = problems(&text);
@@ -263,9 +266,15 @@ fn every_problem_in_the_file_is_reported_at_once() {
         problems[1].location.map(|l| l.line),
         Some(line_of(&text, "[channels]"))
     );
-    assert!(problems[2].message.contains("channels.ig_category"), "{shown}");
+    assert!(
+        problems[2].message.contains("channels.ig_category"),
+        "{shown}"
+    );
     // The file's values are never shown in full.
-    assert!(!shown.contains("soon") && !shown.contains("acclamation"), "{shown}");
+    assert!(
+        !shown.contains("soon") && !shown.contains("acclamation"),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -437,7 +446,10 @@ fn an_id_shorter_than_a_snowflake_is_refused_saying_why() {
 #[test]
 fn the_shortest_and_the_longest_snowflakes_are_ids() {
     let text = IDS
-        .replace("creation = 700000000000000101", "creation = 10000000000000000")
+        .replace(
+            "creation = 700000000000000101",
+            "creation = 10000000000000000",
+        )
         .replace(
             "moderators = 700000000000000102",
             &format!("moderators = \"{}\"", u64::MAX),
@@ -578,7 +590,10 @@ fn a_misplaced_value_is_never_shown_in_full() {
     let secret = format!("\"{SECRET}\"");
     let cases = [
         (
-            IDS.replace(&format!("guild_id = {GUILD}"), &format!("guild_id = {secret}")),
+            IDS.replace(
+                &format!("guild_id = {GUILD}"),
+                &format!("guild_id = {secret}"),
+            ),
             "guild_id",
         ),
         (
@@ -633,10 +648,13 @@ fn a_misplaced_value_is_never_shown_in_full() {
 
 #[test]
 fn plain_http_is_only_for_a_stand_in_on_this_machine() {
-    for local in ["http://127.0.0.1:8080", "http://[::1]:8080", "http://localhost:3000"] {
-        let text = format!(
-            "{IDS}\n[discord]\napi_base = \"{local}\"\n[github]\napi_base = \"{local}\"\n"
-        );
+    for local in [
+        "http://127.0.0.1:8080",
+        "http://[::1]:8080",
+        "http://localhost:3000",
+    ] {
+        let text =
+            format!("{IDS}\n[discord]\napi_base = \"{local}\"\n[github]\napi_base = \"{local}\"\n");
         let config = parse(&text).unwrap_or_else(|e| panic!("{local}: {e}"));
         assert_eq!(config.api_base(), local);
         assert_eq!(config.github.unwrap().api_base, local);

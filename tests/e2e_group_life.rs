@@ -630,10 +630,7 @@ async fn channel_activity_is_counted_per_week_and_shown_in_health_list_and_expor
     // The audit log did not grow with the chat: the conversation is noted only when a quiet
     // reminder would otherwise be due (see a_talking_ig_is_not_reminded_however_short_its_quiet_period).
     assert_eq!(noted(), 0, "no audit row per message");
-    assert_eq!(
-        store.last_message_at(ig).await.unwrap(),
-        Some(last_message)
-    );
+    assert_eq!(store.last_message_at(ig).await.unwrap(), Some(last_message));
 
     let (private, health) = run(&env, "dave", "group", sub("health", vec![id_opt(ig)])).await;
     assert!(private, "{health}");
@@ -876,7 +873,11 @@ async fn a_talking_ig_is_not_reminded_however_short_its_quiet_period() {
     let alice = env.h.user("alice");
     let bob = env.h.user("bob");
     let (ig, channel) = active_group(&env, &ig_template("Security", alice)).await;
-    let thread = env.h.sandbox.start_thread(channel, bob, "threat models").await;
+    let thread = env
+        .h
+        .sandbox
+        .start_thread(channel, bob, "threat models")
+        .await;
     let store = env.h.store().await.unwrap();
     let events = |kind: &str| {
         block_on(store.history(ig))

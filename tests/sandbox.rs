@@ -979,7 +979,9 @@ async fn a_thread_is_a_channel_of_its_own_under_its_text_channel() {
     let parent = world.channel_id("announcements");
     let alice = world.user_id("alice");
 
-    let thread = sandbox.start_thread(parent, alice, "Launch questions").await;
+    let thread = sandbox
+        .start_thread(parent, alice, "Launch questions")
+        .await;
     recorder.wait_for("THREAD_CREATE").await;
     let message = sandbox.post_message(thread, alice, "when?").await;
     recorder.wait_for("MESSAGE_CREATE").await;

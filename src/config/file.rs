@@ -220,7 +220,8 @@ fn approval(value: &Value) -> Result<Approval, String> {
 fn read_sponsorship(r: &mut Reader, policy: &Section) -> Option<Sponsorship> {
     let s = r.table(policy, "sponsorship")?;
     r.only(&s, &["core_maintainers", "lead_maintainers"]);
-    let how = |who: &str| format!("add {who} = <a number>: how many {who} sponsors approve a group");
+    let how =
+        |who: &str| format!("add {who} = <a number>: how many {who} sponsors approve a group");
     let core = r.required(&s, "core_maintainers", &how("core_maintainers"), count);
     let lead = r.required(&s, "lead_maintainers", &how("lead_maintainers"), count);
     Some(Sponsorship {
@@ -295,7 +296,10 @@ fn durations(r: &mut Reader, s: &Section, name: &str) -> Option<Vec<HumanDuratio
                 hint(value)
             ));
         };
-        array.iter().map(parse_duration).collect::<Result<Vec<_>, _>>()
+        array
+            .iter()
+            .map(parse_duration)
+            .collect::<Result<Vec<_>, _>>()
     })?;
     for d in &list.value {
         warn_if_short(
@@ -343,9 +347,7 @@ fn read_database(r: &mut Reader, root: &Section) -> PathBuf {
     };
     r.only(&s, &["path"]);
     r.optional(&s, "path", |value| match string(value)? {
-        path if path.trim().is_empty() => {
-            Err("must name a file, such as \"govbot.db\"".to_owned())
-        }
+        path if path.trim().is_empty() => Err("must name a file, such as \"govbot.db\"".to_owned()),
         path => Ok(PathBuf::from(path)),
     })
     .map_or(default, |p| p.value)
@@ -406,7 +408,11 @@ fn read_github(r: &mut Reader, root: &Section) -> Option<GitHub> {
     let d = GitHub::default();
     r.only(&s, &["api_base", "sep_repository", "sync_interval"]);
     let api_base = r
-        .optional(&s, "api_base", urls::api_base(crate::github::DEFAULT_API_BASE))
+        .optional(
+            &s,
+            "api_base",
+            urls::api_base(crate::github::DEFAULT_API_BASE),
+        )
         .map_or(d.api_base, |v| v.value);
     let sep_repository = r
         .optional(&s, "sep_repository", |value| {

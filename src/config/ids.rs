@@ -176,7 +176,12 @@ pub(super) fn check_apart(r: &mut Reader, guild: Option<u64>, channels: &[Named]
     let role = |name: &str| roles.iter().find(|(k, _)| k == &format!("roles.{name}"));
     let same = |a: &Named, b: &Named| a.1.value == b.1.value;
     if let Some(facilitator) = role("facilitator") {
-        for other in ["moderator", "core_maintainer", "lead_maintainer", "steering_group"] {
+        for other in [
+            "moderator",
+            "core_maintainer",
+            "lead_maintainer",
+            "steering_group",
+        ] {
             if let Some(o) = role(other).filter(|o| same(o, facilitator)) {
                 r.error(
                     &facilitator.0,

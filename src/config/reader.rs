@@ -229,9 +229,7 @@ impl<'t> Reader<'t> {
     /// Where `key` is written, if it is: for a problem that is about a key's value as a whole.
     pub fn offset_of(&self, section: &Section, name: &str) -> Option<usize> {
         let item = section.table.get(name)?;
-        item.span()
-            .map(|s| s.start)
-            .or(section.key_offset(name))
+        item.span().map(|s| s.start).or(section.key_offset(name))
     }
 }
 

@@ -197,7 +197,10 @@ mod tests {
     #[test]
     fn a_hint_never_shows_more_than_three_characters() {
         for (toml, shown) in [
-            (r#""MTIz.secret-value""#, r#"a 17-character string starting "MTI""#),
+            (
+                r#""MTIz.secret-value""#,
+                r#"a 17-character string starting "MTI""#,
+            ),
             (r#""abc""#, "a 3-character string"),
             (r#""""#, "an empty string"),
             ("123456789", "a 9-digit number"),

@@ -49,7 +49,12 @@ pub async fn on_message(ctx: &Context, data: &Data, msg: &Message) {
     }
 }
 
-async fn count(ctx: &Context, data: &Data, guild: GuildId, msg: &Message) -> Result<(), StoreError> {
+async fn count(
+    ctx: &Context,
+    data: &Data,
+    guild: GuildId,
+    msg: &Message,
+) -> Result<(), StoreError> {
     let Some((group, state)) = group_of(ctx, data, guild, msg.channel_id).await? else {
         return Ok(());
     };

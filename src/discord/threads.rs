@@ -108,7 +108,10 @@ mod tests {
         let parent_text = "800000000000000101";
         // A public thread (what a forum post is too), a private one, an announcement thread.
         for kind in [11, 12, 10] {
-            assert_eq!(thread_parent(&channel(kind, Some(parent_text))), Some(parent));
+            assert_eq!(
+                thread_parent(&channel(kind, Some(parent_text))),
+                Some(parent)
+            );
         }
         // A text channel's parent is its category: not a thread.
         assert_eq!(thread_parent(&channel(0, Some(parent_text))), None);

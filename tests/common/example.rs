@@ -14,7 +14,10 @@ pub fn example() -> String {
 /// The example's ids as dotted keys and values: the guild, then the channels and the roles.
 pub fn example_ids() -> Vec<(String, i64)> {
     let file: toml::Table = toml::from_str(&example()).unwrap();
-    let mut ids = vec![("guild_id".to_owned(), file["guild_id"].as_integer().unwrap())];
+    let mut ids = vec![(
+        "guild_id".to_owned(),
+        file["guild_id"].as_integer().unwrap(),
+    )];
     for table in ["channels", "roles"] {
         for (key, value) in file[table].as_table().unwrap() {
             ids.push((format!("{table}.{key}"), value.as_integer().unwrap()));
