@@ -130,6 +130,9 @@ impl Cli {
         match &self.command {
             Cmd::Run => {
                 let cfg = Config::load(&self.config)?;
+                for warning in cfg.warnings() {
+                    tracing::warn!("{}:{warning}", self.config.display());
+                }
                 let token = config::discord_token()?;
                 crate::discord::run(cfg, token, Arc::new(SystemClock)).await?;
             }
@@ -177,6 +180,10 @@ impl Cli {
             Cmd::CheckConfig { online } => {
                 let cfg = Config::load(&self.config)?;
                 write!(out, "{}", describe(&self.config, &cfg))?;
+                if !cfg.warnings().is_empty() {
+                    let report = config::Report::new(self.config.clone(), cfg.warnings().to_vec());
+                    writeln!(out, "\n{report}")?;
+                }
                 if *online {
                     check_online(&cfg, out).await?;
                 }
@@ -318,7 +325,7 @@ fn describe(path: &Path, cfg: &Config) -> String {
         ),
     };
     format!(
-        "Configuration {} is valid.\n\
+        "Configuration {} is valid{}.\n\
          Guild:            {}\n\
          Database:         {}\n\
          Discord API:      {}\n\
@@ -330,6 +337,11 @@ fn describe(path: &Path, cfg: &Config) -> String {
          Vote reactions:   {} approve, {} reject, {} abstain\n\
          GitHub sync:      {github}\n",
         path.display(),
+        match cfg.warnings().len() {
+            0 => String::new(),
+            1 => ", with 1 warning (below)".to_owned(),
+            n => format!(", with {n} warnings (below)"),
+        },
         cfg.guild_id,
         cfg.database_path().display(),
         cfg.api_base(),

@@ -7,9 +7,13 @@
 //! first pass catches up at once, and the core computes each result as of its deadline. Between
 //! passes the loop sleeps until the next due time, a change in the store, a jump of a manual clock,
 //! or at most a minute.
+//!
+//! Conversation in an IG's channel is counted beside the audit log, not noted per message; before
+//! reminding an IG that it is quiet, a pass first notes the conversation counted since, which
+//! moves the reminder to a quiet period after the last message (see `discord/activity.rs`).
 
 use crate::clock::{jumped, Clock};
-use crate::governance::{due_command, Actor, Context, Policy, Timestamp};
+use crate::governance::{due_command, Actor, Command, Context, Group, Policy, Timestamp};
 use crate::store::{GroupId, Store, StoreError, Target};
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,8 +72,12 @@ async fn run_due(
     policy: &Policy,
 ) -> Result<bool, StoreError> {
     let stored = store.group(id).await?;
-    let Some(command) = due_command(&stored.group, now) else {
-        return Ok(false);
+    let command = match due_command(&stored.group, now) {
+        None => return Ok(false),
+        Some(Command::RemindQuiet) => unnoted_conversation(store, id, &stored.group, now)
+            .await?
+            .map_or(Command::RemindQuiet, |at| Command::NoteConversation { at }),
+        Some(command) => command,
     };
     let ctx = Context::new(&Actor::System, now, policy);
     let done = store
@@ -79,6 +87,19 @@ async fn run_due(
         tracing::info!(group = %id, event = e.kind.name(), "scheduled action carried out");
     }
     Ok(true)
+}
+
+/// The last message counted in the group's channel, if the core has not been told of it yet.
+/// One dated after `now` (possible only if the clock went back) is left out: the core refuses
+/// activity in the future.
+async fn unnoted_conversation(
+    store: &Store,
+    id: GroupId,
+    group: &Group,
+    now: Timestamp,
+) -> Result<Option<Timestamp>, StoreError> {
+    let last = store.last_message_at(id).await?;
+    Ok(last.filter(|at| Some(*at) > group.last_conversation && *at <= now))
 }
 
 /// Runs passes until `stop` turns true.

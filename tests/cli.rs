@@ -1,6 +1,10 @@
 //! The `govbot` binary as an operator runs it, against real SQLite files.
 
+#[path = "common/example.rs"]
+mod example;
+
 use chrono::{Duration, TimeZone, Utc};
+use example::{example, example_ids, example_with_real_ids};
 use govbot::governance::*;
 use govbot::store::{Store, Target};
 use std::path::Path;
@@ -145,7 +149,7 @@ async fn migrate_creates_the_database_and_reading_commands_work_on_it() {
     let out = govbot(dir.path(), &["--database", "fresh.db", "migrate"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("4 migrations applied"),
+        stdout(&out).contains("5 migrations applied"),
         "{}",
         stdout(&out)
     );
@@ -339,33 +343,29 @@ async fn errors_say_what_to_do_and_exit_non_zero() {
 }
 
 #[test]
-fn check_config_accepts_the_example_and_names_the_bad_key() {
+fn check_config_accepts_the_filled_in_example_and_names_the_bad_key() {
     let dir = tempfile::tempdir().unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
-    let ok = govbot(
-        dir.path(),
-        &["--config", example.to_str().unwrap(), "check-config"],
-    );
+    let text = example_with_real_ids();
+    std::fs::write(dir.path().join("govbot.toml"), &text).unwrap();
+    let ok = govbot(dir.path(), &["check-config"]);
     assert!(ok.status.success(), "{}", stderr(&ok));
-    assert!(stdout(&ok).contains("is valid"), "{}", stdout(&ok));
+    let shown = stdout(&ok);
     assert!(
-        stdout(&ok).contains("Vote window:      72h"),
-        "{}",
-        stdout(&ok)
+        shown.contains("Configuration govbot.toml is valid.\n"),
+        "{shown}"
     );
+    assert!(shown.contains("Vote window:      72h"), "{shown}");
     assert!(
-        stdout(&ok).contains("Vote reactions:   ✅ approve, ❌ reject, ➖ abstain"),
-        "{}",
-        stdout(&ok)
+        shown.contains("Vote reactions:   ✅ approve, ❌ reject, ➖ abstain"),
+        "{shown}"
     );
+    assert!(shown.contains("GitHub sync:      off"), "{shown}");
     assert!(
-        stdout(&ok).contains("GitHub sync:      off"),
-        "{}",
-        stdout(&ok)
+        shown.contains("DISCORD_TOKEN:    NOT set"),
+        "the token comes from the environment only: {shown}"
     );
 
     // Turning the GitHub section on is shown, and a bad repository is refused by its key.
-    let text = std::fs::read_to_string(&example).unwrap();
     let github = text.replace("# [github]", "[github]").replace(
         "# sep_repository = \"modelcontextprotocol/modelcontextprotocol\"",
         "sep_repository = \"modelcontextprotocol/modelcontextprotocol\"",
@@ -397,15 +397,128 @@ fn check_config_accepts_the_example_and_names_the_bad_key() {
     let bad = govbot(dir.path(), &["--config", "bad.toml", "check-config"]);
     assert!(!bad.status.success());
     let err = stderr(&bad);
-    assert!(err.contains("vote_window") && err.contains("soon"), "{err}");
+    assert!(
+        err.contains("policy.vote_window") && err.contains("\"soo\""),
+        "{err}"
+    );
+    assert!(
+        !err.contains("soon"),
+        "a refused value is not shown in full: {err}"
+    );
+}
+
+#[test]
+fn check_config_refuses_the_example_as_shipped_naming_every_placeholder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("govbot.toml"), example()).unwrap();
+    let out = govbot(dir.path(), &["check-config"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: govbot.toml: 12 errors, 0 warnings\n"),
+        "{err}"
+    );
+    for (key, _) in example_ids() {
+        let line = err
+            .lines()
+            .find(|l| l.contains(&format!(": error: {key}: ")))
+            .unwrap_or_else(|| panic!("{key} not reported:\n{err}"));
+        assert!(
+            line.contains("placeholder") && line.contains("Copy ID"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn check_config_reports_every_problem_at_once_and_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = example_with_real_ids()
+        .replacen("\nannouncements = ", "\n# announcements = ", 1)
+        .replacen("vote_window = \"72h\"", "vote_window = \"soon\"", 1)
+        .replacen(
+            "approval = \"moderator-vote\"",
+            "aproval = \"moderator-vote\"",
+            1,
+        )
+        .replacen("ig_quiet_after = \"30d\"", "ig_quiet_after = \"20s\"", 1)
+        .replacen(
+            "# api_base = \"https://discord.com\"",
+            "api_base = \"http://discord.com\"",
+            1,
+        );
+    std::fs::write(dir.path().join("govbot.toml"), &text).unwrap();
+    let out = govbot(dir.path(), &["check-config"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "", "no summary for a file with errors");
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: govbot.toml: 4 errors, 1 warning\n"),
+        "{err}"
+    );
+    for expected in [
+        "error: channels.announcements: is required but missing",
+        "error: policy.aproval: unknown key",
+        "error: policy.vote_window: a 4-character string",
+        "warning: policy.ig_quiet_after: 20s is under a minute",
+        "error: discord.api_base: plain http://",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    // Each line points at its place: `file:line:column:` (the missing key at its table).
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("[channels]"))
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!(
+            "govbot.toml:{line}:1: error: channels.announcements"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_config_shows_warnings_and_still_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = example_with_real_ids()
+        .replacen("vote_window = \"72h\"", "vote_window = \"10m\"", 1)
+        .replacen(
+            "vote_reminders = [\"24h\"]",
+            "vote_reminders = [\"30s\"]",
+            1,
+        )
+        .replacen("ig_quiet_after = \"30d\"", "ig_quiet_after = \"45s\"", 1);
+    std::fs::write(dir.path().join("govbot.toml"), &text).unwrap();
+    let out = govbot(dir.path(), &["check-config"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = stdout(&out);
+    assert!(
+        shown.starts_with("Configuration govbot.toml is valid, with 2 warnings (below).\n"),
+        "{shown}"
+    );
+    assert!(shown.contains("Vote window:      10m"), "{shown}");
+    assert!(
+        shown.contains("govbot.toml: 0 errors, 2 warnings\n"),
+        "{shown}"
+    );
+    assert_eq!(
+        shown
+            .matches("is under a minute: fine for a trial, not for a community")
+            .count(),
+        2,
+        "{shown}"
+    );
 }
 
 #[test]
 fn run_needs_the_token_from_the_environment_and_never_prints_it() {
     let dir = tempfile::tempdir().unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
-    let config = example.to_str().unwrap();
-    let no_token = govbot(dir.path(), &["--config", config, "run"]);
+    let text = example_with_real_ids();
+    std::fs::write(dir.path().join("example.toml"), &text).unwrap();
+    let no_token = govbot(dir.path(), &["--config", "example.toml", "run"]);
     assert!(!no_token.status.success());
     assert!(
         stderr(&no_token).contains("DISCORD_TOKEN"),
@@ -414,7 +527,6 @@ fn run_needs_the_token_from_the_environment_and_never_prints_it() {
     );
 
     // Discord's API is unreachable here: port 9 on loopback refuses connections.
-    let text = std::fs::read_to_string(&example).unwrap();
     let unreachable = text.replace("[discord]", "[discord]\napi_base = \"http://127.0.0.1:9\"");
     assert_ne!(unreachable, text, "the example has a [discord] table");
     std::fs::write(dir.path().join("govbot.toml"), unreachable).unwrap();

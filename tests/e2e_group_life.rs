@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use govbot::clock::Clock;
 use govbot::export::Directory;
-use govbot::governance::{GroupState, ItemRef, MemberId};
+use govbot::governance::{EventKind, GroupState, HumanDuration, ItemRef, MemberId};
 use govbot::harness::WAIT;
 use govbot::store::GroupId;
 use serde_json::{json, Value};
@@ -559,8 +559,8 @@ async fn meetings_are_recorded_by_date_with_their_attendees() {
 }
 
 /// Messages in an IG's channel over two weeks: counted per week with distinct participants
-/// (once per message, a redelivery changes nothing), noted to the core once a day, and shown by
-/// `/group health`, `/group list` and the export.
+/// (once per message, a redelivery changes nothing), each moving the last activity without a row
+/// in the audit log, and shown by `/group health`, `/group list` and the export.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn channel_activity_is_counted_per_week_and_shown_in_health_list_and_export() {
     let env = start().await;
@@ -600,8 +600,11 @@ async fn channel_activity_is_counted_per_week_and_shown_in_health_list_and_expor
         .post_message(env.creation(), bob, "unrelated")
         .await;
     eventually("3 messages counted", counted(3)).await;
-    // The day's note follows the count; it is dated by the bot's clock when the message came.
-    eventually("the first day's note", || (noted() == 1).then_some(())).await;
+    // The last activity is the last message, dated by the bot's clock when it came.
+    assert_eq!(
+        store.last_message_at(ig).await.unwrap(),
+        Some(env.h.clock.now())
+    );
 
     // Week 2: both again, and a meeting.
     env.h.clock.advance(chrono::Duration::days(7));
@@ -611,7 +614,7 @@ async fn channel_activity_is_counted_per_week_and_shown_in_health_list_and_expor
         .await;
     env.h.sandbox.post_message(channel, alice, "thanks").await;
     let weeks = eventually("5 messages counted", counted(5)).await;
-    eventually("the second day's note", || (noted() == 2).then_some(())).await;
+    let last_message = env.h.clock.now();
     let day = today(&env);
     let options = vec![id_opt(ig), str_opt("date", &day)];
     let (_, said) = run(&env, "alice", "group", sub("meeting", options)).await;
@@ -624,13 +627,10 @@ async fn channel_activity_is_counted_per_week_and_shown_in_health_list_and_expor
     assert_eq!(messages, [3, 2]);
     assert_eq!(people, [2, 2]);
 
-    // The core heard of it once a day, not once a message.
-    assert_eq!(noted(), 2, "one note per day with messages");
-    let g = group_of(&env, ig).await;
-    assert_eq!(
-        g.last_conversation.map(|t| t.date_naive()),
-        Some(env.h.clock.now().date_naive())
-    );
+    // The audit log did not grow with the chat: the conversation is noted only when a quiet
+    // reminder would otherwise be due (see a_talking_ig_is_not_reminded_however_short_its_quiet_period).
+    assert_eq!(noted(), 0, "no audit row per message");
+    assert_eq!(store.last_message_at(ig).await.unwrap(), Some(last_message));
 
     let (private, health) = run(&env, "dave", "group", sub("health", vec![id_opt(ig)])).await;
     assert!(private, "{health}");
@@ -645,6 +645,12 @@ async fn channel_activity_is_counted_per_week_and_shown_in_health_list_and_expor
     );
     assert!(health.contains("`2026-10-26` 0 message(s)"), "{health}");
     assert!(health.contains("Meetings recorded:** 1"), "{health}");
+    // The last activity is the last message (the meeting is dated at the start of its day).
+    let last = last_message.timestamp();
+    assert!(
+        health.contains(&format!("**Last activity:** <t:{last}:D>")),
+        "{health}"
+    );
 
     let (_, list) = run(&env, "dave", "group", sub("list", vec![])).await;
     assert!(list.contains("IG **Security**: active"), "{list}");
@@ -852,6 +858,153 @@ async fn a_quiet_ig_is_reminded_and_moderators_told_but_it_is_never_retired() {
     })
     .await;
     assert_eq!(group_of(&env, id).await.state, GroupState::Active);
+    env.h.shutdown().await.unwrap();
+}
+
+/// With a quiet period of two hours, an IG whose members keep talking (in its channel and in a
+/// thread under it) is never reminded, though no day goes by; once they stop, the reminder comes a
+/// quiet period after the very last message. Its history gains a few notes, not one per message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_talking_ig_is_not_reminded_however_short_its_quiet_period() {
+    let mut env = start().await;
+    env.h.stop_bot().await.unwrap();
+    env.h.config.policy.ig_quiet_after = HumanDuration::hours(2);
+    env.h.start_bot().await.unwrap();
+    let alice = env.h.user("alice");
+    let bob = env.h.user("bob");
+    let (ig, channel) = active_group(&env, &ig_template("Security", alice)).await;
+    let thread = env
+        .h
+        .sandbox
+        .start_thread(channel, bob, "threat models")
+        .await;
+    let store = env.h.store().await.unwrap();
+    let events = |kind: &str| {
+        block_on(store.history(ig))
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.event.kind.name() == kind)
+            .map(|e| e.event.kind)
+            .collect::<Vec<_>>()
+    };
+
+    // Eight hours of conversation, a message every quarter of an hour, every other one in the
+    // thread: 32 messages, four quiet periods.
+    let mut messages = 0;
+    for quarter in 1..=32 {
+        env.h.clock.advance(chrono::Duration::minutes(15));
+        let (place, who) = if quarter % 2 == 0 {
+            (thread, bob)
+        } else {
+            (channel, alice)
+        };
+        env.h
+            .sandbox
+            .post_message(place, who, &format!("point {quarter}"))
+            .await;
+        messages += 1;
+        let now = env.h.clock.now();
+        eventually("the message to be counted", || {
+            (block_on(store.last_message_at(ig)).ok()?? == now).then_some(())
+        })
+        .await;
+    }
+    let last_message = env.h.clock.now();
+
+    // Then silence: one reminder, a quiet period after the last message.
+    env.h.clock.advance(chrono::Duration::hours(3));
+    let reminded = eventually("the reminder after the last message", || {
+        let reminders = events("quiet_reminder");
+        (!reminders.is_empty()).then_some(reminders)
+    })
+    .await;
+    assert_eq!(
+        reminded,
+        [EventKind::QuietReminder {
+            last_activity: Some(last_message)
+        }],
+        "reminded once, after the conversation stopped"
+    );
+    env.h
+        .sandbox
+        .wait_message(
+            channel,
+            |m| text(m).contains("neither conversation here"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        group_of(&env, ig).await.last_conversation,
+        Some(last_message)
+    );
+    // Any two notes are more than a quiet period apart: at most two per period of talk.
+    let notes = events("conversation_noted").len();
+    assert!(
+        (1..=8).contains(&notes),
+        "{notes} notes for {messages} messages over four quiet periods"
+    );
+    env.h.shutdown().await.unwrap();
+}
+
+/// A message in a thread under a group's channel counts for the group, whether the bot learnt of
+/// the thread from THREAD_CREATE or, after a restart, from GUILD_CREATE's active threads; a thread
+/// under another channel counts for no group.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_in_a_thread_of_a_groups_channel_counts_for_the_group() {
+    let mut env = start().await;
+    let alice = env.h.user("alice");
+    let bob = env.h.user("bob");
+    let (ig, channel) = active_group(&env, &ig_template("Security", alice)).await;
+    let store = env.h.store().await.unwrap();
+    let clock = env.h.clock.clone();
+    let week = |want: i64| {
+        let store = store.clone();
+        let now = clock.now();
+        move || {
+            let weeks = block_on(store.weekly_activity(ig, now, now)).ok()?;
+            (weeks[0].messages == want).then(|| weeks[0].clone())
+        }
+    };
+
+    let thread = env.h.sandbox.start_thread(channel, alice, "agenda").await;
+    env.h
+        .sandbox
+        .post_message(thread, bob, "threat models first")
+        .await;
+    let counted = eventually("the thread's message to count", week(1)).await;
+    assert_eq!(counted.participants, 1);
+    assert_eq!(
+        store.last_message_at(ig).await.unwrap(),
+        Some(env.h.clock.now())
+    );
+
+    let announcements = env.h.channel("announcements");
+    let elsewhere = env
+        .h
+        .sandbox
+        .start_thread(announcements, bob, "launch")
+        .await;
+    env.h
+        .sandbox
+        .post_message(elsewhere, bob, "not a group's")
+        .await;
+
+    // A new session: the bot knows the thread from GUILD_CREATE, without asking for it.
+    env.h.restart_bot().await.unwrap();
+    env.h.sandbox.post_message(thread, alice, "agreed").await;
+    let counted = eventually("the message after the restart to count", week(2)).await;
+    assert_eq!(counted.participants, 2);
+    let all = store.activity_since(env.h.clock.now()).await.unwrap();
+    assert_eq!(all.keys().copied().collect::<Vec<_>>(), [ig]);
+    let fetched: Vec<_> = env
+        .h
+        .sandbox
+        .rest_log()
+        .into_iter()
+        .filter(|c| c.method == "GET" && c.path == format!("/channels/{thread}"))
+        .collect();
+    assert!(fetched.is_empty(), "{fetched:?}");
     env.h.shutdown().await.unwrap();
 }
 

@@ -187,6 +187,7 @@ fn check_frame(frame: &Value) -> Result<String, String> {
         "MESSAGE_REACTION_ADD" | "MESSAGE_REACTION_REMOVE" => typed::<sy::Reaction>(d),
         "INTERACTION_CREATE" => typed::<sy::Interaction>(d),
         "CHANNEL_CREATE" | "CHANNEL_UPDATE" => typed::<sy::Channel>(d),
+        "THREAD_CREATE" => typed::<sy::ThreadCreateEvent>(d),
         "GUILD_MEMBER_UPDATE" => typed::<sy::GuildMemberUpdateEvent>(d),
         "RESUMED" => typed::<sy::ResumedEvent>(d),
         "GUILD_MEMBERS_CHUNK" => typed::<sy::GuildMembersChunkEvent>(d),
@@ -971,6 +972,94 @@ async fn intents_decide_what_the_bot_receives_and_nothing_is_queued_for_an_absen
         sandbox.reactions(creation, early),
         vec![("👍".to_owned(), vec![dave])]
     );
+    bot.stop().await;
+}
+
+/// A thread as Discord shows it: a channel of its own (type 11) under its text channel.
+/// THREAD_CREATE and GUILD_CREATE's `threads` deserialise in serenity and match Discord's
+/// ThreadResponse; a message in the thread names the thread as its channel; `GET /channels/{id}`
+/// answers the thread with its parent and message count; and it is not one of the guild's
+/// channels.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_is_a_channel_of_its_own_under_its_text_channel() {
+    let mut options = options();
+    options.check_responses = true;
+    let sandbox = Sandbox::start(World::standard(), options).await.unwrap();
+    let world = sandbox.world().clone();
+    let recorder = Recorder::new();
+    let bot = Bot::start(&sandbox, all_intents(), Quiet, Some(recorder.clone())).await;
+    sandbox.wait_identified(WAIT).await.unwrap();
+    recorder.wait_for("GUILD_CREATE").await;
+    let parent = world.channel_id("announcements");
+    let alice = world.user_id("alice");
+
+    let thread = sandbox
+        .start_thread(parent, alice, "Launch questions")
+        .await;
+    recorder.wait_for("THREAD_CREATE").await;
+    let message = sandbox.post_message(thread, alice, "when?").await;
+    recorder.wait_for("MESSAGE_CREATE").await;
+    let log = sandbox.dispatch_log();
+    for frame in &log {
+        check_frame(frame).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let created = &log.iter().find(|f| f["t"] == "THREAD_CREATE").unwrap()["d"];
+    assert_eq!(created["id"], json!(thread.to_string()));
+    assert_eq!(created["type"], 11);
+    assert_eq!(created["parent_id"], json!(parent.to_string()));
+    assert_eq!(created["owner_id"], json!(alice.to_string()));
+    assert_eq!(created["newly_created"], true);
+    let problems = sandbox.check_schema("ThreadResponse", created).unwrap();
+    assert!(problems.is_empty(), "THREAD_CREATE: {problems:?}");
+    let posted = log
+        .iter()
+        .find(|f| f["t"] == "MESSAGE_CREATE" && f["d"]["id"] == json!(message.to_string()))
+        .unwrap();
+    assert_eq!(posted["d"]["channel_id"], json!(thread.to_string()));
+
+    let sy::Channel::Guild(read) = bot
+        .http
+        .get_channel(sy::ChannelId::new(thread))
+        .await
+        .unwrap()
+    else {
+        panic!("a thread is a guild channel");
+    };
+    assert_eq!(read.kind, sy::ChannelType::PublicThread);
+    assert_eq!(read.parent_id, Some(sy::ChannelId::new(parent)));
+    assert_eq!(read.message_count, Some(1));
+    assert_eq!(read.last_message_id, Some(sy::MessageId::new(message)));
+    let channels = bot
+        .http
+        .get_channels(sy::GuildId::new(world.guild_id))
+        .await
+        .unwrap();
+    assert!(!channels.iter().any(|c| c.id.get() == thread));
+    bot.stop().await;
+
+    // A new session finds the active thread in GUILD_CREATE's threads, not in its channels.
+    let recorder = Recorder::new();
+    let bot = Bot::start(&sandbox, all_intents(), Quiet, Some(recorder.clone())).await;
+    recorder.wait_for("GUILD_CREATE").await;
+    let guild_create = sandbox
+        .dispatch_log()
+        .into_iter()
+        .rev()
+        .find(|f| f["t"] == "GUILD_CREATE")
+        .unwrap();
+    check_frame(&guild_create).unwrap_or_else(|e| panic!("{e}"));
+    let threads = guild_create["d"]["threads"].as_array().unwrap();
+    assert_eq!(threads.len(), 1);
+    assert_eq!(threads[0]["id"], json!(thread.to_string()));
+    let problems = sandbox.check_schema("ThreadResponse", &threads[0]).unwrap();
+    assert!(problems.is_empty(), "GUILD_CREATE threads: {problems:?}");
+    assert!(!guild_create["d"]["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == json!(thread.to_string())));
+    assert_eq!(sandbox.openapi_problems(), Vec::<String>::new());
+    assert_eq!(sandbox.response_problems(), Vec::<String>::new());
     bot.stop().await;
 }
 

@@ -20,6 +20,8 @@ pub struct Data {
     pub templates: tokio::sync::Mutex<()>,
     /// govbot's own user id, so its own reactions on vote messages are not taken as ballots.
     pub bot_user: u64,
+    /// The channels threads were started in, for counting a thread's messages for its group.
+    pub threads: super::threads::ThreadParents,
     /// Display names already stored, so acting again costs no write on the interaction's path.
     names: std::sync::Mutex<std::collections::HashMap<u64, String>>,
 }
@@ -32,6 +34,7 @@ impl Data {
             clock,
             templates: tokio::sync::Mutex::new(()),
             bot_user,
+            threads: Default::default(),
             names: Default::default(),
         }
     }

@@ -14,7 +14,7 @@ use serenity::all::{
 pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(), Error> {
     match event {
         FullEvent::Message { new_message } => {
-            super::activity::on_message(data, new_message).await;
+            super::activity::on_message(ctx, data, new_message).await;
             let _one_at_a_time = data.templates.lock().await;
             proposals::on_message(&ctx.http, data, new_message).await
         }

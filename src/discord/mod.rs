@@ -19,6 +19,7 @@ pub mod render;
 pub mod runtime;
 pub mod server_check;
 pub mod template_message;
+pub mod threads;
 pub mod views;
 pub mod votes;
 

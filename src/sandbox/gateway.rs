@@ -154,7 +154,9 @@ async fn write(conn: &ConnHandle, text: String) -> bool {
 fn required_intent(event: &str) -> Option<(u64, &'static str)> {
     match event {
         "GUILD_CREATE" | "GUILD_UPDATE" | "CHANNEL_CREATE" | "CHANNEL_UPDATE"
-        | "CHANNEL_DELETE" => Some((intents::GUILDS, "GUILDS")),
+        | "CHANNEL_DELETE" | "THREAD_CREATE" | "THREAD_UPDATE" | "THREAD_DELETE" => {
+            Some((intents::GUILDS, "GUILDS"))
+        }
         "GUILD_MEMBER_ADD" | "GUILD_MEMBER_UPDATE" | "GUILD_MEMBER_REMOVE" => {
             Some((intents::GUILD_MEMBERS, "GUILD_MEMBERS"))
         }
@@ -407,7 +409,7 @@ fn identify(shared: &Shared, conn: &ConnHandle, d: &Value) {
             .collect();
         frames.push((
             "GUILD_CREATE",
-            payloads::guild_create(world, &state.channels, members),
+            payloads::guild_create(world, &state.channels, &state.threads, members),
         ));
     }
     let mut seq = 0;

@@ -15,7 +15,7 @@
 use super::payloads::{self, snowflake, InteractionBase, NewMessage};
 use super::permissions::{self, bits};
 use super::state::{InteractionRecord, ShownModal, State, StoredMessage};
-use super::{commands, gateway, rest, Interaction, Sandbox};
+use super::{commands, gateway, rest, threads, Interaction, Sandbox};
 use anyhow::{anyhow, bail};
 use serde_json::{json, Value};
 use std::time::Instant;
@@ -93,6 +93,7 @@ impl Sandbox {
             let value = payloads::message(world, &message);
             if let Some(channel) = state.channel_mut(channel_id) {
                 channel["last_message_id"] = snowflake(message.id);
+                threads::count_message(channel);
             }
             let event = payloads::gateway_message(world, &value, &|u| state.roles_of(u));
             state.messages.push(StoredMessage {
@@ -486,8 +487,8 @@ impl Sandbox {
         let channel = state
             .channel(channel_id)
             .ok_or_else(|| anyhow!("no channel {channel_id} in the sandbox guild"))?;
-        if channel["type"] != 0 {
-            bail!("channel {channel_id} is not a text channel; nobody can post there");
+        if channel["type"] != 0 && !threads::is_thread(channel) {
+            bail!("channel {channel_id} is neither a text channel nor a thread; nobody can post there");
         }
         Ok(())
     }

@@ -75,7 +75,8 @@
 //! against Discord's description, [`ratelimit`] applies the rate limits and injected faults,
 //! `tls` serves the TLS endpoint. This file holds the [`Sandbox`] handle's start-up and
 //! observation methods; `inject` holds the methods that play people (messages, reactions, slash
-//! commands, buttons, modals) and the gateway's whims.
+//! commands, buttons, modals) and the gateway's whims; `threads` lets people start threads in
+//! text channels.
 
 mod commands;
 mod gateway;
@@ -86,6 +87,7 @@ pub mod permissions;
 pub mod ratelimit;
 mod rest;
 mod state;
+mod threads;
 mod tls;
 pub mod world;
 

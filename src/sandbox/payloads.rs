@@ -330,8 +330,13 @@ pub fn guild(world: &World) -> Value {
 }
 
 /// GUILD_CREATE's payload: the guild plus the gateway-only fields. `members` holds only the bot
-/// unless the bot asked for GUILD_PRESENCES, as Discord does.
-pub fn guild_create(world: &World, channels: &[Value], members: Vec<Value>) -> Value {
+/// unless the bot asked for GUILD_PRESENCES, as Discord does; `threads` are the active threads.
+pub fn guild_create(
+    world: &World,
+    channels: &[Value],
+    threads: &[Value],
+    members: Vec<Value>,
+) -> Value {
     let mut guild = guild(world);
     let map = guild.as_object_mut().expect("a guild is an object");
     map.remove("approximate_member_count");
@@ -343,7 +348,7 @@ pub fn guild_create(world: &World, channels: &[Value], members: Vec<Value>) -> V
     map.insert("voice_states".into(), json!([]));
     map.insert("members".into(), Value::Array(members));
     map.insert("channels".into(), Value::Array(channels.to_vec()));
-    map.insert("threads".into(), json!([]));
+    map.insert("threads".into(), Value::Array(threads.to_vec()));
     map.insert("presences".into(), json!([]));
     map.insert("stage_instances".into(), json!([]));
     map.insert("guild_scheduled_events".into(), json!([]));

@@ -58,6 +58,9 @@ impl Shared {
 pub(crate) struct State {
     /// Guild channels (Discord Channel objects) in creation order.
     pub channels: Vec<Value>,
+    /// Threads (channels of type 11 whose `parent_id` is a text channel), apart from `channels`
+    /// because Discord lists them apart: GUILD_CREATE's `threads`, never its `channels`.
+    pub threads: Vec<Value>,
     /// Every message ever created, in creation order; deleted ones stay, marked.
     pub messages: Vec<StoredMessage>,
     /// Each member's current roles.
@@ -80,6 +83,7 @@ impl State {
     pub fn new(world: &World) -> State {
         State {
             channels: payloads::initial_channels(world),
+            threads: Vec::new(),
             messages: Vec::new(),
             member_roles: world
                 .members
@@ -107,15 +111,18 @@ impl State {
         self.last_id
     }
 
+    /// A guild channel or a thread: both are channels to post in or to read by id.
     pub fn channel(&self, id: u64) -> Option<&Value> {
         self.channels
             .iter()
+            .chain(&self.threads)
             .find(|c| payloads::id_of(c) == Some(id))
     }
 
     pub fn channel_mut(&mut self, id: u64) -> Option<&mut Value> {
         self.channels
             .iter_mut()
+            .chain(&mut self.threads)
             .find(|c| payloads::id_of(c) == Some(id))
     }
 

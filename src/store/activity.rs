@@ -1,5 +1,8 @@
 //! Activity in groups' Discord channels: messages and distinct participants per group and week.
-//! Only counts and member ids are kept, never what was said.
+//! Only counts and member ids are kept, never what was said. These tables sit beside the audit
+//! log, not in it: a message is not a governance decision, and the log would otherwise grow by a
+//! row per message. The scheduler reads the last message from here before it reminds an IG that
+//! it is quiet (see `discord/activity.rs`).
 
 use super::error::StoreError;
 use super::groups::GroupId;
@@ -59,15 +62,6 @@ pub struct ActivitySummary {
     pub last_message_at: Option<Timestamp>,
 }
 
-/// What counting one message did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Counted {
-    /// `false` for a message already counted (a redelivered event).
-    pub counted: bool,
-    /// The group's first counted message of this UTC day: the one to tell the governance core.
-    pub first_today: bool,
-}
-
 fn id(v: u64) -> i64 {
     v as i64
 }
@@ -99,9 +93,8 @@ impl Store {
     }
 
     /// Counts a message by `author` in `group`'s channel at `at` (governance time), once per
-    /// message id; says whether it is the group's first of the UTC day (which is then claimed for
-    /// today). `received` is the real time it arrived, which dates the id kept to recognise a
-    /// redelivery.
+    /// message id: `false` for a message already counted (a redelivered event). `received` is
+    /// the real time it arrived, which dates the id kept to recognise a redelivery.
     pub async fn record_message(
         &self,
         group: GroupId,
@@ -109,10 +102,8 @@ impl Store {
         author: MemberId,
         at: Timestamp,
         received: Timestamp,
-    ) -> Result<Counted, StoreError> {
-        let now = millis(at);
+    ) -> Result<bool, StoreError> {
         let week = day_key(week_start(at));
-        let today = day_key(at.date_naive());
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let new = sqlx::query(
             "INSERT INTO counted_messages (message_id, counted_at) VALUES (?, ?)
@@ -123,10 +114,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if new.rows_affected() == 0 {
-            return Ok(Counted {
-                counted: false,
-                first_today: false,
-            });
+            return Ok(false);
         }
         sqlx::query("DELETE FROM counted_messages WHERE counted_at < ?")
             .bind(millis(received - DEDUP_WINDOW))
@@ -141,7 +129,7 @@ impl Store {
         )
         .bind(group.0)
         .bind(&week)
-        .bind(now)
+        .bind(millis(at))
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -153,39 +141,8 @@ impl Store {
         .bind(id(author.0))
         .execute(&mut *tx)
         .await?;
-        let claimed = sqlx::query(
-            "UPDATE channel_activity SET noted_day = ?1
-             WHERE group_id = ?2 AND week_start = ?3 AND (noted_day IS NULL OR noted_day <> ?1)",
-        )
-        .bind(&today)
-        .bind(group.0)
-        .bind(&week)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
-        Ok(Counted {
-            counted: true,
-            first_today: claimed.rows_affected() == 1,
-        })
-    }
-
-    /// Gives back the day claimed by [`Store::record_message`] when telling the core failed, so
-    /// the next message tries again.
-    pub async fn release_conversation_day(
-        &self,
-        group: GroupId,
-        at: Timestamp,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE channel_activity SET noted_day = NULL
-             WHERE group_id = ? AND week_start = ? AND noted_day = ?",
-        )
-        .bind(group.0)
-        .bind(day_key(week_start(at)))
-        .bind(day_key(at.date_naive()))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        Ok(true)
     }
 
     /// `group`'s weeks from the week of `from` to the week of `to`, oldest first, every week
@@ -267,7 +224,7 @@ impl Store {
             .collect()
     }
 
-    /// When someone last posted in `group`'s channel, as far as govbot counted.
+    /// When someone last posted in `group`'s channel (or its threads), as far as govbot counted.
     pub async fn last_message_at(&self, group: GroupId) -> Result<Option<Timestamp>, StoreError> {
         let last: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(last_message_at) FROM channel_activity WHERE group_id = ?",

@@ -14,7 +14,7 @@ mod members;
 mod schedule;
 mod triggers;
 
-pub use activity::{week_start, ActivitySummary, Counted, WeekActivity};
+pub use activity::{week_start, ActivitySummary, WeekActivity};
 pub use adapter::{Draft, TemplateMessage};
 pub use audit::StoredEvent;
 pub use error::StoreError;
