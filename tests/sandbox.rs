@@ -984,7 +984,11 @@ async fn intents_decide_what_the_bot_receives_and_nothing_is_queued_for_an_absen
 async fn a_thread_is_a_channel_of_its_own_under_its_text_channel() {
     let mut options = options();
     options.check_responses = true;
-    let sandbox = Sandbox::start(World::standard(), options).await.unwrap();
+    // The client asks for every intent, presences included, which the application must allow.
+    let mut world = World::standard();
+    world.application_flags |=
+        govbot::sandbox::permissions::application_flags::GATEWAY_PRESENCE_LIMITED;
+    let sandbox = Sandbox::start(world, options).await.unwrap();
     let world = sandbox.world().clone();
     let recorder = Recorder::new();
     let bot = Bot::start(&sandbox, all_intents(), Quiet, Some(recorder.clone())).await;
