@@ -24,8 +24,7 @@ pub async fn start_with(world: govbot::sandbox::World) -> Env {
         .with_test_writer()
         .try_init();
     let dir = tempfile::tempdir().unwrap();
-    let options = govbot::sandbox::SandboxOptions::default();
-    let h = Harness::start_with(&dir.path().join("govbot.db"), world, options)
+    let h = Harness::start_with(&dir.path().join("govbot.db"), world, Harness::options())
         .await
         .unwrap();
     Env { h, dir }
