@@ -190,7 +190,7 @@ async fn an_approval_with_exactly_the_readmes_permissions_opens_the_channel() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["id"] == alice.to_string())
+        .find(|o| o["id"].as_str() == Some(alice.to_string().as_str()))
         .expect("the facilitator's overwrite");
     assert_eq!(
         facilitator["allow"],
