@@ -35,6 +35,7 @@
 //! people (messages, reactions, slash commands, buttons, modals) and the gateway's whims.
 
 mod commands;
+mod faults;
 mod gateway;
 mod inject;
 pub mod openapi;
@@ -43,6 +44,7 @@ mod rest;
 mod state;
 pub mod world;
 
+pub use faults::{FaultGuard, Request};
 pub use state::{GatewayStats, RestCall, Undelivered};
 pub use world::{ChannelKind, ChannelSpec, MemberSpec, RoleSpec, World};
 
@@ -150,6 +152,7 @@ impl Sandbox {
             ws_url: format!("ws://127.0.0.1:{port}"),
             changed,
             shutdown: shutdown.clone(),
+            faults: Default::default(),
         });
         let app = axum::Router::new()
             .route("/", axum::routing::get(gateway::upgrade))

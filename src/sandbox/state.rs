@@ -29,6 +29,7 @@ pub(crate) struct Shared {
     pub state: Mutex<State>,
     pub changed: watch::Sender<u64>,
     pub shutdown: watch::Sender<bool>,
+    pub faults: super::faults::Faults,
 }
 
 impl Shared {

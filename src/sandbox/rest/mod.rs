@@ -271,6 +271,9 @@ async fn route(
     let s: Vec<&str> = segments.iter().map(String::as_str).collect();
     let world = &shared.world;
     let body = body.unwrap_or(Value::Null);
+    if let Some((status, code, message)) = shared.faults.check(method.as_str(), path, &body) {
+        return Reply::error(status, code, &message);
+    }
     let result = match (method.as_str(), s.as_slice()) {
         ("GET", ["gateway"]) => Ok(Reply::ok(payloads::gateway(&shared.ws_url))),
         ("GET", ["gateway", "bot"]) => Ok(Reply::ok(payloads::gateway_bot(&shared.ws_url))),
