@@ -381,7 +381,8 @@ fn fits(s: &Scenario, i: usize, command: &Command, g: &Group) -> bool {
         | NoteConversation { .. }
         | FlagRetirementCandidate
         | RetireCandidate
-        | LinkChannel { .. } => a == Actor::System,
+        | LinkChannel { .. }
+        | DropEffect { .. } => a == Actor::System,
         Sponsor | Veto { .. } => a.has_any(&[Role::CoreMaintainer, Role::LeadMaintainer]),
         LiftVeto { .. } => a.has(Role::LeadMaintainer),
         Retire { .. }

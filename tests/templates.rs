@@ -575,6 +575,20 @@ fn vote_reminder() {
 }
 
 #[test]
+fn outbox_stuck() {
+    let s = approved(wg_events());
+    insta::assert_snapshot!(notices::outbox_stuck(
+        GroupId(12),
+        &s.group,
+        57,
+        "retired",
+        "HTTP 403 (Missing Permissions): the bot's role lacks a permission there"
+    )
+    .unwrap()
+    .text());
+}
+
+#[test]
 fn vote_result_creation_approved() {
     let s = approved(wg_events());
     insta::assert_snapshot!(notices::vote_result(GroupId(12), &s.group, s.vote())

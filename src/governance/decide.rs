@@ -311,6 +311,13 @@ impl Decision<'_> {
                 }
                 Ok(vec![self.event(EventKind::Kept, Some(reason))])
             }
+            Command::DropEffect { event, reason } => {
+                self.require_system("drop an effect on Discord")?;
+                Ok(vec![self.event(
+                    EventKind::EffectDropped { event: *event },
+                    Some(reason.clone()),
+                )])
+            }
             Command::LinkChannel { channel } => {
                 if self.ctx.actor != &Actor::System {
                     self.require(

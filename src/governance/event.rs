@@ -159,6 +159,11 @@ pub enum EventKind {
     QuietReminder {
         last_activity: Option<Timestamp>,
     },
+    /// The operator dropped what Discord was to show for audit event `event` (it kept failing);
+    /// the group itself is unchanged.
+    EffectDropped {
+        event: i64,
+    },
 }
 
 impl EventKind {
@@ -194,6 +199,7 @@ impl EventKind {
             EventKind::ConversationNoted { .. } => "conversation_noted",
             EventKind::MeetingRecorded { .. } => "meeting_recorded",
             EventKind::QuietReminder { .. } => "quiet_reminder",
+            EventKind::EffectDropped { .. } => "effect_dropped",
         }
     }
 }
@@ -298,6 +304,10 @@ impl fmt::Display for EventKind {
             EventKind::QuietReminder { .. } => {
                 f.write_str("reminded the facilitators that the IG has been quiet")
             }
+            EventKind::EffectDropped { event } => write!(
+                f,
+                "dropped what Discord was still to show for event {event}"
+            ),
         }
     }
 }
