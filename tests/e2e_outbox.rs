@@ -235,6 +235,47 @@ async fn a_proposal_made_while_discord_fails_is_announced_and_answered_once_it_r
     env.h.shutdown().await.unwrap();
 }
 
+/// A post whose answer was lost (Discord carried it out, govbot never learnt it) is repeated
+/// with the same nonce, and Discord gives the first message back instead of posting another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_whose_answer_was_lost_is_not_posted_twice() {
+    let env = start().await;
+    let post = format!("/channels/{}/messages", env.moderators());
+    let lost = env.h.sandbox.lose_answers(
+        move |r| r.method == "POST" && r.path == post,
+        504,
+        0,
+        "upstream request timeout",
+    );
+    env.h
+        .sandbox
+        .post_message(
+            env.creation(),
+            env.h.user("alice"),
+            &wg_template("Registry", env.h.user("alice")),
+        )
+        .await;
+    eventually("a repeat", || (lost.hits() >= 2).then_some(())).await;
+    drop(lost);
+    let store = env.h.store().await.unwrap();
+    eventually("the announcement recorded", || {
+        block_on(store.group_message(GroupId(1), "announcement"))
+            .ok()
+            .flatten()
+    })
+    .await;
+    let call = "gov1:call-vote:1".to_string();
+    let announcements = env
+        .h
+        .sandbox
+        .messages(env.moderators())
+        .iter()
+        .filter(|m| custom_ids(m).contains(&call))
+        .count();
+    assert_eq!(announcements, 1, "posted once however often it was sent");
+    env.h.shutdown().await.unwrap();
+}
+
 /// Defect 8: during a burst the outbox drained the log before editing any tally, so the vote
 /// message froze until the burst ended.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,8 +1,9 @@
 //! Faults injected into the sandbox's REST API, so tests and benches can play a Discord that
 //! fails: an outage (5xx), a permission an operator took away (403), a channel someone deleted
-//! (404). A fault answers every request it matches with Discord's error shape (status and
-//! `{"message", "code"}`) until its guard is dropped, and counts the requests it refused, so a
-//! test can wait for the bot's retries without sleeping.
+//! (404), an answer lost after the request was carried out. A fault answers every request it
+//! matches with Discord's error shape (status and `{"message", "code"}`) until its guard is
+//! dropped, and counts the requests it matched, so a test can wait for the bot's retries without
+//! sleeping.
 
 use super::state::Shared;
 use super::Sandbox;
@@ -20,8 +21,13 @@ pub struct Request<'a> {
 
 type Matcher = Box<dyn Fn(&Request) -> bool + Send + Sync>;
 
+/// What a fault answers: status, Discord's JSON error code, message.
+type Refusal = (u16, u32, String);
+
 struct Fault {
     id: u64,
+    /// The request is carried out first and only its answer is replaced (a lost answer).
+    after: bool,
     matches: Matcher,
     status: u16,
     code: u32,
@@ -37,16 +43,22 @@ pub(crate) struct Faults {
 }
 
 impl Faults {
-    /// The error the first matching fault answers with: `(status, code, message)`.
-    pub(crate) fn check(
-        &self,
-        method: &str,
-        path: &str,
-        body: &Value,
-    ) -> Option<(u16, u32, String)> {
-        let request = Request { method, path, body };
+    /// The error the first matching fault answers with instead of carrying the request out:
+    /// `(status, code, message)`.
+    pub(crate) fn check(&self, method: &str, path: &str, body: &Value) -> Option<Refusal> {
+        self.matching(false, Request { method, path, body })
+    }
+
+    /// The error that replaces the answer of a request already carried out.
+    pub(crate) fn lost(&self, method: &str, path: &str, body: &Value) -> Option<Refusal> {
+        self.matching(true, Request { method, path, body })
+    }
+
+    fn matching(&self, after: bool, request: Request) -> Option<Refusal> {
         let active = self.active.lock().unwrap_or_else(|e| e.into_inner());
-        let fault = active.iter().find(|f| (f.matches)(&request))?;
+        let fault = active
+            .iter()
+            .find(|f| f.after == after && (f.matches)(&request))?;
         fault.hits.fetch_add(1, Ordering::SeqCst);
         Some((fault.status, fault.code, fault.message.clone()))
     }
@@ -89,6 +101,24 @@ impl Sandbox {
         code: u32,
         message: &str,
     ) -> FaultGuard {
+        self.inject(false, Box::new(matches), (status, code, message.to_owned()))
+    }
+
+    /// Carries out every request `matches` accepts, then answers it with `status` and Discord's
+    /// JSON error instead of the real answer, until the guard is dropped: the bot cannot know it
+    /// was done (a gateway timeout, a crash before the answer was read).
+    pub fn lose_answers(
+        &self,
+        matches: impl Fn(&Request) -> bool + Send + Sync + 'static,
+        status: u16,
+        code: u32,
+        message: &str,
+    ) -> FaultGuard {
+        self.inject(true, Box::new(matches), (status, code, message.to_owned()))
+    }
+
+    fn inject(&self, after: bool, matches: Matcher, refusal: Refusal) -> FaultGuard {
+        let (status, code, message) = refusal;
         let faults = &self.shared.faults;
         let id = faults.next_id.fetch_add(1, Ordering::SeqCst);
         let hits = Arc::new(AtomicU64::new(0));
@@ -98,10 +128,11 @@ impl Sandbox {
             .unwrap_or_else(|e| e.into_inner())
             .push(Fault {
                 id,
-                matches: Box::new(matches),
+                after,
+                matches,
                 status,
                 code,
-                message: message.to_owned(),
+                message,
                 hits: hits.clone(),
             });
         FaultGuard {

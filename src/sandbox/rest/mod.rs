@@ -344,7 +344,10 @@ async fn route(
             Ok(Reply::not_found())
         }
     };
-    result.unwrap_or_else(|reply| reply)
+    match shared.faults.lost(method.as_str(), path, &body) {
+        Some((status, code, message)) => Reply::error(status, code, &message),
+        None => result.unwrap_or_else(|reply| reply),
+    }
 }
 
 type Handled = Result<Reply, Reply>;
