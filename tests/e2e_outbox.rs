@@ -158,13 +158,24 @@ async fn a_failing_channel_creation_does_not_hold_back_another_groups_result() {
         .iter()
         .any(|m| text(m).contains("govbot outbox retry")));
 
-    drop(refused);
     let store = env.h.store().await.unwrap();
     let waiting = store.outbox_pending().await.unwrap();
     assert_eq!(waiting.len(), 1, "{waiting:?}");
     assert_eq!(waiting[0].group_id, a);
     assert!(waiting[0].needs_person.is_some());
-    let started = Instant::now();
+    // As after hours of failing: the next try is an hour away, but the operator's retry (what
+    // `govbot outbox retry` does) makes it due at once.
+    let hour_away = govbot::store::FailedAttempt {
+        attempts: 20,
+        next_at: chrono::Utc::now().timestamp_millis() + 3_600_000,
+        error: "Missing Permissions",
+        needs_person: waiting[0].needs_person.as_deref(),
+    };
+    store
+        .outbox_failed(waiting[0].event_id, a, &hour_away, false)
+        .await
+        .unwrap();
+    drop(refused);
     assert!(store.outbox_retry_now(waiting[0].event_id).await.unwrap());
     eventually("A's channel", || {
         env.h
@@ -174,11 +185,6 @@ async fn a_failing_channel_creation_does_not_hold_back_another_groups_result() {
             .find(|c| c["name"] == "wg-registry")
     })
     .await;
-    assert!(
-        started.elapsed() < Duration::from_secs(8),
-        "retried at once, not after the backoff: {:?}",
-        started.elapsed()
-    );
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
