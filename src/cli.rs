@@ -5,9 +5,11 @@
 use crate::clock::SystemClock;
 use crate::config::{self, Config};
 use crate::export::Directory;
-use crate::governance::{Approval, GroupKind, GroupState, Threshold};
+use crate::governance::{
+    Actor, Approval, Command, Context as Gov, GroupKind, GroupState, Policy, Threshold,
+};
 use crate::report;
-use crate::store::{GroupFilter, GroupId, Store};
+use crate::store::{GroupFilter, GroupId, Store, Target};
 use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -70,6 +72,11 @@ pub enum Cmd {
         #[command(subcommand)]
         command: GroupsCmd,
     },
+    /// What Discord has not been shown yet: effects waiting to be retried.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCmd,
+    },
     /// Print the directory of active groups, for a community website.
     Export {
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
@@ -106,6 +113,21 @@ pub enum GroupsCmd {
         id: GroupId,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCmd {
+    /// List the events whose effects wait, with their attempts, last error and what to fix.
+    List,
+    /// Retry an event's effects at once (a running govbot picks it up within seconds), e.g.
+    /// after fixing a permission.
+    Retry { event: i64 },
+    /// Give up an event's effects for good; recorded in the group's history with the reason.
+    Drop {
+        event: i64,
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -248,6 +270,10 @@ impl Cli {
                     }
                 }
             }
+            Cmd::Outbox { command } => {
+                let store = self.store().await?;
+                outbox(&store, command, out).await?;
+            }
             Cmd::Export { format, output } => {
                 let guild = self.optional_config()?.map(|c| c.guild_id);
                 let store = self.store().await?;
@@ -385,5 +411,61 @@ async fn check_online(cfg: &Config, out: &mut dyn Write) -> Result<()> {
         out,
         "Server check: govbot can run; the warnings above only take something away."
     )?;
+    Ok(())
+}
+
+/// `govbot outbox`: the operator's view of, and say over, effects Discord has not shown yet.
+async fn outbox(store: &Store, command: &OutboxCmd, out: &mut dyn Write) -> Result<()> {
+    match command {
+        OutboxCmd::List => {
+            let waiting = store.outbox_pending().await?;
+            if waiting.is_empty() {
+                writeln!(out, "Nothing waits: Discord shows everything recorded.")?;
+            }
+            for p in waiting {
+                let state = match (&p.needs_person, p.attempts) {
+                    (Some(fix), _) => format!("needs a person: {fix}"),
+                    (None, 0) => "waits behind an earlier event of its group".to_string(),
+                    (None, _) => p.last_error.clone().unwrap_or_default(),
+                };
+                let next = chrono::DateTime::from_timestamp_millis(p.next_at)
+                    .filter(|_| p.attempts > 0)
+                    .map(|t| format!(", next try {}", t.format("%Y-%m-%d %H:%M:%S UTC")))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "event {} (group #{}, {}): {} failed attempt(s){next}; {state}",
+                    p.event_id, p.group_id, p.kind, p.attempts
+                )?;
+            }
+        }
+        OutboxCmd::Retry { event } => {
+            if !store.outbox_retry_now(*event).await? {
+                bail!("event {event} is not waiting in the outbox (see `govbot outbox list`)");
+            }
+            writeln!(out, "Event {event} will be retried at once.")?;
+        }
+        OutboxCmd::Drop { event, reason } => {
+            let Some(p) = store.outbox_get(*event).await? else {
+                bail!("event {event} is not waiting in the outbox (see `govbot outbox list`)");
+            };
+            // Recorded first: a drop that is not in the history never happened.
+            let policy = Policy::default();
+            let gov = Gov::new(&Actor::System, chrono::Utc::now(), &policy);
+            let command = Command::DropEffect {
+                event: *event,
+                reason: reason.clone(),
+            };
+            store
+                .execute(Target::Group(p.group_id), &command, &gov, None)
+                .await?;
+            store.outbox_done(*event).await?;
+            writeln!(
+                out,
+                "Event {event} ({}) of group #{} is dropped; the group's history records it.",
+                p.kind, p.group_id
+            )?;
+        }
+    }
     Ok(())
 }

@@ -149,7 +149,7 @@ async fn migrate_creates_the_database_and_reading_commands_work_on_it() {
     let out = govbot(dir.path(), &["--database", "fresh.db", "migrate"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("5 migrations applied"),
+        stdout(&out).contains("6 migrations applied"),
         "{}",
         stdout(&out)
     );
@@ -580,4 +580,76 @@ fn sandbox_plays_the_scenario_and_prints_the_transcript() {
         "{}",
         stderr(&again)
     );
+}
+
+/// `govbot outbox`: an operator lists what waits, retries it at once, or drops it with a reason
+/// that the group's history keeps.
+#[tokio::test]
+async fn the_outbox_commands_list_retry_and_drop_what_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = seeded(dir.path()).await;
+    let db = path.to_str().unwrap();
+    let out = govbot(dir.path(), &["--database", db, "outbox", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Nothing waits"), "{}", stdout(&out));
+
+    let store = Store::open(&path).await.unwrap();
+    let retired = store.events_after(0, 1000).await.unwrap();
+    let last = retired.last().unwrap();
+    let fix = "HTTP 403 (Missing Permissions): give the bot's role Manage Channels";
+    let failure = govbot::store::FailedAttempt {
+        attempts: 3,
+        next_at: i64::MAX / 2,
+        error: "Missing Permissions",
+        needs_person: Some(fix),
+    };
+    store
+        .outbox_failed(last.id, last.group_id, &failure, true)
+        .await
+        .unwrap();
+    store.close().await;
+    let event = last.id.to_string();
+
+    let out = govbot(dir.path(), &["--database", db, "outbox", "list"]);
+    let listed = stdout(&out);
+    assert!(listed.contains(&format!("event {event} ")), "{listed}");
+    assert!(
+        listed.contains("3 failed attempt(s)") && listed.contains(fix),
+        "{listed}"
+    );
+
+    let out = govbot(dir.path(), &["--database", db, "outbox", "retry", &event]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let store = Store::open(&path).await.unwrap();
+    assert_eq!(store.outbox_get(last.id).await.unwrap().unwrap().next_at, 0);
+    store.close().await;
+
+    let out = govbot(
+        dir.path(),
+        &[
+            "--database",
+            db,
+            "outbox",
+            "drop",
+            &event,
+            "--reason",
+            "channel removed on purpose",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = govbot(dir.path(), &["--database", db, "outbox", "list"]);
+    assert!(stdout(&out).contains("Nothing waits"), "{}", stdout(&out));
+    let group = last.group_id.to_string();
+    let out = govbot(dir.path(), &["--database", db, "groups", "history", &group]);
+    let history = stdout(&out);
+    assert!(
+        history.contains(&format!(
+            "dropped what Discord was still to show for event {event}"
+        )) && history.contains("channel removed on purpose"),
+        "{history}"
+    );
+
+    let out = govbot(dir.path(), &["--database", db, "outbox", "retry", &event]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not waiting"), "{}", stderr(&out));
 }

@@ -382,7 +382,8 @@ fn fits(s: &Scenario, i: usize, command: &Command, g: &Group) -> bool {
         | FlagRetirementCandidate
         | RetireCandidate
         | LinkChannel { .. }
-        | NoteTemplateDeleted => a == Actor::System,
+        | NoteTemplateDeleted
+        | DropEffect { .. } => a == Actor::System,
         Sponsor | Veto { .. } => a.has_any(&[Role::CoreMaintainer, Role::LeadMaintainer]),
         LiftVeto { .. } => a.has(Role::LeadMaintainer),
         Retire { .. }

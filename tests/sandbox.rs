@@ -1246,3 +1246,62 @@ async fn interactions_follow_discords_rules_for_answers() {
         .await;
     assert_eq!(refusal_code(result), 10062);
 }
+
+/// Discord's "Create Message": with `enforce_nonce`, a second create with the same nonce by the
+/// same author returns the first message instead of posting another.
+#[tokio::test]
+async fn a_create_with_an_enforced_nonce_returns_the_first_message() {
+    let sandbox = Sandbox::start(World::standard(), options()).await.unwrap();
+    let http = sy::HttpBuilder::new(sandbox.token())
+        .proxy(sandbox.api_base())
+        .ratelimiter_disabled(true)
+        .build();
+    let channel = sy::ChannelId::new(sandbox.world().channel_id("announcements"));
+    let send = |nonce: &str, enforce: bool| {
+        let m = sy::CreateMessage::new()
+            .content("the result")
+            .nonce(sy::Nonce::String(nonce.to_owned()))
+            .enforce_nonce(enforce);
+        channel.send_message(&http, m)
+    };
+    let first = send("gb1", true).await.unwrap();
+    let again = send("gb1", true).await.unwrap();
+    assert_eq!(first.id, again.id, "the same message comes back");
+    let other = send("gb2", true).await.unwrap();
+    assert_ne!(first.id, other.id);
+    let unenforced = send("gb1", false).await.unwrap();
+    assert_ne!(
+        first.id, unenforced.id,
+        "without enforce_nonce a nonce only tags"
+    );
+    assert_eq!(sandbox.messages(channel.get()).len(), 3);
+    assert!(sandbox.openapi_problems().is_empty());
+}
+
+/// An injected fault answers with Discord's error shape until its guard is dropped, and counts
+/// what it refused.
+#[tokio::test]
+async fn an_injected_fault_refuses_matching_requests_until_cleared() {
+    let sandbox = Sandbox::start(World::standard(), options()).await.unwrap();
+    let http = sy::HttpBuilder::new(sandbox.token())
+        .proxy(sandbox.api_base())
+        .ratelimiter_disabled(true)
+        .build();
+    let channel = sy::ChannelId::new(sandbox.world().channel_id("announcements"));
+    let fault = sandbox.fail_requests(|r| r.method == "POST", 403, 50013, "Missing Permissions");
+    match channel.say(&http, "hello").await {
+        Err(sy::Error::Http(sy::HttpError::UnsuccessfulRequest(e))) => {
+            assert_eq!(e.status_code.as_u16(), 403);
+            assert_eq!(e.error.code, 50013);
+            assert_eq!(e.error.message, "Missing Permissions");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    http.get_guild_roles(sy::GuildId::new(sandbox.world().guild_id))
+        .await
+        .expect("what the fault does not match passes");
+    assert_eq!(fault.hits(), 1);
+    drop(fault);
+    channel.say(&http, "hello").await.unwrap();
+    assert_eq!(sandbox.messages(channel.get()).len(), 1);
+}

@@ -464,3 +464,91 @@ async fn opening_a_missing_database_for_reading_does_not_create_it() {
     assert!(err.to_string().contains("govbot migrate"), "{err}");
     assert!(!path.exists());
 }
+
+/// The outbox's waiting events: only a group's oldest is ever due, so its later effects never
+/// overtake it, while another group's flow; a failure keeps it waiting with its retry time.
+#[tokio::test]
+async fn only_the_oldest_waiting_event_of_a_group_is_due() {
+    let (_dir, store) = store().await;
+    let a = propose(&store, "Registry").await;
+    let b = propose(&store, "Inspector").await;
+    open_vote(&store, a, &[100]).await;
+    let events = store.events_after(0, 10).await.unwrap();
+    let [a1, b1, a2] = [0, 1, 2].map(|i| events[i].id);
+    let failure = |attempts, next_at| govbot::store::FailedAttempt {
+        attempts,
+        next_at,
+        error: "HTTP 503",
+        needs_person: None,
+    };
+    store
+        .outbox_failed(a1, a, &failure(1, 500), true)
+        .await
+        .unwrap();
+    store.outbox_wait_behind(a2, a).await.unwrap();
+    store.outbox_wait_behind(a2, a).await.unwrap();
+    store
+        .outbox_failed(b1, b, &failure(1, 100), true)
+        .await
+        .unwrap();
+    let due = |now| {
+        let store = store.clone();
+        async move {
+            let due = store.outbox_due(now, 10).await.unwrap();
+            due.into_iter().map(|p| p.event_id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(due(0).await, Vec::<i64>::new());
+    assert_eq!(due(100).await, [b1]);
+    assert_eq!(due(1000).await, [a1, b1], "a2 waits behind a1");
+    assert_eq!(store.outbox_next_at().await.unwrap(), Some(100));
+    store.outbox_done(a1).await.unwrap();
+    assert_eq!(due(1000).await, [b1, a2]);
+    // A retry that fails after an operator dropped the event does not bring it back.
+    store.outbox_done(b1).await.unwrap();
+    store
+        .outbox_failed(b1, b, &failure(2, 0), false)
+        .await
+        .unwrap();
+    assert_eq!(due(1000).await, [a2]);
+}
+
+/// Dropping an effect is an audit event that changes nothing in the group, and replay agrees.
+#[tokio::test]
+async fn a_dropped_effect_is_recorded_and_replay_still_rebuilds_the_group() {
+    let (_dir, store) = store().await;
+    let id = propose(&store, "Registry").await;
+    let before = store.group(id).await.unwrap().group;
+    let policy = Policy::default();
+    let drop = Command::DropEffect {
+        event: 1,
+        reason: "the channel was deleted on purpose".into(),
+    };
+    let refused = store
+        .execute(
+            Target::Group(id),
+            &drop,
+            &Context::new(&moderator(100), t0(), &policy),
+            None,
+        )
+        .await;
+    assert!(refused.is_err(), "only the operator's shell drops effects");
+    store
+        .execute(
+            Target::Group(id),
+            &drop,
+            &Context::new(&Actor::System, t0(), &policy),
+            None,
+        )
+        .await
+        .unwrap();
+    let after = store.group(id).await.unwrap();
+    assert_eq!(after.group, before);
+    assert_eq!(store.replay(id).await.unwrap(), after.group);
+    let last = store.history(id).await.unwrap().pop().unwrap();
+    assert_eq!(last.event.kind, EventKind::EffectDropped { event: 1 });
+    assert_eq!(
+        last.event.reason.as_deref(),
+        Some("the channel was deleted on purpose")
+    );
+}

@@ -137,13 +137,7 @@ fn edit_too_late() {
 
 #[test]
 fn proposal_withdrawn_and_moderators_withdrawn() {
-    let (card, moderators) = views::withdrawn(
-        GroupId(12),
-        &wg(),
-        MemberId(1001),
-        Some("the template message was deleted"),
-    )
-    .unwrap();
+    let (card, moderators) = views::withdrawn(GroupId(12), &wg(), MemberId(1001)).unwrap();
     insta::assert_snapshot!(format!("{}\n---\n{}", card.text(), moderators.text()));
 }
 
@@ -595,6 +589,20 @@ fn vote_reminder() {
             .unwrap()
             .text()
     );
+}
+
+#[test]
+fn outbox_stuck() {
+    let s = approved(wg_events());
+    insta::assert_snapshot!(notices::outbox_stuck(
+        GroupId(12),
+        &s.group,
+        57,
+        "retired",
+        "HTTP 403 (Missing Permissions): the bot's role lacks a permission there"
+    )
+    .unwrap()
+    .text());
 }
 
 #[test]

@@ -307,9 +307,8 @@ pub async fn once(
     if data.store.group_message(id, purpose).await?.is_some() {
         return Ok(());
     }
-    let msg = ChannelId::new(channel)
-        .send_message(http, output::create_pinging(r, ping))
-        .await?;
+    let message = output::exactly_once(output::create_pinging(r, ping), &format!("{id}/{purpose}"));
+    let msg = ChannelId::new(channel).send_message(http, message).await?;
     data.store
         .set_group_message(id, purpose, channel, msg.id.get())
         .await?;

@@ -3,7 +3,7 @@
 use super::data::{Context, Error};
 use super::decisions::{call_vote, history, lift_veto, reverse, sponsor, veto};
 use super::group_life::{facilitator, health, maintainer, meeting, retire, status};
-use super::{output, proposals, views};
+use super::{output, views};
 use crate::governance::{Command, Context as Gov, GroupKind, GroupState, MemberId};
 use crate::store::{Draft, GroupFilter, GroupId, Target};
 use serenity::all::{
@@ -186,14 +186,6 @@ pub async fn withdraw(
         .store
         .execute(Target::Group(GroupId(id)), &Command::Withdraw, &gov, None)
         .await?;
-    proposals::show_withdrawn(
-        ctx.http(),
-        data,
-        &done,
-        MemberId(ctx.author().id.get()),
-        None,
-    )
-    .await?;
     let r = super::notices::done(&format!(
         "Proposal #{id} ({} '{}') is withdrawn.",
         done.group.kind, done.group.name

@@ -1,6 +1,6 @@
 //! The `/group` commands that decide a proposal's or a group's fate: calling a vote, vetoes,
 //! reversal, sponsorship, and the audit trail. Each answers its caller privately; what everyone
-//! else is shown follows from the audit log (see `effects.rs`).
+//! else is shown follows from the audit log (see `outbox/show.rs`).
 
 use super::commands::{fresh, member_roles};
 use super::data::{Context, Error};

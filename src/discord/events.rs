@@ -229,24 +229,24 @@ async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<()
     let actor = data.actor(m.user.id.get(), &roles);
     let gov = Gov::new(&actor, data.now(), data.policy());
     data.remember(&m.user).await;
+    // The outbox answers with the card by editing this deferred reply, which needs the token;
+    // the trigger, recorded with the proposal, links the two.
+    let received = super::outbox::wall_ms();
+    data.store
+        .save_proposal_interaction(m.id.get(), &m.token, m.channel_id.get(), received)
+        .await?;
+    let trigger = Trigger::ModalProposal(m.id.get());
     match data
         .store
-        .execute(Target::New, &Command::Propose { template }, &gov, None)
+        .execute(
+            Target::New,
+            &Command::Propose { template },
+            &gov,
+            Some(&trigger),
+        )
         .await
     {
-        Ok(done) => {
-            proposals::announce(&ctx.http, data, &done, None).await?;
-            let card = proposals::card(data, &done, false, super::views::CardSource::Form).await?;
-            let sent = m.edit_response(ctx, output::edit_reply(&card)).await?;
-            data.store
-                .set_group_message(
-                    done.id,
-                    proposals::CARD,
-                    sent.channel_id.get(),
-                    sent.id.get(),
-                )
-                .await?;
-        }
+        Ok(_) => {}
         Err(e @ (StoreError::DuplicateName { .. } | StoreError::Governance(_))) => {
             let r = views::error(&e.user_message(), None)?;
             m.edit_response(ctx, output::edit_reply(&r)).await?;

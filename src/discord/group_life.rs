@@ -3,7 +3,7 @@
 //!
 //! Each command carries out one governance command as its caller and answers privately; the
 //! core decides who may. What everyone else sees (the status in the group's channel, channel
-//! permissions, the archive) follows from the audit log (see `effects.rs`).
+//! permissions, the archive) follows from the audit log (see `outbox/show.rs`).
 
 use super::commands::{ephemeral, fresh, member_roles};
 use super::data::{Context, Error};

@@ -247,6 +247,38 @@ pub fn vote_reminder(
 }
 
 #[derive(Serialize)]
+struct Stuck<'a> {
+    id: i64,
+    kind: &'static str,
+    name: &'a str,
+    event: i64,
+    what: &'a str,
+    fix: &'a str,
+}
+
+/// Tells the moderators that an effect needs a person (a permission, a deleted channel), and how
+/// to fix it; `what` is the event's kind.
+pub fn outbox_stuck(
+    id: GroupId,
+    g: &Group,
+    event: i64,
+    what: &str,
+    fix: &str,
+) -> Result<Rendered, RenderError> {
+    render(
+        "outbox_stuck",
+        Stuck {
+            id: id.0,
+            kind: g.kind.code(),
+            name: &g.name,
+            event,
+            what,
+            fix,
+        },
+    )
+}
+
+#[derive(Serialize)]
 struct VoteResult<'a> {
     reversal: bool,
     approved: bool,

@@ -6,7 +6,8 @@ use super::render::Rendered;
 use crate::governance::MemberId;
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
-    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EditMessage, UserId,
+    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EditMessage, Nonce,
+    UserId,
 };
 
 /// govbot's colour on embeds, so its cards are recognisable in a busy channel.
@@ -34,6 +35,22 @@ pub fn create_pinging(r: &Rendered, ping: &[MemberId]) -> CreateMessage {
         Some(e) => m.embed(e),
         None => m.content(&r.body),
     }
+}
+
+/// Marks a new message with a nonce derived from `key` (what the message is for, e.g. a group
+/// and a purpose) and asks Discord to enforce it: a create repeated within Discord's few minutes
+/// (after a crash between the post and its record, or a lost answer) returns the first message
+/// instead of posting a second one.
+pub fn exactly_once(m: CreateMessage, key: &str) -> CreateMessage {
+    m.nonce(Nonce::String(nonce(key))).enforce_nonce(true)
+}
+
+/// 18 characters (Discord allows 25): `gb` and a 64-bit FNV-1a hash of `key`.
+fn nonce(key: &str) -> String {
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("gb{hash:016x}")
 }
 
 pub fn edit(r: &Rendered) -> EditMessage {
@@ -80,5 +97,16 @@ pub fn poise_reply(r: &Rendered) -> poise::CreateReply {
     match embed(r) {
         Some(e) => m.embed(e),
         None => m.content(&r.body),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nonces_are_stable_distinct_and_short() {
+        let a = super::nonce("1/announcement");
+        assert_eq!(a, super::nonce("1/announcement"));
+        assert_ne!(a, super::nonce("2/announcement"));
+        assert!(a.len() <= 25, "{a}");
     }
 }

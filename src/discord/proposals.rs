@@ -10,7 +10,7 @@ use crate::governance::{
     Actor, Command, Context as Gov, Field, FieldProblem, Group, GroupState, MemberId, Template,
     TemplateDraft, TemplateErrors,
 };
-use crate::store::{Executed, GroupId, StoreError, Target, Trigger};
+use crate::store::{GroupId, StoreError, Target, Trigger};
 use anyhow::Result;
 use serenity::all::{
     ButtonStyle, ChannelId, GuildId, Http, Message, MessageId, MessageUpdateEvent, RoleId, UserId,
@@ -72,53 +72,70 @@ async fn overlaps(data: &Data, id: GroupId, g: &Group) -> Result<Vec<Overlap>> {
         .collect())
 }
 
-/// Posts the proposal to the moderators with its "Call vote" button and remembers the message.
+/// Posts the proposal to the moderators with its "Call vote" button (while a vote can still be
+/// called) and remembers the message; the outbox calls it once per proposal.
 pub async fn announce(
     http: &Http,
     data: &Data,
-    done: &Executed,
+    id: GroupId,
+    g: &Group,
     source: Option<String>,
 ) -> Result<()> {
-    let r = views::announcement(
-        done.id,
-        &done.group,
-        overlaps(data, done.id, &done.group).await?,
-        source,
-        done.group.policy.vote_window.to_string(),
-    )?;
+    let r = announcement(data, id, g, source).await?;
     let channel = ChannelId::new(data.config.channels.moderators);
+    let mut message = output::create(&r);
+    if g.state == GroupState::Proposed {
+        message = message.components(output::buttons(&[(
+            &call_vote_button(id),
+            "Call vote",
+            ButtonStyle::Primary,
+        )]));
+    }
     let msg = channel
         .send_message(
             http,
-            output::create(&r).components(output::buttons(&[(
-                &call_vote_button(done.id),
-                "Call vote",
-                ButtonStyle::Primary,
-            )])),
+            output::exactly_once(message, &format!("{id}/{ANNOUNCEMENT}")),
         )
         .await?;
     data.store
-        .set_group_message(done.id, ANNOUNCEMENT, channel.get(), msg.id.get())
+        .set_group_message(id, ANNOUNCEMENT, channel.get(), msg.id.get())
         .await?;
     Ok(())
 }
 
+/// The moderators' announcement of a proposal; `source` links to its template message.
+pub async fn announcement(
+    data: &Data,
+    id: GroupId,
+    g: &Group,
+    source: Option<String>,
+) -> Result<super::render::Rendered> {
+    Ok(views::announcement(
+        id,
+        g,
+        overlaps(data, id, g).await?,
+        source,
+        g.policy.vote_window.to_string(),
+    )?)
+}
+
 pub async fn card(
     data: &Data,
-    done: &Executed,
+    id: GroupId,
+    g: &Group,
     updated: bool,
     source: CardSource,
 ) -> Result<super::render::Rendered> {
     Ok(views::card(
-        done.id,
-        &done.group,
-        overlaps(data, done.id, &done.group).await?,
+        id,
+        g,
+        overlaps(data, id, g).await?,
         updated,
         source,
     )?)
 }
 
-fn message_link(data: &Data, channel: u64, message: u64) -> String {
+pub fn message_link(data: &Data, channel: u64, message: u64) -> String {
     format!(
         "https://discord.com/channels/{}/{channel}/{message}",
         data.config.guild_id
@@ -162,17 +179,9 @@ pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<()> {
             Some("Shorten the answers (link to a document for details) and post it again."),
         )?
     } else {
-        match propose(
-            http,
-            data,
-            &actor,
-            &draft,
-            msg.channel_id.get(),
-            msg.id.get(),
-        )
-        .await?
-        {
-            Ok(r) => r,
+        match propose(http, data, &actor, &draft, msg.id.get()).await? {
+            // The outbox answers with the card, from the proposal's event.
+            Ok(()) => return Ok(()),
             Err(r) => r,
         }
     };
@@ -186,39 +195,39 @@ pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<()> {
     Ok(())
 }
 
-/// Proposes from a template message: `Ok(card)` when the proposal was made, `Err(answer)` with
-/// what the author must fix.
+/// Proposes from a template message: `Ok(())` when the proposal was made (the outbox shows its
+/// card and announcement), `Err(answer)` with what the author must fix.
 async fn propose(
     http: &Http,
     data: &Data,
     actor: &Actor,
     draft: &TemplateDraft,
-    channel: u64,
     message: u64,
-) -> Result<Result<super::render::Rendered, super::render::Rendered>> {
+) -> Result<Result<(), super::render::Rendered>> {
     let template = match validate(http, data, draft).await {
         Ok(t) => t,
         Err(e) => return Ok(Err(views::template_problems(&e, true)?)),
     };
     let now = data.now();
     let ctx = Gov::new(actor, now, data.policy());
+    // The message's trigger, recorded in the proposal's transaction, tells the outbox where the
+    // proposal was made as soon as it exists.
+    let trigger = Trigger::Message(message);
     match data
         .store
-        .execute(Target::New, &Command::Propose { template }, &ctx, None)
+        .execute(
+            Target::New,
+            &Command::Propose { template },
+            &ctx,
+            Some(&trigger),
+        )
         .await
     {
         Ok(done) => {
             data.store
                 .update_template_message(message, Some(done.id), None)
                 .await?;
-            announce(
-                http,
-                data,
-                &done,
-                Some(message_link(data, channel, message)),
-            )
-            .await?;
-            Ok(Ok(card(data, &done, false, CardSource::Message).await?))
+            Ok(Ok(()))
         }
         Err(e) if e.is_user_facing() => Ok(Err(views::error(&e.user_message(), None)?)),
         Err(e) => Err(e.into()),
@@ -271,20 +280,11 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
                     "this message no longer starts with the group's kind and name",
                     Some("Start it with a line like `IG: Security in MCP` or `WG: Registry`."),
                 )?,
-                Some(draft) => {
-                    match propose(
-                        http,
-                        data,
-                        &actor,
-                        &draft,
-                        event.channel_id.get(),
-                        event.id.get(),
-                    )
-                    .await?
-                    {
-                        Ok(r) | Err(r) => r,
-                    }
-                }
+                Some(draft) => match propose(http, data, &actor, &draft, event.id.get()).await? {
+                    // The outbox turns the reply into the card.
+                    Ok(()) => return Ok(()),
+                    Err(r) => r,
+                },
             };
             match known.reply_id {
                 Some(reply) => {
@@ -322,10 +322,8 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
                             .execute(Target::Group(id), &Command::Amend { template }, &ctx, None)
                             .await
                         {
-                            Ok(done) => {
-                                refresh(http, data, &done, known.reply_id).await?;
-                                Vec::new()
-                            }
+                            // The outbox updates the card and the announcement.
+                            Ok(_) => Vec::new(),
                             Err(e) if e.is_user_facing() => vec![e.user_message()],
                             Err(e) => return Err(e.into()),
                         }
@@ -341,39 +339,11 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
     Ok(())
 }
 
-/// Shows an amended proposal: the card under the template and the moderators' announcement.
-async fn refresh(http: &Http, data: &Data, done: &Executed, reply_id: Option<u64>) -> Result<()> {
-    if let Some(reply) = reply_id {
-        let r = card(data, done, true, CardSource::Message).await?;
-        ChannelId::new(data.config.channels.creation)
-            .edit_message(http, MessageId::new(reply), output::edit(&r))
-            .await?;
-    }
-    if let Some((channel, message)) = data.store.group_message(done.id, ANNOUNCEMENT).await? {
-        let source = data
-            .store
-            .template_message_of(done.id)
-            .await?
-            .map(|t| message_link(data, t.channel_id, t.message_id));
-        let r = views::announcement(
-            done.id,
-            &done.group,
-            overlaps(data, done.id, &done.group).await?,
-            source,
-            done.group.policy.vote_window.to_string(),
-        )?;
-        ChannelId::new(channel)
-            .edit_message(http, MessageId::new(message), output::edit(&r))
-            .await?;
-    }
-    Ok(())
-}
-
 /// A deleted template message leaves its proposal standing: Discord does not say who deleted it
 /// (moderators and AutoMod can delete anyone's message), so it is not taken as its author
-/// withdrawing. The history notes the deletion without naming anyone, and the card says how the
-/// proposer can still withdraw. A problems reply to a template that never became a proposal
-/// goes with it.
+/// withdrawing. The history notes the deletion without naming anyone; the outbox then shows on
+/// the card how the proposer can still withdraw. A problems reply to a template that never
+/// became a proposal goes with it.
 pub async fn on_message_delete(
     http: &Http,
     data: &Data,
@@ -390,9 +360,10 @@ pub async fn on_message_delete(
             }
         }
         Some(id) => {
+            data.store.mark_template_deleted(message.get()).await?;
             let ctx = Gov::new(&Actor::System, data.now(), data.policy());
             let trigger = Trigger::MessageDeleted(message.get());
-            let done = match data
+            match data
                 .store
                 .execute(
                     Target::Group(id),
@@ -402,48 +373,10 @@ pub async fn on_message_delete(
                 )
                 .await
             {
-                Ok(done) => done,
-                Err(StoreError::Duplicate(_)) => return Ok(()),
+                Ok(_) | Err(StoreError::Duplicate(_)) => {}
                 Err(e) => return Err(e.into()),
-            };
-            if done.group.state != GroupState::Proposed {
-                return Ok(());
-            }
-            if let Some(reply) = known.reply_id {
-                let r = card(data, &done, false, CardSource::Deleted).await?;
-                channel
-                    .edit_message(http, MessageId::new(reply), output::edit(&r))
-                    .await?;
             }
         }
-    }
-    Ok(())
-}
-
-/// Updates the card and the moderators' announcement of a withdrawn proposal.
-pub async fn show_withdrawn(
-    http: &Http,
-    data: &Data,
-    done: &Executed,
-    actor: MemberId,
-    reason: Option<&'static str>,
-) -> Result<()> {
-    let (card, moderators) = views::withdrawn(done.id, &done.group, actor, reason)?;
-    if let Some(t) = data.store.template_message_of(done.id).await? {
-        if let Some(reply) = t.reply_id {
-            ChannelId::new(t.channel_id)
-                .edit_message(http, MessageId::new(reply), output::edit(&card))
-                .await?;
-        }
-    }
-    if let Some((channel, message)) = data.store.group_message(done.id, ANNOUNCEMENT).await? {
-        ChannelId::new(channel)
-            .edit_message(
-                http,
-                MessageId::new(message),
-                output::edit(&moderators).components(Vec::new()),
-            )
-            .await?;
     }
     Ok(())
 }

@@ -48,6 +48,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("error", include_str!("../../templates/error.md.j2")),
     (
+        "outbox_stuck",
+        include_str!("../../templates/outbox_stuck.md.j2"),
+    ),
+    (
         "group_health",
         include_str!("../../templates/group_health.md.j2"),
     ),

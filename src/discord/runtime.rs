@@ -5,7 +5,7 @@
 use super::data::{Data, Error};
 use super::permissions::Severity;
 use super::server_check::{self, Finding};
-use super::{commands, effects, events, group_life, output, views, votes};
+use super::{commands, events, group_life, outbox, output, views, votes};
 use crate::clock::Clock;
 use crate::config::{Config, Token, DEFAULT_API_BASE};
 use crate::scheduler;
@@ -245,7 +245,7 @@ pub async fn start(
             config.policy.clone(),
             stopped.clone(),
         )),
-        tokio::spawn(effects::run(http, worker_data(), stopped.clone())),
+        tokio::spawn(outbox::run(http, worker_data(), stopped.clone())),
     ];
     if let Some(settings) = config.github.clone() {
         let client =

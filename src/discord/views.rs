@@ -223,7 +223,6 @@ struct Withdrawn {
     kind: &'static str,
     name: String,
     actor: String,
-    reason: Option<&'static str>,
 }
 
 /// The card and the moderators' announcement of a withdrawn proposal.
@@ -231,14 +230,12 @@ pub fn withdrawn(
     id: GroupId,
     g: &Group,
     actor: MemberId,
-    reason: Option<&'static str>,
 ) -> Result<(Rendered, Rendered), RenderError> {
     let view = || Withdrawn {
         id: id.0,
         kind: g.kind.code(),
         name: g.name.clone(),
         actor: actor.0.to_string(),
-        reason,
     };
     Ok((
         render("proposal_withdrawn", view())?,

@@ -1,6 +1,6 @@
 //! Votes on Discord: calling one, ballots by button and by reaction (equivalent), and reconciling
 //! the reactions added or removed while govbot was down. The vote message itself, its tally and
-//! its close are shown by the outbox ([`super::effects`]) from the audit log.
+//! its close are shown by the outbox ([`super::outbox`]) from the audit log.
 
 use super::data::Data;
 use super::notices::{self, emoji_of};

@@ -80,6 +80,12 @@ pub enum Command {
     LinkChannel {
         channel: u64,
     },
+    /// The operator gives up what Discord was to show for audit event `event` of this group
+    /// (`govbot outbox drop`), with a reason: recorded, changing nothing else.
+    DropEffect {
+        event: i64,
+        reason: String,
+    },
     TrackItem {
         item: ItemRef,
     },

@@ -324,6 +324,13 @@ impl Decision<'_> {
                 self.require_system("note a deleted template message")?;
                 Ok(vec![self.event(EventKind::TemplateMessageDeleted, None)])
             }
+            Command::DropEffect { event, reason } => {
+                self.require_system("drop an effect on Discord")?;
+                Ok(vec![self.event(
+                    EventKind::EffectDropped { event: *event },
+                    Some(reason.clone()),
+                )])
+            }
             Command::LinkChannel { channel } => {
                 if self.ctx.actor != &Actor::System {
                     self.require(

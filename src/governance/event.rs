@@ -161,6 +161,11 @@ pub enum EventKind {
     QuietReminder {
         last_activity: Option<Timestamp>,
     },
+    /// The operator dropped what Discord was to show for audit event `event` (it kept failing);
+    /// the group itself is unchanged.
+    EffectDropped {
+        event: i64,
+    },
 }
 
 impl EventKind {
@@ -197,6 +202,7 @@ impl EventKind {
             EventKind::ConversationNoted { .. } => "conversation_noted",
             EventKind::MeetingRecorded { .. } => "meeting_recorded",
             EventKind::QuietReminder { .. } => "quiet_reminder",
+            EventKind::EffectDropped { .. } => "effect_dropped",
         }
     }
 }
@@ -304,6 +310,10 @@ impl fmt::Display for EventKind {
             EventKind::QuietReminder { .. } => {
                 f.write_str("reminded the facilitators that the IG has been quiet")
             }
+            EventKind::EffectDropped { event } => write!(
+                f,
+                "dropped what Discord was still to show for event {event}"
+            ),
         }
     }
 }

@@ -399,6 +399,8 @@ impl Group {
                 attendees: attendees.clone(),
             }),
             EventKind::QuietReminder { .. } => self.quiet_reminded_at = Some(at),
+            // Only Discord's side changed: an effect is no longer retried.
+            EventKind::EffectDropped { .. } => {}
         }
     }
 

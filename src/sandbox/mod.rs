@@ -79,6 +79,7 @@
 //! text channels.
 
 mod commands;
+mod faults;
 mod gateway;
 mod inject;
 pub mod openapi;
@@ -91,6 +92,7 @@ mod threads;
 mod tls;
 pub mod world;
 
+pub use faults::{FaultGuard, Request};
 pub use ratelimit::{Outcome, RateLimitEvent, RateLimitOptions, RouteMatch};
 pub use state::{GatewayStats, RestCall, Undelivered};
 pub use tls::DISCORD_HOST;
@@ -214,6 +216,7 @@ impl Sandbox {
             changed,
             shutdown: shutdown.clone(),
             ratelimits,
+            faults: Default::default(),
         });
         let app = axum::Router::new()
             .route("/", axum::routing::get(gateway::upgrade))
@@ -611,7 +614,7 @@ impl Sandbox {
             .state()
             .rest_log
             .iter()
-            .filter(|c| c.status == 403)
+            .filter(|c| c.status == 403 && !c.injected)
             .map(|c| {
                 let body = c.response.clone().unwrap_or_default();
                 format!(

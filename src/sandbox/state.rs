@@ -32,6 +32,7 @@ pub(crate) struct Shared {
     pub shutdown: watch::Sender<bool>,
     /// Discord's rate limits and injected faults (see `ratelimit`).
     pub ratelimits: super::ratelimit::Limiter,
+    pub faults: super::faults::Faults,
 }
 
 impl Shared {
@@ -262,6 +263,8 @@ pub struct RestCall {
     /// The JSON body, or a multipart body's `payload_json`.
     pub body: Option<Value>,
     pub status: u16,
+    /// The answer was an injected fault, not Discord's rules at work.
+    pub injected: bool,
     /// What Discord's OpenAPI description says is wrong with the request.
     pub openapi_problems: Vec<String>,
     /// The sandbox's answer body.

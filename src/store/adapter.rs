@@ -18,6 +18,8 @@ pub struct TemplateMessage {
     pub group: Option<GroupId>,
     pub reply_id: Option<u64>,
     pub last_edit: i64,
+    /// The author deleted it (which withdraws a proposal that is still open).
+    pub deleted: bool,
 }
 
 /// The part of a slash-command proposal given before its modal opens.
@@ -84,7 +86,7 @@ impl Store {
         message_id: u64,
     ) -> Result<Option<TemplateMessage>, StoreError> {
         let row = sqlx::query(
-            "SELECT message_id, channel_id, author_id, group_id, reply_id, last_edit
+            "SELECT message_id, channel_id, author_id, group_id, reply_id, last_edit, deleted
              FROM template_messages WHERE message_id = ?",
         )
         .bind(id(message_id))
@@ -97,6 +99,7 @@ impl Store {
             group: r.get::<Option<i64>, _>("group_id").map(GroupId),
             reply_id: r.get::<Option<i64>, _>("reply_id").map(|v| v as u64),
             last_edit: r.get("last_edit"),
+            deleted: r.get("deleted"),
         }))
     }
 
@@ -114,6 +117,15 @@ impl Store {
             Some(m) => self.template_message(m as u64).await,
             None => Ok(None),
         }
+    }
+
+    /// Records that the template message was deleted, before its proposal is withdrawn.
+    pub async fn mark_template_deleted(&self, message_id: u64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE template_messages SET deleted = 1 WHERE message_id = ?")
+            .bind(id(message_id))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn update_template_message(
@@ -237,5 +249,98 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|r| (r.get::<i64, _>(0) as u64, r.get::<i64, _>(1) as u64)))
+    }
+}
+
+/// Where a proposal was made, so the outbox can answer it there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProposalSource {
+    /// A template message in the creation channel: the card is a reply to it.
+    Message(TemplateMessage),
+    /// The form: the card is the interaction's deferred reply while its token works.
+    Form {
+        interaction_id: u64,
+        token: String,
+        channel_id: u64,
+        /// Wall-clock milliseconds.
+        received_at: i64,
+    },
+}
+
+/// How long a form's token is kept when no proposal came of it (a refused name, a crash).
+const FORM_TOKEN_KEPT_MS: i64 = 60 * 60 * 1000;
+
+impl Store {
+    /// Keeps a form submission's token until its proposal's card is shown; forgets tokens older
+    /// than an hour (they no longer work).
+    pub async fn save_proposal_interaction(
+        &self,
+        interaction_id: u64,
+        token: &str,
+        channel_id: u64,
+        received_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM proposal_interactions WHERE received_at < ?")
+            .bind(received_at - FORM_TOKEN_KEPT_MS)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO proposal_interactions (interaction_id, token, channel_id, received_at)
+             VALUES (?, ?, ?, ?) ON CONFLICT (interaction_id) DO NOTHING",
+        )
+        .bind(id(interaction_id))
+        .bind(token)
+        .bind(id(channel_id))
+        .bind(received_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn forget_proposal_interaction(&self, interaction_id: u64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM proposal_interactions WHERE interaction_id = ?")
+            .bind(id(interaction_id))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Where `group` was proposed, found through the trigger its proposal recorded in the same
+    /// transaction (so it is known as soon as the proposal is), or through the template
+    /// message's link for proposals made before that trigger existed.
+    pub async fn proposal_source(
+        &self,
+        group: GroupId,
+    ) -> Result<Option<ProposalSource>, StoreError> {
+        let message: Option<i64> = sqlx::query_scalar(
+            "SELECT t.message_id FROM template_messages t
+             WHERE t.group_id = ?1 OR EXISTS (SELECT 1 FROM processed_triggers r
+                 WHERE r.key = 'message:' || t.message_id AND r.group_id = ?1)
+             LIMIT 1",
+        )
+        .bind(group.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(m) = message {
+            return Ok(self
+                .template_message(m as u64)
+                .await?
+                .map(ProposalSource::Message));
+        }
+        let form = sqlx::query(
+            "SELECT i.interaction_id, i.token, i.channel_id, i.received_at
+             FROM proposal_interactions i JOIN processed_triggers r
+                 ON r.key = 'proposal:' || i.interaction_id
+             WHERE r.group_id = ?",
+        )
+        .bind(group.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(form.map(|r| ProposalSource::Form {
+            interaction_id: r.get::<i64, _>(0) as u64,
+            token: r.get(1),
+            channel_id: r.get::<i64, _>(2) as u64,
+            received_at: r.get(3),
+        }))
     }
 }

@@ -11,14 +11,16 @@ mod audit;
 mod error;
 mod groups;
 mod members;
+mod outbox;
 mod schedule;
 mod triggers;
 
 pub use activity::{week_start, ActivitySummary, WeekActivity};
-pub use adapter::{Draft, TemplateMessage};
+pub use adapter::{Draft, ProposalSource, TemplateMessage};
 pub use audit::StoredEvent;
 pub use error::StoreError;
 pub use groups::{name_key, Executed, GroupFilter, GroupId, StoredGroup, Target};
+pub use outbox::{FailedAttempt, Pending};
 pub use schedule::LoggedEvent;
 pub use triggers::Trigger;
 

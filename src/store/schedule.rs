@@ -89,37 +89,4 @@ impl Store {
         .await?;
         Ok(())
     }
-
-    /// Records an event whose effects were given up after `attempts` failures.
-    pub async fn record_outbox_failure(
-        &self,
-        event: i64,
-        attempts: u32,
-        error: &str,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO outbox_failures (event_id, attempts, error, failed_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (event_id) DO UPDATE SET attempts = excluded.attempts,
-                 error = excluded.error, failed_at = excluded.failed_at",
-        )
-        .bind(event)
-        .bind(attempts)
-        .bind(error)
-        .bind(millis(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Events whose effects were given up: `(event id, attempts, error)`.
-    pub async fn outbox_failures(&self) -> Result<Vec<(i64, i64, String)>, StoreError> {
-        let rows = sqlx::query("SELECT event_id, attempts, error FROM outbox_failures ORDER BY 1")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
-            .collect())
-    }
 }

@@ -12,6 +12,9 @@ pub enum Trigger {
     Interaction(u64),
     /// A message, by its id.
     Message(u64),
+    /// The proposal a modal submission made, by the interaction's id: links the interaction to
+    /// its new group in the proposal's own transaction.
+    ModalProposal(u64),
     /// An edit of a message, by the message id and the edit time Discord reports (milliseconds).
     MessageEdit { message: u64, edited_at: i64 },
     /// The deletion of a message, by its id.
@@ -31,6 +34,7 @@ impl Trigger {
             Trigger::Interaction(id) => format!("interaction:{id}"),
             Trigger::Message(id) => format!("message:{id}"),
             Trigger::MessageDeleted(id) => format!("message-deleted:{id}"),
+            Trigger::ModalProposal(id) => format!("proposal:{id}"),
             Trigger::MessageEdit { message, edited_at } => format!("edit:{message}:{edited_at}"),
             Trigger::Reaction {
                 message,
@@ -49,6 +53,7 @@ impl Trigger {
         match self {
             Trigger::Interaction(_) => "interaction",
             Trigger::Message(_) => "message",
+            Trigger::ModalProposal(_) => "proposal form",
             Trigger::MessageEdit { .. } => "message edit",
             Trigger::MessageDeleted(_) => "message deletion",
             Trigger::Reaction { added: true, .. } => "reaction",

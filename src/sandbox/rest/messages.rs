@@ -296,6 +296,28 @@ pub(super) async fn update_and_announce(
     Some(rendered)
 }
 
+/// How long Discord remembers a message's nonce for `enforce_nonce` ("the past few minutes").
+const NONCE_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
+
+/// The bot's earlier message with this body's nonce, when the body enforces it: Discord returns
+/// that message instead of creating another.
+fn same_nonce<'a>(
+    messages: &'a [StoredMessage],
+    world: &World,
+    body: &Value,
+) -> Option<&'a StoredMessage> {
+    let nonce = body.get("nonce").filter(|n| !n.is_null())?;
+    if body["enforce_nonce"] != true {
+        return None;
+    }
+    let since = chrono::Utc::now() - NONCE_WINDOW;
+    messages.iter().rev().find(|m| {
+        m.author_id == world.bot_user_id
+            && m.value.get("nonce") == Some(nonce)
+            && payloads::snowflake_time(m.id) >= since
+    })
+}
+
 pub(super) async fn create_message(shared: &Shared, channel: &str, body: &Value) -> Handled {
     let world = &shared.world;
     let channel = id("channel_id", channel)?;
@@ -309,6 +331,9 @@ pub(super) async fn create_message(shared: &Shared, channel: &str, body: &Value)
                 code::NON_TEXT_CHANNEL,
                 "Cannot send messages in a non-text channel",
             ));
+        }
+        if let Some(earlier) = same_nonce(&state.messages, world, body) {
+            return Ok(Reply::ok(earlier.render(world)));
         }
         // Discord: resources/message.mdx, "Create Message", Limitations: "the current user
         // must have the SEND_MESSAGES permission"; "When sending a message with tts [...] the
@@ -356,7 +381,15 @@ pub(super) async fn create_message(shared: &Shared, channel: &str, body: &Value)
         }
         message
     };
-    Ok(Reply::ok(store_and_announce(shared, message, false).await))
+    let id = message.id;
+    let mut created = store_and_announce(shared, message, false).await;
+    if let Some(nonce) = body.get("nonce").filter(|n| !n.is_null()) {
+        created["nonce"] = nonce.clone();
+        if let Some(stored) = shared.state().message_by_id_mut(id) {
+            stored.value["nonce"] = nonce.clone();
+        }
+    }
+    Ok(Reply::ok(created))
 }
 
 pub(super) async fn edit_message(

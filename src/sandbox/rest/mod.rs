@@ -87,6 +87,8 @@ const IS_COMPONENTS_V2: u64 = 1 << 15;
 pub(crate) struct Reply {
     status: u16,
     body: Option<Value>,
+    /// Made up by an injected fault (`Sandbox::fail_requests`), not by a rule of Discord's.
+    injected: bool,
 }
 
 impl Reply {
@@ -94,6 +96,7 @@ impl Reply {
         Reply {
             status: 200,
             body: Some(body),
+            injected: false,
         }
     }
 
@@ -101,6 +104,7 @@ impl Reply {
         Reply {
             status: 201,
             body: Some(body),
+            injected: false,
         }
     }
 
@@ -108,6 +112,7 @@ impl Reply {
         Reply {
             status: 204,
             body: None,
+            injected: false,
         }
     }
 
@@ -115,6 +120,7 @@ impl Reply {
         Reply {
             status,
             body: Some(payloads::error(code, message)),
+            injected: false,
         }
     }
 
@@ -126,6 +132,7 @@ impl Reply {
         Reply {
             status: 400,
             body: Some(payloads::invalid_form_body(problems)),
+            injected: false,
         }
     }
 
@@ -206,6 +213,7 @@ pub(crate) async fn handle(
                     Reply {
                         status,
                         body: Some(body),
+                        injected: false,
                     }
                 }
                 _ if !authorised => Reply::error(401, 0, "401: Unauthorized"),
@@ -239,6 +247,7 @@ pub(crate) async fn handle(
         query,
         body: body.ok().flatten(),
         status: reply.status,
+        injected: reply.injected,
         openapi_problems,
         response: reply.body.clone(),
         response_problems,
@@ -327,6 +336,12 @@ async fn route(
     let s: Vec<&str> = segments.iter().map(String::as_str).collect();
     let world = &shared.world;
     let body = body.unwrap_or(Value::Null);
+    if let Some((status, code, message)) = shared.faults.check(method.as_str(), path, &body) {
+        return Reply {
+            injected: true,
+            ..Reply::error(status, code, &message)
+        };
+    }
     let result = match (method.as_str(), s.as_slice()) {
         ("GET", ["gateway"]) => Ok(Reply::ok(payloads::gateway(&shared.ws_url))),
         ("GET", ["gateway", "bot"]) => Ok(Reply::ok(payloads::gateway_bot(&shared.ws_url))),
@@ -397,7 +412,10 @@ async fn route(
             Ok(Reply::not_found())
         }
     };
-    result.unwrap_or_else(|reply| reply)
+    match shared.faults.lost(method.as_str(), path, &body) {
+        Some((status, code, message)) => Reply::error(status, code, &message),
+        None => result.unwrap_or_else(|reply| reply),
+    }
 }
 
 type Handled = Result<Reply, Reply>;
