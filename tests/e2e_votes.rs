@@ -926,3 +926,53 @@ async fn an_active_group_without_a_channel_gets_one_at_start_up() {
     .await;
     env.h.shutdown().await.unwrap();
 }
+
+/// A creation vote's message whose close edit keeps failing still shows enabled buttons; once a
+/// reversal vote runs, a click on that old Approve is refused privately ("this vote is closed")
+/// and counts in neither vote (it used to be recorded as Yes in the reversal vote).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_votes_button_never_votes_in_a_later_vote() {
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let creation = vote_message(&env, id, |_| true).await;
+    let creation_path = format!(
+        "/channels/{}/messages/{}",
+        env.moderators(),
+        id_of(&creation)
+    );
+    // Every edit of the creation vote's message fails from now on: its buttons stay enabled.
+    let _stuck = env.h.sandbox.fail_requests(
+        move |r| r.method == "PATCH" && r.path == creation_path,
+        500,
+        0,
+        "500: Internal Server Error",
+    );
+    for m in ["mod-ana", "mod-ben"] {
+        click(&env, m, &creation, &ballot(&creation, "yes")).await;
+    }
+    env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
+    eventually("the group to be approved", || {
+        let store = block_on(env.h.store()).ok()?;
+        (block_on(store.group(id)).ok()?.group.state == GroupState::Active).then_some(())
+    })
+    .await;
+    let (_, said) = slash(&env, "mod-ben", "reverse", id, Some("new information")).await;
+    assert!(!refused(&said), "{said}");
+
+    let (private, said) = click(&env, "mod-ana", &creation, &ballot(&creation, "yes")).await;
+    assert!(private);
+    assert!(
+        said.contains("this vote") && said.contains("is closed"),
+        "{said}"
+    );
+    let store = env.h.store().await.unwrap();
+    let reversal = store.group(id).await.unwrap().group.vote.unwrap();
+    assert_eq!(reversal.purpose, govbot::governance::VotePurpose::Reversal);
+    assert!(
+        reversal.ballots.is_empty(),
+        "the old button voted in the reversal: {:?}",
+        reversal.ballots
+    );
+    env.h.shutdown().await.unwrap();
+}
