@@ -291,13 +291,20 @@ async fn click_ballots(
         let i = sb
             .try_click_button(*voter, channel, message, custom_id)
             .await?;
+        // Deferred at once (before the database write), then confirmed by editing that
+        // answer once the ballot is committed: the sample is click -> confirmation.
         let r = sb.wait_response(&i, WAIT).await?;
-        samples.push(t.elapsed());
-        let said = text(&r.data);
         ensure!(
-            r.kind == 4 && said.contains("Your ballot on"),
-            "ballot {k} was not acknowledged as recorded: type {} {said:?}",
+            r.kind == 5,
+            "ballot {k} was not deferred first: type {}",
             r.kind
+        );
+        let confirmed = sb.wait_followup(&i, 0, WAIT).await?;
+        samples.push(t.elapsed());
+        let said = text(&confirmed);
+        ensure!(
+            said.contains("Your ballot on"),
+            "ballot {k} was not confirmed as recorded: {said:?}"
         );
     }
 }

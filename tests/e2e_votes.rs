@@ -568,7 +568,7 @@ async fn duplicated_dispatches_count_once_and_simultaneous_ballots_all_count() {
             &ballot(&vote, "no"),
         )
         .await;
-    env.h.sandbox.wait_response(&i, WAIT).await.unwrap();
+    env.h.sandbox.wait_followup(&i, 0, WAIT).await.unwrap();
     env.h.sandbox.redeliver_last_dispatch().await;
     vote_message(&env, id, |t| {
         t.contains("1 approve") && t.contains("1 reject")
@@ -588,7 +588,8 @@ async fn duplicated_dispatches_count_once_and_simultaneous_ballots_all_count() {
             .len()
     };
     assert_eq!(ballots().await, 2);
-    assert_eq!(env.h.sandbox.responses(&i).len(), 1);
+    // Answered once: the deferral, then the confirmation in it.
+    assert_eq!(env.h.sandbox.responses(&i).len(), 2);
 
     // The whole electorate at the same instant, on a second vote (a duplicate reaction event
     // replayed late on the first vote, after its removal, would be indistinguishable from a new
@@ -606,7 +607,7 @@ async fn duplicated_dispatches_count_once_and_simultaneous_ballots_all_count() {
     });
     for c in clicks {
         let i = c.await.unwrap();
-        env.h.sandbox.wait_response(&i, WAIT).await.unwrap();
+        env.h.sandbox.wait_followup(&i, 0, WAIT).await.unwrap();
     }
     let g = store.group(second).await.unwrap().group;
     assert_eq!(g.vote.unwrap().ballots.len(), 3);
@@ -974,5 +975,54 @@ async fn an_old_votes_button_never_votes_in_a_later_vote() {
         "the old button voted in the reversal: {:?}",
         reversal.ballots
     );
+    env.h.shutdown().await.unwrap();
+}
+
+/// Another writer holds SQLite's write lock for longer than Discord's 3 seconds: the click is
+/// acknowledged at once (deferred, before any database write), then confirmed once the ballot is
+/// recorded. It used to be written first and answered late, so the voter saw "interaction
+/// failed" for a ballot that was in fact counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ballot_during_a_database_stall_is_acknowledged_at_once_and_confirmed_after() {
+    use sqlx::ConnectOptions as _;
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+    let mut other = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(env.h.database())
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let i = env
+        .h
+        .sandbox
+        .click_button(
+            env.h.user("mod-ben"),
+            env.moderators(),
+            id_of(&vote),
+            &ballot(&vote, "yes"),
+        )
+        .await;
+    // The sandbox refuses a first answer later than Discord's 3 seconds.
+    let first = env
+        .h
+        .sandbox
+        .wait_response(&i, std::time::Duration::from_secs(3))
+        .await
+        .unwrap();
+    assert_eq!(first.kind, 5, "deferred first: {:?}", first.data);
+    // The stall itself: the lock is held past the interaction's deadline, then released.
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    let confirmed = env.h.sandbox.wait_followup(&i, 0, WAIT).await.unwrap();
+    assert!(text(&confirmed).contains("**approve**"), "{confirmed:?}");
+    let store = env.h.store().await.unwrap();
+    let g = store.group(id).await.unwrap().group;
+    assert_eq!(g.vote.unwrap().ballots.len(), 1);
     env.h.shutdown().await.unwrap();
 }

@@ -33,11 +33,14 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
         FullEvent::InteractionCreate {
             interaction: Interaction::Component(c),
         } => {
-            data.remember(&c.user).await;
-            // A ballot records its interaction in its own transaction (see votes.rs).
+            // A ballot records its interaction in its own transaction (see votes.rs), after
+            // acknowledging it: nothing may wait on the database before that.
             if let Some(button) = votes::parse_ballot_button(&c.data.custom_id) {
-                return votes::on_ballot_button(ctx, data, c, button).await;
+                let answered = votes::on_ballot_button(ctx, data, c, button).await;
+                data.remember(&c.user).await;
+                return answered;
             }
+            data.remember(&c.user).await;
             if let Some((id, retire)) = candidacy::parse_button(&c.data.custom_id) {
                 if claimed(data, c.id.get()).await? {
                     candidacy::on_button(ctx, data, c, id, retire).await?;

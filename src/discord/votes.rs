@@ -13,8 +13,8 @@ use crate::governance::{
 use crate::store::{Executed, GroupId, StoreError, Target, Trigger};
 use anyhow::Result;
 use serenity::all::{
-    ButtonStyle, ChannelId, ComponentInteraction, Context, CreateActionRow, CreateButton,
-    CreateInteractionResponse, GuildId, Http, MessageId, ReactionType, UserId,
+    ButtonStyle, ChannelId, ComponentInteraction, Context, CreateActionRow, CreateButton, GuildId,
+    Http, MessageId, ReactionType, UserId,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -179,6 +179,16 @@ pub async fn on_ballot_button(
     c: &ComponentInteraction,
     button: BallotButton,
 ) -> Result<()> {
+    // Acknowledge before anything that can wait on the database's lock: a stall must never turn
+    // into Discord's "interaction failed" for a ballot that was in fact recorded. A repeated
+    // delivery finds it acknowledged already and stops here.
+    if let Err(e) = c.defer_ephemeral(ctx).await {
+        tracing::debug!(
+            interaction = c.id.get(),
+            "not answering a ballot click twice: {e}"
+        );
+        return Ok(());
+    }
     let id = button.group;
     let vote = match button.vote {
         Some(vote) => Some(vote),
@@ -223,11 +233,7 @@ pub async fn on_ballot_button(
             Err(e) => return Err(e.into()),
         },
     };
-    c.create_response(
-        ctx,
-        CreateInteractionResponse::Message(output::reply(&answer, true)),
-    )
-    .await?;
+    c.edit_response(ctx, output::edit_reply(&answer)).await?;
     Ok(())
 }
 

@@ -31,8 +31,13 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    #[error(
+        "govbot's database was busy for too long, so this was not recorded; nothing was \
+         changed. Please try again in a moment."
+    )]
+    Busy,
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is unreadable: {0}")]
@@ -48,6 +53,7 @@ impl StoreError {
                 | StoreError::Duplicate(_)
                 | StoreError::DuplicateName { .. }
                 | StoreError::Governance(_)
+                | StoreError::Busy
         )
     }
 
@@ -59,6 +65,23 @@ impl StoreError {
             "govbot could not record this because of an internal error; nothing was changed. \
              Please try again, and tell a moderator if it keeps happening."
                 .to_string()
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// SQLite's BUSY (5, and its extended codes such as 517) and LOCKED (6): another writer held
+    /// the database past the busy timeout, and the transaction was rolled back.
+    fn from(e: sqlx::Error) -> Self {
+        let busy = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .and_then(|c| c.parse::<i32>().ok())
+            .is_some_and(|c| matches!(c & 0xff, 5 | 6));
+        if busy {
+            StoreError::Busy
+        } else {
+            StoreError::Database(e)
         }
     }
 }
