@@ -1026,3 +1026,54 @@ async fn a_ballot_during_a_database_stall_is_acknowledged_at_once_and_confirmed_
     assert_eq!(g.vote.unwrap().ballots.len(), 1);
     env.h.shutdown().await.unwrap();
 }
+
+/// A session lost and identified anew (close 4009) starts from now on Discord: nothing missed in
+/// the gap is replayed. After the new READY, govbot reads the open votes' reactions and the
+/// creation channel again, so a ballot by reaction and a template posted in the gap both count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_lost_session_missed_is_caught_up_after_the_new_one() {
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+    let sandbox = &env.h.sandbox;
+    let before = sandbox.identify_count();
+    sandbox.hold_sessions(true);
+    assert!(sandbox.disconnect(4009), "a bot was connected");
+    sandbox.wait_gateway(|g| !g.connected, WAIT).await.unwrap();
+
+    // The gap: a moderator votes by reaction and a member posts a template; neither is delivered.
+    let ben = env.h.user("mod-ben");
+    sandbox
+        .add_reaction(ben, env.moderators(), id_of(&vote), "✅")
+        .await;
+    let alice = env.h.user("alice");
+    let posted = sandbox
+        .post_message(env.creation(), alice, &wg_template("Inspector", alice))
+        .await;
+    let lost = sandbox.undelivered();
+    assert!(
+        lost.iter().any(|u| u.event == "MESSAGE_REACTION_ADD")
+            && lost.iter().any(|u| u.event == "MESSAGE_CREATE"),
+        "both happened while no session was up: {lost:?}"
+    );
+
+    sandbox.hold_sessions(false);
+    sandbox
+        .wait_gateway(|g| g.identifies > before && g.connected, WAIT)
+        .await
+        .unwrap();
+    assert_eq!(
+        sandbox.gateway_stats().resumes,
+        0,
+        "a new session, not a resumed one"
+    );
+    vote_message(&env, id, |t| t.contains("1 approve")).await;
+    sandbox
+        .wait_message(env.creation(), |m| replied_to(m) == Some(posted), WAIT)
+        .await
+        .unwrap();
+    let store = env.h.store().await.unwrap();
+    assert_eq!(store.list(&Default::default()).await.unwrap().len(), 2);
+    env.h.shutdown().await.unwrap();
+}

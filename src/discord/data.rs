@@ -24,6 +24,11 @@ pub struct Data {
     pub threads: super::threads::ThreadParents,
     /// Display names already stored, so acting again costs no write on the interaction's path.
     names: std::sync::Mutex<std::collections::HashMap<u64, String>>,
+    /// READY dispatches seen: each after the first is a new session whose gap may have lost
+    /// events (see [`super::reconcile`]).
+    pub sessions: std::sync::atomic::AtomicU64,
+    /// The newest message seen in the creation channel, where reading resumes after a gap.
+    pub creation_seen: std::sync::atomic::AtomicU64,
 }
 
 impl Data {
@@ -36,6 +41,8 @@ impl Data {
             bot_user,
             threads: Default::default(),
             names: Default::default(),
+            sessions: Default::default(),
+            creation_seen: Default::default(),
         }
     }
 

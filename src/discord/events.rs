@@ -13,7 +13,12 @@ use serenity::all::{
 
 pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(), Error> {
     match event {
+        FullEvent::Ready { .. } => {
+            super::reconcile::on_ready(&ctx.http, data).await;
+            Ok(())
+        }
         FullEvent::Message { new_message } => {
+            super::reconcile::seen(data, new_message.channel_id.get(), new_message.id.get());
             super::activity::on_message(ctx, data, new_message).await;
             let _one_at_a_time = data.templates.lock().await;
             proposals::on_message(&ctx.http, data, new_message).await

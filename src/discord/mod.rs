@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod output;
 pub mod permissions;
 pub mod proposals;
+pub mod reconcile;
 pub mod render;
 pub mod runtime;
 pub mod server_check;

@@ -130,6 +130,23 @@ pub(crate) async fn request_reconnect(shared: &Shared) -> bool {
 }
 
 /// Closes the bot's connection with `code`, as Discord does on errors; the bot reconnects.
+/// Holds every new session (its IDENTIFY waits unanswered) until `hold` is false again, when a
+/// held IDENTIFY is answered with READY.
+pub(crate) fn hold_sessions(shared: &Shared, hold: bool) {
+    let held = {
+        let mut state = shared.state();
+        state.gateway.hold_sessions = hold;
+        if hold {
+            None
+        } else {
+            state.gateway.held.take()
+        }
+    };
+    if let Some((conn, d)) = held {
+        identify(shared, &conn, &d);
+    }
+}
+
 pub(crate) fn disconnect(shared: &Shared, code: u16) -> bool {
     let conn = shared.state().gateway.conn.clone();
     conn.is_some_and(|c| c.tx.send(Outgoing::Close(code)).is_ok())
@@ -304,6 +321,12 @@ fn receive(
                 return Err(close::DISALLOWED_INTENTS);
             }
             *identified = true;
+            let mut state = shared.state();
+            if state.gateway.hold_sessions {
+                state.gateway.held = Some((conn.clone(), d.clone()));
+                return Ok(());
+            }
+            drop(state);
             identify(shared, conn, d);
             Ok(())
         }

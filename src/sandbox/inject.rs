@@ -37,6 +37,13 @@ impl Sandbox {
         gateway::disconnect(&self.shared, code)
     }
 
+    /// While `hold` is true, a new session is not started: the bot's IDENTIFY waits unanswered,
+    /// and nothing is delivered to it (a gap like a lost session's on Discord). Setting it false
+    /// answers a waiting IDENTIFY with READY.
+    pub fn hold_sessions(&self, hold: bool) {
+        gateway::hold_sessions(&self.shared, hold)
+    }
+
     /// Sends the last dispatch injected through this API (not one caused by the bot's own REST
     /// calls, such as its reply) again, unchanged but with a new sequence number, as Discord may
     /// when it redelivers. Panics if nothing was injected yet.

@@ -303,6 +303,10 @@ pub(crate) struct GatewayState {
     pub session: Option<Session>,
     pub next_conn_id: u64,
     pub stats: GatewayStats,
+    /// While set, an IDENTIFY waits unanswered (in `held`) instead of starting a session: a gap
+    /// in which nothing is delivered, for as long as a test needs.
+    pub hold_sessions: bool,
+    pub held: Option<(ConnHandle, serde_json::Value)>,
 }
 
 /// A way to write to one connection's socket: frames are written in the order they are queued.

@@ -81,6 +81,16 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The newest template message recorded: where reading the creation channel resumes after a
+    /// gap in the gateway session.
+    pub async fn latest_template_message(&self) -> Result<Option<u64>, StoreError> {
+        let latest: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(message_id) FROM template_messages")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(latest.map(|m| m as u64))
+    }
+
     pub async fn template_message(
         &self,
         message_id: u64,
