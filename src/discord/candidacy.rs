@@ -4,7 +4,7 @@
 use super::data::Data;
 use super::{notices, output, views};
 use crate::governance::{Actor, Command, Context as Gov, Role};
-use crate::store::{GroupId, StoreError, Target};
+use crate::store::{GroupId, Target, Trigger};
 use anyhow::Result;
 use serenity::all::{
     ActionRowComponent, ButtonStyle, ChannelId, ComponentInteraction, Context, CreateActionRow,
@@ -130,10 +130,25 @@ pub async fn on_form(
     } else {
         Command::Keep { reason }
     };
+    // Acknowledge before writing: a database stall must not fail the interaction. A repeated
+    // delivery is refused here, and the trigger keeps it from acting twice.
+    if let Err(e) = m
+        .create_response(
+            ctx,
+            CreateInteractionResponse::Defer(
+                serenity::all::CreateInteractionResponseMessage::new().ephemeral(true),
+            ),
+        )
+        .await
+    {
+        tracing::debug!(interaction = m.id.get(), "not answering a form twice: {e}");
+        return Ok(());
+    }
     let gov = Gov::new(&actor, data.now(), data.policy());
+    let trigger = Trigger::Interaction(m.id.get());
     let r = match data
         .store
-        .execute(Target::Group(id), &command, &gov, None)
+        .execute(Target::Group(id), &command, &gov, Some(&trigger))
         .await
     {
         Ok(done) => notices::done(&format!(
@@ -147,14 +162,9 @@ pub async fn on_form(
             }
         ))?,
         Err(e) if e.is_user_facing() => views::error(&e.user_message(), None)?,
-        Err(e @ StoreError::Duplicate(_)) => views::error(&e.user_message(), None)?,
         Err(e) => return Err(e.into()),
     };
-    m.create_response(
-        ctx,
-        CreateInteractionResponse::Message(output::reply(&r, true)),
-    )
-    .await?;
+    m.edit_response(ctx, output::edit_reply(&r)).await?;
     Ok(())
 }
 

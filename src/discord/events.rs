@@ -46,16 +46,12 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
                 return answered;
             }
             data.remember(&c.user).await;
+            // Nothing below writes before its first answer, and Discord takes one first answer
+            // per interaction: a repeated delivery is refused there and stops.
             if let Some((id, retire)) = candidacy::parse_button(&c.data.custom_id) {
-                if claimed(data, c.id.get()).await? {
-                    candidacy::on_button(ctx, data, c, id, retire).await?;
-                }
-                return Ok(());
+                return candidacy::on_button(ctx, data, c, id, retire).await;
             }
-            if claimed(data, c.id.get()).await? {
-                on_component(ctx, data, c).await?;
-            }
-            Ok(())
+            on_component(ctx, data, c).await
         }
         FullEvent::ReactionAdd { add_reaction: r }
         | FullEvent::ReactionRemove {
@@ -82,9 +78,8 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
         FullEvent::InteractionCreate {
             interaction: Interaction::Modal(m),
         } => {
-            if !claimed(data, m.id.get()).await? {
-                return Ok(());
-            }
+            // Each form acknowledges before it writes (a proposal's is linked to its
+            // interaction in its own transaction, a Retire or Keep records it as its trigger).
             match candidacy::parse_form(&m.data.custom_id) {
                 Some((id, retire)) => candidacy::on_form(ctx, data, m, id, retire).await?,
                 None => on_modal(ctx, data, m).await?,
@@ -137,15 +132,22 @@ async fn on_component(ctx: &Context, data: &Data, c: &ComponentInteraction) -> R
             private(ctx, c, "only community moderators can call a vote").await
         }
         Some(id) => {
-            // Reading the moderators from the member list may be slow: acknowledge first.
-            c.create_response(
-                ctx,
-                CreateInteractionResponse::Defer(
-                    CreateInteractionResponseMessage::new().ephemeral(true),
-                ),
-            )
-            .await?;
-            let answer = votes::call(&ctx.http, data, &actor, id, None, None).await?;
+            // Reading the moderators and writing the vote may be slow: acknowledge first. A
+            // repeated delivery is refused here, and the trigger keeps it from counting twice.
+            if let Err(e) = c
+                .create_response(
+                    ctx,
+                    CreateInteractionResponse::Defer(
+                        CreateInteractionResponseMessage::new().ephemeral(true),
+                    ),
+                )
+                .await
+            {
+                tracing::debug!(interaction = c.id.get(), "not answering twice: {e}");
+                return Ok(());
+            }
+            let trigger = Trigger::Interaction(c.id.get());
+            let answer = votes::call(&ctx.http, data, &actor, id, None, Some(&trigger)).await?;
             c.edit_response(ctx, output::edit_reply(&answer)).await?;
             Ok(())
         }
