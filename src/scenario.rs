@@ -539,8 +539,8 @@ async fn script(h: &Harness, out: &mut dyn Write) -> Result<()> {
             json!([{"type": 1, "name": "withdraw", "options": [{"type": 4, "name": "id", "value": 1}]}]),
         )
         .await;
-    let r = sb.wait_response(&i, WAIT).await?;
-    t.private("carol", &r.data)?;
+    let said = answer(h, &i).await?;
+    t.private("carol", &said)?;
 
     t.heading("A moderator lists the proposals")?;
     let moderator = h.user("mod-ana");
@@ -553,8 +553,8 @@ async fn script(h: &Harness, out: &mut dyn Write) -> Result<()> {
             json!([{"type": 1, "name": "list", "options": []}]),
         )
         .await;
-    let r = sb.wait_response(&i, WAIT).await?;
-    t.private("mod-ana", &r.data)?;
+    let said = answer(h, &i).await?;
+    t.private("mod-ana", &said)?;
 
     t.heading("The audit log of proposal #1 (govbot groups history 1)")?;
     let store = h.store().await?;

@@ -117,9 +117,8 @@ pub async fn propose(
     let poise::Context::Application(app) = ctx else {
         return Ok(());
     };
-    if !fresh(ctx).await? {
-        return Ok(());
-    }
+    // The form must be the first answer, so this command cannot defer; its one write (the draft)
+    // is small. A replayed delivery's form is refused by Discord (one first answer).
     let data = ctx.data();
     let kind = GroupKind::from(kind);
     let mut facilitators: Vec<MemberId> = [facilitator, co_facilitator]
@@ -154,14 +153,18 @@ pub async fn propose(
         })
         .collect();
     let title = truncate(&format!("{} proposal: {name}", kind.code()), 45);
-    app.interaction
+    let shown = app
+        .interaction
         .create_response(
             ctx.serenity_context(),
             CreateInteractionResponse::Modal(
                 CreateModal::new(format!("{PROPOSE_MODAL}{id}"), title).components(inputs),
             ),
         )
-        .await?;
+        .await;
+    if let Err(e) = shown {
+        tracing::info!("not showing the proposal form twice: {e}");
+    }
     Ok(())
 }
 
@@ -236,14 +239,16 @@ pub async fn list(
     ephemeral(ctx, &views::list_with_activity(&groups, label, &recent)?).await
 }
 
-/// Claims the command's interaction, so a replayed INTERACTION_CREATE is answered once. (Not a
-/// poise `command_check`: poise runs that once per parent command too.)
+/// Acknowledges the command (a private "thinking" answer) before it reads or writes anything,
+/// so a database stall never fails the interaction; its answer then replaces that one. Discord
+/// takes one first answer per interaction, so a replayed INTERACTION_CREATE stops here.
 pub async fn fresh(ctx: Context<'_>) -> Result<bool, Error> {
-    match ctx {
-        poise::Context::Application(app) => {
-            super::events::claimed(ctx.data(), app.interaction.id.get()).await
+    match ctx.defer_ephemeral().await {
+        Ok(()) => Ok(true),
+        Err(e) => {
+            tracing::info!("not answering a command twice: {e}");
+            Ok(false)
         }
-        poise::Context::Prefix(_) => Ok(false),
     }
 }
 
@@ -265,13 +270,6 @@ pub fn member_roles(ctx: &Context<'_>) -> Vec<serenity::all::RoleId> {
 }
 
 pub async fn ephemeral(ctx: Context<'_>, r: &super::render::Rendered) -> Result<(), Error> {
-    if let poise::Context::Application(app) = ctx {
-        app.interaction
-            .create_response(
-                ctx.serenity_context(),
-                CreateInteractionResponse::Message(output::reply(r, true)),
-            )
-            .await?;
-    }
+    ctx.send(output::poise_reply(r)).await?;
     Ok(())
 }

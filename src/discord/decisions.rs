@@ -31,8 +31,6 @@ async fn open_vote(ctx: Context<'_>, id: i64, reason: Option<String>) -> Result<
     if !fresh(ctx).await? {
         return Ok(());
     }
-    // Reading the moderators from the member list may take a while: acknowledge first.
-    ctx.defer_ephemeral().await?;
     let data = ctx.data();
     let actor = data.actor(ctx.author().id.get(), &member_roles(&ctx));
     let answer = votes::call(

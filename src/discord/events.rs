@@ -90,21 +90,6 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
     }
 }
 
-/// Claims an interaction so a replayed INTERACTION_CREATE is answered once; `false` for a repeat.
-pub async fn claimed(data: &Data, interaction: u64) -> Result<bool, Error> {
-    let fresh = data
-        .store
-        .claim(&Trigger::Interaction(interaction), data.now())
-        .await?;
-    if !fresh {
-        tracing::info!(
-            interaction,
-            "interaction already handled; ignoring the repeat"
-        );
-    }
-    Ok(fresh)
-}
-
 async fn private(ctx: &Context, c: &ComponentInteraction, text: &str) -> Result<(), Error> {
     let r = views::error(text, None)?;
     c.create_response(

@@ -109,8 +109,6 @@ pub async fn maintainer_add(
     if !fresh(ctx).await? {
         return Ok(());
     }
-    // Reading the member's roles from Discord may take a moment: acknowledge first.
-    ctx.defer_ephemeral().await?;
     let data = ctx.data();
     let guild = GuildId::new(data.config.guild_id);
     let steering = RoleId::new(data.config.roles.steering_group);

@@ -12,8 +12,7 @@ use crate::scheduler;
 use crate::store::{Store, StoreError};
 use anyhow::{anyhow, bail, Context as _, Result};
 use serenity::all::{
-    ClientBuilder, CreateInteractionResponse, CurrentUser, GatewayIntents, GuildId, Http,
-    HttpBuilder, ShardManager,
+    ClientBuilder, CurrentUser, GatewayIntents, GuildId, Http, HttpBuilder, ShardManager,
 };
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -219,7 +218,9 @@ pub async fn start(
                 Box::pin(events::handle(fw.serenity_context, event, fw.user_data))
             },
             on_error: |error| Box::pin(on_error(error)),
-            pre_command: |ctx| Box::pin(async move { ctx.data().remember(ctx.author()).await }),
+            // After the command answered: remembering a name is a write, and nothing may wait
+            // on the database before the answer.
+            post_command: |ctx| Box::pin(async move { ctx.data().remember(ctx.author()).await }),
             ..Default::default()
         })
         .initialize_owners(false)
@@ -382,13 +383,9 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                     StoreError::Corrupt(String::new()).user_message()
                 }
             };
-            if let (poise::Context::Application(app), Ok(r)) = (ctx, views::error(&message, None)) {
-                let response = CreateInteractionResponse::Message(output::reply(&r, true));
-                if let Err(e) = app
-                    .interaction
-                    .create_response(ctx.serenity_context(), response)
-                    .await
-                {
+            // The command was acknowledged before it failed: the error replaces that answer.
+            if let Ok(r) = views::error(&message, None) {
+                if let Err(e) = ctx.send(output::poise_reply(&r)).await {
                     tracing::warn!("could not tell the user about an error: {e}");
                 }
             }

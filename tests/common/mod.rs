@@ -145,7 +145,12 @@ impl Env {
             )
             .await;
         let r = self.h.sandbox.wait_response(&i, WAIT).await.unwrap();
-        (i, r.kind, r.data)
+        if r.kind != 5 {
+            return (i, r.kind, r.data);
+        }
+        // Commands acknowledge first (deferred), then their answer replaces that.
+        let answer = self.h.sandbox.wait_followup(&i, 0, WAIT).await.unwrap();
+        (i, r.kind, answer)
     }
 
     /// Every request the bot sent so far is one Discord's API description accepts, and one
