@@ -1077,3 +1077,56 @@ async fn what_a_lost_session_missed_is_caught_up_after_the_new_one() {
     assert_eq!(store.list(&Default::default()).await.unwrap().len(), 2);
     env.h.shutdown().await.unwrap();
 }
+
+/// A stall longer than SQLite's busy timeout (10 s): the ballot is acknowledged at once, then
+/// answered "not recorded, try again", and is truly not recorded (its transaction rolled back).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ballot_that_outlasts_the_busy_timeout_is_not_recorded_and_says_so() {
+    use sqlx::ConnectOptions as _;
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+    let mut other = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(env.h.database())
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let i = env
+        .h
+        .sandbox
+        .click_button(
+            env.h.user("mod-ben"),
+            env.moderators(),
+            id_of(&vote),
+            &ballot(&vote, "yes"),
+        )
+        .await;
+    let first = env
+        .h
+        .sandbox
+        .wait_response(&i, std::time::Duration::from_secs(3))
+        .await
+        .unwrap();
+    assert_eq!(first.kind, 5, "deferred first: {:?}", first.data);
+    // Held past the store's busy timeout: the ballot's transaction gives up.
+    let said = env
+        .h
+        .sandbox
+        .wait_followup(&i, 0, std::time::Duration::from_secs(20))
+        .await
+        .unwrap();
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    assert!(
+        text(&said).contains("not recorded") && text(&said).contains("try again"),
+        "{said:?}"
+    );
+    let store = env.h.store().await.unwrap();
+    let g = store.group(id).await.unwrap().group;
+    assert!(g.vote.unwrap().ballots.is_empty());
+    env.h.shutdown().await.unwrap();
+}
