@@ -651,14 +651,14 @@ async fn main() -> Result<()> {
         e2e.electorate,
         ms(e2e.call_vote)
     );
-    line("button click -> callback (ack)", &e2e.ballots, e2e.wall);
+    line("button click -> confirmation", &e2e.ballots, e2e.wall);
     let e2e_rate = rate(n, e2e.wall);
     println!(
-        "  sustained: {n} ballots acknowledged in {:.2} s = {e2e_rate:.1} ballots/s",
+        "  sustained: {n} ballots confirmed in {:.2} s = {e2e_rate:.1} ballots/s",
         e2e.wall.as_secs_f64()
     );
     println!(
-        "  store check: {} ballots recorded for {} acknowledged: {}; tally {}",
+        "  store check: {} ballots recorded for {} confirmed: {}; tally {}",
         e2e.recorded,
         e2e.ballots.n,
         if e2e.recorded == e2e.ballots.n {
@@ -670,7 +670,7 @@ async fn main() -> Result<()> {
     );
     ensure!(
         e2e.recorded == e2e.ballots.n,
-        "{} ballots recorded but {} acknowledged",
+        "{} ballots recorded but {} confirmed",
         e2e.recorded,
         e2e.ballots.n
     );
