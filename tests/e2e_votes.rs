@@ -984,38 +984,7 @@ async fn an_old_votes_button_never_votes_in_a_later_vote() {
 /// failed" for a ballot that was in fact counted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ballot_during_a_database_stall_is_acknowledged_at_once_and_confirmed_after() {
-    use sqlx::ConnectOptions as _;
-    let env = start().await;
-    let (id, _) = propose(&env, "Registry").await;
-    call_vote(&env, "mod-ana", id).await;
-    let vote = vote_message(&env, id, |_| true).await;
-    let mut other = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(env.h.database())
-        .connect()
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut other)
-        .await
-        .unwrap();
-    let i = env
-        .h
-        .sandbox
-        .click_button(
-            env.h.user("mod-ben"),
-            env.moderators(),
-            id_of(&vote),
-            &ballot(&vote, "yes"),
-        )
-        .await;
-    // The sandbox refuses a first answer later than Discord's 3 seconds.
-    let first = env
-        .h
-        .sandbox
-        .wait_response(&i, std::time::Duration::from_secs(3))
-        .await
-        .unwrap();
-    assert_eq!(first.kind, 5, "deferred first: {:?}", first.data);
+    let (env, id, i, mut other) = ballot_while_the_database_is_held().await;
     // The stall itself: the lock is held past the interaction's deadline, then released.
     tokio::time::sleep(std::time::Duration::from_secs(4)).await;
     sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
@@ -1082,6 +1051,34 @@ async fn what_a_lost_session_missed_is_caught_up_after_the_new_one() {
 /// answered "not recorded, try again", and is truly not recorded (its transaction rolled back).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ballot_that_outlasts_the_busy_timeout_is_not_recorded_and_says_so() {
+    let (env, id, i, mut other) = ballot_while_the_database_is_held().await;
+    // Held past the store's busy timeout: the ballot's transaction gives up.
+    let said = env
+        .h
+        .sandbox
+        .wait_followup(&i, 0, std::time::Duration::from_secs(20))
+        .await
+        .unwrap();
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    assert!(
+        text(&said).contains("not recorded") && text(&said).contains("try again"),
+        "{said:?}"
+    );
+    let store = env.h.store().await.unwrap();
+    let g = store.group(id).await.unwrap().group;
+    assert!(g.vote.unwrap().ballots.is_empty());
+    env.h.shutdown().await.unwrap();
+}
+
+/// A vote on a proposal, another connection holding SQLite's write lock (`BEGIN IMMEDIATE`),
+/// then mod-ben's Approve click, checked to be acknowledged (deferred) within Discord's 3
+/// seconds, which the sandbox enforces. Returns the connection still holding the lock.
+async fn ballot_while_the_database_is_held() -> (
+    Env,
+    GroupId,
+    govbot::sandbox::Interaction,
+    sqlx::SqliteConnection,
+) {
     use sqlx::ConnectOptions as _;
     let env = start().await;
     let (id, _) = propose(&env, "Registry").await;
@@ -1106,6 +1103,7 @@ async fn a_ballot_that_outlasts_the_busy_timeout_is_not_recorded_and_says_so() {
             &ballot(&vote, "yes"),
         )
         .await;
+    // The sandbox refuses a first answer later than Discord's 3 seconds.
     let first = env
         .h
         .sandbox
@@ -1113,20 +1111,5 @@ async fn a_ballot_that_outlasts_the_busy_timeout_is_not_recorded_and_says_so() {
         .await
         .unwrap();
     assert_eq!(first.kind, 5, "deferred first: {:?}", first.data);
-    // Held past the store's busy timeout: the ballot's transaction gives up.
-    let said = env
-        .h
-        .sandbox
-        .wait_followup(&i, 0, std::time::Duration::from_secs(20))
-        .await
-        .unwrap();
-    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
-    assert!(
-        text(&said).contains("not recorded") && text(&said).contains("try again"),
-        "{said:?}"
-    );
-    let store = env.h.store().await.unwrap();
-    let g = store.group(id).await.unwrap().group;
-    assert!(g.vote.unwrap().ballots.is_empty());
-    env.h.shutdown().await.unwrap();
+    (env, id, i, other)
 }
