@@ -9,7 +9,7 @@ use super::commands::{ephemeral, fresh, member_roles};
 use super::data::{Context, Error};
 use super::template_message::mentions;
 use super::{health, notices, output, views};
-use crate::governance::{Command, Context as Gov, GroupKind, ItemRef, MemberId};
+use crate::governance::{CloseReason, Command, Context as Gov, GroupKind, ItemRef, MemberId};
 use crate::store::{Executed, GroupId, StoreError, Target};
 use chrono::NaiveDate;
 use serenity::all::{GuildId, RoleId, User};
@@ -317,71 +317,114 @@ pub async fn wg(_: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// A WG's tracked Issues, PRs and SEPs.
+/// A WG's tracked Issues, PRs, Discussions, SEPs and manual items.
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("item_add", "item_done", "item_reopen", "item_list"),
+    subcommands(
+        "item_add",
+        "item_done",
+        "item_reopen",
+        "item_touch",
+        "item_drop",
+        "item_list"
+    ),
     subcommand_required
 )]
 pub async fn item(_: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// The reference in `text`, or a refusal that says what is expected.
-async fn reference(ctx: Context<'_>, text: &str) -> Result<Option<ItemRef>, Error> {
-    match ItemRef::find_in(text) {
-        Some(r) => Ok(Some(r)),
-        None => {
-            let message = format!(
-                "'{}' is not an Issue, PR or SEP reference",
-                super::render::truncate(text.trim(), 100)
-            );
-            refuse(
-                ctx,
-                &message,
-                Some("Give its URL (like https://github.com/org/repo/issues/12) or SEP-n (like SEP-1686)."),
-            )
-            .await?;
-            Ok(None)
-        }
+const REFERENCE_HINT: &str = "Give its URL (like https://github.com/org/repo/issues/12), SEP-n \
+     (like SEP-1686), or `manual: <link>` for something govbot cannot read.";
+
+/// Every reference in `text` for `/wg item add`, or a refusal naming each one govbot cannot
+/// follow: nothing is tracked unless all of them can be.
+async fn new_references(ctx: Context<'_>, text: &str) -> Result<Option<Vec<ItemRef>>, Error> {
+    let found = ItemRef::all_in(text);
+    if found.is_empty() {
+        let message = format!(
+            "'{}' is not an Issue, PR, Discussion or SEP reference",
+            super::render::truncate(text.trim(), 100)
+        );
+        refuse(ctx, &message, Some(REFERENCE_HINT)).await?;
+        return Ok(None);
     }
+    let refused: Vec<String> = found
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(ToString::to_string))
+        .collect();
+    if !refused.is_empty() {
+        refuse(ctx, &refused.join("\n"), None).await?;
+        return Ok(None);
+    }
+    Ok(Some(found.into_iter().flatten().collect()))
+}
+
+/// The tracked item `text` names: as govbot stores it, or exactly as it was once stored (an old
+/// reference govbot cannot follow must still be droppable).
+async fn tracked_reference(ctx: Context<'_>, text: &str) -> Result<Option<ItemRef>, Error> {
+    let found = match ItemRef::all_in(text).as_slice() {
+        [Ok(r)] => Some(r.clone()),
+        _ => ItemRef::find_in(text),
+    };
+    if found.is_none() {
+        let message = format!(
+            "'{}' is not an Issue, PR, Discussion or SEP reference",
+            super::render::truncate(text.trim(), 100)
+        );
+        refuse(ctx, &message, Some("`/wg item list` shows what the WG tracks.")).await?;
+    }
+    Ok(found)
 }
 
 async fn item_change(
     ctx: Context<'_>,
     id: i64,
     text: &str,
-    command: fn(ItemRef) -> Command,
+    command: impl Fn(ItemRef) -> Command,
     what: &str,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {
         return Ok(());
     }
-    let Some(r) = reference(ctx, text).await? else {
+    let Some(r) = tracked_reference(ctx, text).await? else {
         return Ok(());
     };
     let done = run(ctx, id, command(r.clone())).await?;
     say(ctx, &format!("{} {what} {r}.", named(&done))).await
 }
 
-/// Track an Issue, PR or SEP in a WG (its facilitators and maintainers, moderators, maintainers).
+/// Track Issues, PRs, Discussions or SEPs in a WG (facilitators, maintainers, moderators).
+///
+/// Every reference in the text is tracked, or none if govbot cannot follow one of them.
 #[poise::command(slash_command, guild_only, rename = "add")]
 pub async fn item_add(
     ctx: Context<'_>,
     #[description = "The WG's id"] id: i64,
-    #[description = "A URL or SEP-n"]
+    #[description = "URLs or SEP-n; or manual: <link> for something govbot cannot read"]
     #[max_length = 512]
     reference: String,
 ) -> Result<(), Error> {
-    item_change(
-        ctx,
-        id,
-        &reference,
-        |item| Command::TrackItem { item },
-        "now tracks",
-    )
-    .await
+    if !fresh(ctx).await? {
+        return Ok(());
+    }
+    let Some(items) = new_references(ctx, &reference).await? else {
+        return Ok(());
+    };
+    let mut done = None;
+    for item in &items {
+        done = Some(
+            run(ctx, id, Command::TrackItem { item: item.clone() }).await?,
+        );
+    }
+    let Some(done) = done else { return Ok(()) };
+    let names: Vec<String> = items.iter().map(ToString::to_string).collect();
+    let mut text = format!("{} now tracks {}.", named(&done), names.join(", "));
+    if items.iter().any(ItemRef::is_manual) {
+        text.push_str(" govbot cannot read a manual item: record its activity with `/wg item touch`.");
+    }
+    say(ctx, &text).await
 }
 
 /// Mark a tracked item completed (the WG's facilitators and maintainers, moderators, maintainers).
@@ -397,7 +440,10 @@ pub async fn item_done(
         ctx,
         id,
         &reference,
-        |item| Command::CompleteItem { item },
+        |item| Command::CompleteItem {
+            item,
+            reason: CloseReason::ByHand,
+        },
         "completed",
     )
     .await
@@ -418,6 +464,45 @@ pub async fn item_reopen(
         &reference,
         |item| Command::ReopenItem { item },
         "reopened",
+    )
+    .await
+}
+
+/// Record activity on a tracked item now: for manual items, which govbot cannot read.
+#[poise::command(slash_command, guild_only, rename = "touch")]
+pub async fn item_touch(
+    ctx: Context<'_>,
+    #[description = "The WG's id"] id: i64,
+    #[description = "The item, as /wg item list shows it"]
+    #[max_length = 512]
+    reference: String,
+) -> Result<(), Error> {
+    let now = ctx.data().now();
+    item_change(
+        ctx,
+        id,
+        &reference,
+        move |item| Command::RecordItemActivity { item, seen_at: now },
+        "recorded activity now on",
+    )
+    .await
+}
+
+/// Stop tracking an item, e.g. one govbot cannot read (facilitators, maintainers, moderators).
+#[poise::command(slash_command, guild_only, rename = "drop")]
+pub async fn item_drop(
+    ctx: Context<'_>,
+    #[description = "The WG's id"] id: i64,
+    #[description = "The item, as /wg item list shows it"]
+    #[max_length = 512]
+    reference: String,
+) -> Result<(), Error> {
+    item_change(
+        ctx,
+        id,
+        &reference,
+        |item| Command::DropItem { item },
+        "no longer tracks",
     )
     .await
 }

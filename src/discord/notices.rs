@@ -587,6 +587,14 @@ struct Candidate<'a> {
     last: i64,
     grace_end: i64,
     facilitators: Vec<String>,
+    items: Vec<ClosedItem>,
+}
+
+#[derive(Serialize)]
+struct ClosedItem {
+    item: String,
+    how: String,
+    done: bool,
 }
 
 /// A WG became a retirement candidate: why, and when it will be retired.
@@ -611,6 +619,61 @@ pub fn retirement_candidate(
                 .timestamp(),
             grace_end: (since + g.policy.wg_retirement_grace.to_chrono()).timestamp(),
             facilitators: ids(&g.facilitators),
+            items: g
+                .items
+                .iter()
+                .map(|i| ClosedItem {
+                    item: i.item.to_string(),
+                    how: i
+                        .close_reason
+                        .map_or_else(|| "completed".to_string(), |r| r.to_string()),
+                    done: i.close_reason.is_none_or(|r| r.is_done()),
+                })
+                .collect(),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct ItemUnreadable<'a> {
+    kind: &'static str,
+    id: i64,
+    name: &'a str,
+    item: String,
+    reason: &'a str,
+    fix: &'static str,
+}
+
+/// Tells the moderators, once, that govbot cannot read one of a WG's items, and what to do.
+pub fn item_unreadable(
+    id: GroupId,
+    g: &Group,
+    item: &crate::governance::ItemRef,
+    reason: &str,
+) -> Result<Rendered, RenderError> {
+    let lower = reason.to_lowercase();
+    let fix = if lower.contains("token") || lower.contains("401") {
+        "set GITHUB_TOKEN to a valid token (fine-grained, read access to issues, pull requests and discussions) and restart govbot"
+    } else if lower.contains("403") || lower.contains("sso") || lower.contains("saml") {
+        "authorize the token for the organisation's SAML single sign-on, or give it access to the repository"
+    } else if lower.contains("deleted") || lower.contains("410") {
+        "track what replaced it with `/wg item add`"
+    } else if lower.contains("not read from github since") {
+        "check `govbot check-config --online` and the logs: GitHub's rate limit or an outage keeps govbot from reading it"
+    } else if lower.contains("cannot follow") || lower.contains("manual") {
+        "track it again as `manual: <link>` and record its activity with `/wg item touch`"
+    } else {
+        "give the token access to the repository (or make it public again), or track where the item lives now"
+    };
+    render(
+        "item_unreadable",
+        ItemUnreadable {
+            kind: g.kind.code(),
+            id: id.0,
+            name: &g.name,
+            item: item.to_string(),
+            reason,
+            fix,
         },
     )
 }

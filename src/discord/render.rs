@@ -64,6 +64,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/retirement_candidate.md.j2"),
     ),
     (
+        "item_unreadable",
+        include_str!("../../templates/item_unreadable.md.j2"),
+    ),
+    (
         "candidacy_decided",
         include_str!("../../templates/candidacy_decided.md.j2"),
     ),

@@ -1,19 +1,25 @@
-//! The GitHub REST client: one call, `GET /repos/{owner}/{repo}/issues/{number}`, which answers
-//! for Issues and PRs alike, and GitHub's rate limits kept.
+//! The GitHub client: REST (`GET /repos/{owner}/{repo}/issues/{number}`, which answers for Issues
+//! and PRs alike, with conditional requests) for everyone, and GraphQL (many items in one query,
+//! with who did what) when a token is set; GitHub's rate limits kept for both.
 //!
-//! Rate limits follow GitHub's "Rate limits for the REST API": every answer's
+//! Rate limits follow GitHub's "Rate limits for the REST API" and "Rate limits and query limits
+//! for the GraphQL API": REST calls and GraphQL points are separate budgets; every answer's
 //! `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset` are read; a 403 or 429
-//! that says the limit is spent pauses the client until `retry-after` seconds have passed, or
+//! that says a limit is spent pauses that budget until `retry-after` seconds have passed, or
 //! else until `x-ratelimit-reset` when nothing remains, or else for a minute; and the client also
 //! pauses until the reset once less than a tenth of the budget remains, leaving the rest to
 //! whatever else shares the token. A paused client refuses calls without sending them. Time comes
 //! from the caller (`now`), which is the bot's governance clock, so tests move it.
 
-use super::item::{GitHubItem, ItemKind};
+use super::{GitHubItem, ItemKind};
+use crate::governance::{CloseReason, ItemRef};
 use chrono::{DateTime, TimeZone as _, Utc};
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, ETAG, IF_NONE_MATCH, USER_AGENT,
+};
 use reqwest::StatusCode;
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -72,16 +78,15 @@ impl fmt::Display for Token {
     }
 }
 
-/// Where an Issue or PR stands.
+/// Where an Issue, PR or Discussion stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ItemState {
     Open,
-    /// Closed; for a PR, closed without being merged.
-    Closed,
-    Merged,
+    /// Closed, and how: completed, not planned, a duplicate, merged, closed unmerged, resolved…
+    Closed(CloseReason),
 }
 
-/// What GitHub says about an Issue or PR.
+/// What GitHub says about an Issue, PR or Discussion.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemStatus {
     /// What GitHub says it is (a PR's issue object carries `pull_request`).
@@ -89,7 +94,22 @@ pub struct ItemStatus {
     pub state: ItemState,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
-    pub title: String,
+    /// When the item last moved, as govbot counts activity: through GraphQL, the latest comment,
+    /// commit, review or state change by a person (not a bot), `None` when none is among its
+    /// latest timeline entries; through REST, which does not say who did what, `updated_at`.
+    pub activity: Option<DateTime<Utc>>,
+    /// Where GitHub says the item lives now (after a transfer or a repository rename).
+    pub location: Option<GitHubItem>,
+}
+
+/// A REST answer: the item, or "not modified since the ETag you sent" (a 304).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    Changed {
+        status: ItemStatus,
+        etag: Option<String>,
+    },
+    NotModified,
 }
 
 /// The budget GitHub reported in its last answer.
@@ -98,6 +118,13 @@ pub struct RateLimit {
     pub limit: u64,
     pub remaining: u64,
     pub reset: DateTime<Utc>,
+}
+
+/// GitHub's separate budgets: REST calls (`core`) and GraphQL points (`graphql`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    Core,
+    Graphql,
 }
 
 /// Why a call told nothing about an item. Messages are written for operators and users, and never
@@ -111,26 +138,49 @@ pub enum GitHubError {
     )]
     RateLimited { until: DateTime<Utc> },
     #[error(
-        "GitHub has no {item}: it does not exist, or it is private and the token in {TOKEN_VAR} (if any) cannot see it"
+        "GitHub has no {item}: it does not exist, it was moved where the token cannot see it, or it is private and the token in {TOKEN_VAR} (if any) cannot see it"
     )]
     NotFound { item: String },
+    #[error("GitHub says {item} was deleted (410)")]
+    Gone { item: String },
     #[error(
         "GitHub refused the request as unauthorized (401): check {TOKEN_VAR}, which must hold a valid GitHub token that has not expired or been revoked"
     )]
     Unauthorized,
+    /// A 403 that is not a rate limit: SAML single sign-on not granted, a blocked repository.
+    #[error("GitHub refused to show {item} (403): {message}")]
+    Forbidden { item: String, message: String },
     #[error("GitHub answered HTTP {status}: {message}")]
     Http { status: u16, message: String },
     #[error("cannot reach GitHub: {message}")]
     Unreachable { message: String },
-    /// GitHub answered, but not with an issue object the client understands.
+    /// GitHub answered, but not with an object the client understands.
     #[error("GitHub's answer could not be understood: {message}")]
     Unexpected { message: String },
     /// The client could not be set up (a bad API base, a token that cannot be sent).
     #[error("cannot set up the GitHub client: {message}")]
     Setup { message: String },
+    /// Something only a token allows (GraphQL, and so Discussions).
+    #[error("{what} needs a GitHub token: set {TOKEN_VAR}")]
+    NeedsToken { what: String },
 }
 
-/// Reads Issues and PRs from GitHub. Clones share the connection pool and the rate-limit state.
+impl GitHubError {
+    /// Whether asking again later will not help until a person acts (a token, access, the item).
+    pub fn is_persistent(&self) -> bool {
+        matches!(
+            self,
+            GitHubError::NotFound { .. }
+                | GitHubError::Gone { .. }
+                | GitHubError::Unauthorized
+                | GitHubError::Forbidden { .. }
+                | GitHubError::NeedsToken { .. }
+        )
+    }
+}
+
+/// Reads Issues, PRs and Discussions from GitHub. Clones share the connection pool and the
+/// rate-limit state.
 #[derive(Clone)]
 pub struct GitHubClient {
     http: reqwest::Client,
@@ -138,10 +188,10 @@ pub struct GitHubClient {
     token: Option<Token>,
     authorization: Option<HeaderValue>,
     timeout: Duration,
-    budget: Arc<Mutex<Budget>>,
+    budget: Arc<Mutex<HashMap<Resource, Budget>>>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Budget {
     last: Option<RateLimit>,
     paused_until: Option<DateTime<Utc>>,
@@ -157,25 +207,39 @@ impl fmt::Debug for GitHubClient {
     }
 }
 
-/// The part of GitHub's issue object the client reads.
+/// The part of GitHub's issue object the client reads. Keys the REST description marks optional
+/// are `Option` with a default, so their absence is not an error.
 #[derive(Deserialize)]
 struct IssueObject {
-    title: String,
     state: String,
+    #[serde(default)]
+    state_reason: Option<String>,
     updated_at: DateTime<Utc>,
+    #[serde(default)]
     closed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    html_url: Option<String>,
+    #[serde(default)]
     pull_request: Option<PullRequestPart>,
 }
 
 #[derive(Deserialize)]
 struct PullRequestPart {
+    #[serde(default)]
     merged_at: Option<DateTime<Utc>>,
+}
+
+/// An answer that got through the rate-limit checks.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
 }
 
 impl GitHubClient {
     /// A client for the API at `api_base` (e.g. [`DEFAULT_API_BASE`], or a stand-in's), sending
     /// `token` as a bearer token when there is one. Without a token GitHub allows only public
-    /// items and a small budget (60 calls an hour).
+    /// items, only REST, and a small budget (60 calls an hour).
     pub fn new(api_base: &str, token: Option<Token>) -> Result<GitHubClient, GitHubError> {
         let api_base = api_base.trim().trim_end_matches('/').to_string();
         match reqwest::Url::parse(&api_base) {
@@ -201,6 +265,9 @@ impl GitHubClient {
                 Some(value)
             }
         };
+        // GitHub answers 301 for a renamed repository or a transferred issue and asks clients to
+        // follow it ("Follow redirects" in the REST best practices); reqwest's default policy does,
+        // and the object's `html_url` then says where the item lives now.
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .build()
@@ -231,37 +298,130 @@ impl GitHubClient {
         self.token.is_some()
     }
 
-    /// The budget GitHub reported last, if it has answered with one.
+    /// The REST budget GitHub reported last, if it has answered with one.
     pub fn rate_limit(&self) -> Option<RateLimit> {
-        self.budget.lock().unwrap().last
+        self.budget_of(Resource::Core).last
     }
 
-    /// When the client will send calls again, if it is paused at `now`.
-    pub fn paused_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    /// The budget of `resource` GitHub reported last.
+    pub fn rate_limit_of(&self, resource: Resource) -> Option<RateLimit> {
+        self.budget_of(resource).last
+    }
+
+    fn budget_of(&self, resource: Resource) -> Budget {
         self.budget
             .lock()
             .unwrap()
-            .paused_until
-            .filter(|u| *u > now)
+            .get(&resource)
+            .copied()
+            .unwrap_or_default()
     }
 
-    /// Asks GitHub where `item` stands. Refused without a call, as
-    /// [`GitHubError::RateLimited`], while the client is paused at `now`.
+    /// When the client will send REST calls again, if it is paused at `now`.
+    pub fn paused_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.paused_until_of(Resource::Core, now)
+    }
+
+    pub fn paused_until_of(
+        &self,
+        resource: Resource,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        self.budget_of(resource).paused_until.filter(|u| *u > now)
+    }
+
+    /// Asks GitHub's REST API where an Issue or PR stands (Discussions have no REST endpoint:
+    /// [`GitHubError::NeedsToken`]). With `etag` from an earlier answer GitHub may answer
+    /// [`Fetched::NotModified`], which costs no budget when a token is sent. Refused without a
+    /// call, as [`GitHubError::RateLimited`], while the client is paused at `now`.
     pub async fn fetch(
         &self,
         item: &GitHubItem,
+        etag: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<ItemStatus, GitHubError> {
-        if let Some(until) = self.paused_until(now) {
-            return Err(GitHubError::RateLimited { until });
+    ) -> Result<Fetched, GitHubError> {
+        if item.kind == ItemKind::Discussion {
+            return Err(GitHubError::NeedsToken {
+                what: format!("Reading the Discussion {item} (GitHub's GraphQL API)"),
+            });
         }
         let url = format!(
             "{}/repos/{}/{}/issues/{}",
             self.api_base, item.owner, item.repo, item.number
         );
-        let mut request = self
+        let mut request = self.http.get(&url);
+        if let Some(etag) = etag {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        let answer = self.send(request, Resource::Core, now).await?;
+        match answer.status {
+            StatusCode::NOT_MODIFIED => Ok(Fetched::NotModified),
+            s if s.is_success() => {
+                let etag = answer
+                    .headers
+                    .get(ETAG)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                Ok(Fetched::Changed {
+                    status: self.read_issue(&answer.body)?,
+                    etag,
+                })
+            }
+            _ => Err(self.refusal(&answer, &item.to_string())),
+        }
+    }
+
+    /// Asks GitHub's GraphQL API about many items in one query (a token is required): for each,
+    /// in order, where it stands and its latest human activity, or why GitHub could not say.
+    /// The whole batch fails only when GitHub answers nothing about any item (a rate limit, a
+    /// refused token, GitHub unreachable).
+    pub async fn fetch_batch(
+        &self,
+        items: &[GitHubItem],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Result<ItemStatus, GitHubError>>, GitHubError> {
+        if self.token.is_none() {
+            return Err(GitHubError::NeedsToken {
+                what: "GitHub's GraphQL API".into(),
+            });
+        }
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (query, variables) = super::graphql::items_query(items);
+        let request = self
             .http
-            .get(&url)
+            .post(format!("{}/graphql", self.api_base))
+            .json(&serde_json::json!({ "query": query, "variables": variables }));
+        let answer = self.send(request, Resource::Graphql, now).await?;
+        if !answer.status.is_success() {
+            return Err(self.refusal(&answer, "the GraphQL query"));
+        }
+        let read = super::graphql::read_answer(items, &answer.body, now).map_err(|message| {
+            GitHubError::Unexpected {
+                message: self.scrub(message),
+            }
+        })?;
+        if let Some(until) = read.rate_limited {
+            let until = until.max(now + UNSPECIFIED_WAIT);
+            self.pause(Resource::Graphql, until, None);
+            return Err(GitHubError::RateLimited { until });
+        }
+        Ok(read.items)
+    }
+
+    /// Sends one call with the headers GitHub asks for, keeping the rate limits: refused without
+    /// sending while paused; a rate-limit answer pauses and is [`GitHubError::RateLimited`].
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        resource: Resource,
+        now: DateTime<Utc>,
+    ) -> Result<Answer, GitHubError> {
+        if let Some(until) = self.paused_until_of(resource, now) {
+            return Err(GitHubError::RateLimited { until });
+        }
+        let mut request = request
             .timeout(self.timeout)
             .header(ACCEPT, "application/vnd.github+json")
             .header("X-GitHub-Api-Version", API_VERSION)
@@ -272,7 +432,11 @@ impl GitHubClient {
         let response = request.send().await.map_err(|e| self.unreachable(&e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| self.unreachable(&e))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.unreachable(&e))?
+            .to_vec();
         let rate = read_rate(&headers);
 
         if matches!(
@@ -290,42 +454,63 @@ impl GitHubClient {
                     (None, Some(rate)) if rate.remaining == 0 && rate.reset > now => rate.reset,
                     _ => now + UNSPECIFIED_WAIT,
                 };
-                let mut budget = self.budget.lock().unwrap();
-                if rate.is_some() {
-                    budget.last = rate;
-                }
-                budget.paused_until = Some(budget.paused_until.map_or(until, |u| u.max(until)));
+                self.pause(resource, until, rate);
                 return Err(GitHubError::RateLimited { until });
             }
         }
-        self.note_budget(rate, now);
+        self.note_budget(resource, rate, now);
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
 
-        match status {
-            s if s.is_success() => self.read_issue(&body),
-            StatusCode::UNAUTHORIZED => Err(GitHubError::Unauthorized),
-            StatusCode::NOT_FOUND => Err(GitHubError::NotFound {
-                item: item.to_string(),
-            }),
+    fn pause(&self, resource: Resource, until: DateTime<Utc>, rate: Option<RateLimit>) {
+        let mut budgets = self.budget.lock().unwrap();
+        let budget = budgets.entry(resource).or_default();
+        if rate.is_some() {
+            budget.last = rate;
+        }
+        budget.paused_until = Some(budget.paused_until.map_or(until, |u| u.max(until)));
+    }
+
+    /// What a non-success answer about `what` means.
+    fn refusal(&self, answer: &Answer, what: &str) -> GitHubError {
+        let said = github_message(&answer.body);
+        match answer.status {
+            StatusCode::UNAUTHORIZED => GitHubError::Unauthorized,
+            StatusCode::NOT_FOUND => GitHubError::NotFound {
+                item: what.to_string(),
+            },
+            StatusCode::GONE => GitHubError::Gone {
+                item: what.to_string(),
+            },
+            StatusCode::FORBIDDEN => GitHubError::Forbidden {
+                item: what.to_string(),
+                message: shorten(&self.scrub(said.unwrap_or_else(|| "no reason given".into()))),
+            },
             s => {
-                let said = github_message(&body)
+                let said = said
                     .or_else(|| {
-                        let text = String::from_utf8_lossy(&body).trim().to_string();
+                        let text = String::from_utf8_lossy(&answer.body).trim().to_string();
                         (!text.is_empty()).then_some(text)
                     })
                     .unwrap_or_else(|| s.canonical_reason().unwrap_or("no reason given").into());
-                Err(GitHubError::Http {
+                GitHubError::Http {
                     status: s.as_u16(),
-                    message: format!("{} (asking about {item})", shorten(&self.scrub(said))),
-                })
+                    message: format!("{} (asking about {what})", shorten(&self.scrub(said))),
+                }
             }
         }
     }
 
     /// Keeps the budget GitHub reported and pauses until its reset once less than a tenth is
     /// left.
-    fn note_budget(&self, rate: Option<RateLimit>, now: DateTime<Utc>) {
+    fn note_budget(&self, resource: Resource, rate: Option<RateLimit>, now: DateTime<Utc>) {
         let Some(rate) = rate else { return };
-        let mut budget = self.budget.lock().unwrap();
+        let mut budgets = self.budget.lock().unwrap();
+        let budget = budgets.entry(resource).or_default();
         budget.last = Some(rate);
         let low = rate.remaining.saturating_mul(10) < rate.limit;
         if low && rate.reset > now {
@@ -346,11 +531,17 @@ impl GitHubClient {
             .pull_request
             .as_ref()
             .is_some_and(|pr| pr.merged_at.is_some());
-        let state = match (issue.state.as_str(), merged) {
-            (_, true) => ItemState::Merged,
-            ("open", false) => ItemState::Open,
-            ("closed", false) => ItemState::Closed,
-            (other, false) => {
+        let is_pull = issue.pull_request.is_some();
+        let state = match issue.state.as_str() {
+            "open" => ItemState::Open,
+            "closed" => ItemState::Closed(if merged {
+                CloseReason::Merged
+            } else if is_pull {
+                CloseReason::ClosedUnmerged
+            } else {
+                issue_close_reason(issue.state_reason.as_deref())
+            }),
+            other => {
                 return Err(GitHubError::Unexpected {
                     message: self.scrub(format!(
                         "unknown state {:?} (expected \"open\" or \"closed\")",
@@ -360,7 +551,7 @@ impl GitHubClient {
             }
         };
         Ok(ItemStatus {
-            kind: if issue.pull_request.is_some() {
+            kind: if is_pull {
                 ItemKind::Pull
             } else {
                 ItemKind::Issue
@@ -368,7 +559,10 @@ impl GitHubClient {
             state,
             updated_at: issue.updated_at,
             closed_at: issue.closed_at,
-            title: issue.title,
+            activity: Some(issue.updated_at),
+            location: issue
+                .html_url
+                .and_then(|url| ItemRef::Url(url).github()),
         })
     }
 
@@ -402,6 +596,16 @@ impl GitHubClient {
             }
             _ => text,
         }
+    }
+}
+
+/// An issue's REST `state_reason` when closed: `completed` (or none, as on issues closed before
+/// GitHub kept a reason), `not_planned`, `duplicate`.
+pub(crate) fn issue_close_reason(reason: Option<&str>) -> CloseReason {
+    match reason.map(str::to_ascii_lowercase).as_deref() {
+        Some("not_planned") => CloseReason::NotPlanned,
+        Some("duplicate") => CloseReason::Duplicate,
+        _ => CloseReason::Completed,
     }
 }
 

@@ -1,33 +1,71 @@
-//! The sync: every interval, each active WG's tracked items that live on GitHub are read, and
-//! what moved becomes governance: activity newer than recorded is `RecordItemActivity`, a closed
-//! or merged item is `CompleteItem`, both carried out as govbot through the store. A rate limit
-//! ends the pass early; the next pass starts after the reset.
+//! The sync: every interval, each distinct item tracked by an active WG is read from GitHub once,
+//! and what moved becomes governance, carried out as govbot through the store.
+//!
+//! - **Coverage.** Items are asked about least recently asked first, so a pass that GitHub's rate
+//!   limit cuts short resumes where it stopped instead of starting again from the first WG; an
+//!   item tracked by several WGs is read once; closed items are read again only daily
+//!   ([`CLOSED_REREAD`]); without a token each item is asked with its last ETag, and with a token
+//!   items are read [`BATCH`](super::graphql::BATCH) at a time through GraphQL.
+//! - **Unreadable is not inactive.** An item GitHub refuses for good (401, 403, 404, 410), one govbot
+//!   cannot follow at all, or one not read for two intervals for any reason, is marked unreadable
+//!   with the reason; the moderators are told once, and the WG is not made an inactivity candidate
+//!   until it is readable again or a person drops it.
+//! - **State as GitHub has it.** Activity newer than recorded is `RecordItemActivity` (a person's
+//!   activity through GraphQL, `updated_at` through REST); a close is `CompleteItem` with GitHub's
+//!   reason; an item reopened on GitHub is reopened (unless a person marked it done by hand); an
+//!   item GitHub moved is followed to its new place.
 
-use super::{parse_item, to_activity, GitHubClient, GitHubError};
+use super::{parse_item, to_activity, Fetched, GitHubClient, GitHubError, GitHubItem, ItemStatus};
 use crate::clock::{jumped, Clock};
 use crate::config::GitHub as Settings;
-use crate::governance::{Actor, Command, Context, GroupKind, GroupState, Policy, Timestamp};
-use crate::store::{Store, Target};
+use crate::governance::{
+    Actor, CloseReason, Command, Context, GroupKind, GroupState, ItemRef, Policy, Timestamp,
+    TrackedItem,
+};
+use crate::store::{GroupId, Store, SyncOutcome, Target};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// How often an item closed on GitHub is read again (to see it reopen).
+pub const CLOSED_REREAD: chrono::Duration = chrono::Duration::days(1);
+
 /// What one pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SyncReport {
-    /// Items asked about.
-    pub checked: usize,
-    /// Items whose newer activity was recorded.
+    /// Distinct items due this pass (tracked, readable in principle, not closed and read today).
+    pub due: usize,
+    /// Distinct items read (including "not modified").
+    pub read: usize,
+    /// Of those, answered "not modified" (304).
+    pub not_modified: usize,
+    /// HTTP requests sent to GitHub.
+    pub requests: usize,
+    /// Items whose newer activity was recorded (per WG).
     pub updated: usize,
-    /// Items recorded as completed.
+    /// Items recorded as completed (per WG).
     pub completed: usize,
-    /// Items that could not be read (missing, private, errors); logged.
+    /// Items reopened because GitHub says they are open again (per WG).
+    pub reopened: usize,
+    /// Items followed to a new place (per WG).
+    pub moved: usize,
+    /// Items newly marked unreadable (per WG).
+    pub unreadable: usize,
+    /// Items that could not be read this time, for a reason that may pass.
     pub failed: usize,
     /// Set when a rate limit stopped the pass: until when.
     pub paused_until: Option<Timestamp>,
 }
 
-/// Reads every tracked GitHub item of every active WG once.
+/// One distinct item and every active WG that tracks it.
+struct Due {
+    item: ItemRef,
+    github: GitHubItem,
+    trackers: Vec<(GroupId, TrackedItem)>,
+}
+
+/// Reads every due item of every active WG, at most once each.
 pub async fn pass(
     store: &Store,
     client: &GitHubClient,
@@ -36,52 +74,283 @@ pub async fn pass(
     now: Timestamp,
 ) -> anyhow::Result<SyncReport> {
     let mut report = SyncReport::default();
+    let ctx = Context::new(&Actor::System, now, policy);
+    let sync = Sync {
+        store,
+        ctx: &ctx,
+        now,
+    };
     let groups = store
         .list_in(Some(GroupKind::Wg), &GroupState::LIVE)
         .await?;
-    let ctx = Context::new(&Actor::System, now, policy);
-    for g in groups {
-        for tracked in &g.group.items {
-            let Some(item) = parse_item(&tracked.item, settings.sep_repo()) else {
-                continue;
+    let mut tracked: BTreeMap<ItemRef, Vec<(GroupId, TrackedItem)>> = BTreeMap::new();
+    for g in groups
+        .iter()
+        .filter(|g| g.group.state == GroupState::Active)
+    {
+        for t in &g.group.items {
+            tracked
+                .entry(t.item.clone())
+                .or_default()
+                .push((g.id, t.clone()));
+        }
+    }
+    let rows = store.github_sync_rows().await?;
+    let mut due = Vec::new();
+    for (item, trackers) in tracked {
+        if item.is_manual() {
+            continue;
+        }
+        let Some(github) = parse_item(&item, settings.sep_repo()) else {
+            let reason = match (&item, item.followable()) {
+                (ItemRef::Sep(_), _) => "govbot cannot follow SEPs: no `sep_repository` is set in the [github] section".to_string(),
+                (_, Err(e)) => format!("govbot cannot follow {e}"),
+                (_, Ok(_)) => "govbot cannot follow this reference".to_string(),
             };
-            report.checked += 1;
-            let status = match client.fetch(&item, now).await {
-                Ok(s) => s,
+            report.unreadable += sync.unreadable(&item, &trackers, &reason).await;
+            continue;
+        };
+        if github.kind == super::ItemKind::Discussion && !client.has_token() {
+            let reason = GitHubError::NeedsToken {
+                what: format!("Reading the Discussion {github} (GitHub's GraphQL API)"),
+            };
+            report.unreadable += sync.unreadable(&item, &trackers, &reason.to_string()).await;
+            continue;
+        }
+        let row = rows.get(&item).cloned().unwrap_or_default();
+        let all_closed = trackers.iter().all(|(_, t)| t.completed_at.is_some());
+        let read_recently = row.last_read_at.is_some_and(|r| now - r < CLOSED_REREAD);
+        if all_closed && read_recently {
+            continue;
+        }
+        due.push((row, Due {
+            item,
+            github,
+            trackers,
+        }));
+    }
+    // Round robin: never asked first, then least recently asked.
+    due.sort_by_key(|(row, _)| row.last_attempt_at);
+    report.due = due.len();
+
+    let mut read_now = Vec::new();
+    if client.has_token() {
+        for chunk in due.chunks(super::graphql::BATCH) {
+            let items: Vec<GitHubItem> = chunk.iter().map(|(_, d)| d.github.clone()).collect();
+            report.requests += 1;
+            match client.fetch_batch(&items, now).await {
+                Ok(answers) => {
+                    for ((_, d), answer) in chunk.iter().zip(answers) {
+                        let answer = answer.map(|status| Fetched::Changed { status, etag: None });
+                        if sync.apply(d, answer, &mut report).await {
+                            read_now.push(d.item.clone());
+                        }
+                    }
+                }
                 Err(GitHubError::RateLimited { until }) => {
                     report.paused_until = Some(until);
-                    return Ok(report);
+                    break;
                 }
                 Err(e) => {
-                    tracing::warn!(group = %g.id, item = %item, "cannot read from GitHub: {e}");
-                    report.failed += 1;
-                    continue;
-                }
-            };
-            let (updated_at, done) = to_activity(&status);
-            let seen_at = updated_at.min(now);
-            if seen_at > tracked.last_activity {
-                let cmd = Command::RecordItemActivity {
-                    item: tracked.item.clone(),
-                    seen_at,
-                };
-                match store.execute(Target::Group(g.id), &cmd, &ctx, None).await {
-                    Ok(_) => report.updated += 1,
-                    Err(e) => tracing::warn!(group = %g.id, "recording activity failed: {e}"),
+                    for (_, d) in chunk {
+                        sync.apply(d, Err(e.clone()), &mut report).await;
+                    }
+                    if !e.is_persistent() {
+                        break;
+                    }
                 }
             }
-            if done && tracked.completed_at.is_none() {
-                let cmd = Command::CompleteItem {
-                    item: tracked.item.clone(),
-                };
-                match store.execute(Target::Group(g.id), &cmd, &ctx, None).await {
-                    Ok(_) => report.completed += 1,
-                    Err(e) => tracing::warn!(group = %g.id, "recording completion failed: {e}"),
+        }
+    } else {
+        for (row, d) in &due {
+            if let Some(until) = client.paused_until(now) {
+                report.paused_until = Some(until);
+                break;
+            }
+            report.requests += 1;
+            match client.fetch(&d.github, row.etag.as_deref(), now).await {
+                Err(GitHubError::RateLimited { until }) => {
+                    report.paused_until = Some(until);
+                    break;
+                }
+                answer => {
+                    if sync.apply(d, answer, &mut report).await {
+                        read_now.push(d.item.clone());
+                    }
                 }
             }
         }
     }
+
+    // Not read for two intervals, whatever the reason: say so rather than let the clock run.
+    let stale_after = settings.sync_interval.to_chrono() * 2;
+    for (row, d) in &due {
+        if read_now.contains(&d.item) {
+            continue;
+        }
+        let since = row
+            .last_read_at
+            .or_else(|| d.trackers.iter().map(|(_, t)| t.added_at).min())
+            .unwrap_or(now);
+        if now - since >= stale_after {
+            let fresh_row = store.github_sync_rows().await?.remove(&d.item);
+            let why = fresh_row
+                .and_then(|r| r.last_error)
+                .map_or_else(String::new, |e| format!(" (last problem: {e})"));
+            let reason = format!(
+                "not read from GitHub since {}{why}",
+                since.format("%Y-%m-%d %H:%M UTC")
+            );
+            report.unreadable += sync.unreadable(&d.item, &d.trackers, &reason).await;
+        }
+    }
     Ok(report)
+}
+
+/// What a pass carries to each item.
+struct Sync<'a> {
+    store: &'a Store,
+    ctx: &'a Context<'a>,
+    now: Timestamp,
+}
+
+impl Sync<'_> {
+    /// Carries out `command` for `group` as govbot; whether it changed anything. Refusals (the WG
+    /// changed meanwhile, nothing new) are expected and only logged at debug level.
+    async fn execute(&self, group: GroupId, command: Command) -> bool {
+        match self
+            .store
+            .execute(Target::Group(group), &command, self.ctx, None)
+            .await
+        {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::debug!(group = %group, "GitHub sync: {e}");
+                false
+            }
+        }
+    }
+
+    /// Marks `item` unreadable in every WG that tracks it and does not know yet; how many.
+    async fn unreadable(
+        &self,
+        item: &ItemRef,
+        trackers: &[(GroupId, TrackedItem)],
+        reason: &str,
+    ) -> usize {
+        let mut marked = 0;
+        for (group, t) in trackers {
+            if t.unreadable.is_none() {
+                tracing::warn!(group = %group, item = %item, "cannot read from GitHub: {reason}");
+                let command = Command::MarkItemUnreadable {
+                    item: item.clone(),
+                    reason: reason.to_string(),
+                };
+                marked += usize::from(self.execute(*group, command).await);
+            }
+        }
+        marked
+    }
+
+    /// Records an answer about `d`; whether the item was read.
+    async fn apply(
+        &self,
+        d: &Due,
+        answer: Result<Fetched, GitHubError>,
+        report: &mut SyncReport,
+    ) -> bool {
+        let (status, etag) = match answer {
+            Ok(Fetched::Changed { status, etag }) => (Some(status), etag),
+            Ok(Fetched::NotModified) => {
+                report.not_modified += 1;
+                (None, None)
+            }
+            Err(e) => {
+                let error = e.to_string();
+                if let Err(store_error) = self
+                    .store
+                    .github_sync_note(&d.item, &SyncOutcome::Failed { error: error.clone() }, self.now)
+                    .await
+                {
+                    tracing::warn!("GitHub sync: cannot record a failed read: {store_error}");
+                }
+                if e.is_persistent() {
+                    report.unreadable += self.unreadable(&d.item, &d.trackers, &error).await;
+                } else {
+                    tracing::warn!(item = %d.item, "cannot read from GitHub for now: {e}");
+                    report.failed += 1;
+                }
+                return false;
+            }
+        };
+        report.read += 1;
+        if let Err(e) = self
+            .store
+            .github_sync_note(&d.item, &SyncOutcome::Read { etag }, self.now)
+            .await
+        {
+            tracing::warn!("GitHub sync: cannot record a read: {e}");
+        }
+        let mut item = d.item.clone();
+        if let Some(to) = status
+            .as_ref()
+            .and_then(|s| moved_to(&d.github, s))
+        {
+            for (group, _) in &d.trackers {
+                let command = Command::MoveItem {
+                    from: item.clone(),
+                    to: to.clone(),
+                };
+                report.moved += usize::from(self.execute(*group, command).await);
+            }
+            if let Err(e) = self.store.github_sync_moved(&item, &to).await {
+                tracing::warn!("GitHub sync: cannot record a move: {e}");
+            }
+            item = to;
+        }
+        for (group, tracked) in &d.trackers {
+            if tracked.unreadable.is_some() {
+                let command = Command::MarkItemReadable { item: item.clone() };
+                self.execute(*group, command).await;
+            }
+            let Some(status) = &status else { continue };
+            let (activity, closed) = to_activity(status);
+            if let Some(seen_at) = activity.map(|a| a.min(self.now)) {
+                if seen_at > tracked.last_activity {
+                    let command = Command::RecordItemActivity {
+                        item: item.clone(),
+                        seen_at,
+                    };
+                    report.updated += usize::from(self.execute(*group, command).await);
+                }
+            }
+            match (closed, tracked.completed_at, tracked.close_reason) {
+                (Some(reason), None, _) => {
+                    let command = Command::CompleteItem {
+                        item: item.clone(),
+                        reason,
+                    };
+                    report.completed += usize::from(self.execute(*group, command).await);
+                }
+                // A person's "done" stands even while the item stays open on GitHub.
+                (None, Some(_), reason) if reason != Some(CloseReason::ByHand) => {
+                    let command = Command::ReopenItem { item: item.clone() };
+                    report.reopened += usize::from(self.execute(*group, command).await);
+                }
+                _ => {}
+            }
+        }
+        true
+    }
+}
+
+/// Where GitHub says the item lives now, when that is not where govbot asked.
+fn moved_to(asked: &GitHubItem, status: &ItemStatus) -> Option<ItemRef> {
+    let at = status.location.as_ref()?;
+    let same = at.owner.eq_ignore_ascii_case(&asked.owner)
+        && at.repo.eq_ignore_ascii_case(&asked.repo)
+        && at.number == asked.number;
+    (!same).then(|| ItemRef::Url(at.url()))
 }
 
 /// Runs a pass now and then every `sync_interval` of the governance clock, until `stop`.
@@ -100,9 +369,15 @@ pub async fn run(
         let next = match pass(&store, &client, &settings, &policy, now).await {
             Ok(r) => {
                 tracing::info!(
-                    checked = r.checked,
+                    due = r.due,
+                    read = r.read,
+                    not_modified = r.not_modified,
+                    requests = r.requests,
                     updated = r.updated,
                     completed = r.completed,
+                    reopened = r.reopened,
+                    moved = r.moved,
+                    unreadable = r.unreadable,
                     failed = r.failed,
                     "GitHub sync pass"
                 );

@@ -1,7 +1,7 @@
 //! Commands: what someone (or govbot's scheduler) asks the governance core to do.
 
 use super::ids::{MemberId, Timestamp};
-use super::items::ItemRef;
+use super::items::{CloseReason, ItemRef};
 use super::template::Template;
 use super::vote::Choice;
 use std::collections::BTreeSet;
@@ -89,8 +89,10 @@ pub enum Command {
     TrackItem {
         item: ItemRef,
     },
+    /// `reason`: how GitHub says it closed, or [`CloseReason::ByHand`] for a person's `/wg item done`.
     CompleteItem {
         item: ItemRef,
+        reason: CloseReason,
     },
     ReopenItem {
         item: ItemRef,
@@ -98,6 +100,24 @@ pub enum Command {
     RecordItemActivity {
         item: ItemRef,
         seen_at: Timestamp,
+    },
+    /// The GitHub sync could not read the item (govbot only); the moderators are told once.
+    MarkItemUnreadable {
+        item: ItemRef,
+        reason: String,
+    },
+    /// The GitHub sync read the item again (govbot only).
+    MarkItemReadable {
+        item: ItemRef,
+    },
+    /// GitHub moved the item (govbot only): it is tracked at its new place from now on.
+    MoveItem {
+        from: ItemRef,
+        to: ItemRef,
+    },
+    /// Stop tracking an item (`/wg item drop`): what a person decides for an item govbot cannot read.
+    DropItem {
+        item: ItemRef,
     },
     SetMaintenance {
         on: bool,

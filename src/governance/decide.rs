@@ -347,6 +347,9 @@ impl Decision<'_> {
             }
             Command::TrackItem { item } => {
                 self.item_change()?;
+                let item = &item.followable().map_err(|e| GovernanceError::Unfollowable {
+                    problem: e.to_string(),
+                })?;
                 if self.find_item(item).is_some() {
                     return Err(GovernanceError::DuplicateItem {
                         item: item.to_string(),
@@ -357,7 +360,7 @@ impl Decision<'_> {
                     None,
                 )])
             }
-            Command::CompleteItem { item } => {
+            Command::CompleteItem { item, reason } => {
                 self.item_change()?;
                 let tracked = self.known_item(item)?;
                 if tracked.completed_at.is_some() {
@@ -367,7 +370,10 @@ impl Decision<'_> {
                     });
                 }
                 Ok(vec![self.event(
-                    EventKind::ItemCompleted { item: item.clone() },
+                    EventKind::ItemCompleted {
+                        item: item.clone(),
+                        reason: Some(*reason),
+                    },
                     None,
                 )])
             }
@@ -402,6 +408,62 @@ impl Decision<'_> {
                         item: item.clone(),
                         seen_at: *seen_at,
                     },
+                    None,
+                )])
+            }
+            Command::MarkItemUnreadable { item, reason } => {
+                self.require_system("mark an item unreadable")?;
+                self.item_change()?;
+                if self.known_item(item)?.unreadable.is_some() {
+                    return Err(GovernanceError::ItemAlready {
+                        item: item.to_string(),
+                        state: "marked unreadable",
+                    });
+                }
+                Ok(vec![self.event(
+                    EventKind::ItemUnreadable {
+                        item: item.clone(),
+                        reason: self.reason(reason, "mark an item unreadable")?,
+                    },
+                    None,
+                )])
+            }
+            Command::MarkItemReadable { item } => {
+                self.require_system("mark an item readable")?;
+                self.item_change()?;
+                if self.known_item(item)?.unreadable.is_none() {
+                    return Err(GovernanceError::ItemAlready {
+                        item: item.to_string(),
+                        state: "readable",
+                    });
+                }
+                Ok(vec![self.event(
+                    EventKind::ItemReadable { item: item.clone() },
+                    None,
+                )])
+            }
+            Command::MoveItem { from, to } => {
+                self.require_system("follow a moved item")?;
+                self.item_change()?;
+                self.known_item(from)?;
+                if self.find_item(to).is_some() {
+                    return Err(GovernanceError::DuplicateItem {
+                        item: to.to_string(),
+                    });
+                }
+                Ok(vec![self.event(
+                    EventKind::ItemMoved {
+                        from: from.clone(),
+                        to: to.clone(),
+                    },
+                    None,
+                )])
+            }
+            Command::DropItem { item } => {
+                self.item_change()?;
+                self.known_item(item)?;
+                Ok(vec![self.event(
+                    EventKind::ItemDropped { item: item.clone() },
                     None,
                 )])
             }

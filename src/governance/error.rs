@@ -67,6 +67,8 @@ pub enum GovernanceError {
     },
     #[error("{item} is not tracked by this WG; add it first")]
     UnknownItem { item: String },
+    #[error("{problem}")]
+    Unfollowable { problem: String },
     #[error("{item} is already tracked by this WG")]
     DuplicateItem { item: String },
     #[error("{item} is already {state}")]

@@ -4,7 +4,7 @@
 //! group's state from them.
 
 use super::ids::{MemberId, Timestamp};
-use super::items::ItemRef;
+use super::items::{CloseReason, ItemRef};
 use super::policy::{HumanDuration, Policy};
 use super::roles::{Actor, Role};
 use super::template::Template;
@@ -118,6 +118,9 @@ pub enum EventKind {
     },
     ItemCompleted {
         item: ItemRef,
+        /// How it was completed; absent in events recorded before govbot kept it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<CloseReason>,
     },
     ItemReopened {
         item: ItemRef,
@@ -125,6 +128,23 @@ pub enum EventKind {
     ItemActivity {
         item: ItemRef,
         seen_at: Timestamp,
+    },
+    /// govbot cannot read the item (why, written for moderators): until it can again, or a person
+    /// drops it, the WG is not made an inactivity candidate.
+    ItemUnreadable {
+        item: ItemRef,
+        reason: String,
+    },
+    ItemReadable {
+        item: ItemRef,
+    },
+    /// GitHub says the item now lives elsewhere (a transferred issue, a renamed repository).
+    ItemMoved {
+        from: ItemRef,
+        to: ItemRef,
+    },
+    ItemDropped {
+        item: ItemRef,
     },
     MaintenanceSet {
         on: bool,
@@ -192,6 +212,10 @@ impl EventKind {
             EventKind::ItemCompleted { .. } => "item_completed",
             EventKind::ItemReopened { .. } => "item_reopened",
             EventKind::ItemActivity { .. } => "item_activity",
+            EventKind::ItemUnreadable { .. } => "item_unreadable",
+            EventKind::ItemReadable { .. } => "item_readable",
+            EventKind::ItemMoved { .. } => "item_moved",
+            EventKind::ItemDropped { .. } => "item_dropped",
             EventKind::MaintenanceSet { .. } => "maintenance_set",
             EventKind::FacilitatorAdded { .. } => "facilitator_added",
             EventKind::FacilitatorRemoved { .. } => "facilitator_removed",
@@ -271,13 +295,23 @@ impl fmt::Display for EventKind {
             }
             EventKind::ChannelLinked { channel } => write!(f, "linked channel {channel}"),
             EventKind::ItemTracked { item } => write!(f, "tracks {item}"),
-            EventKind::ItemCompleted { item } => write!(f, "completed {item}"),
+            EventKind::ItemCompleted { item, reason: None } => write!(f, "completed {item}"),
+            EventKind::ItemCompleted {
+                item,
+                reason: Some(reason),
+            } => write!(f, "completed {item} ({reason})"),
             EventKind::ItemReopened { item } => write!(f, "reopened {item}"),
             EventKind::ItemActivity { item, seen_at } => write!(
                 f,
                 "activity on {item} at {}",
                 seen_at.format("%Y-%m-%d %H:%M UTC")
             ),
+            EventKind::ItemUnreadable { item, reason } => {
+                write!(f, "cannot read {item}: {reason}")
+            }
+            EventKind::ItemReadable { item } => write!(f, "can read {item} again"),
+            EventKind::ItemMoved { from, to } => write!(f, "follows {from} at its new place {to}"),
+            EventKind::ItemDropped { item } => write!(f, "stopped tracking {item}"),
             EventKind::MaintenanceSet { on: true } => {
                 f.write_str("marked the WG as maintaining a project")
             }

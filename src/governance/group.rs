@@ -4,7 +4,7 @@ use super::decide::{decide, Context};
 use super::error::{GovernanceError, ReplayError};
 use super::event::{Event, EventKind, RetirementCause, VetoOutcome};
 use super::ids::{MemberId, Timestamp};
-use super::items::TrackedItem;
+use super::items::{ItemRef, TrackedItem, Unreadable};
 use super::policy::{HumanDuration, Policy};
 use super::roles::Role;
 use super::template::{Details, GroupKind, Template};
@@ -342,35 +342,52 @@ impl Group {
             }
             EventKind::ChannelLinked { channel } => self.channel = Some(*channel),
             EventKind::ItemTracked { item } => {
-                self.items.push(TrackedItem {
-                    item: item.clone(),
-                    added_at: at,
-                    last_activity: at,
-                    completed_at: None,
-                });
+                self.items.push(TrackedItem::new(item.clone(), at));
                 self.candidacy = None;
             }
-            EventKind::ItemCompleted { item } => {
-                if let Some(i) = self.items.iter_mut().find(|i| &i.item == item) {
+            EventKind::ItemCompleted { item, reason } => {
+                if let Some(i) = self.item_mut(item) {
                     i.completed_at = Some(at);
+                    i.close_reason = *reason;
                     i.last_activity = i.last_activity.max(at);
                 }
             }
             EventKind::ItemReopened { item } => {
-                if let Some(i) = self.items.iter_mut().find(|i| &i.item == item) {
+                if let Some(i) = self.item_mut(item) {
                     i.completed_at = None;
+                    i.close_reason = None;
                     i.last_activity = i.last_activity.max(at);
                 }
                 self.candidacy = None;
             }
             EventKind::ItemActivity { item, seen_at } => {
-                if let Some(i) = self.items.iter_mut().find(|i| &i.item == item) {
+                if let Some(i) = self.item_mut(item) {
                     if *seen_at > i.last_activity {
                         i.last_activity = *seen_at;
                         self.candidacy = None;
                     }
                 }
             }
+            EventKind::ItemUnreadable { item, reason } => {
+                if let Some(i) = self.item_mut(item) {
+                    i.unreadable = Some(Unreadable {
+                        since: at,
+                        reason: reason.clone(),
+                    });
+                }
+            }
+            EventKind::ItemReadable { item } => {
+                if let Some(i) = self.item_mut(item) {
+                    i.unreadable = None;
+                }
+            }
+            EventKind::ItemMoved { from, to } => {
+                if let Some(i) = self.item_mut(from) {
+                    i.item = to.clone();
+                    i.unreadable = None;
+                }
+            }
+            EventKind::ItemDropped { item } => self.items.retain(|i| &i.item != item),
             EventKind::MaintenanceSet { on } => {
                 self.maintenance = *on;
                 if *on {
@@ -407,16 +424,22 @@ impl Group {
     fn activate(&mut self, at: Timestamp) {
         self.state = GroupState::Active;
         self.active_since = Some(at);
-        if let Details::Wg { first_item, .. } = &self.template.details {
-            if !self.items.iter().any(|i| &i.item == first_item) {
-                self.items.push(TrackedItem {
-                    item: first_item.clone(),
-                    added_at: at,
-                    last_activity: at,
-                    completed_at: None,
-                });
+        if let Details::Wg {
+            first_item,
+            more_items,
+            ..
+        } = &self.template.details
+        {
+            for item in std::iter::once(first_item).chain(more_items) {
+                if !self.items.iter().any(|i| &i.item == item) {
+                    self.items.push(TrackedItem::new(item.clone(), at));
+                }
             }
         }
+    }
+
+    fn item_mut(&mut self, item: &ItemRef) -> Option<&mut TrackedItem> {
+        self.items.iter_mut().find(|i| &i.item == item)
     }
 
     fn cancel_running_vote(&mut self, at: Timestamp) {

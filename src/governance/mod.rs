@@ -56,7 +56,9 @@ pub use error::{GovernanceError, ReplayError};
 pub use event::{Event, EventKind, RetirementCause, VetoOutcome};
 pub use group::{replay, Group, GroupState, Meeting};
 pub use ids::{MemberId, Timestamp};
-pub use items::{ItemRef, TrackedItem};
+pub use items::{
+    CloseReason, GitHubKind, GitHubRef, ItemRef, TrackedItem, Unfollowable, Unreadable,
+};
 pub use policy::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
 pub use retirement::{
     due_command, ig_activity, ig_last_activity, inactivity_reminders_due, next_deadline,

@@ -13,9 +13,13 @@ use super::template::GroupKind;
 
 /// When the WG reaches the inactivity limit if nothing happens: the inactivity period after the
 /// latest of its activation, its items' last activity, and the last time a moderator kept it.
-/// `None` for IGs, maintenance WGs and groups that are not active.
+/// `None` for IGs, maintenance WGs and groups that are not active, and while any item cannot be
+/// read: govbot does not take "I could not see it" for "nothing happened".
 pub fn wg_inactivity_deadline(g: &Group) -> Option<Timestamp> {
     if g.kind != GroupKind::Wg || g.state != GroupState::Active || g.maintenance {
+        return None;
+    }
+    if g.items.iter().any(|i| i.unreadable.is_some()) {
         return None;
     }
     let base = g

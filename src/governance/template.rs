@@ -155,6 +155,9 @@ pub enum Details {
     Wg {
         use_cases: String,
         first_item: ItemRef,
+        /// Every other reference in the same answer: all are tracked.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        more_items: Vec<ItemRef>,
         /// The first item as the proposer wrote it, e.g. `SEP-1686: Tasks`.
         first_item_text: String,
     },
@@ -292,19 +295,27 @@ impl TemplateDraft {
                 );
             }
         }
-        let first_item = if self.kind == GroupKind::Wg {
+        let mut items = Vec::new();
+        if self.kind == GroupKind::Wg {
             let text = self.text(Field::FirstItem);
-            let found = ItemRef::find_in(&text);
-            if found.is_none() && !text.is_empty() {
+            let found = ItemRef::all_in(&text);
+            if found.is_empty() && !text.is_empty() {
                 report(
                     Field::FirstItem,
-                    "names no Issue, PR or SEP; give its URL (https://github.com/…/issues/12) or write SEP-123".into(),
+                    "names no Issue, PR or SEP; give its URL (https://github.com/…/issues/12), \
+                     write SEP-123, or `manual: <link>` for something govbot cannot read"
+                        .into(),
                 );
             }
-            found
-        } else {
-            None
-        };
+            for reference in found {
+                match reference {
+                    Ok(item) => items.push(item),
+                    Err(refused) => report(Field::FirstItem, refused.to_string()),
+                }
+            }
+        }
+        let mut items = items.into_iter();
+        let first_item = items.next();
 
         if !problems.is_empty() {
             return Err(TemplateErrors {
@@ -321,6 +332,7 @@ impl TemplateDraft {
             (GroupKind::Wg, Some(first_item)) => Details::Wg {
                 use_cases: self.text(Field::UseCases),
                 first_item,
+                more_items: items.collect(),
                 first_item_text: self.text(Field::FirstItem),
             },
             (GroupKind::Wg, None) => unreachable!("a WG without a first item was reported above"),

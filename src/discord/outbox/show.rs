@@ -214,6 +214,11 @@ pub async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
                 channels::once(http, data, id, &purpose, channel, &r, &[]).await?;
             }
         }
+        EventKind::ItemUnreadable { item, reason } => {
+            let r = notices::item_unreadable(id, &g, item, reason)?;
+            let purpose = format!("unreadable:{}", e.id);
+            to_moderators(http, data, id, &purpose, &r).await?;
+        }
         EventKind::ItemActivity { .. }
         | EventKind::ItemTracked { .. }
         | EventKind::ItemReopened { .. }
