@@ -407,7 +407,7 @@ async fn a_wg_tracks_items_and_can_be_marked_as_maintaining_a_project() {
     let (private, said) = run(&env, "alice", "wg", item("add", "we should write a SEP")).await;
     assert!(private && refused(&said), "{said}");
     assert!(
-        said.contains("not an Issue, PR or SEP reference") && said.contains("SEP-1686"),
+        said.contains("not an Issue, PR, Discussion or SEP reference") && said.contains("SEP-1686"),
         "the refusal says what is expected: {said}"
     );
     let url = "https://github.com/modelcontextprotocol/registry/issues/12";
@@ -780,8 +780,9 @@ async fn a_wg_whose_items_are_all_completed_becomes_a_candidate_at_once() {
         .await
         .unwrap();
     assert!(
-        text(&candidacy).contains("is completed"),
-        "{}",
+        text(&candidacy).contains("is closed; check that this means done")
+            && text(&candidacy).contains("SEP-1234: marked done by a person"),
+        "the candidacy says how each item closed: {}",
         text(&candidacy)
     );
     env.h

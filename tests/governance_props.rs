@@ -284,8 +284,13 @@ fn command(template: Template) -> impl Strategy<Value = CmdGen> {
                     65..=68 => plain(Keep { reason }),
                     69 => plain(LinkChannel { channel: ch }),
                     70..=72 => plain(TrackItem { item }),
-                    73..=76 => plain(CompleteItem { item }),
-                    77..=78 => plain(ReopenItem { item }),
+                    73..=75 => plain(CompleteItem {
+                        item,
+                        reason: CloseReason::Merged,
+                    }),
+                    76 => plain(DropItem { item }),
+                    77 => plain(ReopenItem { item }),
+                    78 => plain(MarkItemUnreadable { item, reason }),
                     79..=83 => CmdGen::Activity(item, back),
                     84..=85 => plain(SetMaintenance { on: flag }),
                     86..=87 => plain(AddFacilitator { member }),
@@ -383,6 +388,9 @@ fn fits(s: &Scenario, i: usize, command: &Command, g: &Group) -> bool {
         | RetireCandidate
         | LinkChannel { .. }
         | NoteTemplateDeleted
+        | MarkItemUnreadable { .. }
+        | MarkItemReadable { .. }
+        | MoveItem { .. }
         | DropEffect { .. } => a == Actor::System,
         Sponsor | Veto { .. } => a.has_any(&[Role::CoreMaintainer, Role::LeadMaintainer]),
         LiftVeto { .. } => a.has(Role::LeadMaintainer),
@@ -392,9 +400,11 @@ fn fits(s: &Scenario, i: usize, command: &Command, g: &Group) -> bool {
         | RemoveFacilitator { .. }
         | AddMaintainer { .. }
         | RemoveMaintainer { .. } => decider,
-        TrackItem { .. } | CompleteItem { .. } | ReopenItem { .. } | RecordItemActivity { .. } => {
-            a == Actor::System || runs_group
-        }
+        TrackItem { .. }
+        | CompleteItem { .. }
+        | ReopenItem { .. }
+        | RecordItemActivity { .. }
+        | DropItem { .. } => a == Actor::System || runs_group,
         PostStatus { .. } => runs_group,
         RecordMeeting { .. } => runs_group || decider,
     }
@@ -441,6 +451,7 @@ fn progress(s: &Scenario, g: &Group, now: Timestamp, choice: Choice, variant: u6
             (3, GroupKind::Wg) => match g.items.iter().find(|i| i.completed_at.is_none()) {
                 Some(open) => Command::CompleteItem {
                     item: open.item.clone(),
+                    reason: CloseReason::ByHand,
                 },
                 None => Command::ReopenItem {
                     item: g.items.first().map_or(ItemRef::Sep(1), |i| i.item.clone()),

@@ -1887,6 +1887,7 @@ fn wg_with_all_items_completed_becomes_candidate() {
         &member(ALICE),
         Command::CompleteItem {
             item: WG_FIRST_ITEM,
+            reason: CloseReason::ByHand,
         },
     );
     assert!(flag(&mut sim).is_err(), "one item is still open");
@@ -1895,6 +1896,7 @@ fn wg_with_all_items_completed_becomes_candidate() {
         &member(ALICE),
         Command::CompleteItem {
             item: ItemRef::Sep(99),
+            reason: CloseReason::ByHand,
         },
     );
     let events = flag(&mut sim).unwrap();
@@ -1908,6 +1910,7 @@ fn wg_with_all_items_completed_becomes_candidate() {
         &member(ALICE),
         Command::CompleteItem {
             item: ItemRef::Sep(99),
+            reason: CloseReason::ByHand,
         },
     );
     assert_eq!(err.to_string(), "SEP-99 is already completed");
@@ -2393,6 +2396,7 @@ fn wg_template_happy_path() {
         Details::Wg {
             use_cases: "A public registry of MCP servers".into(),
             first_item: ItemRef::Sep(1234),
+            more_items: Vec::new(),
             first_item_text: "SEP-1234: Registry API".into(),
         }
     );

@@ -1106,6 +1106,7 @@ fn working_wg() -> Story {
             110,
             Command::CompleteItem {
                 item: ItemRef::Sep(1234),
+                reason: CloseReason::ByHand,
             },
         )
 }
