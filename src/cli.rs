@@ -206,6 +206,9 @@ impl Cli {
                     let report = config::Report::new(self.config.clone(), cfg.warnings().to_vec());
                     writeln!(out, "\n{report}")?;
                 }
+                if let Some(github) = &cfg.github {
+                    writeln!(out, "\n{}", github_coverage(&cfg, github).await)?;
+                }
                 if *online {
                     check_online(&cfg, out).await?;
                 }
@@ -382,6 +385,36 @@ fn describe(path: &Path, cfg: &Config) -> String {
         cfg.vote_reactions.reject,
         cfg.vote_reactions.abstain,
     )
+}
+
+/// How much of the WGs' tracked items GitHub's budget lets the sync read each interval, counted in
+/// the database when it exists.
+async fn github_coverage(cfg: &Config, github: &config::GitHub) -> String {
+    let has_token = crate::github::Token::from_env().is_some();
+    let interval = github.sync_interval.to_chrono();
+    let counted = match Store::open_existing(&cfg.database_path()).await {
+        Ok(store) => {
+            let n = crate::github::sync::tracked_items(&store).await;
+            store.close().await;
+            n.ok()
+        }
+        Err(_) => None,
+    };
+    match counted {
+        Some(items) => {
+            let coverage = crate::github::sync::Coverage::of(items, has_token, interval);
+            let verdict = if coverage.is_complete() {
+                "every item is read every interval"
+            } else {
+                "warning: not every item is read every interval"
+            };
+            format!("GitHub coverage: {coverage}: {verdict}.")
+        }
+        None => format!(
+            "GitHub coverage: the budget reads up to {} items per interval (no database yet to count them).",
+            crate::github::sync::Coverage::of(0, has_token, interval).per_interval
+        ),
+    }
 }
 
 /// The live check: every finding, then a verdict; an error when a flow would break.

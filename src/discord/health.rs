@@ -22,8 +22,10 @@ struct Week {
 #[derive(Serialize)]
 struct Item {
     item: String,
-    state: &'static str,
+    state: String,
     last_activity: i64,
+    /// Why govbot cannot read it, while it cannot.
+    unreadable: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -48,6 +50,7 @@ struct Health {
     quiet: bool,
     quiet_after: String,
     items: Vec<Item>,
+    unreadable_items: usize,
     maintenance: bool,
     deadline: Option<i64>,
     inactivity: String,
@@ -59,12 +62,13 @@ fn items(g: &Group) -> Vec<Item> {
         .iter()
         .map(|i: &TrackedItem| Item {
             item: i.item.to_string(),
-            state: if i.completed_at.is_some() {
-                "completed"
-            } else {
-                "open"
+            state: match (i.completed_at, i.close_reason) {
+                (Some(_), Some(reason)) => reason.to_string(),
+                (Some(_), None) => "completed".to_string(),
+                (None, _) => "open".to_string(),
             },
             last_activity: i.last_activity.timestamp(),
+            unreadable: i.unreadable.as_ref().map(|u| u.reason.clone()),
         })
         .collect()
 }
@@ -85,6 +89,7 @@ fn view(stored: &StoredGroup, items_only: bool) -> Health {
         quiet: false,
         quiet_after: g.policy.ig_quiet_after.to_string(),
         items: items(g),
+        unreadable_items: g.items.iter().filter(|i| i.unreadable.is_some()).count(),
         maintenance: g.maintenance,
         deadline: wg_inactivity_deadline(g).map(|t| t.timestamp()),
         inactivity: g.policy.wg_inactivity.to_string(),

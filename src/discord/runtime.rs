@@ -252,11 +252,24 @@ pub async fn start(
         let client =
             crate::github::GitHubClient::new(&settings.api_base, crate::github::Token::from_env())
                 .context("setting up the GitHub client (github.api_base)")?;
-        tracing::info!(
-            authenticated = client.has_token(),
-            "GitHub sync every {}",
-            settings.sync_interval
+        let coverage = crate::github::sync::Coverage::of(
+            crate::github::sync::tracked_items(&store).await?,
+            client.has_token(),
+            settings.sync_interval.to_chrono(),
         );
+        if coverage.is_complete() {
+            tracing::info!(
+                authenticated = client.has_token(),
+                "GitHub sync every {}: {coverage}",
+                settings.sync_interval
+            );
+        } else {
+            tracing::warn!(
+                authenticated = client.has_token(),
+                "GitHub sync every {}: {coverage}",
+                settings.sync_interval
+            );
+        }
         workers.push(tokio::spawn(crate::github::sync::run(
             store.clone(),
             client,

@@ -22,6 +22,15 @@ pub const BATCH: usize = 50;
 /// How many of an item's latest timeline entries are read to find the latest human one.
 pub const TIMELINE_WINDOW: u32 = 20;
 
+/// The points a query for `items` items costs by GitHub's documented formula ("Rate limits and
+/// query limits for the GraphQL API": the requests needed to fulfil each connection, divided by
+/// 100, rounded, at least 1). Per item: its timeline (1 request) and, for each of the window's
+/// entries, a cross-referenced PR's last commit (1 each).
+pub fn query_cost(items: usize) -> u64 {
+    let requests = items as u64 * (1 + u64::from(TIMELINE_WINDOW));
+    ((requests + 50) / 100).max(1)
+}
+
 const ACTIVITY: &str = "fragment Activity on Node {
   __typename
   ... on IssueComment { createdAt author { __typename login } }
@@ -304,6 +313,12 @@ mod tests {
             number,
             kind,
         }
+    }
+
+    #[test]
+    fn a_full_batch_costs_a_few_points() {
+        assert_eq!(query_cost(BATCH), 11);
+        assert_eq!(query_cost(1), 1);
     }
 
     #[test]

@@ -31,6 +31,77 @@ use tokio::sync::watch;
 /// How often an item closed on GitHub is read again (to see it reopen).
 pub const CLOSED_REREAD: chrono::Duration = chrono::Duration::days(1);
 
+/// Requests an hour GitHub allows without a token ("Rate limits for the REST API").
+pub const ANONYMOUS_PER_HOUR: u64 = 60;
+/// GraphQL points an hour GitHub allows a personal access token.
+pub const GRAPHQL_POINTS_PER_HOUR: u64 = 5_000;
+
+/// How many items the budget lets the sync read per interval, against how many there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Coverage {
+    pub items: usize,
+    pub per_interval: u64,
+}
+
+impl Coverage {
+    /// Items a budget covers per `interval`, keeping the client's tenth in reserve: anonymously
+    /// one REST call per item (a 304 still costs one), with a token [`BATCH`]-item GraphQL
+    /// queries.
+    ///
+    /// [`BATCH`]: super::graphql::BATCH
+    pub fn of(items: usize, has_token: bool, interval: chrono::Duration) -> Coverage {
+        let hours = interval.num_seconds().max(1) as f64 / 3600.0;
+        let per_hour = if has_token {
+            let batch = super::graphql::BATCH as u64;
+            GRAPHQL_POINTS_PER_HOUR * 9 / 10 / super::graphql::query_cost(batch as usize) * batch
+        } else {
+            ANONYMOUS_PER_HOUR * 9 / 10
+        };
+        Coverage {
+            items,
+            per_interval: (per_hour as f64 * hours).floor() as u64,
+        }
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.items as u64 <= self.per_interval
+    }
+}
+
+impl std::fmt::Display for Coverage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} tracked item{}; the budget reads up to {} per interval",
+            self.items,
+            if self.items == 1 { "" } else { "s" },
+            self.per_interval
+        )?;
+        if !self.is_complete() {
+            write!(
+                f,
+                ", so each item is read only every {} intervals (set {} or lengthen sync_interval)",
+                (self.items as u64).div_ceil(self.per_interval.max(1)),
+                super::TOKEN_VAR
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The distinct items of active WGs the sync would read (manual items aside).
+pub async fn tracked_items(store: &Store) -> anyhow::Result<usize> {
+    let groups = store
+        .list_in(Some(GroupKind::Wg), &[GroupState::Active])
+        .await?;
+    let items: std::collections::BTreeSet<&ItemRef> = groups
+        .iter()
+        .flat_map(|g| g.group.items.iter().map(|t| &t.item))
+        .filter(|i| !i.is_manual())
+        .collect();
+    Ok(items.len())
+}
+
 /// What one pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SyncReport {
@@ -402,5 +473,26 @@ pub async fn run(
                 _ = stop.changed() => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Coverage;
+    use chrono::Duration;
+
+    #[test]
+    fn coverage_says_how_much_of_the_work_the_budget_reads() {
+        let anonymous = Coverage::of(60, false, Duration::hours(1));
+        assert_eq!(anonymous.per_interval, 54, "60 an hour, a tenth kept in reserve");
+        assert!(!anonymous.is_complete());
+        assert!(
+            anonymous.to_string().contains("only every 2 intervals"),
+            "{anonymous}"
+        );
+        assert!(Coverage::of(60, false, Duration::hours(2)).is_complete());
+        let token = Coverage::of(1_000, true, Duration::hours(1));
+        assert_eq!(token.per_interval, 4_500 / 11 * 50);
+        assert!(token.is_complete(), "{token}");
     }
 }
