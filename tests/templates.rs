@@ -1132,6 +1132,60 @@ fn group_health_wg_retirement_candidate() {
     insta::assert_snapshot!(text);
 }
 
+/// The working WG whose tracked issue GitHub no longer shows (at 115h).
+fn wg_with_unreadable_item() -> Story {
+    working_wg().then(
+        &Actor::System,
+        115,
+        Command::MarkItemUnreadable {
+            item: ItemRef::Url("https://github.com/org/registry/issues/7".into()),
+            reason: "GitHub has no org/registry#7: it does not exist, it was moved where the token cannot see it, or it is private and the token in GITHUB_TOKEN (if any) cannot see it".into(),
+        },
+    )
+}
+
+#[test]
+fn item_unreadable() {
+    let s = wg_with_unreadable_item();
+    let EventKind::ItemUnreadable { item, reason } = &s.last().kind else {
+        panic!("not an unreadable item: {:?}", s.last().kind)
+    };
+    insta::assert_snapshot!(notices::item_unreadable(GroupId(12), &s.group, item, reason)
+        .unwrap()
+        .text());
+}
+
+#[test]
+fn group_health_wg_with_an_unreadable_item() {
+    let s = wg_with_unreadable_item();
+    let text = govbot::discord::health::health(&stored(&s, 12), &[], None, at(120))
+        .unwrap()
+        .text();
+    assert!(text.contains("paused while govbot cannot read 1 of its items"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn retirement_candidate_all_items_completed() {
+    let s = working_wg().then(
+        &Actor::System,
+        120,
+        Command::CompleteItem {
+            item: ItemRef::Url("https://github.com/org/registry/issues/7".into()),
+            reason: CloseReason::NotPlanned,
+        },
+    );
+    let s = s.then(&Actor::System, 121, Command::FlagRetirementCandidate);
+    let EventKind::RetirementCandidate { cause } = s.last().kind else {
+        panic!("not a candidacy: {:?}", s.last().kind)
+    };
+    let text = notices::retirement_candidate(&s.group, s.last().at, cause)
+        .unwrap()
+        .text();
+    assert!(text.contains("closed as not planned (**not done**)"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
 #[test]
 fn group_health_item_list() {
     let s = working_wg();

@@ -651,19 +651,20 @@ pub fn item_unreadable(
     item: &crate::governance::ItemRef,
     reason: &str,
 ) -> Result<Rendered, RenderError> {
-    let lower = reason.to_lowercase();
-    let fix = if lower.contains("token") || lower.contains("401") {
-        "set GITHUB_TOKEN to a valid token (fine-grained, read access to issues, pull requests and discussions) and restart govbot"
-    } else if lower.contains("403") || lower.contains("sso") || lower.contains("saml") {
+    // The reason is one of the sync's own messages (GitHubError, or "cannot follow …"), so its
+    // wording says which fix applies.
+    let fix = if reason.contains("(401)") || reason.contains("needs a GitHub token") {
+        "set GITHUB_TOKEN to a valid token (read access to issues, pull requests and discussions) and restart govbot"
+    } else if reason.contains("(403)") {
         "authorize the token for the organisation's SAML single sign-on, or give it access to the repository"
-    } else if lower.contains("deleted") || lower.contains("410") {
+    } else if reason.contains("was deleted") {
         "track what replaced it with `/wg item add`"
-    } else if lower.contains("not read from github since") {
-        "check `govbot check-config --online` and the logs: GitHub's rate limit or an outage keeps govbot from reading it"
-    } else if lower.contains("cannot follow") || lower.contains("manual") {
+    } else if reason.contains("not read from GitHub since") {
+        "check `govbot check-config` (GitHub coverage) and the logs: GitHub's rate limit or an outage keeps govbot from reading it"
+    } else if reason.contains("cannot follow") {
         "track it again as `manual: <link>` and record its activity with `/wg item touch`"
     } else {
-        "give the token access to the repository (or make it public again), or track where the item lives now"
+        "give the token access to the repository (or make it public again), or track where the item lives now with `/wg item add`"
     };
     render(
         "item_unreadable",
