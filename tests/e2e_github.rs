@@ -112,3 +112,61 @@ async fn activity_and_completion_on_github_keep_a_wg_alive_then_make_it_a_candid
     assert!(g.candidacy.is_some());
     env.h.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderators_are_told_once_when_github_does_not_show_an_item_and_the_wg_is_not_retired() {
+    let mut env = start().await;
+    let template = wg_template("Registry", env.h.user("alice")).replace(
+        "SEP-1234",
+        "https://github.com/org/registry/issues/404",
+    );
+    let (id, _) = active_group(&env, &template).await;
+    let github = GitHubStandIn::start().await.unwrap();
+    env.h.stop_bot().await.unwrap();
+    env.h.config.github = Some(GitHub {
+        api_base: github.api_base(),
+        ..GitHub::default()
+    });
+    env.h.start_bot().await.unwrap();
+    let told = |m: &serde_json::Value| text(m).contains("govbot cannot read");
+    let notice = env
+        .h
+        .sandbox
+        .wait_message(env.moderators(), told, WAIT)
+        .await
+        .unwrap();
+    assert!(
+        text(&notice).contains("GitHub has no org/registry#404")
+            && text(&notice).contains("/wg item drop"),
+        "{}",
+        text(&notice)
+    );
+    // Two months of hourly passes later: still told once, and no candidacy.
+    let store = env.h.store().await.unwrap();
+    for _ in 0..60 {
+        env.h.clock.advance(chrono::Duration::days(1));
+    }
+    let requests = github.request_count();
+    eventually("more passes", || {
+        (github.request_count() > requests).then_some(())
+    })
+    .await;
+    let g = store.group(id).await.unwrap().group;
+    assert!(g.items[0].unreadable.is_some());
+    assert!(g.candidacy.is_none(), "{:?}", g.candidacy);
+    assert_eq!(
+        govbot::governance::due_command(&g, env.h.clock.now()),
+        None,
+        "nothing is due: the WG waits for a person"
+    );
+    assert_eq!(
+        env.h
+            .sandbox
+            .messages(env.moderators())
+            .iter()
+            .filter(|m| told(m))
+            .count(),
+        1
+    );
+    env.h.shutdown().await.unwrap();
+}
