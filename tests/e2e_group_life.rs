@@ -453,7 +453,7 @@ async fn a_wg_tracks_items_and_can_be_marked_as_maintaining_a_project() {
     let (private, list) = run(&env, "dave", "wg", grouped("item", "list", vec![id_opt(w)])).await;
     assert!(private, "{list}");
     assert!(list.contains("Items of WG"), "{list}");
-    assert!(list.contains("SEP-1234: completed"), "{list}");
+    assert!(list.contains("SEP-1234: marked done by a person"), "{list}");
     assert!(list.contains("SEP-77: open"), "{list}");
     assert!(list.contains(&format!("{url}: open")), "{list}");
 
@@ -461,6 +461,36 @@ async fn a_wg_tracks_items_and_can_be_marked_as_maintaining_a_project() {
     assert!(health.contains("Health of WG"), "{health}");
     assert!(health.contains("Inactivity deadline:"), "{health}");
     assert!(health.contains("Retirement candidate:** no"), "{health}");
+
+    // What govbot cannot read is refused, unless tracked by hand; a person records its activity.
+    let doc = "https://docs.google.com/document/d/1x";
+    let (_, said) = run(&env, "alice", "wg", item("add", doc)).await;
+    assert!(
+        refused(&said) && said.contains("not on github.com") && said.contains("manual:"),
+        "{said}"
+    );
+    let manual = format!("manual: {doc}");
+    let (_, said) = run(&env, "alice", "wg", item("add", &manual)).await;
+    assert!(
+        !refused(&said) && said.contains("/wg item touch"),
+        "{said}"
+    );
+    env.h.clock.advance(chrono::Duration::seconds(HOUR));
+    let (_, said) = run(&env, "alice", "wg", item("touch", &manual)).await;
+    assert!(
+        !refused(&said) && said.contains("recorded activity now on"),
+        "{said}"
+    );
+    let g = group_of(&env, w).await;
+    let touched = g.items.iter().find(|i| i.item.is_manual()).unwrap();
+    assert_eq!(touched.last_activity, env.h.clock.now());
+    let (_, said) = run(&env, "alice", "wg", item("drop", &manual)).await;
+    assert!(
+        !refused(&said) && said.contains("no longer tracks"),
+        "{said}"
+    );
+    let (_, said) = run(&env, "dave", "wg", item("drop", "SEP-77")).await;
+    assert!(refused(&said), "an outsider cannot drop items: {said}");
 
     let (_, said) = run(
         &env,
