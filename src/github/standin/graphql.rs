@@ -6,8 +6,8 @@
 //! serve is a GraphQL error naming it, so that a test fails loudly instead of reading wrong data.
 
 use super::{
-    error_body, Credentials, Inner, ItemKey, Reply, StandInActor, StandInIssue,
-    TimelineEvent, TimelineKind,
+    error_body, Credentials, Inner, ItemKey, Reply, StandInActor, StandInIssue, TimelineEvent,
+    TimelineKind,
 };
 use apollo_compiler::ast::Value as GqlValue;
 use apollo_compiler::executable::{Field, Selection, SelectionSet};
@@ -37,7 +37,10 @@ pub static SCHEMA: LazyLock<Valid<Schema>> = LazyLock::new(|| {
                         && e.ends_with("field of object type `EnterpriseOwnerInfo`"))
                 })
                 .collect();
-            assert!(unexpected.is_empty(), "GitHub's GraphQL schema: {unexpected:?}");
+            assert!(
+                unexpected.is_empty(),
+                "GitHub's GraphQL schema: {unexpected:?}"
+            );
             Valid::assume_valid(invalid.partial)
         }
     }
@@ -89,8 +92,7 @@ pub(crate) fn answer(
             "message": "A query attribute must be specified and must be a string."
         })]);
     };
-    let document = match ExecutableDocument::parse_and_validate(&SCHEMA, query, "query.graphql")
-    {
+    let document = match ExecutableDocument::parse_and_validate(&SCHEMA, query, "query.graphql") {
         Ok(document) => document,
         Err(invalid) => {
             let errors = invalid
@@ -101,10 +103,7 @@ pub(crate) fn answer(
             return refused(errors);
         }
     };
-    let operation = match document
-        .operations
-        .get(request["operationName"].as_str())
-    {
+    let operation = match document.operations.get(request["operationName"].as_str()) {
         Ok(operation) => operation,
         Err(e) => return refused(vec![json!({ "message": e.message().to_string() })]),
     };
@@ -114,15 +113,19 @@ pub(crate) fn answer(
         Some(_) => return refused(vec![json!({ "message": "Variables are invalid JSON." })]),
     };
     let given = serde_json::from_value(Value::Object(given)).expect("a JSON object");
-    let variables = match apollo_compiler::request::coerce_variable_values(
-        &SCHEMA, operation, &given,
-    ) {
-        Ok(coerced) => match serde_json::to_value(&*coerced).expect("variables are JSON") {
-            Value::Object(vars) => vars,
-            _ => Map::new(),
-        },
-        Err(e) => return refused(vec![serde_json::to_value(e.to_graphql_error(&document.sources)).expect("an error is JSON")]),
-    };
+    let variables =
+        match apollo_compiler::request::coerce_variable_values(&SCHEMA, operation, &given) {
+            Ok(coerced) => match serde_json::to_value(&*coerced).expect("variables are JSON") {
+                Value::Object(vars) => vars,
+                _ => Map::new(),
+            },
+            Err(e) => {
+                return refused(vec![serde_json::to_value(
+                    e.to_graphql_error(&document.sources),
+                )
+                .expect("an error is JSON")])
+            }
+        };
     let mut exec = Exec {
         document: &document,
         variables: &variables,
@@ -328,7 +331,8 @@ impl Exec<'_> {
         type_name: &str,
         out: &mut Vec<(String, Vec<&'s Node<Field>>)>,
     ) {
-        let applies = |condition: &str| condition == type_name || SCHEMA.is_subtype(condition, type_name);
+        let applies =
+            |condition: &str| condition == type_name || SCHEMA.is_subtype(condition, type_name);
         for selection in &set.selections {
             match selection {
                 Selection::Field(field) => {
@@ -490,7 +494,12 @@ impl Exec<'_> {
         self.arg(field, "number").as_u64().unwrap_or(0)
     }
 
-    fn resolve(&mut self, obj: &Obj, type_name: &str, field: &Node<Field>) -> Result<Out, FieldError> {
+    fn resolve(
+        &mut self,
+        obj: &Obj,
+        type_name: &str,
+        field: &Node<Field>,
+    ) -> Result<Out, FieldError> {
         let leaf = |v: Value| Ok(Out::Leaf(v));
         let name = field.name.as_str();
         let unimplemented = || {
@@ -514,17 +523,22 @@ impl Exec<'_> {
                 let owner = self.arg(field, "owner").as_str().unwrap_or("").to_string();
                 let repo = self.arg(field, "name").as_str().unwrap_or("").to_string();
                 let known = |k: &ItemKey| k.0 == owner && k.1 == repo;
-                let exists = self.state.issues.keys().any(known)
-                    || self.state.discussions.keys().any(known);
+                let exists =
+                    self.state.issues.keys().any(known) || self.state.discussions.keys().any(known);
                 let hidden = self.state.hidden.contains(&(owner.clone(), repo.clone()));
                 if !exists || hidden {
                     return Err(FieldError(
                         Some("NOT_FOUND"),
-                        format!("Could not resolve to a Repository with the name '{owner}/{repo}'."),
+                        format!(
+                            "Could not resolve to a Repository with the name '{owner}/{repo}'."
+                        ),
                     ));
                 }
                 if self.state.sso_owners.contains(&owner) {
-                    return Err(FieldError(Some("FORBIDDEN"), super::rest::SSO_MESSAGE.into()));
+                    return Err(FieldError(
+                        Some("FORBIDDEN"),
+                        super::rest::SSO_MESSAGE.into(),
+                    ));
                 }
                 Ok(Out::Object(Obj::Repository(owner, repo)))
             }
@@ -534,7 +548,9 @@ impl Exec<'_> {
             (Obj::RateLimit, "used") => leaf(json!(self.rate.used)),
             (Obj::RateLimit, "nodeCount") => leaf(json!(self.rate.nodes)),
             (Obj::RateLimit, "resetAt") => leaf(timestamp(self.rate.reset)),
-            (Obj::Repository(owner, repo), "nameWithOwner") => leaf(json!(format!("{owner}/{repo}"))),
+            (Obj::Repository(owner, repo), "nameWithOwner") => {
+                leaf(json!(format!("{owner}/{repo}")))
+            }
             (Obj::Repository(owner, repo), "issueOrPullRequest") => {
                 let number = self.number(field);
                 self.item(&(owner.clone(), repo.clone(), number))
@@ -552,24 +568,33 @@ impl Exec<'_> {
                     true => Ok(Out::Object(Obj::Discussion(key))),
                     false => Err(FieldError(
                         Some("NOT_FOUND"),
-                        format!("Could not resolve to a Discussion with the number of {}.", key.2),
+                        format!(
+                            "Could not resolve to a Discussion with the number of {}.",
+                            key.2
+                        ),
                     )),
                 }
             }
             (Obj::Issue(key) | Obj::PullRequest(key), _) => {
-                let issue = self.issue(key).expect("resolved from the stand-in's issues").clone();
+                let issue = self
+                    .issue(key)
+                    .expect("resolved from the stand-in's issues")
+                    .clone();
                 let is_pr = matches!(obj, Obj::PullRequest(_));
                 let merged_at = issue.pull_request.and_then(|pr| pr.merged_at);
                 match name {
                     "url" => {
                         let kind = if is_pr { "pull" } else { "issues" };
-                        leaf(json!(format!("https://github.com/{}/{}/{kind}/{}", key.0, key.1, key.2)))
+                        leaf(json!(format!(
+                            "https://github.com/{}/{}/{kind}/{}",
+                            key.0, key.1, key.2
+                        )))
                     }
                     "number" => leaf(json!(key.2)),
                     "title" => leaf(json!(issue.title)),
                     "createdAt" => leaf(timestamp(issue.created_at)),
                     "updatedAt" => leaf(timestamp(issue.updated_at)),
-                    "closedAt" => leaf(json!(issue.closed_at.map(|t| timestamp(t)))),
+                    "closedAt" => leaf(json!(issue.closed_at.map(timestamp))),
                     "closed" => leaf(json!(issue.state == "closed")),
                     "state" if is_pr && merged_at.is_some() => leaf(json!("MERGED")),
                     "state" => leaf(json!(issue.state.to_uppercase())),
@@ -582,13 +607,19 @@ impl Exec<'_> {
                         let types: Vec<String> = self
                             .arg(field, "itemTypes")
                             .as_array()
-                            .map(|t| t.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                            .map(|t| {
+                                t.iter()
+                                    .filter_map(|v| v.as_str().map(str::to_string))
+                                    .collect()
+                            })
                             .unwrap_or_default();
                         let mut events = issue.timeline.clone();
                         events.sort_by_key(|e| e.at);
                         let nodes = events
                             .into_iter()
-                            .filter(|e| types.is_empty() || types.iter().any(|t| t == item_type(&e.kind).1))
+                            .filter(|e| {
+                                types.is_empty() || types.iter().any(|t| t == item_type(&e.kind).1)
+                            })
                             .map(Obj::Event)
                             .collect();
                         connection(nodes)
@@ -609,7 +640,10 @@ impl Exec<'_> {
             (Obj::Discussion(key), _) => {
                 let discussion = self.state.discussions[key].clone();
                 match name {
-                    "url" => leaf(json!(format!("https://github.com/{}/{}/discussions/{}", key.0, key.1, key.2))),
+                    "url" => leaf(json!(format!(
+                        "https://github.com/{}/{}/discussions/{}",
+                        key.0, key.1, key.2
+                    ))),
                     "number" => leaf(json!(key.2)),
                     "title" => leaf(json!(discussion.title)),
                     "closed" => leaf(json!(discussion.closed)),
@@ -642,10 +676,17 @@ impl Exec<'_> {
                 }
                 (TimelineKind::Comment | TimelineKind::Review, _) => unimplemented(),
                 (_, "actor") => Ok(Out::Object(Obj::Actor(event.actor.clone()))),
-                (TimelineKind::CrossReference { source }, "source") => self
-                    .item(source)
-                    .map(Out::Object)
-                    .ok_or_else(|| FieldError(None, format!("the stand-in has no {}/{}#{} to cross-reference", source.0, source.1, source.2))),
+                (TimelineKind::CrossReference { source }, "source") => {
+                    self.item(source).map(Out::Object).ok_or_else(|| {
+                        FieldError(
+                            None,
+                            format!(
+                                "the stand-in has no {}/{}#{} to cross-reference",
+                                source.0, source.1, source.2
+                            ),
+                        )
+                    })
+                }
                 _ => unimplemented(),
             },
             (Obj::Actor(actor), "login") => leaf(json!(actor.login)),
@@ -655,7 +696,9 @@ impl Exec<'_> {
             }
             (Obj::GitActor(name), "name") => leaf(json!(name)),
             (Obj::DiscussionComment(_, at), "createdAt") => leaf(timestamp(*at)),
-            (Obj::DiscussionComment(actor, _), "author") => Ok(Out::Object(Obj::Actor(actor.clone()))),
+            (Obj::DiscussionComment(actor, _), "author") => {
+                Ok(Out::Object(Obj::Actor(actor.clone())))
+            }
             _ => unimplemented(),
         }
     }

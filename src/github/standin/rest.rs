@@ -183,7 +183,11 @@ pub(crate) fn answer(
         Credentials::None if state.require_auth => {
             return Reply::json(
                 401,
-                error_body("Requires authentication", "https://docs.github.com/rest", 401),
+                error_body(
+                    "Requires authentication",
+                    "https://docs.github.com/rest",
+                    401,
+                ),
             )
         }
         Credentials::None => Caller::Anonymous,
