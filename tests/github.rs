@@ -28,8 +28,13 @@ fn item(owner: &str, repo: &str, number: u64, kind: ItemKind) -> GitHubItem {
     }
 }
 
+/// A stand-in whose clock stands at [`t0`] (so the budgets the tests set do not refill on their
+/// own) and which accepts [`SECRET`], as GitHub accepts only the tokens it issued.
 async fn standin() -> GitHubStandIn {
-    GitHubStandIn::start().await.unwrap()
+    let clock = std::sync::Arc::new(govbot::clock::ManualClock::new(t0()));
+    let github = GitHubStandIn::start_with_clock(clock).await.unwrap();
+    github.add_token(SECRET);
+    github
 }
 
 fn client(github: &GitHubStandIn, token: Option<&str>) -> GitHubClient {
@@ -367,7 +372,7 @@ async fn no_error_shows_the_token() {
     github.fail_with(None);
     github.set_token(Some("another"));
     errors.push(fetch(&client, &issue, t0()).await.unwrap_err()); // 401
-    github.set_token(None);
+    github.set_token(Some(SECRET));
     github.set_rate_limit(60, 0, t0() + Duration::minutes(30));
     errors.push(fetch(&client, &issue, t0()).await.unwrap_err()); // 403 rate limit
     let nowhere = GitHubClient::new(&unused_base().await, Some(Token::new(SECRET.into()))).unwrap();
