@@ -116,10 +116,8 @@ async fn activity_and_completion_on_github_keep_a_wg_alive_then_make_it_a_candid
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moderators_are_told_once_when_github_does_not_show_an_item_and_the_wg_is_not_retired() {
     let mut env = start().await;
-    let template = wg_template("Registry", env.h.user("alice")).replace(
-        "SEP-1234",
-        "https://github.com/org/registry/issues/404",
-    );
+    let template = wg_template("Registry", env.h.user("alice"))
+        .replace("SEP-1234", "https://github.com/org/registry/issues/404");
     let (id, _) = active_group(&env, &template).await;
     let github = GitHubStandIn::start().await.unwrap();
     env.h.stop_bot().await.unwrap();

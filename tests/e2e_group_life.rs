@@ -471,10 +471,7 @@ async fn a_wg_tracks_items_and_can_be_marked_as_maintaining_a_project() {
     );
     let manual = format!("manual: {doc}");
     let (_, said) = run(&env, "alice", "wg", item("add", &manual)).await;
-    assert!(
-        !refused(&said) && said.contains("/wg item touch"),
-        "{said}"
-    );
+    assert!(!refused(&said) && said.contains("/wg item touch"), "{said}");
     env.h.clock.advance(chrono::Duration::seconds(HOUR));
     let (_, said) = run(&env, "alice", "wg", item("touch", &manual)).await;
     assert!(

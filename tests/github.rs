@@ -257,7 +257,10 @@ async fn a_pr_closed_without_merging_is_closed_and_an_open_one_open() {
         .unwrap();
     assert_eq!(
         (status.state, status.kind),
-        (ItemState::Closed(CloseReason::ClosedUnmerged), ItemKind::Pull)
+        (
+            ItemState::Closed(CloseReason::ClosedUnmerged),
+            ItemKind::Pull
+        )
     );
     assert_eq!(
         to_activity(&status),

@@ -7,6 +7,7 @@ use govbot::clock::ManualClock;
 use govbot::github::standin::{
     GitHubStandIn, StandInActor, StandInDiscussion, StandInIssue, TimelineEvent, TimelineKind,
 };
+use govbot::github::{GitHubItem, ItemKind};
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -15,8 +16,17 @@ use std::time::Duration as StdDuration;
 const TOKEN: &str = "ghp_standinTOKEN0123456789abcdef";
 const BOUND: StdDuration = StdDuration::from_secs(10);
 
-/// The query the GitHub client sends, here for one item (`i0`) and one Discussion (`d1`).
-const ITEMS_QUERY: &str = include_str!("github_standin_items.graphql");
+/// The query the GitHub client sends, here for one item (`i0`) and one Discussion (`d1`): the
+/// client's own text, so the stand-in checks exactly what goes to GitHub.
+fn items_query() -> String {
+    let at = |number, kind| GitHubItem {
+        owner: "any".into(),
+        repo: "any".into(),
+        number,
+        kind,
+    };
+    govbot::github::graphql::items_query(&[at(1, ItemKind::Issue), at(2, ItemKind::Discussion)]).0
+}
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
@@ -708,7 +718,7 @@ async fn the_items_query_reads_an_issue_with_bot_and_human_activity_and_a_discus
     let answer = graphql(
         &github,
         Some(TOKEN),
-        ITEMS_QUERY,
+        &items_query(),
         variables(("o", "r", 1), ("o", "r", 3)),
     )
     .await;
@@ -806,7 +816,7 @@ async fn the_items_query_reads_a_merged_pr_and_an_issue_closed_as_not_planned() 
     let body = graphql(
         &github,
         Some(TOKEN),
-        ITEMS_QUERY,
+        &items_query(),
         variables(("o", "r", 2), ("o", "r", 3)),
     )
     .await
@@ -845,7 +855,7 @@ async fn the_items_query_reads_a_merged_pr_and_an_issue_closed_as_not_planned() 
     let body = graphql(
         &github,
         Some(TOKEN),
-        ITEMS_QUERY,
+        &items_query(),
         variables(("o", "r", 4), ("o", "r", 3)),
     )
     .await
@@ -871,7 +881,7 @@ async fn a_missing_item_is_a_not_found_error_beside_the_other_aliases_data() {
     let body = graphql(
         &github,
         Some(TOKEN),
-        ITEMS_QUERY,
+        &items_query(),
         variables(("o", "r", 404), ("o", "r", 3)),
     )
     .await
@@ -893,7 +903,7 @@ async fn a_missing_item_is_a_not_found_error_beside_the_other_aliases_data() {
     let body = graphql(
         &github,
         Some(TOKEN),
-        ITEMS_QUERY,
+        &items_query(),
         variables(("o", "nowhere", 1), ("o", "r", 3)),
     )
     .await
@@ -909,7 +919,7 @@ async fn a_missing_item_is_a_not_found_error_beside_the_other_aliases_data() {
     let body = graphql(
         &github,
         Some(TOKEN),
-        ITEMS_QUERY,
+        &items_query(),
         variables(("o", "r", 1), ("o", "r", 3)),
     )
     .await
@@ -930,7 +940,7 @@ async fn an_sso_protected_owner_is_forbidden_in_graphql() {
     let body = graphql(
         &github,
         Some(TOKEN),
-        ITEMS_QUERY,
+        &items_query(),
         variables(("org", "r", 1), ("o", "r", 3)),
     )
     .await
@@ -967,7 +977,7 @@ async fn graphql_spends_points_from_its_own_budget_and_reports_them() {
     let answer = graphql(
         &github,
         Some(TOKEN),
-        ITEMS_QUERY,
+        &items_query(),
         variables(("o", "r", 1), ("o", "r", 3)),
     )
     .await;
@@ -995,7 +1005,7 @@ async fn graphql_spends_points_from_its_own_budget_and_reports_them() {
     let spent = graphql(
         &github,
         Some(TOKEN),
-        ITEMS_QUERY,
+        &items_query(),
         variables(("o", "r", 1), ("o", "r", 3)),
     )
     .await;
@@ -1012,7 +1022,7 @@ async fn graphql_spends_points_from_its_own_budget_and_reports_them() {
     let refilled = graphql(
         &github,
         Some(TOKEN),
-        ITEMS_QUERY,
+        &items_query(),
         variables(("o", "r", 1), ("o", "r", 3)),
     )
     .await;

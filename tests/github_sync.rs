@@ -83,11 +83,17 @@ impl World {
             .run(Target::New, Command::Propose { template }, &proposer)
             .await;
         let electorate: BTreeSet<_> = [MemberId(100)].into();
-        self.run(Target::Group(id), Command::CallVote { electorate }, &moderator)
-            .await;
         self.run(
             Target::Group(id),
-            Command::Cast { choice: Choice::Yes },
+            Command::CallVote { electorate },
+            &moderator,
+        )
+        .await;
+        self.run(
+            Target::Group(id),
+            Command::Cast {
+                choice: Choice::Yes,
+            },
             &moderator,
         )
         .await;
@@ -156,7 +162,10 @@ async fn items_beyond_the_hourly_budget_are_read_on_the_next_pass_not_skipped_fo
 
     let first = w.pass(&client).await;
     assert_eq!(first.due, 60);
-    assert!(first.paused_until.is_some(), "the budget ran low: {first:?}");
+    assert!(
+        first.paused_until.is_some(),
+        "the budget ran low: {first:?}"
+    );
     assert!(first.read < 60, "{first:?}");
     let read_first: BTreeSet<String> = item_paths(&w.github).into_iter().collect();
 
@@ -194,7 +203,9 @@ async fn items_beyond_the_hourly_budget_are_read_on_the_next_pass_not_skipped_fo
 #[tokio::test]
 async fn an_item_tracked_by_two_wgs_is_read_once_and_closed_items_only_daily() {
     let mut w = World::new().await;
-    let a = w.active_wg("Alpha", &format!("{} {}", url(1), url(2))).await;
+    let a = w
+        .active_wg("Alpha", &format!("{} {}", url(1), url(2)))
+        .await;
     let b = w.active_wg("Beta", &url(1)).await;
     w.open(1, w.now);
     w.github
@@ -204,7 +215,11 @@ async fn an_item_tracked_by_two_wgs_is_read_once_and_closed_items_only_daily() {
     w.advance(Duration::minutes(1));
     let report = w.pass(&client).await;
     assert_eq!(report.due, 2, "{report:?}");
-    assert_eq!(item_paths(&w.github).len(), 2, "issue 1 is asked once for both WGs");
+    assert_eq!(
+        item_paths(&w.github).len(),
+        2,
+        "issue 1 is asked once for both WGs"
+    );
     assert_eq!(
         w.group(a).await.items[1].close_reason,
         Some(CloseReason::Completed)
@@ -257,7 +272,11 @@ async fn an_item_github_does_not_show_pauses_the_inactivity_clock_until_it_can_b
         w.advance(Duration::days(15));
         w.pass(&client).await;
     }
-    assert_eq!(w.due(id).await, None, "nothing is due while an item is unreadable");
+    assert_eq!(
+        w.due(id).await,
+        None,
+        "nothing is due while an item is unreadable"
+    );
     let history = w.store.history(id).await.unwrap();
     let told = history
         .iter()
@@ -271,7 +290,10 @@ async fn an_item_github_does_not_show_pauses_the_inactivity_clock_until_it_can_b
     w.pass(&client).await;
     let g = w.group(id).await;
     assert_eq!(g.items[0].unreadable, None);
-    assert_eq!(g.items[0].last_activity, w.now - Duration::days(2) - Duration::hours(1));
+    assert_eq!(
+        g.items[0].last_activity,
+        w.now - Duration::days(2) - Duration::hours(1)
+    );
     assert_eq!(w.due(id).await, None);
 }
 
@@ -285,8 +307,15 @@ async fn a_refused_token_marks_items_unreadable_with_what_to_fix() {
     w.advance(Duration::hours(1));
     let report = w.pass(&client).await;
     assert_eq!(report.unreadable, 1, "{report:?}");
-    let reason = w.group(id).await.items[0].unreadable.clone().unwrap().reason;
-    assert!(reason.contains("401") && reason.contains("GITHUB_TOKEN"), "{reason}");
+    let reason = w.group(id).await.items[0]
+        .unreadable
+        .clone()
+        .unwrap()
+        .reason;
+    assert!(
+        reason.contains("401") && reason.contains("GITHUB_TOKEN"),
+        "{reason}"
+    );
     assert!(!reason.contains(SECRET));
 }
 
@@ -308,7 +337,11 @@ async fn an_item_not_read_for_two_intervals_for_any_reason_is_marked_unreadable(
     w.advance(Duration::hours(1));
     let report = w.pass(&client).await;
     assert_eq!(report.unreadable, 1, "{report:?}");
-    let reason = w.group(id).await.items[0].unreadable.clone().unwrap().reason;
+    let reason = w.group(id).await.items[0]
+        .unreadable
+        .clone()
+        .unwrap()
+        .reason;
     assert!(
         reason.contains("not read from GitHub since") && reason.contains("502"),
         "{reason}"
@@ -323,8 +356,14 @@ fn references_govbot_cannot_follow_are_refused_at_intake_with_the_way_out() {
     for (answer, why) in [
         ("https://github.com/org/repo/discussions", "a list"),
         ("https://docs.google.com/document/d/1x", "not on github.com"),
-        ("https://github.com/org/repo/pull/5.diff", "link the PR itself"),
-        ("https://github.com/org/repo/issues?q=label%3Asep", "a search"),
+        (
+            "https://github.com/org/repo/pull/5.diff",
+            "link the PR itself",
+        ),
+        (
+            "https://github.com/org/repo/issues?q=label%3Asep",
+            "a search",
+        ),
         ("https://github.com/orgs/org/projects/3", "project board"),
     ] {
         let errors = TemplateDraft::new(GroupKind::Wg)
@@ -349,10 +388,19 @@ async fn every_reference_in_the_answer_is_tracked_and_a_manual_item_is_never_ask
     let id = w
         .active_wg(
             "Registry",
-            &format!("SEP-1234, {} and https://github.com/org/repo/discussions/9", url(3)),
+            &format!(
+                "SEP-1234, {} and https://github.com/org/repo/discussions/9",
+                url(3)
+            ),
         )
         .await;
-    let items: Vec<ItemRef> = w.group(id).await.items.into_iter().map(|i| i.item).collect();
+    let items: Vec<ItemRef> = w
+        .group(id)
+        .await
+        .items
+        .into_iter()
+        .map(|i| i.item)
+        .collect();
     assert_eq!(
         items,
         vec![
@@ -375,7 +423,11 @@ async fn every_reference_in_the_answer_is_tracked_and_a_manual_item_is_never_ask
     let report = w.pass(&w.client(None)).await;
     // Without a token a Discussion cannot be read (GraphQL only): unreadable, with the fix.
     let g = w.group(id).await;
-    let reason = g.items[2].unreadable.clone().expect("the Discussion").reason;
+    let reason = g.items[2]
+        .unreadable
+        .clone()
+        .expect("the Discussion")
+        .reason;
     assert!(reason.contains("GITHUB_TOKEN"), "{reason}");
     assert_eq!(report.read, 2, "{report:?}");
     assert!(item_paths(&w.github).iter().all(|p| !p.contains("docs")));
@@ -401,7 +453,10 @@ async fn an_item_reopened_on_github_reopens_and_clears_all_items_completed() {
     let report = w.pass(&client).await;
     assert_eq!(report.reopened, 1, "{report:?}");
     let g = w.group(id).await;
-    assert_eq!((g.items[0].completed_at, g.items[0].close_reason), (None, None));
+    assert_eq!(
+        (g.items[0].completed_at, g.items[0].close_reason),
+        (None, None)
+    );
     assert_eq!(w.due(id).await, None, "work resumed: not a candidate");
 }
 
@@ -425,5 +480,55 @@ async fn a_person_marking_an_item_done_stands_while_it_stays_open_on_github() {
     assert_eq!(
         w.group(id).await.items[0].close_reason,
         Some(CloseReason::ByHand)
+    );
+}
+#[tokio::test]
+async fn close_reasons_are_kept_and_shown_in_the_candidacy() {
+    let mut w = World::new().await;
+    let id = w
+        .active_wg("Registry", &format!("{} {} {}", url(1), url(2), url(3)))
+        .await;
+    w.github.set_issue(
+        ORG,
+        REPO,
+        1,
+        StandInIssue::closed("Won't do", w.now).closed_as("not_planned"),
+    );
+    w.github.set_issue(
+        ORG,
+        REPO,
+        2,
+        StandInIssue::closed("Abandoned", w.now).pull(None),
+    );
+    w.github.set_issue(
+        ORG,
+        REPO,
+        3,
+        StandInIssue::closed("Shipped", w.now).pull(Some(w.now)),
+    );
+    w.advance(Duration::minutes(1));
+    w.pass(&w.client(None)).await;
+    let g = w.group(id).await;
+    let reasons: Vec<_> = g.items.iter().map(|i| i.close_reason).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            Some(CloseReason::NotPlanned),
+            Some(CloseReason::ClosedUnmerged),
+            Some(CloseReason::Merged)
+        ]
+    );
+    let notice = govbot::discord::notices::retirement_candidate(
+        &g,
+        w.now,
+        RetirementCause::AllItemsCompleted,
+    )
+    .unwrap();
+    let shown = format!("{notice:?}");
+    assert!(
+        shown.contains("closed as not planned (**not done**)")
+            && shown.contains("closed without being merged (**not done**)")
+            && shown.contains(&format!("{}: merged", url(3))),
+        "{shown}"
     );
 }

@@ -1150,9 +1150,11 @@ fn item_unreadable() {
     let EventKind::ItemUnreadable { item, reason } = &s.last().kind else {
         panic!("not an unreadable item: {:?}", s.last().kind)
     };
-    insta::assert_snapshot!(notices::item_unreadable(GroupId(12), &s.group, item, reason)
-        .unwrap()
-        .text());
+    insta::assert_snapshot!(
+        notices::item_unreadable(GroupId(12), &s.group, item, reason)
+            .unwrap()
+            .text()
+    );
 }
 
 #[test]
@@ -1161,7 +1163,10 @@ fn group_health_wg_with_an_unreadable_item() {
     let text = govbot::discord::health::health(&stored(&s, 12), &[], None, at(120))
         .unwrap()
         .text();
-    assert!(text.contains("paused while govbot cannot read 1 of its items"), "{text}");
+    assert!(
+        text.contains("paused while govbot cannot read 1 of its items"),
+        "{text}"
+    );
     insta::assert_snapshot!(text);
 }
 
@@ -1182,7 +1187,10 @@ fn retirement_candidate_all_items_completed() {
     let text = notices::retirement_candidate(&s.group, s.last().at, cause)
         .unwrap()
         .text();
-    assert!(text.contains("closed as not planned (**not done**)"), "{text}");
+    assert!(
+        text.contains("closed as not planned (**not done**)"),
+        "{text}"
+    );
     insta::assert_snapshot!(text);
 }
 

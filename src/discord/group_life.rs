@@ -373,7 +373,12 @@ async fn tracked_reference(ctx: Context<'_>, text: &str) -> Result<Option<ItemRe
             "'{}' is not an Issue, PR, Discussion or SEP reference",
             super::render::truncate(text.trim(), 100)
         );
-        refuse(ctx, &message, Some("`/wg item list` shows what the WG tracks.")).await?;
+        refuse(
+            ctx,
+            &message,
+            Some("`/wg item list` shows what the WG tracks."),
+        )
+        .await?;
     }
     Ok(found)
 }
@@ -414,15 +419,15 @@ pub async fn item_add(
     };
     let mut done = None;
     for item in &items {
-        done = Some(
-            run(ctx, id, Command::TrackItem { item: item.clone() }).await?,
-        );
+        done = Some(run(ctx, id, Command::TrackItem { item: item.clone() }).await?);
     }
     let Some(done) = done else { return Ok(()) };
     let names: Vec<String> = items.iter().map(ToString::to_string).collect();
     let mut text = format!("{} now tracks {}.", named(&done), names.join(", "));
     if items.iter().any(ItemRef::is_manual) {
-        text.push_str(" govbot cannot read a manual item: record its activity with `/wg item touch`.");
+        text.push_str(
+            " govbot cannot read a manual item: record its activity with `/wg item touch`.",
+        );
     }
     say(ctx, &text).await
 }

@@ -322,11 +322,7 @@ impl GitHubClient {
         self.paused_until_of(Resource::Core, now)
     }
 
-    pub fn paused_until_of(
-        &self,
-        resource: Resource,
-        now: DateTime<Utc>,
-    ) -> Option<DateTime<Utc>> {
+    pub fn paused_until_of(&self, resource: Resource, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.budget_of(resource).paused_until.filter(|u| *u > now)
     }
 
@@ -560,9 +556,7 @@ impl GitHubClient {
             updated_at: issue.updated_at,
             closed_at: issue.closed_at,
             activity: Some(issue.updated_at),
-            location: issue
-                .html_url
-                .and_then(|url| ItemRef::Url(url).github()),
+            location: issue.html_url.and_then(|url| ItemRef::Url(url).github()),
         })
     }
 

@@ -7,7 +7,9 @@
 //! latest commit is work on that issue even when the PR is not tracked itself.
 //!
 //! Each item becomes an aliased field (`i0`, `d1`, …) with its own variables; a fragment is only
-//! written when used, because GitHub refuses a document with an unused fragment or variable.
+//! written when used, because GitHub refuses a document with an unused fragment or variable. A
+//! PR's `state` is read as `prState`: GraphQL refuses one response key with two types (an
+//! issue's `IssueState` and a PR's `PullRequestState`) in one selection.
 
 use super::client::{issue_close_reason, ItemState, ItemStatus};
 use super::{GitHubError, GitHubItem, ItemKind};
@@ -55,7 +57,7 @@ fn item_fragment() -> String {
     timelineItems(last: {w}, itemTypes: [ISSUE_COMMENT, CLOSED_EVENT, REOPENED_EVENT, CROSS_REFERENCED_EVENT]) {{ nodes {{ ...Activity }} }}
   }}
   ... on PullRequest {{
-    url state merged mergedAt updatedAt closedAt
+    url prState: state merged mergedAt updatedAt closedAt
     timelineItems(last: {w}, itemTypes: [ISSUE_COMMENT, CLOSED_EVENT, REOPENED_EVENT, MERGED_EVENT, PULL_REQUEST_COMMIT, PULL_REQUEST_REVIEW, CROSS_REFERENCED_EVENT]) {{ nodes {{ ...Activity }} }}
   }}
 }}"
@@ -142,7 +144,10 @@ pub fn read_answer(items: &[GitHubItem], body: &[u8], now: DateTime<Utc>) -> Res
         });
     }
     if answer["data"].is_null() {
-        let said: Vec<&str> = errors.iter().filter_map(|e| e["message"].as_str()).collect();
+        let said: Vec<&str> = errors
+            .iter()
+            .filter_map(|e| e["message"].as_str())
+            .collect();
         return Err(format!("GitHub answered no data: {}", said.join("; ")));
     }
     let read = items
@@ -216,7 +221,8 @@ fn read_node(item: &GitHubItem, node: &Value, now: DateTime<Utc>) -> Result<Item
         (ItemKind::Discussion, state, human)
     } else {
         let is_pull = node["__typename"] == "PullRequest";
-        let state = match (node["state"].as_str(), is_pull) {
+        let state_key = if is_pull { "prState" } else { "state" };
+        let state = match (node[state_key].as_str(), is_pull) {
             (Some("OPEN"), _) => ItemState::Open,
             (Some("MERGED"), true) => ItemState::Closed(CloseReason::Merged),
             (Some("CLOSED"), true) if node["merged"].as_bool() == Some(true) => {

@@ -31,11 +31,11 @@ pub mod item;
 pub mod standin;
 pub mod sync;
 
+pub use crate::governance::{GitHubKind as ItemKind, GitHubRef as GitHubItem};
 pub use client::{
     Fetched, GitHubClient, GitHubError, ItemState, ItemStatus, RateLimit, Resource, Token,
     DEFAULT_API_BASE, TOKEN_VAR,
 };
-pub use crate::governance::{GitHubKind as ItemKind, GitHubRef as GitHubItem};
 pub use item::parse_item;
 
 use crate::governance::CloseReason;

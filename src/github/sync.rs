@@ -174,7 +174,10 @@ pub async fn pass(
         }
         let Some(github) = parse_item(&item, settings.sep_repo()) else {
             let reason = match (&item, item.followable()) {
-                (ItemRef::Sep(_), _) => "govbot cannot follow SEPs: no `sep_repository` is set in the [github] section".to_string(),
+                (ItemRef::Sep(_), _) => {
+                    "govbot cannot follow SEPs: no `sep_repository` is set in the [github] section"
+                        .to_string()
+                }
                 (_, Err(e)) => format!("govbot cannot follow {e}"),
                 (_, Ok(_)) => "govbot cannot follow this reference".to_string(),
             };
@@ -194,11 +197,14 @@ pub async fn pass(
         if all_closed && read_recently {
             continue;
         }
-        due.push((row, Due {
-            item,
-            github,
-            trackers,
-        }));
+        due.push((
+            row,
+            Due {
+                item,
+                github,
+                trackers,
+            },
+        ));
     }
     // Round robin: never asked first, then least recently asked.
     due.sort_by_key(|(row, _)| row.last_attempt_at);
@@ -340,7 +346,13 @@ impl Sync<'_> {
                 let error = e.to_string();
                 if let Err(store_error) = self
                     .store
-                    .github_sync_note(&d.item, &SyncOutcome::Failed { error: error.clone() }, self.now)
+                    .github_sync_note(
+                        &d.item,
+                        &SyncOutcome::Failed {
+                            error: error.clone(),
+                        },
+                        self.now,
+                    )
                     .await
                 {
                     tracing::warn!("GitHub sync: cannot record a failed read: {store_error}");
@@ -363,10 +375,7 @@ impl Sync<'_> {
             tracing::warn!("GitHub sync: cannot record a read: {e}");
         }
         let mut item = d.item.clone();
-        if let Some(to) = status
-            .as_ref()
-            .and_then(|s| moved_to(&d.github, s))
-        {
+        if let Some(to) = status.as_ref().and_then(|s| moved_to(&d.github, s)) {
             for (group, _) in &d.trackers {
                 let command = Command::MoveItem {
                     from: item.clone(),
@@ -484,7 +493,10 @@ mod tests {
     #[test]
     fn coverage_says_how_much_of_the_work_the_budget_reads() {
         let anonymous = Coverage::of(60, false, Duration::hours(1));
-        assert_eq!(anonymous.per_interval, 54, "60 an hour, a tenth kept in reserve");
+        assert_eq!(
+            anonymous.per_interval, 54,
+            "60 an hour, a tenth kept in reserve"
+        );
         assert!(!anonymous.is_complete());
         assert!(
             anonymous.to_string().contains("only every 2 intervals"),

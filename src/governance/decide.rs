@@ -347,9 +347,11 @@ impl Decision<'_> {
             }
             Command::TrackItem { item } => {
                 self.item_change()?;
-                let item = &item.followable().map_err(|e| GovernanceError::Unfollowable {
-                    problem: e.to_string(),
-                })?;
+                let item = &item
+                    .followable()
+                    .map_err(|e| GovernanceError::Unfollowable {
+                        problem: e.to_string(),
+                    })?;
                 if self.find_item(item).is_some() {
                     return Err(GovernanceError::DuplicateItem {
                         item: item.to_string(),

@@ -92,8 +92,9 @@ impl ItemRef {
                 return vec![Err(Unfollowable {
                     text: "manual:".into(),
                     why: "names nothing".into(),
-                    fix: "write what the item is after it, e.g. `manual: https://docs.example/plan`"
-                        .into(),
+                    fix:
+                        "write what the item is after it, e.g. `manual: https://docs.example/plan`"
+                            .into(),
                 })];
             }
             let kept: String = rest.chars().take(MAX_REF_CHARS).collect();
@@ -195,7 +196,9 @@ fn classify_url(text: &str) -> Result<GitHubRef, Unfollowable> {
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
     let host = host.to_ascii_lowercase();
     if host != "github.com" && host != "www.github.com" {
-        return Err(refuse("is not on github.com, so govbot cannot read its activity"));
+        return Err(refuse(
+            "is not on github.com, so govbot cannot read its activity",
+        ));
     }
     let path_only = path.split(['?', '#']).next().unwrap_or("");
     let query = path.len() > path_only.len() && path[path_only.len()..].starts_with('?');
@@ -273,7 +276,10 @@ impl CloseReason {
     pub fn is_done(self) -> bool {
         matches!(
             self,
-            CloseReason::Completed | CloseReason::Merged | CloseReason::Resolved | CloseReason::ByHand
+            CloseReason::Completed
+                | CloseReason::Merged
+                | CloseReason::Resolved
+                | CloseReason::ByHand
         )
     }
 }
@@ -371,7 +377,10 @@ mod tests {
             "https://github.com/org/repo/discussions/3",
         );
         let refused = [
-            ("https://docs.google.com/document/d/abc", "not on github.com"),
+            (
+                "https://docs.google.com/document/d/abc",
+                "not on github.com",
+            ),
             ("https://github.com/org/repo/pull/5.diff", "diff or patch"),
             ("https://github.com/org/repo/pull/5.patch", "diff or patch"),
             ("https://github.com/org/repo/issues?q=is%3Aopen", "a search"),

@@ -20,8 +20,12 @@ pub struct SyncRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncOutcome {
     /// Read; `etag` replaces the stored one when GitHub sent one.
-    Read { etag: Option<String> },
-    Failed { error: String },
+    Read {
+        etag: Option<String>,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 fn key(item: &ItemRef) -> String {
