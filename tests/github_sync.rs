@@ -2,13 +2,17 @@
 //! per way the sync used to misread GitHub (the issue "WG activity read right from GitHub").
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use govbot::clock::ManualClock;
 use govbot::config::GitHub;
-use govbot::github::standin::{GitHubStandIn, StandInIssue};
+use govbot::github::standin::{
+    GitHubStandIn, StandInActor, StandInDiscussion, StandInIssue, TimelineEvent, TimelineKind,
+};
 use govbot::github::sync::{pass, SyncReport};
 use govbot::github::{GitHubClient, Token};
 use govbot::governance::*;
 use govbot::store::{GroupId, Store, Target};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use tempfile::TempDir;
 
 const ORG: &str = "org";
@@ -29,14 +33,20 @@ struct World {
     github: GitHubStandIn,
     settings: GitHub,
     policy: Policy,
+    /// The governance time, which the stand-in's clock follows (its budgets refill by it).
     now: Timestamp,
+    clock: ManualClock,
 }
 
 impl World {
     async fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("govbot.db")).await.unwrap();
-        let github = GitHubStandIn::start().await.unwrap();
+        let clock = ManualClock::new(t0());
+        let github = GitHubStandIn::start_with_clock(Arc::new(clock.clone()))
+            .await
+            .unwrap();
+        github.add_token(SECRET);
         let settings = GitHub {
             api_base: github.api_base(),
             ..GitHub::default()
@@ -48,6 +58,7 @@ impl World {
             settings,
             policy: Policy::default(),
             now: t0(),
+            clock,
         }
     }
 
@@ -98,7 +109,7 @@ impl World {
         )
         .await;
         let closes = self.group(id).await.running_vote().unwrap().closes_at;
-        self.now = self.now.max(closes);
+        self.set_now(self.now.max(closes));
         self.run(Target::Group(id), Command::CloseVote, &Actor::System)
             .await;
         let g = self.group(id).await;
@@ -117,7 +128,12 @@ impl World {
     }
 
     fn advance(&mut self, by: Duration) {
-        self.now += by;
+        self.set_now(self.now + by);
+    }
+
+    fn set_now(&mut self, t: Timestamp) {
+        self.now = t;
+        self.clock.set(t);
     }
 
     fn open(&self, n: u64, updated: DateTime<Utc>) {
@@ -531,4 +547,225 @@ async fn close_reasons_are_kept_and_shown_in_the_candidacy() {
             && shown.contains(&format!("{}: merged", url(3))),
         "{shown}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Activity as the spec means it: a person's, through GraphQL when a token is set.
+
+fn event(kind: TimelineKind, who: StandInActor, at: Timestamp) -> TimelineEvent {
+    TimelineEvent::new(kind, who, at)
+}
+
+#[tokio::test]
+async fn with_a_token_items_are_read_in_batches_and_bots_are_not_activity() {
+    let mut w = World::new().await;
+    let mut groups = Vec::new();
+    for g in 0..12u64 {
+        let refs: Vec<String> = (1..=5).map(|i| url(g * 5 + i)).collect();
+        groups.push(w.active_wg(&format!("Group {g}"), &refs.join(" ")).await);
+    }
+    let person = w.now + Duration::days(1);
+    let bot = w.now + Duration::days(9);
+    for n in 1..=60 {
+        let issue = StandInIssue::open("An item", bot)
+            .with_event(event(
+                TimelineKind::Comment,
+                StandInActor::person("alice"),
+                person,
+            ))
+            .with_event(event(
+                TimelineKind::Labeled,
+                StandInActor::person("bob"),
+                bot,
+            ))
+            .with_event(event(
+                TimelineKind::Comment,
+                StandInActor::bot("stale[bot]"),
+                bot,
+            ));
+        w.github.set_issue(ORG, REPO, n, issue);
+    }
+    w.advance(Duration::days(10));
+    let report = w.pass(&w.client(Some(SECRET))).await;
+    assert_eq!((report.due, report.read), (60, 60), "{report:?}");
+    let paths: Vec<String> = w.github.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        vec!["/graphql", "/graphql"],
+        "two queries of up to 50 items"
+    );
+    for id in groups {
+        let g = w.group(id).await;
+        assert!(
+            g.items.iter().all(|i| i.last_activity == person),
+            "a person's comment counts, a bot's comment and a label do not: {:?}",
+            g.items
+        );
+    }
+}
+
+#[tokio::test]
+async fn work_in_an_untracked_pr_that_references_a_tracked_issue_keeps_the_wg_alive() {
+    let mut w = World::new().await;
+    let id = w.active_wg("Registry", "SEP-1234").await;
+    let commit = w.now + Duration::days(20);
+    w.github.set_issue(
+        ORG,
+        REPO,
+        77,
+        StandInIssue::open("Implement SEP-1234", commit)
+            .pull(None)
+            .with_event(event(
+                TimelineKind::Commit,
+                StandInActor::person("alice"),
+                commit,
+            )),
+    );
+    w.github.set_issue(
+        "modelcontextprotocol",
+        "modelcontextprotocol",
+        1234,
+        StandInIssue::open("SEP-1234: Registry", w.now).with_event(event(
+            TimelineKind::CrossReference {
+                source: (ORG.into(), REPO.into(), 77),
+            },
+            StandInActor::person("alice"),
+            w.now + Duration::days(1),
+        )),
+    );
+    w.advance(Duration::days(25));
+    w.pass(&w.client(Some(SECRET))).await;
+    assert_eq!(w.group(id).await.items[0].last_activity, commit);
+}
+
+#[tokio::test]
+async fn a_discussion_is_followed_with_a_token_and_its_resolution_kept() {
+    let mut w = World::new().await;
+    let discussion = "https://github.com/org/repo/discussions/9";
+    let id = w.active_wg("Registry", discussion).await;
+    let comment = w.now + Duration::days(3);
+    w.github.set_discussion(
+        ORG,
+        REPO,
+        9,
+        StandInDiscussion {
+            title: "Design".into(),
+            closed: true,
+            state_reason: Some("RESOLVED".into()),
+            created_at: w.now,
+            updated_at: w.now + Duration::days(4),
+            closed_at: Some(w.now + Duration::days(4)),
+            comments: vec![
+                (StandInActor::person("carol"), comment),
+                (
+                    StandInActor::bot("github-actions[bot]"),
+                    w.now + Duration::days(4),
+                ),
+            ],
+        },
+    );
+    w.advance(Duration::days(5));
+    let report = w.pass(&w.client(Some(SECRET))).await;
+    assert_eq!(report.read, 1, "{report:?}");
+    let item = &w.group(id).await.items[0];
+    assert_eq!(item.last_activity, comment.max(item.completed_at.unwrap()));
+    assert_eq!(item.close_reason, Some(CloseReason::Resolved));
+    assert_eq!(item.unreadable, None);
+}
+
+#[tokio::test]
+async fn a_spent_graphql_budget_pauses_the_pass_which_resumes_after_the_reset() {
+    let mut w = World::new().await;
+    let id = w.active_wg("Registry", &url(1)).await;
+    w.open(1, w.now);
+    let reset = w.now + Duration::minutes(30);
+    w.github.set_graphql_rate_limit(SECRET, 5000, 0, reset);
+    w.advance(Duration::minutes(1));
+    let client = w.client(Some(SECRET));
+    let report = w.pass(&client).await;
+    assert!(
+        report.paused_until.is_some_and(|u| u >= reset),
+        "{report:?}"
+    );
+    assert_eq!(report.read, 0);
+    assert_eq!(
+        w.group(id).await.items[0].unreadable,
+        None,
+        "a pause is not a failure"
+    );
+    w.set_now(reset + Duration::minutes(1));
+    w.github
+        .set_graphql_rate_limit(SECRET, 5000, 5000, w.now + Duration::hours(1));
+    let report = w.pass(&client).await;
+    assert_eq!(report.read, 1, "{report:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub's other answers: moves, conditional requests, deletions, single sign-on.
+
+#[tokio::test]
+async fn a_moved_item_is_followed_to_its_new_place() {
+    let mut w = World::new().await;
+    let id = w.active_wg("Registry", &url(7)).await;
+    w.github
+        .set_issue("new-org", "new-repo", 3, StandInIssue::open("Moved", w.now));
+    w.github
+        .move_issue((ORG, REPO, 7), ("new-org", "new-repo", 3));
+    w.advance(Duration::hours(1));
+    let report = w.pass(&w.client(None)).await;
+    assert_eq!(report.moved, 1, "{report:?}");
+    let g = w.group(id).await;
+    assert_eq!(
+        g.items[0].item,
+        ItemRef::Url("https://github.com/new-org/new-repo/issues/3".into())
+    );
+    // From now on the new place is asked directly.
+    w.advance(Duration::hours(1));
+    let before = w.github.request_count();
+    w.pass(&w.client(None)).await;
+    let asked: Vec<String> = w.github.requests()[before..]
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(asked, vec!["/repos/new-org/new-repo/issues/3"]);
+}
+
+#[tokio::test]
+async fn an_unchanged_item_is_asked_with_its_etag_and_answered_not_modified() {
+    let mut w = World::new().await;
+    w.active_wg("Registry", &url(7)).await;
+    w.open(7, w.now);
+    let client = w.client(None);
+    w.advance(Duration::hours(1));
+    w.pass(&client).await;
+    w.advance(Duration::hours(1));
+    let report = w.pass(&client).await;
+    assert_eq!((report.read, report.not_modified), (1, 1), "{report:?}");
+    let last = w.github.requests().pop().unwrap();
+    assert!(last.header("if-none-match").is_some(), "{last:?}");
+}
+
+#[tokio::test]
+async fn deleted_items_and_sso_refusals_are_unreadable_with_their_reason() {
+    let mut w = World::new().await;
+    let deleted = w.active_wg("Registry", &url(7)).await;
+    let sso = w
+        .active_wg("Locked", "https://github.com/locked-org/repo/issues/1")
+        .await;
+    w.open(7, w.now);
+    w.github
+        .set_issue("locked-org", "repo", 1, StandInIssue::open("Locked", w.now));
+    w.github.delete_issue(ORG, REPO, 7);
+    w.github.sso_protect("locked-org");
+    w.advance(Duration::hours(1));
+    // GitHub says "deleted" (410) only through REST; SAML single sign-on refuses a token.
+    for (id, token, what) in [(deleted, None, "was deleted"), (sso, Some(SECRET), "SAML")] {
+        w.pass(&w.client(token)).await;
+        let reason = w.group(id).await.items[0]
+            .unreadable
+            .clone()
+            .map(|u| u.reason)
+            .unwrap_or_default();
+        assert!(reason.contains(what), "{what}: {reason:?}");
+    }
 }

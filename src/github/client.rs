@@ -398,9 +398,18 @@ impl GitHubClient {
                 message: self.scrub(message),
             }
         })?;
-        if let Some(until) = read.rate_limited {
-            let until = until.max(now + UNSPECIFIED_WAIT);
-            self.pause(Resource::Graphql, until, None);
+        if let Some(said) = read.rate_limited {
+            // GitHub answers a spent GraphQL budget with 200 and a RATE_LIMITED error; when it is
+            // back is in `x-ratelimit-reset` (or the query's `rateLimit.resetAt`).
+            let rate = read_rate(&answer.headers);
+            let until = rate
+                .map(|r| r.reset)
+                .into_iter()
+                .chain(Some(said))
+                .max()
+                .filter(|u| *u > now)
+                .unwrap_or(now + UNSPECIFIED_WAIT);
+            self.pause(Resource::Graphql, until, rate);
             return Err(GitHubError::RateLimited { until });
         }
         Ok(read.items)
