@@ -392,7 +392,7 @@ fn describe(path: &Path, cfg: &Config) -> String {
 async fn github_coverage(cfg: &Config, github: &config::GitHub) -> String {
     let has_token = crate::github::Token::from_env().is_some();
     let interval = github.sync_interval.to_chrono();
-    let counted = match Store::open_existing(&cfg.database_path()).await {
+    let counted = match Store::open_existing(cfg.database_path()).await {
         Ok(store) => {
             let n = crate::github::sync::tracked_items(&store).await;
             store.close().await;
