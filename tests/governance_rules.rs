@@ -2725,7 +2725,8 @@ fn wg_first_item_must_name_a_url_or_sep() {
         assert!(
             refusal.contains(
                 "- First Issue/PR/SEP that the WG will work on names no Issue, PR or SEP; \
-                 give its URL (https://github.com/…/issues/12) or write SEP-123"
+                 give its URL (https://github.com/…/issues/12), write SEP-123, or \
+                 `manual: <link>` for something govbot cannot read"
             ),
             "{text}: {refusal}"
         );
