@@ -412,7 +412,7 @@ async fn github_coverage(cfg: &Config, github: &config::GitHub) -> String {
         }
         None => format!(
             "GitHub coverage: the budget reads up to {} items per interval (no database yet to count them).",
-            crate::github::sync::Coverage::of(0, has_token, interval).per_interval
+            crate::github::sync::Coverage::of(0, has_token, interval).per_interval()
         ),
     }
 }

@@ -17,6 +17,7 @@ fn govbot(dir: &Path, args: &[&str]) -> Output {
         .env_remove("DISCORD_TOKEN")
         .env_remove("GOVBOT_CONFIG")
         .env_remove("GOVBOT_DATABASE")
+        .env_remove("GITHUB_TOKEN")
         .output()
         .unwrap()
 }
@@ -510,6 +511,36 @@ fn check_config_shows_warnings_and_still_succeeds() {
             .count(),
         2,
         "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn check_config_says_how_much_of_the_wgs_work_githubs_budget_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = example_with_real_ids()
+        .replacen("# [github]", "[github]", 1)
+        .replacen("# sync_interval = \"1h\"", "sync_interval = \"1m\"", 1);
+    std::fs::write(dir.path().join("govbot.toml"), &text).unwrap();
+    let out = govbot(dir.path(), &["check-config"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "GitHub coverage: the budget reads up to 0 items per interval (no database yet"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    // One active WG tracking SEP-1234; 60 anonymous requests an hour is less than one a minute.
+    seeded(dir.path()).await;
+    let out = govbot(dir.path(), &["check-config"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "GitHub coverage: 1 tracked item; the budget reads up to 0 per interval, so each item \
+             is read only every 2 intervals (set GITHUB_TOKEN or lengthen sync_interval): warning"
+        ),
+        "{}",
+        stdout(&out)
     );
 }
 

@@ -37,10 +37,12 @@ pub const ANONYMOUS_PER_HOUR: u64 = 60;
 pub const GRAPHQL_POINTS_PER_HOUR: u64 = 5_000;
 
 /// How many items the budget lets the sync read per interval, against how many there are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Coverage {
     pub items: usize,
-    pub per_interval: u64,
+    /// Items the budget reads per interval, fractions included (an interval shorter than the
+    /// budget's hour may read less than one).
+    capacity: f64,
 }
 
 impl Coverage {
@@ -59,12 +61,22 @@ impl Coverage {
         };
         Coverage {
             items,
-            per_interval: (per_hour as f64 * hours).floor() as u64,
+            capacity: per_hour as f64 * hours,
         }
     }
 
+    /// Whole items read per interval.
+    pub fn per_interval(&self) -> u64 {
+        self.capacity.floor() as u64
+    }
+
     pub fn is_complete(&self) -> bool {
-        self.items as u64 <= self.per_interval
+        self.items as f64 <= self.capacity
+    }
+
+    /// How many intervals it takes to read every item once.
+    pub fn intervals_to_read_all(&self) -> u64 {
+        (self.items as f64 / self.capacity).ceil().max(1.0) as u64
     }
 }
 
@@ -75,13 +87,13 @@ impl std::fmt::Display for Coverage {
             "{} tracked item{}; the budget reads up to {} per interval",
             self.items,
             if self.items == 1 { "" } else { "s" },
-            self.per_interval
+            self.per_interval()
         )?;
         if !self.is_complete() {
             write!(
                 f,
                 ", so each item is read only every {} intervals (set {} or lengthen sync_interval)",
-                (self.items as u64).div_ceil(self.per_interval.max(1)),
+                self.intervals_to_read_all(),
                 super::TOKEN_VAR
             )?;
         }
@@ -504,7 +516,12 @@ mod tests {
         );
         assert!(Coverage::of(60, false, Duration::hours(2)).is_complete());
         let token = Coverage::of(1_000, true, Duration::hours(1));
-        assert_eq!(token.per_interval, 4_500 / 11 * 50);
+        assert_eq!(token.per_interval(), 4_500 / 11 * 50);
         assert!(token.is_complete(), "{token}");
+        let short = Coverage::of(1, false, Duration::minutes(1));
+        assert_eq!(
+            (short.per_interval(), short.intervals_to_read_all()),
+            (0, 2)
+        );
     }
 }
