@@ -506,7 +506,8 @@ mod tests {
     fn coverage_says_how_much_of_the_work_the_budget_reads() {
         let anonymous = Coverage::of(60, false, Duration::hours(1));
         assert_eq!(
-            anonymous.per_interval, 54,
+            anonymous.per_interval(),
+            54,
             "60 an hour, a tenth kept in reserve"
         );
         assert!(!anonymous.is_complete());
