@@ -57,10 +57,10 @@ async fn seed(store: &Store, wgs: u64, t0: Timestamp) -> Result<Timestamp> {
             })
             .collect();
         let template = TemplateDraft::new(GroupKind::Wg)
-            .name(&format!("Working group {k}"))
+            .name(format!("Working group {k}"))
             .facilitator(MemberId(1))
             .field(Field::UseCases, "Servers need to be found")
-            .field(Field::FirstItem, &refs.join(" "))
+            .field(Field::FirstItem, refs.join(" "))
             .validate()
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let id = run(
