@@ -104,7 +104,7 @@ impl std::fmt::Display for Coverage {
 /// The distinct items of active WGs the sync would read (manual items aside).
 pub async fn tracked_items(store: &Store) -> anyhow::Result<usize> {
     let groups = store
-        .list_in(Some(GroupKind::Wg), &[GroupState::Active])
+        .list_in(Some(GroupKind::Wg), &GroupState::LIVE)
         .await?;
     let items: std::collections::BTreeSet<&ItemRef> = groups
         .iter()
@@ -167,10 +167,7 @@ pub async fn pass(
         .list_in(Some(GroupKind::Wg), &GroupState::LIVE)
         .await?;
     let mut tracked: BTreeMap<ItemRef, Vec<(GroupId, TrackedItem)>> = BTreeMap::new();
-    for g in groups
-        .iter()
-        .filter(|g| g.group.state == GroupState::Active)
-    {
+    for g in &groups {
         for t in &g.group.items {
             tracked
                 .entry(t.item.clone())
