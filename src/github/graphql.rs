@@ -1,6 +1,6 @@
 //! The one GraphQL query govbot sends (many items at once) and how its answer is read.
 //!
-//! Why GraphQL when a token is set: one query reads up to [`BATCH`] items for a few points of the
+//! Why GraphQL when a token is set: one query reads up to [`BATCH`] items for 21 points of the
 //! 5,000-point hourly budget, and it tells who did what, so activity means "a person commented,
 //! committed, reviewed or changed the state" instead of any change of `updated_at` (which bots,
 //! label changes and force-pushes also bump). A PR that references a tracked issue counts too: its
@@ -17,8 +17,8 @@ use crate::governance::{CloseReason, ItemRef};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-/// Items per query: GitHub's node limit and the query's cost stay small (a query of 50 items asks
-/// for about 1,050 nodes: 11 points).
+/// Items per query: GitHub's node limit and the query's cost stay small (a query of 50 items
+/// costs 21 points of the hour's 5,000).
 pub const BATCH: usize = 50;
 
 /// How many of an item's latest timeline entries are read to find the latest human one.
@@ -26,10 +26,11 @@ pub const TIMELINE_WINDOW: u32 = 20;
 
 /// The points a query for `items` items costs by GitHub's documented formula ("Rate limits and
 /// query limits for the GraphQL API": the requests needed to fulfil each connection, divided by
-/// 100, rounded, at least 1). Per item: its timeline (1 request) and, for each of the window's
-/// entries, a cross-referenced PR's last commit (1 each).
+/// 100, rounded, at least 1). The formula reads the query, not the data, so both of an item's
+/// timelines count (the one selected on `Issue` and the one on `PullRequest`): per item, for each,
+/// the timeline (1 request) and each of its entries' referencing-PR commits (1 each).
 pub fn query_cost(items: usize) -> u64 {
-    let requests = items as u64 * (1 + u64::from(TIMELINE_WINDOW));
+    let requests = items as u64 * 2 * (1 + u64::from(TIMELINE_WINDOW));
     ((requests + 50) / 100).max(1)
 }
 
@@ -323,7 +324,7 @@ mod tests {
 
     #[test]
     fn a_full_batch_costs_a_few_points() {
-        assert_eq!(query_cost(BATCH), 11);
+        assert_eq!(query_cost(BATCH), 21);
         assert_eq!(query_cost(1), 1);
     }
 

@@ -53,11 +53,13 @@ impl Coverage {
     /// [`BATCH`]: super::graphql::BATCH
     pub fn of(items: usize, has_token: bool, interval: chrono::Duration) -> Coverage {
         let hours = interval.num_seconds().max(1) as f64 / 3600.0;
+        // The client stops once less than a tenth of a budget is left.
+        let usable = |limit: u64| limit - limit / 10 + 1;
         let per_hour = if has_token {
             let batch = super::graphql::BATCH as u64;
-            GRAPHQL_POINTS_PER_HOUR * 9 / 10 / super::graphql::query_cost(batch as usize) * batch
+            usable(GRAPHQL_POINTS_PER_HOUR) / super::graphql::query_cost(batch as usize) * batch
         } else {
-            ANONYMOUS_PER_HOUR * 9 / 10
+            usable(ANONYMOUS_PER_HOUR)
         };
         Coverage {
             items,
@@ -504,8 +506,8 @@ mod tests {
         let anonymous = Coverage::of(60, false, Duration::hours(1));
         assert_eq!(
             anonymous.per_interval(),
-            54,
-            "60 an hour, a tenth kept in reserve"
+            55,
+            "60 an hour, the client stops with less than a tenth left"
         );
         assert!(!anonymous.is_complete());
         assert!(
@@ -514,7 +516,7 @@ mod tests {
         );
         assert!(Coverage::of(60, false, Duration::hours(2)).is_complete());
         let token = Coverage::of(1_000, true, Duration::hours(1));
-        assert_eq!(token.per_interval(), 4_500 / 11 * 50);
+        assert_eq!(token.per_interval(), 4_501 / 21 * 50);
         assert!(token.is_complete(), "{token}");
         let short = Coverage::of(1, false, Duration::minutes(1));
         assert_eq!(
