@@ -731,6 +731,32 @@ async fn a_moved_item_is_followed_to_its_new_place() {
 }
 
 #[tokio::test]
+async fn with_a_token_a_moved_or_deleted_item_is_told_apart_from_a_missing_one() {
+    let mut w = World::new().await;
+    let moved = w.active_wg("Registry", &url(7)).await;
+    let deleted = w.active_wg("Archive", &url(8)).await;
+    w.github
+        .set_issue("new-org", "new-repo", 3, StandInIssue::open("Moved", w.now));
+    w.github
+        .move_issue((ORG, REPO, 7), ("new-org", "new-repo", 3));
+    w.open(8, w.now);
+    w.github.delete_issue(ORG, REPO, 8);
+    w.advance(Duration::hours(1));
+    let report = w.pass(&w.client(Some(SECRET))).await;
+    assert_eq!(report.moved, 1, "{report:?}");
+    assert_eq!(
+        w.group(moved).await.items[0].item,
+        ItemRef::Url("https://github.com/new-org/new-repo/issues/3".into())
+    );
+    let reason = w.group(deleted).await.items[0]
+        .unreadable
+        .clone()
+        .unwrap()
+        .reason;
+    assert!(reason.contains("was deleted"), "{reason}");
+}
+
+#[tokio::test]
 async fn an_unchanged_item_is_asked_with_its_etag_and_answered_not_modified() {
     let mut w = World::new().await;
     w.active_wg("Registry", &url(7)).await;

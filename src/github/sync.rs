@@ -229,7 +229,17 @@ pub async fn pass(
             match client.fetch_batch(&items, now).await {
                 Ok(answers) => {
                     for ((_, d), answer) in chunk.iter().zip(answers) {
-                        let answer = answer.map(|status| Fetched::Changed { status, etag: None });
+                        let answer = match answer {
+                            // GraphQL does not follow a transferred issue or a deleted one; REST
+                            // answers 301 (followed) or 410, so one REST call tells which.
+                            Err(GitHubError::NotFound { .. })
+                                if d.github.kind != super::ItemKind::Discussion =>
+                            {
+                                report.requests += 1;
+                                client.fetch(&d.github, None, now).await
+                            }
+                            answer => answer.map(|status| Fetched::Changed { status, etag: None }),
+                        };
                         if sync.apply(d, answer, &mut report).await {
                             read_now.push(d.item.clone());
                         }
