@@ -13,15 +13,15 @@
 
 use anyhow::{Context as _, Result};
 use chrono::{Duration, TimeZone, Utc};
+use github_standin::{GitHubStandIn, StandInIssue};
 use govbot::clock::ManualClock;
 use govbot::config::GitHub;
-use govbot::github::standin::{GitHubStandIn, StandInIssue};
 use govbot::github::sync::pass;
 use govbot::github::{GitHubClient, Token};
 use govbot::governance::*;
 use govbot::store::{Store, Target};
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use govbot::clock::Clock as _;
 
 const ITEMS_PER_WG: u64 = 5;
 const MAX_INTERVALS: usize = 25;
@@ -113,7 +113,11 @@ async fn scenario(wgs: u64, with_token: bool) -> Result<(usize, Vec<Interval>, O
     let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
     let mut now = seed(&store, wgs, t0).await?;
     let clock = ManualClock::new(now);
-    let github = GitHubStandIn::start_with_clock(Arc::new(clock.clone())).await?;
+    let github = GitHubStandIn::start_with_clock({
+        let clock = clock.clone();
+        move || clock.now()
+    })
+    .await?;
     github.add_token(TOKEN);
     let items = (wgs * ITEMS_PER_WG) as usize;
     for n in 1..=items as u64 {

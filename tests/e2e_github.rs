@@ -4,9 +4,9 @@
 mod common;
 
 use common::*;
+use github_standin::{GitHubStandIn, StandInIssue};
 use govbot::clock::Clock;
 use govbot::config::GitHub;
-use govbot::github::standin::{GitHubStandIn, StandInIssue};
 use govbot::governance::{GroupState, ItemRef};
 use govbot::harness::WAIT;
 use govbot::store::GroupId;

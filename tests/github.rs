@@ -1,7 +1,7 @@
 //! The GitHub client against the local GitHub stand-in on 127.0.0.1: never the network.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use govbot::github::standin::{GitHubStandIn, StandInIssue};
+use github_standin::{GitHubStandIn, StandInIssue};
 use govbot::github::{
     parse_item, to_activity, Fetched, GitHubClient, GitHubError, GitHubItem, ItemKind, ItemState,
     Token, TOKEN_VAR,
@@ -31,8 +31,7 @@ fn item(owner: &str, repo: &str, number: u64, kind: ItemKind) -> GitHubItem {
 /// A stand-in whose clock stands at [`t0`] (so the budgets the tests set do not refill on their
 /// own) and which accepts [`SECRET`], as GitHub accepts only the tokens it issued.
 async fn standin() -> GitHubStandIn {
-    let clock = std::sync::Arc::new(govbot::clock::ManualClock::new(t0()));
-    let github = GitHubStandIn::start_with_clock(clock).await.unwrap();
+    let github = GitHubStandIn::start_with_clock(t0).await.unwrap();
     github.add_token(SECRET);
     github
 }

@@ -2,17 +2,17 @@
 //! per way the sync used to misread GitHub (the issue "WG activity read right from GitHub").
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use govbot::clock::ManualClock;
-use govbot::config::GitHub;
-use govbot::github::standin::{
+use github_standin::{
     GitHubStandIn, StandInActor, StandInDiscussion, StandInIssue, TimelineEvent, TimelineKind,
 };
+use govbot::clock::ManualClock;
+use govbot::config::GitHub;
 use govbot::github::sync::{pass, SyncReport};
 use govbot::github::{GitHubClient, Token};
 use govbot::governance::*;
 use govbot::store::{GroupId, Store, Target};
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use govbot::clock::Clock as _;
 use tempfile::TempDir;
 
 const ORG: &str = "org";
@@ -43,9 +43,12 @@ impl World {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("govbot.db")).await.unwrap();
         let clock = ManualClock::new(t0());
-        let github = GitHubStandIn::start_with_clock(Arc::new(clock.clone()))
-            .await
-            .unwrap();
+        let github = GitHubStandIn::start_with_clock({
+            let clock = clock.clone();
+            move || clock.now()
+        })
+        .await
+        .unwrap();
         github.add_token(SECRET);
         let settings = GitHub {
             api_base: github.api_base(),

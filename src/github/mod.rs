@@ -4,7 +4,7 @@
 //! [`item`] turns an [`ItemRef`](crate::governance::ItemRef) into the repository and number
 //! GitHub knows it by; [`client`] asks GitHub about it (REST, or [`graphql`] in batches when a
 //! token is set), within GitHub's rate limits; [`sync`] decides what to ask each interval and
-//! what the answers mean; [`standin`] is a local GitHub on 127.0.0.1 for tests, so that nothing
+//! what the answers mean; the `github-standin` crate is a local GitHub on 127.0.0.1 for tests, so that nothing
 //! here ever needs the network to be checked. [`to_activity`] is what the governance side needs
 //! from an answer.
 //!
@@ -28,7 +28,7 @@
 pub mod client;
 pub mod graphql;
 pub mod item;
-pub mod standin;
+
 pub mod sync;
 
 pub use crate::governance::{GitHubKind as ItemKind, GitHubRef as GitHubItem};

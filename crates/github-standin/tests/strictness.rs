@@ -3,38 +3,47 @@
 //! GitHub's own REST description.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use govbot::clock::ManualClock;
-use govbot::github::standin::{
+use github_standin::{
     GitHubStandIn, StandInActor, StandInDiscussion, StandInIssue, TimelineEvent, TimelineKind,
 };
-use govbot::github::{GitHubItem, ItemKind};
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
 const TOKEN: &str = "ghp_standinTOKEN0123456789abcdef";
 const BOUND: StdDuration = StdDuration::from_secs(10);
 
-/// The query the GitHub client sends, here for one item (`i0`) and one Discussion (`d1`): the
-/// client's own text, so the stand-in checks exactly what goes to GitHub.
-fn items_query() -> String {
-    let at = |number, kind| GitHubItem {
-        owner: "any".into(),
-        repo: "any".into(),
-        number,
-        kind,
-    };
-    govbot::github::graphql::items_query(&[at(1, ItemKind::Issue), at(2, ItemKind::Discussion)]).0
+/// A GitHub client's query for one item (`i0`) and one Discussion (`d1`): the text govbot's client
+/// sends (govbot's own tests also send it through the stand-in, generated).
+const ITEMS_QUERY: &str = include_str!("items.graphql");
+
+/// A clock the test moves by hand; the stand-in reads it.
+#[derive(Clone)]
+struct TestClock(Arc<Mutex<DateTime<Utc>>>);
+
+impl TestClock {
+    fn new(t: DateTime<Utc>) -> TestClock {
+        TestClock(Arc::new(Mutex::new(t)))
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+
+    fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
 }
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
 }
 
-async fn standin() -> (GitHubStandIn, ManualClock) {
-    let clock = ManualClock::new(t0());
-    let github = GitHubStandIn::start_with_clock(Arc::new(clock.clone()))
+async fn standin() -> (GitHubStandIn, TestClock) {
+    let clock = TestClock::new(t0());
+    let reads = clock.clone();
+    let github = GitHubStandIn::start_with_clock(move || reads.now())
         .await
         .unwrap();
     github.add_token(TOKEN);
@@ -137,10 +146,8 @@ fn nullable_to_json_schema(value: &mut Value) {
 
 /// A validator for `pointer` (e.g. `/components/schemas/issue`) in the vendored description.
 fn validator(pointer: &str) -> jsonschema::Validator {
-    let mut root: Value = serde_json::from_str(include_str!(
-        "../src/github/standin/rest-description/issues-get.json"
-    ))
-    .unwrap();
+    let mut root: Value =
+        serde_json::from_str(include_str!("../rest-description/issues-get.json")).unwrap();
     nullable_to_json_schema(&mut root);
     root["$ref"] = json!(format!("#{pointer}"));
     jsonschema::options()
@@ -718,7 +725,7 @@ async fn the_items_query_reads_an_issue_with_bot_and_human_activity_and_a_discus
     let answer = graphql(
         &github,
         Some(TOKEN),
-        &items_query(),
+        ITEMS_QUERY,
         variables(("o", "r", 1), ("o", "r", 3)),
     )
     .await;
@@ -816,7 +823,7 @@ async fn the_items_query_reads_a_merged_pr_and_an_issue_closed_as_not_planned() 
     let body = graphql(
         &github,
         Some(TOKEN),
-        &items_query(),
+        ITEMS_QUERY,
         variables(("o", "r", 2), ("o", "r", 3)),
     )
     .await
@@ -855,7 +862,7 @@ async fn the_items_query_reads_a_merged_pr_and_an_issue_closed_as_not_planned() 
     let body = graphql(
         &github,
         Some(TOKEN),
-        &items_query(),
+        ITEMS_QUERY,
         variables(("o", "r", 4), ("o", "r", 3)),
     )
     .await
@@ -881,7 +888,7 @@ async fn a_missing_item_is_a_not_found_error_beside_the_other_aliases_data() {
     let body = graphql(
         &github,
         Some(TOKEN),
-        &items_query(),
+        ITEMS_QUERY,
         variables(("o", "r", 404), ("o", "r", 3)),
     )
     .await
@@ -903,7 +910,7 @@ async fn a_missing_item_is_a_not_found_error_beside_the_other_aliases_data() {
     let body = graphql(
         &github,
         Some(TOKEN),
-        &items_query(),
+        ITEMS_QUERY,
         variables(("o", "nowhere", 1), ("o", "r", 3)),
     )
     .await
@@ -919,7 +926,7 @@ async fn a_missing_item_is_a_not_found_error_beside_the_other_aliases_data() {
     let body = graphql(
         &github,
         Some(TOKEN),
-        &items_query(),
+        ITEMS_QUERY,
         variables(("o", "r", 1), ("o", "r", 3)),
     )
     .await
@@ -940,7 +947,7 @@ async fn an_sso_protected_owner_is_forbidden_in_graphql() {
     let body = graphql(
         &github,
         Some(TOKEN),
-        &items_query(),
+        ITEMS_QUERY,
         variables(("org", "r", 1), ("o", "r", 3)),
     )
     .await
@@ -977,7 +984,7 @@ async fn graphql_spends_points_from_its_own_budget_and_reports_them() {
     let answer = graphql(
         &github,
         Some(TOKEN),
-        &items_query(),
+        ITEMS_QUERY,
         variables(("o", "r", 1), ("o", "r", 3)),
     )
     .await;
@@ -1005,7 +1012,7 @@ async fn graphql_spends_points_from_its_own_budget_and_reports_them() {
     let spent = graphql(
         &github,
         Some(TOKEN),
-        &items_query(),
+        ITEMS_QUERY,
         variables(("o", "r", 1), ("o", "r", 3)),
     )
     .await;
@@ -1022,7 +1029,7 @@ async fn graphql_spends_points_from_its_own_budget_and_reports_them() {
     let refilled = graphql(
         &github,
         Some(TOKEN),
-        &items_query(),
+        ITEMS_QUERY,
         variables(("o", "r", 1), ("o", "r", 3)),
     )
     .await;

@@ -9,13 +9,13 @@
 //!   (vendored in `graphql-schema/`), GitHub's query limits and point costs are enforced, and the
 //!   selection set is executed over the same issues, PRs and Discussions.
 //!
-//! Time comes from an injected [`Clock`], so budgets refill when a test moves a
-//! [`ManualClock`](crate::clock::ManualClock) past their reset, never by sleeping. Every request
-//! is recorded.
+//! Time comes from an injected clock (any `Fn() -> DateTime<Utc>`), so budgets refill when a test
+//! moves its clock past their reset, never by sleeping. Every request is recorded. The crate knows
+//! nothing of the bot it tests: any GitHub client can be pointed at [`GitHubStandIn::api_base`].
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
-//! use govbot::github::standin::{GitHubStandIn, StandInIssue};
+//! use github_standin::{GitHubStandIn, StandInIssue};
 //! use chrono::Utc;
 //!
 //! let github = GitHubStandIn::start().await?;
@@ -28,8 +28,6 @@
 pub mod graphql;
 pub mod rest;
 
-use crate::clock::{Clock, SystemClock};
-use anyhow::Context as _;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -39,7 +37,6 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::watch;
 
 /// The hourly budget of a token on the REST API ("5,000 requests per hour" for a user):
 /// https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#primary-rate-limit-for-authenticated-users
@@ -244,20 +241,15 @@ impl RecordedRequest {
 #[derive(Clone)]
 pub struct GitHubStandIn {
     shared: Arc<Shared>,
-    _stop: Arc<StopOnDrop>,
+    _stop: loopback::Stop,
 }
 
-struct StopOnDrop(watch::Sender<bool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.send(true);
-    }
-}
+/// The time of whoever drives the stand-in (a test's manual clock, or the system's).
+type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 pub(crate) struct Shared {
     pub(crate) api_base: String,
-    clock: Arc<dyn Clock>,
+    clock: Clock,
     pub(crate) state: Mutex<Inner>,
 }
 
@@ -349,15 +341,16 @@ impl Inner {
 impl GitHubStandIn {
     /// Starts a stand-in on the system clock; see [`GitHubStandIn::start_with_clock`].
     pub async fn start() -> anyhow::Result<GitHubStandIn> {
-        GitHubStandIn::start_with_clock(Arc::new(SystemClock)).await
+        GitHubStandIn::start_with_clock(Utc::now).await
     }
 
     /// Starts a stand-in on a free port of 127.0.0.1 with no issues, no token registered (only
     /// anonymous requests pass), and full budgets whose hour starts at `clock`'s now.
-    pub async fn start_with_clock(clock: Arc<dyn Clock>) -> anyhow::Result<GitHubStandIn> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .context("binding the GitHub stand-in to 127.0.0.1")?;
+    pub async fn start_with_clock(
+        clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static,
+    ) -> anyhow::Result<GitHubStandIn> {
+        let clock: Clock = Arc::new(clock);
+        let listener = loopback::bind("the GitHub stand-in").await?;
         let port = listener.local_addr()?.port();
         let shared = Arc::new(Shared {
             api_base: format!("http://127.0.0.1:{port}"),
@@ -384,21 +377,11 @@ impl GitHubStandIn {
         let app = axum::Router::new()
             .fallback(handle)
             .with_state(shared.clone());
-        let (shutdown, _) = watch::channel(false);
-        let mut stop = shutdown.subscribe();
-        tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|stopped| *stopped).await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::error!("the GitHub stand-in stopped: {e}");
-            }
-        });
+        let stop = loopback::Stop::new();
+        stop.serve(listener, app, "the GitHub stand-in");
         Ok(GitHubStandIn {
             shared,
-            _stop: Arc::new(StopOnDrop(shutdown)),
+            _stop: stop,
         })
     }
 
@@ -516,7 +499,7 @@ impl GitHubStandIn {
     /// The REST budget in use, of the last REST request's caller (anonymous before any):
     /// (limit, remaining, reset).
     pub fn rate_limit(&self) -> (u64, u64, DateTime<Utc>) {
-        let now = self.shared.clock.now();
+        let now = (self.shared.clock)();
         let mut state = self.state();
         let caller = state.last_core_caller.clone();
         let budget = *state.core_budget(&caller, now);
@@ -543,7 +526,7 @@ impl GitHubStandIn {
 
     /// `token`'s GraphQL budget now: (limit, remaining, reset).
     pub fn graphql_rate_limit(&self, token: &str) -> (u64, u64, DateTime<Utc>) {
-        let now = self.shared.clock.now();
+        let now = (self.shared.clock)();
         let budget = *self.state().graphql_budget(token, now);
         (budget.limit, budget.remaining, budget.reset)
     }
@@ -713,7 +696,7 @@ async fn handle(
 /// The answer to one request, the way GitHub decides it: server trouble, then the request's
 /// shape and credentials, then (in [`rest`] or [`graphql`]) rate limits and the resource.
 fn answer(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Reply {
-    let now = shared.clock.now();
+    let now = (shared.clock)();
     let mut state = shared.state.lock().unwrap();
     if let Some(status) = state.fail_with {
         return Reply::json(

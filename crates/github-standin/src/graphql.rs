@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 /// one of each and reports the duplicates; those errors are tolerated, any other fails, so
 /// documents are still validated against everything else GitHub publishes.
 pub static SCHEMA: LazyLock<Valid<Schema>> = LazyLock::new(|| {
-    let sdl = include_str!("graphql-schema/schema.graphql");
+    let sdl = include_str!("../graphql-schema/schema.graphql");
     match Schema::parse_and_validate(sdl, "schema.graphql") {
         Ok(schema) => schema,
         Err(invalid) => {
