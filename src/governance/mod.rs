@@ -38,6 +38,7 @@
 //! ```
 
 mod command;
+mod deadlines;
 mod decide;
 mod error;
 mod event;
@@ -51,6 +52,7 @@ mod template;
 mod vote;
 
 pub use command::Command;
+pub use deadlines::{due_command, next_deadline};
 pub use decide::{decide, Context};
 pub use error::{GovernanceError, ReplayError};
 pub use event::{Event, EventKind, RetirementCause, VetoOutcome};
@@ -61,9 +63,8 @@ pub use items::{
 };
 pub use policy::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
 pub use retirement::{
-    due_command, ig_activity, ig_last_activity, inactivity_reminders_due, next_deadline,
-    next_inactivity_reminder, quiet_reminder_due_at, retirement_due, wg_inactivity_deadline,
-    IgActivity,
+    ig_activity, ig_last_activity, inactivity_reminders_due, next_inactivity_reminder,
+    quiet_reminder_due_at, retirement_due, wg_inactivity_deadline, IgActivity,
 };
 pub use roles::{Actor, Role};
 pub use template::{
