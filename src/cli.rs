@@ -6,7 +6,7 @@ use crate::clock::SystemClock;
 use crate::config::{self, Config};
 use crate::export::Directory;
 use crate::governance::{
-    Actor, Approval, Command, Context as Gov, GroupKind, GroupState, Policy, Threshold,
+    Acting, Actor, Approval, Command, GroupKind, GroupState, Policy, Threshold,
 };
 use crate::report;
 use crate::store::{GroupFilter, GroupId, Store, Target};
@@ -484,7 +484,7 @@ async fn outbox(store: &Store, command: &OutboxCmd, out: &mut dyn Write) -> Resu
             };
             // Recorded first: a drop that is not in the history never happened.
             let policy = Policy::default();
-            let gov = Gov::new(&Actor::System, chrono::Utc::now(), &policy);
+            let gov = Acting::new(&Actor::System, chrono::Utc::now(), &policy);
             let command = Command::DropEffect {
                 event: *event,
                 reason: reason.clone(),

@@ -24,16 +24,17 @@ use super::Command;
 pub const MAX_REASON_CHARS: usize = 1000;
 
 /// Who is acting, when, and the policy configured now (frozen into whatever opens now).
+/// (Not `Context`: that name belongs to serenity and poise in every adapter that builds one.)
 #[derive(Debug, Clone, Copy)]
-pub struct Context<'a> {
+pub struct Acting<'a> {
     pub actor: &'a Actor,
     pub now: Timestamp,
     pub policy: &'a Policy,
 }
 
-impl<'a> Context<'a> {
+impl<'a> Acting<'a> {
     pub fn new(actor: &'a Actor, now: Timestamp, policy: &'a Policy) -> Self {
-        Context { actor, now, policy }
+        Acting { actor, now, policy }
     }
 }
 
@@ -45,7 +46,7 @@ const DECIDERS: &[Role] = &[Role::Moderator, Role::CoreMaintainer, Role::LeadMai
 type Decided = Result<Vec<Event>, GovernanceError>;
 
 /// Decides what `command` does to `group` (`None` before a proposal exists).
-pub fn decide(group: Option<&Group>, command: &Command, ctx: &Context) -> Decided {
+pub fn decide(group: Option<&Group>, command: &Command, ctx: &Acting) -> Decided {
     let g = match (group, command) {
         (None, Command::Propose { template }) => return proposal::propose(template, ctx),
         (Some(_), Command::Propose { .. }) => return Err(GovernanceError::AlreadyProposed),
@@ -108,7 +109,7 @@ pub fn decide(group: Option<&Group>, command: &Command, ctx: &Context) -> Decide
 /// A command about an existing group: the group as it stands and who is acting on it.
 struct Decision<'a> {
     g: &'a Group,
-    ctx: &'a Context<'a>,
+    ctx: &'a Acting<'a>,
 }
 
 impl Decision<'_> {

@@ -1,14 +1,14 @@
 //! A proposal before any decision: only its proposer may shape or withdraw it, and only while
 //! nobody has started deciding on it, so voters and sponsors always judge the text they saw.
 
-use super::{Context, Decided, Decision};
+use super::{Acting, Decided, Decision};
 use crate::governance::error::GovernanceError;
 use crate::governance::event::{Event, EventKind};
 use crate::governance::group::GroupState::Proposed;
 use crate::governance::template::Template;
 
 /// Any member may propose; govbot itself and unidentified actors may not.
-pub(super) fn propose(template: &Template, ctx: &Context) -> Decided {
+pub(super) fn propose(template: &Template, ctx: &Acting) -> Decided {
     let Some(proposer) = ctx.actor.id() else {
         return Err(GovernanceError::Forbidden {
             action: "propose a group",
