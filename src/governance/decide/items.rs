@@ -32,10 +32,7 @@ pub(super) fn track(d: &Decision, item: &ItemRef) -> Decided {
 pub(super) fn complete(d: &Decision, item: &ItemRef, reason: CloseReason) -> Decided {
     item_change(d)?;
     if known_item(d, item)?.completed_at.is_some() {
-        return Err(GovernanceError::ItemAlready {
-            item: item.to_string(),
-            state: "completed",
-        });
+        return Err(already(item, "completed"));
     }
     Ok(vec![d.event(
         EventKind::ItemCompleted {
@@ -49,10 +46,7 @@ pub(super) fn complete(d: &Decision, item: &ItemRef, reason: CloseReason) -> Dec
 pub(super) fn reopen(d: &Decision, item: &ItemRef) -> Decided {
     item_change(d)?;
     if known_item(d, item)?.completed_at.is_none() {
-        return Err(GovernanceError::ItemAlready {
-            item: item.to_string(),
-            state: "open",
-        });
+        return Err(already(item, "open"));
     }
     Ok(vec![d.event(
         EventKind::ItemReopened { item: item.clone() },
@@ -87,10 +81,7 @@ pub(super) fn unreadable(d: &Decision, item: &ItemRef, reason: &str) -> Decided 
     d.require_system("mark an item unreadable")?;
     item_change(d)?;
     if known_item(d, item)?.unreadable.is_some() {
-        return Err(GovernanceError::ItemAlready {
-            item: item.to_string(),
-            state: "marked unreadable",
-        });
+        return Err(already(item, "marked unreadable"));
     }
     Ok(vec![d.event(
         EventKind::ItemUnreadable {
@@ -105,10 +96,7 @@ pub(super) fn readable(d: &Decision, item: &ItemRef) -> Decided {
     d.require_system("mark an item readable")?;
     item_change(d)?;
     if known_item(d, item)?.unreadable.is_none() {
-        return Err(GovernanceError::ItemAlready {
-            item: item.to_string(),
-            state: "readable",
-        });
+        return Err(already(item, "readable"));
     }
     Ok(vec![d.event(
         EventKind::ItemReadable { item: item.clone() },
@@ -157,6 +145,13 @@ fn item_change(d: &Decision) -> Result<(), GovernanceError> {
         &[GroupState::Active, GroupState::UnderReversalVote],
         "given tracked items",
     )
+}
+
+fn already(item: &ItemRef, state: &'static str) -> GovernanceError {
+    GovernanceError::ItemAlready {
+        item: item.to_string(),
+        state,
+    }
 }
 
 fn find_item<'a>(d: &'a Decision, item: &ItemRef) -> Option<&'a TrackedItem> {

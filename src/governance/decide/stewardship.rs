@@ -19,12 +19,7 @@ pub(super) fn add_facilitator(d: &Decision, member: MemberId) -> Decided {
 /// A group is never left without a facilitator.
 pub(super) fn remove_facilitator(d: &Decision, member: MemberId) -> Decided {
     people_change(d)?;
-    if !d.g.facilitators.contains(&member) {
-        return Err(GovernanceError::NotListed {
-            member,
-            role: "facilitator",
-        });
-    }
+    listed(&d.g.facilitators, member, "facilitator")?;
     if d.g.facilitators.len() == 1 {
         return Err(GovernanceError::LastFacilitator { member });
     }
@@ -43,12 +38,7 @@ pub(super) fn add_maintainer(d: &Decision, member: MemberId, in_steering_group: 
 
 pub(super) fn remove_maintainer(d: &Decision, member: MemberId) -> Decided {
     people_change(d)?;
-    if !d.g.maintainers.contains(&member) {
-        return Err(GovernanceError::NotListed {
-            member,
-            role: "maintainer",
-        });
-    }
+    listed(&d.g.maintainers, member, "maintainer")?;
     Ok(vec![d.event(EventKind::MaintainerRemoved { member }, None)])
 }
 
@@ -114,6 +104,19 @@ fn people_change(d: &Decision) -> Result<(), GovernanceError> {
         "community moderators, core or lead maintainers",
     )?;
     d.in_states(&[Active, UnderReversalVote], "changed")
+}
+
+/// Only someone who holds `role` in the group can be removed from it.
+fn listed(
+    holders: &[MemberId],
+    member: MemberId,
+    role: &'static str,
+) -> Result<(), GovernanceError> {
+    if holders.contains(&member) {
+        Ok(())
+    } else {
+        Err(GovernanceError::NotListed { member, role })
+    }
 }
 
 /// A person is a group's facilitator or its maintainer, never both, as in the template.
