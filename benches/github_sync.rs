@@ -36,7 +36,7 @@ async fn run(
 ) -> Result<i64> {
     let policy = Policy::default();
     Ok(store
-        .execute(target, &command, &Context::new(actor, now, &policy), None)
+        .execute(target, &command, &Acting::new(actor, now, &policy), None)
         .await
         .with_context(|| format!("{command:?}"))?
         .id

@@ -13,7 +13,7 @@
 use anyhow::{bail, ensure, Context as _, Result};
 use chrono::{Duration as Span, TimeZone, Utc};
 use govbot::governance::{
-    decide, due_command, next_deadline, replay, Actor, Choice, Command, Context, Event, Field,
+    decide, due_command, next_deadline, replay, Acting, Actor, Choice, Command, Event, Field,
     Group, GroupKind, GroupState, HumanDuration, ItemRef, MemberId, Policy, Role, Template,
     TemplateDraft, Timestamp,
 };
@@ -158,7 +158,7 @@ impl<'a> Lived<'a> {
 
     fn act(&mut self, actor: &Actor, at: Timestamp, command: Command) -> Result<()> {
         self.advance(at)?;
-        let ctx = Context::new(actor, at, self.policy);
+        let ctx = Acting::new(actor, at, self.policy);
         let events =
             decide(self.group.as_ref(), &command, &ctx).with_context(|| format!("{command:?}"))?;
         match self.group.as_mut() {
@@ -178,7 +178,7 @@ impl<'a> Lived<'a> {
             let Some(command) = due_command(g, t) else {
                 bail!("{}: a deadline at {t} with nothing due", g.name);
             };
-            let ctx = Context::new(&Actor::System, t, self.policy);
+            let ctx = Acting::new(&Actor::System, t, self.policy);
             let events = g
                 .decide_and_apply(&command, &ctx)
                 .with_context(|| format!("scheduled {command:?} at {t}"))?;

@@ -8,7 +8,7 @@
 use anyhow::{ensure, Context as _, Result};
 use chrono::{Duration as Span, TimeZone, Utc};
 use govbot::governance::{
-    Actor, Choice, Command, Context, Field, Group, GroupKind, GroupState, MemberId, Policy, Role,
+    Acting, Actor, Choice, Command, Field, Group, GroupKind, GroupState, MemberId, Policy, Role,
     TemplateDraft, Timestamp,
 };
 use govbot::harness::{Harness, WAIT};
@@ -337,7 +337,7 @@ async fn propose(store: &Store, name: &str, at: Timestamp, policy: &Policy) -> R
         .execute(
             Target::New,
             &Command::Propose { template },
-            &Context::new(&alice, at, policy),
+            &Acting::new(&alice, at, policy),
             None,
         )
         .await?
@@ -357,7 +357,7 @@ async fn call_vote(
         .execute(
             Target::Group(id),
             &Command::CallVote { electorate },
-            &Context::new(&moderator, at, policy),
+            &Acting::new(&moderator, at, policy),
             None,
         )
         .await?;
@@ -380,7 +380,7 @@ async fn cast(
             &Command::Cast {
                 choice: CHOICES[k % 3],
             },
-            &Context::new(&actor, at, policy),
+            &Acting::new(&actor, at, policy),
             Some(&Trigger::Interaction(trigger)),
         )
         .await?;

@@ -6,7 +6,7 @@ use crate::clock::SystemClock;
 use crate::config::{self, Config};
 use crate::export::Directory;
 use crate::governance::{
-    Actor, Approval, Command, Context as Gov, GroupKind, GroupState, Policy, Threshold,
+    Acting, Actor, Approval, Command, GroupKind, GroupState, Policy, Threshold,
 };
 use crate::report;
 use crate::store::{GroupFilter, GroupId, Store, Target};
@@ -346,7 +346,7 @@ fn describe(path: &Path, cfg: &Config) -> String {
             g.api_base,
             g.sep_repository,
             crate::github::TOKEN_VAR,
-            if crate::github::Token::from_env().is_some() {
+            if crate::github::github_token().is_some() {
                 "set"
             } else {
                 "not set: anonymous, 60 requests an hour"
@@ -390,7 +390,7 @@ fn describe(path: &Path, cfg: &Config) -> String {
 /// How much of the WGs' tracked items GitHub's budget lets the sync read each interval, counted in
 /// the database when it exists.
 async fn github_coverage(cfg: &Config, github: &config::GitHub) -> String {
-    let has_token = crate::github::Token::from_env().is_some();
+    let has_token = crate::github::github_token().is_some();
     let interval = github.sync_interval.to_chrono();
     let counted = match Store::open_existing(cfg.database_path()).await {
         Ok(store) => {
@@ -484,7 +484,7 @@ async fn outbox(store: &Store, command: &OutboxCmd, out: &mut dyn Write) -> Resu
             };
             // Recorded first: a drop that is not in the history never happened.
             let policy = Policy::default();
-            let gov = Gov::new(&Actor::System, chrono::Utc::now(), &policy);
+            let gov = Acting::new(&Actor::System, chrono::Utc::now(), &policy);
             let command = Command::DropEffect {
                 event: *event,
                 reason: reason.clone(),

@@ -15,4 +15,5 @@ pub mod report;
 pub mod sandbox;
 pub mod scenario;
 pub mod scheduler;
+pub mod secret;
 pub mod store;

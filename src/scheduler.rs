@@ -13,7 +13,7 @@
 //! moves the reminder to a quiet period after the last message (see `discord/activity.rs`).
 
 use crate::clock::{jumped, Clock};
-use crate::governance::{due_command, Actor, Command, Context, Group, Policy, Timestamp};
+use crate::governance::{due_command, Acting, Actor, Command, Group, Policy, Timestamp};
 use crate::store::{GroupId, Store, StoreError, Target};
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,7 +79,7 @@ async fn run_due(
             .map_or(Command::RemindQuiet, |at| Command::NoteConversation { at }),
         Some(command) => command,
     };
-    let ctx = Context::new(&Actor::System, now, policy);
+    let ctx = Acting::new(&Actor::System, now, policy);
     let done = store
         .execute(Target::Group(id), &command, &ctx, None)
         .await?;

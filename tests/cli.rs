@@ -67,7 +67,7 @@ async fn seeded(dir: &Path) -> std::path::PathBuf {
         let policy = policy.clone();
         async move {
             store
-                .execute(target, &cmd, &Context::new(&actor, at, &policy), None)
+                .execute(target, &cmd, &Acting::new(&actor, at, &policy), None)
                 .await
                 .unwrap()
                 .id

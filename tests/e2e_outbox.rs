@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use govbot::clock::Clock;
-use govbot::governance::{Actor, Choice, Command, Context as Gov, MemberId, Role};
+use govbot::governance::{Acting, Actor, Choice, Command, MemberId, Role};
 use govbot::harness::WAIT;
 use govbot::store::{GroupId, Target};
 use serde_json::{json, Value};
@@ -332,7 +332,7 @@ async fn the_tally_keeps_moving_during_a_burst_of_ballots() {
                 let mut n = 0u32;
                 while start.elapsed() < burst {
                     let choice = [Choice::Yes, Choice::No, Choice::Abstain][n as usize % 3];
-                    let gov = Gov::new(&actor, clock.now(), &policy);
+                    let gov = Acting::new(&actor, clock.now(), &policy);
                     store
                         .execute(Target::Group(id), &Command::Cast { choice }, &gov, None)
                         .await
@@ -354,7 +354,7 @@ async fn the_tally_keeps_moving_during_a_burst_of_ballots() {
             let start = Instant::now();
             let mut n = 0u32;
             while start.elapsed() < burst {
-                let gov = Gov::new(&actor, clock.now(), &policy);
+                let gov = Acting::new(&actor, clock.now(), &policy);
                 let text = format!("status {n}");
                 store
                     .execute(

@@ -74,7 +74,7 @@ impl World {
             .execute(
                 target,
                 &command,
-                &Context::new(actor, self.now, &self.policy),
+                &Acting::new(actor, self.now, &self.policy),
                 None,
             )
             .await

@@ -510,7 +510,7 @@ fn run(s: &Scenario) -> Trace {
         &Command::Propose {
             template: s.template.clone(),
         },
-        &Context::new(&proposer, t0(), &policies[s.proposal_policy]),
+        &Acting::new(&proposer, t0(), &policies[s.proposal_policy]),
     )
     .expect("a member proposes a valid template");
     let mut group = replay(&events).expect("a proposal replays");
@@ -536,7 +536,7 @@ fn run(s: &Scenario) -> Trace {
         let actor = pick_actor(s, step.who, &command, &group);
         let before = group.clone();
         let result =
-            group.decide_and_apply(&command, &Context::new(&actor, now, &policies[step.policy]));
+            group.decide_and_apply(&command, &Acting::new(&actor, now, &policies[step.policy]));
         if let Ok(new) = &result {
             events.extend(new.iter().cloned());
         }
@@ -680,7 +680,7 @@ fn play_scheduler(g: &Group, at: Timestamp, policy: &Policy) -> Result<(), TestC
             command
         );
         let before = g.clone();
-        match g.decide_and_apply(&command, &Context::new(&Actor::System, at, policy)) {
+        match g.decide_and_apply(&command, &Acting::new(&Actor::System, at, policy)) {
             Ok(events) => prop_assert!(!events.is_empty(), "{:?} accepted with no event", command),
             Err(e) => prop_assert!(
                 false,

@@ -119,7 +119,7 @@ impl Sim {
         let events = decide(
             None,
             &Command::Propose { template },
-            &Context::new(&member(ALICE), now, &policy),
+            &Acting::new(&member(ALICE), now, &policy),
         )
         .expect("any member can propose");
         let group = replay(&events).unwrap();
@@ -159,7 +159,7 @@ impl Sim {
         let before = self.group.clone();
         let result = self
             .group
-            .decide_and_apply(cmd, &Context::new(actor, self.now, policy));
+            .decide_and_apply(cmd, &Acting::new(actor, self.now, policy));
         match &result {
             Ok(events) => self.events.extend(events.iter().cloned()),
             Err(_) => assert_eq!(self.group, before, "a refused command changed the group"),
@@ -260,7 +260,7 @@ fn any_member_can_propose() {
             &Command::Propose {
                 template: template.clone(),
             },
-            &Context::new(&nobody_special, t0(), &policy),
+            &Acting::new(&nobody_special, t0(), &policy),
         )
         .unwrap();
         let group = replay(&events).unwrap();
@@ -280,7 +280,7 @@ fn govbot_itself_cannot_propose() {
         &Command::Propose {
             template: wg_draft().validate().unwrap(),
         },
-        &Context::new(&system(), t0(), &policy),
+        &Acting::new(&system(), t0(), &policy),
     )
     .unwrap_err();
     assert_eq!(err.to_string(), "only members can propose a group");
@@ -302,7 +302,7 @@ fn nothing_can_be_done_to_a_group_never_proposed() {
         &Command::CallVote {
             electorate: electorate(),
         },
-        &Context::new(&moderator(MOD1), t0(), &policy),
+        &Acting::new(&moderator(MOD1), t0(), &policy),
     )
     .unwrap_err();
     assert!(matches!(err, GovernanceError::Forbidden { .. }), "{err}");

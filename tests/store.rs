@@ -40,7 +40,7 @@ async fn propose(store: &Store, name: &str) -> GroupId {
         .execute(
             Target::New,
             &Command::Propose { template: wg(name) },
-            &Context::new(&member(1), t0(), &policy),
+            &Acting::new(&member(1), t0(), &policy),
             None,
         )
         .await
@@ -55,7 +55,7 @@ async fn open_vote(store: &Store, id: GroupId, electorate: &[u64]) {
         .execute(
             Target::Group(id),
             &Command::CallVote { electorate },
-            &Context::new(&moderator(100), t0(), &policy),
+            &Acting::new(&moderator(100), t0(), &policy),
             None,
         )
         .await
@@ -115,7 +115,7 @@ async fn a_duplicate_trigger_is_refused_and_changes_nothing() {
     open_vote(&store, id, &[100, 101]).await;
     let policy = Policy::default();
     let voter = moderator(101);
-    let ctx = Context::new(&voter, t0() + Duration::hours(1), &policy);
+    let ctx = Acting::new(&voter, t0() + Duration::hours(1), &policy);
     let cast = Command::Cast {
         choice: Choice::Yes,
     };
@@ -167,7 +167,7 @@ async fn a_reaction_removed_and_added_again_counts_but_a_replayed_one_does_not()
                 .execute(
                     Target::Group(id),
                     &cmd,
-                    &Context::new(&voter, at, &policy),
+                    &Acting::new(&voter, at, &policy),
                     Some(&trigger),
                 )
                 .await
@@ -216,7 +216,7 @@ async fn state_and_events_cannot_diverge_when_the_state_write_fails() {
             &Command::CallVote {
                 electorate: [MemberId(100)].into(),
             },
-            &Context::new(&moderator(100), t0(), &policy),
+            &Acting::new(&moderator(100), t0(), &policy),
             Some(&Trigger::Interaction(7)),
         )
         .await
@@ -252,7 +252,7 @@ async fn state_and_events_cannot_diverge_when_the_state_write_fails() {
             &Command::Propose {
                 template: wg("Inspector"),
             },
-            &Context::new(&member(1), t0(), &policy),
+            &Acting::new(&member(1), t0(), &policy),
             None,
         )
         .await
@@ -276,7 +276,7 @@ async fn replaying_the_audit_log_rebuilds_the_stored_state() {
             .execute(
                 Target::Group(id),
                 &Command::Cast { choice },
-                &Context::new(
+                &Acting::new(
                     &moderator(voter),
                     t0() + Duration::minutes(minutes),
                     &policy,
@@ -290,7 +290,7 @@ async fn replaying_the_audit_log_rebuilds_the_stored_state() {
         .execute(
             Target::Group(id),
             &Command::CloseVote,
-            &Context::new(&Actor::System, t0() + Duration::hours(80), &policy),
+            &Acting::new(&Actor::System, t0() + Duration::hours(80), &policy),
             None,
         )
         .await
@@ -338,7 +338,7 @@ async fn an_unknown_group_id_is_a_clear_error() {
         .execute(
             Target::Group(GroupId(99)),
             &Command::Withdraw,
-            &Context::new(&member(1), t0(), &policy),
+            &Acting::new(&member(1), t0(), &policy),
             None,
         )
         .await
@@ -357,7 +357,7 @@ async fn a_name_already_taken_by_a_live_group_of_the_same_kind_is_refused() {
             &Command::Propose {
                 template: wg("server-identity!"),
             },
-            &Context::new(&member(2), t0(), &policy),
+            &Acting::new(&member(2), t0(), &policy),
             None,
         )
         .await
@@ -371,7 +371,7 @@ async fn a_name_already_taken_by_a_live_group_of_the_same_kind_is_refused() {
         .execute(
             Target::Group(first),
             &Command::Withdraw,
-            &Context::new(&member(1), t0(), &policy),
+            &Acting::new(&member(1), t0(), &policy),
             None,
         )
         .await
@@ -441,7 +441,7 @@ async fn ballots_from_the_whole_electorate_at_the_same_instant_all_count() {
                         &Command::Cast {
                             choice: Choice::Yes,
                         },
-                        &Context::new(&voter, at, &policy),
+                        &Acting::new(&voter, at, &policy),
                         None,
                     )
                     .await
@@ -528,7 +528,7 @@ async fn a_dropped_effect_is_recorded_and_replay_still_rebuilds_the_group() {
         .execute(
             Target::Group(id),
             &drop,
-            &Context::new(&moderator(100), t0(), &policy),
+            &Acting::new(&moderator(100), t0(), &policy),
             None,
         )
         .await;
@@ -537,7 +537,7 @@ async fn a_dropped_effect_is_recorded_and_replay_still_rebuilds_the_group() {
         .execute(
             Target::Group(id),
             &drop,
-            &Context::new(&Actor::System, t0(), &policy),
+            &Acting::new(&Actor::System, t0(), &policy),
             None,
         )
         .await

@@ -35,7 +35,7 @@ fn wg_events() -> Vec<Event> {
     decide(
         None,
         &Command::Propose { template },
-        &Context::new(&alice, t0(), &Policy::default()),
+        &Acting::new(&alice, t0(), &Policy::default()),
     )
     .unwrap()
 }
@@ -52,7 +52,7 @@ fn overlap() -> Vec<Overlap> {
     let events = decide(
         None,
         &Command::Propose { template: other },
-        &Context::new(&who, t0(), &Policy::default()),
+        &Acting::new(&who, t0(), &Policy::default()),
     )
     .unwrap();
     vec![Overlap::of(&StoredGroup {
@@ -256,7 +256,7 @@ impl Story {
     }
 
     fn then_at(mut self, who: &Actor, when: Timestamp, command: Command) -> Self {
-        let ctx = Context::new(who, when, &self.policy);
+        let ctx = Acting::new(who, when, &self.policy);
         let events = self.group.decide_and_apply(&command, &ctx).unwrap();
         self.events.extend(events);
         self
@@ -367,7 +367,7 @@ fn ig_events() -> Vec<Event> {
     decide(
         None,
         &Command::Propose { template },
-        &Context::new(&bob, t0(), &Policy::default()),
+        &Acting::new(&bob, t0(), &Policy::default()),
     )
     .unwrap()
 }
@@ -870,7 +870,7 @@ fn sponsorship_wg() -> Story {
     let events = decide(
         None,
         &Command::Propose { template },
-        &Context::new(&alice, t0(), &policy),
+        &Acting::new(&alice, t0(), &policy),
     )
     .unwrap();
     Story::of(events, policy)

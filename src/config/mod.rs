@@ -32,7 +32,6 @@ mod urls;
 pub use report::{ConfigProblem, Location, Report, Severity};
 
 use crate::governance::{HumanDuration, Policy};
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -147,49 +146,16 @@ pub enum ConfigError {
     Token { problem: &'static str },
 }
 
-/// The bot token. It prints as `Token(***)` so that no log line or error report can leak it; the
-/// secret is read only through [`Token::expose`], which is easy to find in review.
-#[derive(Clone)]
-pub struct Token(String);
-
-impl Token {
-    pub fn new(secret: String) -> Token {
-        Token(secret)
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(***)")
-    }
-}
-
-impl fmt::Display for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(***)")
-    }
-}
+/// The bot token: a [`Secret`](crate::secret::Secret), printed as `Token(***)`.
+pub use crate::secret::Secret as Token;
 
 /// Reads the bot token from `DISCORD_TOKEN`, the only place it may come from (see the module docs).
 /// Surrounding whitespace is dropped: a token read from a file often ends in a newline, and
 /// Discord would answer that with a puzzling 401.
 pub fn discord_token() -> Result<Token, ConfigError> {
-    match std::env::var(TOKEN_VAR) {
-        Ok(value) if value.trim().is_empty() => Err(ConfigError::Token {
-            problem: "is empty",
-        }),
-        Ok(value) => Ok(Token::new(value.trim().to_owned())),
-        Err(std::env::VarError::NotPresent) => Err(ConfigError::Token {
-            problem: "is not set",
-        }),
-        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::Token {
-            problem: "is not valid UTF-8",
-        }),
-    }
+    Token::from_env(TOKEN_VAR).map_err(|missing| ConfigError::Token {
+        problem: missing.problem(),
+    })
 }
 
 /// Optional GitHub sync of WG items: present in the file means on. The token (optional for public

@@ -3,7 +3,7 @@
 
 use super::data::Data;
 use super::{notices, output, views};
-use crate::governance::{Actor, Command, Context as Gov, Role};
+use crate::governance::{Acting, Actor, Command, Role};
 use crate::store::{GroupId, Target, Trigger};
 use anyhow::Result;
 use serenity::all::{
@@ -144,7 +144,7 @@ pub async fn on_form(
         tracing::debug!(interaction = m.id.get(), "not answering a form twice: {e}");
         return Ok(());
     }
-    let gov = Gov::new(&actor, data.now(), data.policy());
+    let gov = Acting::new(&actor, data.now(), data.policy());
     let trigger = Trigger::Interaction(m.id.get());
     let r = match data
         .store

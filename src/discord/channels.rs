@@ -5,7 +5,7 @@
 
 use super::data::Data;
 use super::{notices, output, permissions};
-use crate::governance::{Actor, Command, Context as Gov, Event, GroupKind, GroupState, MemberId};
+use crate::governance::{Acting, Actor, Command, Event, GroupKind, GroupState, MemberId};
 use crate::store::{GroupId, StoreError, Target};
 use anyhow::Result;
 use serenity::all::{
@@ -96,7 +96,7 @@ pub async fn open_group(http: &Http, data: &Data, id: GroupId) -> Result<()> {
                         .id
                 }
             };
-            let gov = Gov::new(&Actor::System, data.now(), data.policy());
+            let gov = Acting::new(&Actor::System, data.now(), data.policy());
             let command = Command::LinkChannel {
                 channel: channel.get(),
             };

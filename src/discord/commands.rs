@@ -4,7 +4,7 @@ use super::data::{Context, Error};
 use super::decisions::{call_vote, history, lift_veto, reverse, sponsor, veto};
 use super::group_life::{facilitator, health, maintainer, meeting, retire, status};
 use super::{output, views};
-use crate::governance::{Command, Context as Gov, GroupKind, GroupState, MemberId};
+use crate::governance::{Acting, Command, GroupKind, GroupState, MemberId};
 use crate::store::{Draft, GroupFilter, GroupId, Target};
 use serenity::all::{
     CreateActionRow, CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle, User,
@@ -184,7 +184,7 @@ pub async fn withdraw(
     let data = ctx.data();
     let roles = member_roles(&ctx);
     let actor = data.actor(ctx.author().id.get(), &roles);
-    let gov = Gov::new(&actor, data.now(), data.policy());
+    let gov = Acting::new(&actor, data.now(), data.policy());
     let done = data
         .store
         .execute(Target::Group(GroupId(id)), &Command::Withdraw, &gov, None)

@@ -5,7 +5,7 @@
 use super::commands::{fresh, member_roles};
 use super::data::{Context, Error};
 use super::{notices, output, votes};
-use crate::governance::{Command, Context as Gov, EventKind};
+use crate::governance::{Acting, Command, EventKind};
 use crate::store::{GroupId, Target};
 
 /// Open the moderators' 72-hour vote on a proposal (community moderators).
@@ -82,7 +82,7 @@ async fn decide(ctx: Context<'_>, id: i64, command: Command) -> Result<(), Error
     }
     let data = ctx.data();
     let actor = data.actor(ctx.author().id.get(), &member_roles(&ctx));
-    let gov = Gov::new(&actor, data.now(), data.policy());
+    let gov = Acting::new(&actor, data.now(), data.policy());
     let done = data
         .store
         .execute(Target::Group(GroupId(id)), &command, &gov, None)

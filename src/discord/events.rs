@@ -4,7 +4,7 @@
 use super::commands::PROPOSE_MODAL;
 use super::data::{Data, Error};
 use super::{candidacy, output, proposals, views, votes};
-use crate::governance::{Command, Context as Gov, Field, Role, TemplateDraft};
+use crate::governance::{Acting, Command, Field, Role, TemplateDraft};
 use crate::store::{GroupId, StoreError, Target, Trigger};
 use serenity::all::{
     ActionRowComponent, ComponentInteraction, Context, CreateInteractionResponse,
@@ -222,7 +222,7 @@ async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<()
         .map(|mm| mm.roles.clone())
         .unwrap_or_default();
     let actor = data.actor(m.user.id.get(), &roles);
-    let gov = Gov::new(&actor, data.now(), data.policy());
+    let gov = Acting::new(&actor, data.now(), data.policy());
     data.remember(&m.user).await;
     // The outbox answers with the card by editing this deferred reply, which needs the token;
     // the trigger, recorded with the proposal, links the two.

@@ -9,7 +9,7 @@ use super::commands::{ephemeral, fresh, member_roles};
 use super::data::{Context, Error};
 use super::template_message::mentions;
 use super::{health, notices, output, views};
-use crate::governance::{CloseReason, Command, Context as Gov, GroupKind, ItemRef, MemberId};
+use crate::governance::{Acting, CloseReason, Command, GroupKind, ItemRef, MemberId};
 use crate::store::{Executed, GroupId, StoreError, Target};
 use chrono::NaiveDate;
 use serenity::all::{GuildId, RoleId, User};
@@ -18,7 +18,7 @@ use serenity::all::{GuildId, RoleId, User};
 async fn run(ctx: Context<'_>, id: i64, command: Command) -> Result<Executed, StoreError> {
     let data = ctx.data();
     let actor = data.actor(ctx.author().id.get(), &member_roles(&ctx));
-    let gov = Gov::new(&actor, data.now(), data.policy());
+    let gov = Acting::new(&actor, data.now(), data.policy());
     data.store
         .execute(Target::Group(GroupId(id)), &command, &gov, None)
         .await

@@ -7,7 +7,7 @@ use super::output;
 use super::template_message::{self, MAX_MESSAGE_CHARS};
 use super::views::{self, CardSource, Overlap};
 use crate::governance::{
-    Actor, Command, Context as Gov, Field, FieldProblem, Group, GroupState, MemberId, Template,
+    Acting, Actor, Command, Field, FieldProblem, Group, GroupState, MemberId, Template,
     TemplateDraft, TemplateErrors,
 };
 use crate::store::{GroupId, StoreError, Target, Trigger};
@@ -209,7 +209,7 @@ async fn propose(
         Err(e) => return Ok(Err(views::template_problems(&e, true)?)),
     };
     let now = data.now();
-    let ctx = Gov::new(actor, now, data.policy());
+    let ctx = Acting::new(actor, now, data.policy());
     // The message's trigger, recorded in the proposal's transaction, tells the outbox where the
     // proposal was made as soon as it exists.
     let trigger = Trigger::Message(message);
@@ -316,7 +316,7 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
                 Some(d) => match validate(http, data, d).await {
                     Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
                     Ok(template) => {
-                        let ctx = Gov::new(&actor, data.now(), data.policy());
+                        let ctx = Acting::new(&actor, data.now(), data.policy());
                         match data
                             .store
                             .execute(Target::Group(id), &Command::Amend { template }, &ctx, None)
@@ -361,7 +361,7 @@ pub async fn on_message_delete(
         }
         Some(id) => {
             data.store.mark_template_deleted(message.get()).await?;
-            let ctx = Gov::new(&Actor::System, data.now(), data.policy());
+            let ctx = Acting::new(&Actor::System, data.now(), data.policy());
             let trigger = Trigger::MessageDeleted(message.get());
             match data
                 .store

@@ -250,7 +250,7 @@ pub async fn start(
     ];
     if let Some(settings) = config.github.clone() {
         let client =
-            crate::github::GitHubClient::new(&settings.api_base, crate::github::Token::from_env())
+            crate::github::GitHubClient::new(&settings.api_base, crate::github::github_token())
                 .context("setting up the GitHub client (github.api_base)")?;
         let coverage = crate::github::sync::Coverage::of(
             crate::github::sync::tracked_items(&store).await?,

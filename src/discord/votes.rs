@@ -7,8 +7,8 @@ use super::notices::{self, emoji_of};
 use super::output;
 use super::render::Rendered;
 use crate::governance::{
-    Actor, Choice, Command, Context as Gov, GovernanceError, Group, GroupState, MemberId, Role,
-    Timestamp, Vote,
+    Acting, Actor, Choice, Command, GovernanceError, Group, GroupState, MemberId, Role, Timestamp,
+    Vote,
 };
 use crate::store::{Executed, GroupId, StoreError, Target, Trigger};
 use anyhow::Result;
@@ -150,7 +150,7 @@ pub async fn call(
         },
         None => Command::CallVote { electorate },
     };
-    let gov = Gov::new(actor, data.now(), data.policy());
+    let gov = Acting::new(actor, data.now(), data.policy());
     match data
         .store
         .execute(Target::Group(id), &command, &gov, trigger)
@@ -196,7 +196,7 @@ pub async fn on_ballot_button(
     };
     let voter = MemberId(c.user.id.get());
     let actor = Actor::member(voter, []);
-    let gov = Gov::new(&actor, data.now(), data.policy());
+    let gov = Acting::new(&actor, data.now(), data.policy());
     let trigger = Trigger::Interaction(c.id.get());
     let answer = match vote {
         None => super::views::error(
@@ -371,7 +371,7 @@ async fn ballot(
     trigger: &Trigger,
 ) -> Result<Option<std::result::Result<Executed, StoreError>>> {
     let actor = Actor::member(voter, []);
-    let gov = Gov::new(&actor, data.now(), data.policy());
+    let gov = Acting::new(&actor, data.now(), data.policy());
     let command = Command::BallotOn {
         vote: vote.opened_at,
         choice,

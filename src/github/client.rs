@@ -43,39 +43,13 @@ const UNSPECIFIED_WAIT: chrono::Duration = chrono::Duration::seconds(60);
 /// The longest piece of an error body repeated in an error message.
 const MAX_MESSAGE: usize = 300;
 
-/// A GitHub token. It prints as `Token(***)` so that no log line or error report can leak it; the
-/// secret is read only through [`Token::expose`], which is easy to find in review.
-#[derive(Clone)]
-pub struct Token(String);
+/// A GitHub token: a [`Secret`](crate::secret::Secret), printed as `Token(***)`.
+pub use crate::secret::Secret as Token;
 
-impl Token {
-    pub fn new(secret: String) -> Token {
-        Token(secret)
-    }
-
-    /// The token in [`TOKEN_VAR`], without surrounding whitespace; `None` when it is unset, empty
-    /// or not UTF-8.
-    pub fn from_env() -> Option<Token> {
-        let value = std::env::var(TOKEN_VAR).ok()?;
-        let value = value.trim();
-        (!value.is_empty()).then(|| Token(value.to_owned()))
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(***)")
-    }
-}
-
-impl fmt::Display for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(***)")
-    }
+/// The token in [`TOKEN_VAR`], without surrounding whitespace; `None` when it is unset, empty
+/// or not UTF-8 (the sync then reads public repositories anonymously).
+pub fn github_token() -> Option<Token> {
+    Token::from_env(TOKEN_VAR).ok()
 }
 
 /// Where an Issue, PR or Discussion stands.

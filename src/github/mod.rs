@@ -33,8 +33,8 @@ pub mod sync;
 
 pub use crate::governance::{GitHubKind as ItemKind, GitHubRef as GitHubItem};
 pub use client::{
-    Fetched, GitHubClient, GitHubError, ItemState, ItemStatus, RateLimit, Resource, Token,
-    DEFAULT_API_BASE, TOKEN_VAR,
+    github_token, Fetched, GitHubClient, GitHubError, ItemState, ItemStatus, RateLimit, Resource,
+    Token, DEFAULT_API_BASE, TOKEN_VAR,
 };
 pub use item::parse_item;
 

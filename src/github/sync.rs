@@ -19,7 +19,7 @@ use super::{parse_item, to_activity, Fetched, GitHubClient, GitHubError, GitHubI
 use crate::clock::{jumped, Clock};
 use crate::config::GitHub as Settings;
 use crate::governance::{
-    Actor, CloseReason, Command, Context, GroupKind, GroupState, ItemRef, Policy, Timestamp,
+    Acting, Actor, CloseReason, Command, GroupKind, GroupState, ItemRef, Policy, Timestamp,
     TrackedItem,
 };
 use crate::store::{GroupId, Store, SyncOutcome, Target};
@@ -159,7 +159,7 @@ pub async fn pass(
     now: Timestamp,
 ) -> anyhow::Result<SyncReport> {
     let mut report = SyncReport::default();
-    let ctx = Context::new(&Actor::System, now, policy);
+    let ctx = Acting::new(&Actor::System, now, policy);
     let sync = Sync {
         store,
         ctx: &ctx,
@@ -308,7 +308,7 @@ pub async fn pass(
 /// What a pass carries to each item.
 struct Sync<'a> {
     store: &'a Store,
-    ctx: &'a Context<'a>,
+    ctx: &'a Acting<'a>,
     now: Timestamp,
 }
 

@@ -1,6 +1,6 @@
 //! A group's current state, and how each event changes it.
 
-use super::decide::{decide, Context};
+use super::decide::{decide, Acting};
 use super::error::{GovernanceError, ReplayError};
 use super::event::{Event, EventKind, RetirementCause, VetoOutcome};
 use super::ids::{MemberId, Timestamp};
@@ -188,7 +188,7 @@ impl Group {
     pub fn decide_and_apply(
         &mut self,
         command: &Command,
-        ctx: &Context,
+        ctx: &Acting,
     ) -> Result<Vec<Event>, GovernanceError> {
         let events = decide(Some(self), command, ctx)?;
         for e in &events {

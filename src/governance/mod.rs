@@ -23,21 +23,22 @@
 //!     .field(Field::FirstItem, "SEP-1234")
 //!     .validate()
 //!     .unwrap();
-//! let mut events = decide(None, &Command::Propose { template }, &Context::new(&alice, t0, &policy)).unwrap();
+//! let mut events = decide(None, &Command::Propose { template }, &Acting::new(&alice, t0, &policy)).unwrap();
 //! let mut group = replay(&events).unwrap();
 //!
 //! let call = Command::CallVote { electorate: [MemberId(2)].into() };
-//! events.extend(group.decide_and_apply(&call, &Context::new(&moderator, t0, &policy)).unwrap());
+//! events.extend(group.decide_and_apply(&call, &Acting::new(&moderator, t0, &policy)).unwrap());
 //! let yes = Command::Cast { choice: Choice::Yes };
-//! events.extend(group.decide_and_apply(&yes, &Context::new(&moderator, t0, &policy)).unwrap());
+//! events.extend(group.decide_and_apply(&yes, &Acting::new(&moderator, t0, &policy)).unwrap());
 //!
 //! let deadline = t0 + policy.vote_window.to_chrono();
-//! events.extend(group.decide_and_apply(&Command::CloseVote, &Context::new(&Actor::System, deadline, &policy)).unwrap());
+//! events.extend(group.decide_and_apply(&Command::CloseVote, &Acting::new(&Actor::System, deadline, &policy)).unwrap());
 //! assert_eq!(group.state, GroupState::Active);
 //! assert_eq!(replay(&events).unwrap(), group);
 //! ```
 
 mod command;
+mod deadlines;
 mod decide;
 mod error;
 mod event;
@@ -51,7 +52,8 @@ mod template;
 mod vote;
 
 pub use command::Command;
-pub use decide::{decide, Context};
+pub use deadlines::{due_command, next_deadline};
+pub use decide::{decide, Acting};
 pub use error::{GovernanceError, ReplayError};
 pub use event::{Event, EventKind, RetirementCause, VetoOutcome};
 pub use group::{replay, Group, GroupState, Meeting};
@@ -61,9 +63,8 @@ pub use items::{
 };
 pub use policy::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
 pub use retirement::{
-    due_command, ig_activity, ig_last_activity, inactivity_reminders_due, next_deadline,
-    next_inactivity_reminder, quiet_reminder_due_at, retirement_due, wg_inactivity_deadline,
-    IgActivity,
+    ig_activity, ig_last_activity, inactivity_reminders_due, next_inactivity_reminder,
+    quiet_reminder_due_at, retirement_due, wg_inactivity_deadline, IgActivity,
 };
 pub use roles::{Actor, Role};
 pub use template::{

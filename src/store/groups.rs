@@ -5,7 +5,7 @@ use super::error::StoreError;
 use super::triggers::{self, Trigger};
 use super::{millis, Store};
 use crate::governance::{
-    decide, next_deadline, Command, Context, Event, Group, GroupKind, GroupState,
+    decide, next_deadline, Acting, Command, Event, Group, GroupKind, GroupState,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqliteConnection};
@@ -98,7 +98,7 @@ impl Store {
         &self,
         target: Target,
         command: &Command,
-        ctx: &Context<'_>,
+        ctx: &Acting<'_>,
         trigger: Option<&Trigger>,
     ) -> Result<Executed, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
