@@ -12,9 +12,12 @@
 //! Run: `cargo bench --bench outbox -- [K] [OUTAGE_SECS]` (K proposals, default 10; outage 6 s).
 
 use anyhow::{ensure, Context as _, Result};
+use govbot::discord::component_id::ComponentId;
 use govbot::discord::outbox::retry;
+use govbot::governance::Choice;
 use govbot::harness::{Harness, WAIT};
 use govbot::sandbox::Sandbox;
+use govbot::store::GroupId;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -74,7 +77,7 @@ async fn until(what: &str, mut check: impl FnMut() -> bool) -> Result<()> {
 }
 
 fn announced(sandbox: &Sandbox, moderators: u64, id: usize) -> bool {
-    let button = format!("gov1:call-vote:{id}");
+    let button = ComponentId::CallVote(GroupId(id as i64)).to_string();
     sandbox
         .messages(moderators)
         .iter()
@@ -165,9 +168,12 @@ async fn close_beside(stuck: bool) -> Result<Duration> {
             .slash_command(h.user("mod-ana"), creation, "group", options)
             .await;
         h.sandbox.wait_response(&i, WAIT).await?;
-        // Ballot buttons name the vote too: `gov1:ballot:GROUP:VOTE:CHOICE`.
-        let prefix = format!("gov1:ballot:{id}:");
-        let is_yes = |c: &str| c.starts_with(&prefix) && c.ends_with(":yes");
+        let is_yes = |c: &str| {
+            matches!(
+                ComponentId::parse(c),
+                Some(ComponentId::Ballot { group, choice: Choice::Yes, .. }) if group == GroupId(id as i64)
+            )
+        };
         let vote = h
             .sandbox
             .wait_message(

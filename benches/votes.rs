@@ -7,6 +7,7 @@
 
 use anyhow::{ensure, Context as _, Result};
 use chrono::{Duration as Span, TimeZone, Utc};
+use govbot::discord::component_id::ComponentId;
 use govbot::governance::{
     Acting, Actor, Choice, Command, Field, Group, GroupKind, GroupState, MemberId, Policy, Role,
     TemplateDraft, Timestamp,
@@ -192,21 +193,16 @@ async fn ballots_through_the_bot(h: &Harness, voters: Vec<u64>) -> Result<EndToE
         )
         .await;
     sb.wait_response(&i, WAIT).await?;
-    let prefix = format!("gov1:ballot:{id}:");
+    let ours = |c: &str| matches!(ComponentId::parse(c), Some(ComponentId::Ballot { group, .. }) if group == id);
     let message = sb
-        .wait_message(
-            moderators,
-            |m| custom_ids(m).iter().any(|c| c.starts_with(&prefix)),
-            WAIT,
-        )
+        .wait_message(moderators, |m| custom_ids(m).iter().any(|c| ours(c)), WAIT)
         .await
         .context("the vote message")?;
     let call_vote = t.elapsed();
-    // Ballot buttons name the vote too: `gov1:ballot:GROUP:VOTE:CHOICE`.
     let button_of = Arc::new(
         custom_ids(&message)
             .into_iter()
-            .filter(|c| c.starts_with(&prefix))
+            .filter(|c| ours(c))
             .collect::<Vec<_>>(),
     );
     let message = id_of(&message).context("the vote message has no id")?;

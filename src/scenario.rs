@@ -1,6 +1,7 @@
 //! `govbot sandbox`: the real bot and the local Discord stand-in in one process, playing a scripted
 //! scenario and printing the conversation as a transcript. It needs no token and no network.
 
+use crate::discord::component_id::ComponentId;
 use crate::harness::{Harness, WAIT};
 use crate::report;
 use crate::sandbox::Interaction;
@@ -160,7 +161,7 @@ async fn vote(h: &Harness, t: &mut Transcript<'_>) -> Result<u64> {
     let sb = &h.sandbox;
     let moderators = h.channel("community-moderators");
     let id = 1;
-    let call = format!("gov1:call-vote:{id}");
+    let call = ComponentId::CallVote(GroupId(id)).to_string();
     let is_yes = |c: &str| {
         crate::discord::votes::parse_ballot_button(c)
             .is_some_and(|b| b.group.0 == id && b.choice == crate::governance::Choice::Yes)
@@ -344,7 +345,11 @@ async fn quiet_wg(h: &Harness, t: &mut Transcript<'_>, channel: u64) -> Result<(
     let candidacy = sb
         .wait_message(
             moderators,
-            |m| custom_ids(m).iter().any(|c| c.starts_with("gov1:keep:")),
+            |m| {
+                custom_ids(m)
+                    .iter()
+                    .any(|c| matches!(ComponentId::parse(c), Some(ComponentId::Keep(_))))
+            },
             WAIT,
         )
         .await

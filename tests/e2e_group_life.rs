@@ -775,7 +775,7 @@ async fn a_restart_across_reminder_points_sends_one_catch_up_reminder() {
         .sandbox
         .wait_message(
             env.moderators(),
-            |m| custom_ids(m).contains(&format!("gov1:keep:{id}")),
+            |m| custom_ids(m).contains(&ComponentId::Keep(id).to_string()),
             WAIT,
         )
         .await
@@ -801,7 +801,7 @@ async fn a_wg_whose_items_are_all_completed_becomes_a_candidate_at_once() {
         .sandbox
         .wait_message(
             env.moderators(),
-            |m| custom_ids(m).contains(&format!("gov1:retire:{id}")),
+            |m| custom_ids(m).contains(&ComponentId::Retire(id).to_string()),
             WAIT,
         )
         .await
@@ -1144,7 +1144,7 @@ async fn the_retire_button_retires_a_candidate_with_the_reason_given() {
         grouped("item", "done", vec![id_opt(id), reference("SEP-1234")]),
     )
     .await;
-    let retire = format!("gov1:retire:{id}");
+    let retire = ComponentId::Retire(id).to_string();
     let candidacy = env
         .h
         .sandbox
@@ -1171,7 +1171,7 @@ async fn the_retire_button_retires_a_candidate_with_the_reason_given() {
         .submit_modal(
             env.h.user("core-kim"),
             env.moderators(),
-            &format!("gov1:retire-reason:{id}"),
+            &ComponentId::RetireReason(id).to_string(),
             &[("reason", "SEP-1234 is merged; nothing left to do")],
         )
         .await;

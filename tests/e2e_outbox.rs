@@ -215,7 +215,7 @@ async fn a_proposal_made_while_discord_fails_is_announced_and_answered_once_it_r
     let card = env
         .reply_to(env.creation(), template, |t| t.contains("#1"))
         .await;
-    let call = "gov1:call-vote:1".to_string();
+    let call = ComponentId::CallVote(GroupId(1)).to_string();
     env.h
         .sandbox
         .wait_message(env.moderators(), |m| custom_ids(m).contains(&call), WAIT)
@@ -270,7 +270,7 @@ async fn a_post_whose_answer_was_lost_is_not_posted_twice() {
             .flatten()
     })
     .await;
-    let call = "gov1:call-vote:1".to_string();
+    let call = ComponentId::CallVote(GroupId(1)).to_string();
     let announcements = env
         .h
         .sandbox

@@ -37,7 +37,10 @@ async fn a_template_message_becomes_a_proposal_with_a_card_and_an_announcement()
         )
         .await
         .unwrap();
-    assert_eq!(custom_ids(&announcement), ["gov1:call-vote:1"]);
+    assert_eq!(
+        custom_ids(&announcement),
+        [ComponentId::CallVote(GroupId(1)).to_string()]
+    );
     assert!(
         text(&announcement).contains(&format!("/{msg}")),
         "links the template message"
@@ -229,7 +232,13 @@ async fn the_slash_command_opens_a_modal_whose_submission_proposes() {
         .await;
     assert_eq!(kind, 9, "a modal: {data}");
     let custom_id = data["custom_id"].as_str().unwrap().to_string();
-    assert!(custom_id.starts_with("gov1:propose:"), "{custom_id}");
+    assert!(
+        matches!(
+            ComponentId::parse(&custom_id),
+            Some(ComponentId::Propose { .. })
+        ),
+        "{custom_id}"
+    );
     let inputs: Vec<String> = data["components"]
         .as_array()
         .unwrap()

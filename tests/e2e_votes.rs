@@ -68,7 +68,7 @@ async fn a_called_vote_collects_ballots_and_an_approval_opens_the_group_channel(
         &env,
         "mod-ana",
         &announcement,
-        &format!("gov1:call-vote:{id}"),
+        &ComponentId::CallVote(id).to_string(),
     )
     .await;
     assert!(private, "the caller's confirmation is private");
@@ -761,14 +761,20 @@ async fn a_quiet_wg_is_reminded_becomes_a_candidate_is_kept_then_retired() {
         .sandbox
         .wait_message(
             env.moderators(),
-            |m| custom_ids(m).contains(&format!("gov1:keep:{id}")),
+            |m| custom_ids(m).contains(&ComponentId::Keep(id).to_string()),
             WAIT,
         )
         .await
         .unwrap();
     assert!(text(&candidacy).contains("retirement candidate"));
     // Not a moderator, but one who sees the private moderators' channel.
-    let (private, said) = click(&env, "core-kim", &candidacy, &format!("gov1:keep:{id}")).await;
+    let (private, said) = click(
+        &env,
+        "core-kim",
+        &candidacy,
+        &ComponentId::Keep(id).to_string(),
+    )
+    .await;
     assert!(private && refused(&said), "{said}");
     let i = env
         .h
@@ -777,7 +783,7 @@ async fn a_quiet_wg_is_reminded_becomes_a_candidate_is_kept_then_retired() {
             env.h.user("mod-ana"),
             env.moderators(),
             id_of(&candidacy),
-            &format!("gov1:keep:{id}"),
+            &ComponentId::Keep(id).to_string(),
         )
         .await;
     let form = env.h.sandbox.wait_response(&i, WAIT).await.unwrap();
@@ -792,7 +798,7 @@ async fn a_quiet_wg_is_reminded_becomes_a_candidate_is_kept_then_retired() {
         .submit_modal(
             env.h.user("mod-ana"),
             env.moderators(),
-            &format!("gov1:keep-reason:{id}"),
+            &ComponentId::KeepReason(id).to_string(),
             &[("reason", "the spec work resumes after the holidays")],
         )
         .await;
@@ -818,7 +824,10 @@ async fn a_quiet_wg_is_reminded_becomes_a_candidate_is_kept_then_retired() {
         .sandbox
         .wait_message(
             env.moderators(),
-            |m| custom_ids(m).contains(&format!("gov1:keep:{id}")) && id_of(m) != id_of(&candidacy),
+            |m| {
+                custom_ids(m).contains(&ComponentId::Keep(id).to_string())
+                    && id_of(m) != id_of(&candidacy)
+            },
             WAIT,
         )
         .await

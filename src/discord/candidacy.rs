@@ -1,6 +1,7 @@
 //! A WG's retirement candidacy on Discord: the moderators' "Retire" and "Keep" buttons, each
 //! asking for the reason in a form, and the candidacy message closed once it is decided.
 
+use super::component_id::ComponentId;
 use super::data::Data;
 use super::{notices, output, views};
 use crate::governance::{Acting, Actor, Command, Role};
@@ -12,21 +13,17 @@ use serenity::all::{
     InputTextStyle, MessageId, ModalInteraction,
 };
 
-const RETIRE: &str = "gov1:retire:";
-const KEEP: &str = "gov1:keep:";
-const RETIRE_FORM: &str = "gov1:retire-reason:";
-const KEEP_FORM: &str = "gov1:keep-reason:";
 /// The purpose under which the latest candidacy message in the moderators' channel is kept.
 pub const CANDIDACY: &str = "candidacy";
 
 /// Retire / Keep, disabled once the candidacy is decided.
 pub fn buttons(id: GroupId, open: bool) -> Vec<CreateActionRow> {
     vec![CreateActionRow::Buttons(vec![
-        CreateButton::new(format!("{RETIRE}{id}"))
+        CreateButton::new(ComponentId::Retire(id).to_string())
             .label("Retire")
             .style(ButtonStyle::Danger)
             .disabled(!open),
-        CreateButton::new(format!("{KEEP}{id}"))
+        CreateButton::new(ComponentId::Keep(id).to_string())
             .label("Keep")
             .style(ButtonStyle::Secondary)
             .disabled(!open),
@@ -35,11 +32,11 @@ pub fn buttons(id: GroupId, open: bool) -> Vec<CreateActionRow> {
 
 /// Whether `custom_id` is a candidacy button, and which.
 pub fn parse_button(custom_id: &str) -> Option<(GroupId, bool)> {
-    let (rest, retire) = match custom_id.strip_prefix(RETIRE) {
-        Some(r) => (r, true),
-        None => (custom_id.strip_prefix(KEEP)?, false),
-    };
-    Some((rest.parse().ok()?, retire))
+    match ComponentId::parse(custom_id)? {
+        ComponentId::Retire(id) => Some((id, true)),
+        ComponentId::Keep(id) => Some((id, false)),
+        _ => None,
+    }
 }
 
 /// A click on Retire or Keep: who may gets the reason form (a form must be the first answer);
@@ -78,14 +75,22 @@ pub async fn on_button(
         return Ok(());
     }
     let (form, title, label) = if retire {
-        (RETIRE_FORM, "Retire the group", "Why retire it?")
+        (
+            ComponentId::RetireReason(id),
+            "Retire the group",
+            "Why retire it?",
+        )
     } else {
-        (KEEP_FORM, "Keep the group", "Why keep it?")
+        (
+            ComponentId::KeepReason(id),
+            "Keep the group",
+            "Why keep it?",
+        )
     };
     let input = CreateInputText::new(InputTextStyle::Paragraph, label, "reason")
         .required(true)
         .max_length(1000);
-    let modal = CreateModal::new(format!("{form}{id}"), title)
+    let modal = CreateModal::new(form.to_string(), title)
         .components(vec![CreateActionRow::InputText(input)]);
     c.create_response(ctx, CreateInteractionResponse::Modal(modal))
         .await?;
@@ -94,11 +99,11 @@ pub async fn on_button(
 
 /// Whether `custom_id` is a candidacy reason form, and which.
 pub fn parse_form(custom_id: &str) -> Option<(GroupId, bool)> {
-    let (rest, retire) = match custom_id.strip_prefix(RETIRE_FORM) {
-        Some(r) => (r, true),
-        None => (custom_id.strip_prefix(KEEP_FORM)?, false),
-    };
-    Some((rest.parse().ok()?, retire))
+    match ComponentId::parse(custom_id)? {
+        ComponentId::RetireReason(id) => Some((id, true)),
+        ComponentId::KeepReason(id) => Some((id, false)),
+        _ => None,
+    }
 }
 
 /// The reason form submitted: retire or keep the group, as the person who submitted it.

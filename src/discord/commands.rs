@@ -99,9 +99,6 @@ pub async fn ping(ctx: Context<'_>) -> Result<(), Error> {
     ephemeral(ctx, &super::notices::done("govbot is answering.")?).await
 }
 
-/// The prefix of a proposal modal's custom_id; the rest is the draft's id.
-pub const PROPOSE_MODAL: &str = "gov1:propose:";
-
 /// Propose a new IG or WG: opens its creation template.
 #[poise::command(slash_command, guild_only)]
 pub async fn propose(
@@ -158,7 +155,11 @@ pub async fn propose(
         .create_response(
             ctx.serenity_context(),
             CreateInteractionResponse::Modal(
-                CreateModal::new(format!("{PROPOSE_MODAL}{id}"), title).components(inputs),
+                CreateModal::new(
+                    super::component_id::ComponentId::Propose { draft: id }.to_string(),
+                    title,
+                )
+                .components(inputs),
             ),
         )
         .await;

@@ -1,11 +1,11 @@
 //! Gateway events that are not slash commands: template messages in the creation channel, and
 //! buttons and modals, whose `custom_id` carries their state so they keep working after a restart.
 
-use super::commands::PROPOSE_MODAL;
+use super::component_id::ComponentId;
 use super::data::{Data, Error};
 use super::{candidacy, output, proposals, views, votes};
 use crate::governance::{Acting, Command, Field, Role, TemplateDraft};
-use crate::store::{GroupId, StoreError, Target, Trigger};
+use crate::store::{StoreError, Target, Trigger};
 use serenity::all::{
     ActionRowComponent, ComponentInteraction, Context, CreateInteractionResponse,
     CreateInteractionResponseMessage, FullEvent, Interaction, ModalInteraction, ReactionType,
@@ -107,11 +107,10 @@ async fn on_component(ctx: &Context, data: &Data, c: &ComponentInteraction) -> R
         .map(|m| m.roles.clone())
         .unwrap_or_default();
     let actor = data.actor(c.user.id.get(), &roles);
-    let call = c
-        .data
-        .custom_id
-        .strip_prefix("gov1:call-vote:")
-        .and_then(|id| id.parse::<GroupId>().ok());
+    let call = match ComponentId::parse(&c.data.custom_id) {
+        Some(ComponentId::CallVote(id)) => Some(id),
+        _ => None,
+    };
     match call {
         Some(_) if !actor.has(Role::Moderator) => {
             private(ctx, c, "only community moderators can call a vote").await
@@ -144,11 +143,7 @@ async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<()
     let reply = |r: super::render::Rendered, ephemeral: bool| {
         CreateInteractionResponse::Message(output::reply(&r, ephemeral))
     };
-    let Some(draft_id) = m
-        .data
-        .custom_id
-        .strip_prefix(PROPOSE_MODAL)
-        .and_then(|s| s.parse::<i64>().ok())
+    let Some(ComponentId::Propose { draft: draft_id }) = ComponentId::parse(&m.data.custom_id)
     else {
         let r = views::error("this form is no longer in use", None)?;
         m.create_response(ctx, reply(r, true)).await?;

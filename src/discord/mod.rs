@@ -5,6 +5,7 @@ pub mod activity;
 pub mod candidacy;
 pub mod channels;
 pub mod commands;
+pub mod component_id;
 pub mod data;
 pub mod decisions;
 pub mod events;

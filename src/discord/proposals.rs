@@ -23,7 +23,7 @@ pub const ANNOUNCEMENT: &str = "announcement";
 pub const CARD: &str = "card";
 
 pub fn call_vote_button(id: GroupId) -> String {
-    format!("gov1:call-vote:{id}")
+    super::component_id::ComponentId::CallVote(id).to_string()
 }
 
 /// Validates a draft, adding what only Discord knows: whether each maintainer is in the steering

@@ -2,6 +2,7 @@
 //! the reactions added or removed while govbot was down. The vote message itself, its tally and
 //! its close are shown by the outbox ([`super::outbox`]) from the audit log.
 
+use super::component_id::ComponentId;
 use super::data::Data;
 use super::notices::{self, emoji_of};
 use super::output;
@@ -18,8 +19,6 @@ use serenity::all::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
-const BALLOT_BUTTON: &str = "gov1:ballot:";
-
 /// The purpose under which a vote's message is remembered: one per vote, by its opening time, so
 /// a reversal vote later gets its own message.
 pub fn vote_purpose(v: &Vote) -> String {
@@ -30,7 +29,12 @@ pub fn vote_purpose(v: &Vote) -> String {
 /// milliseconds) and the choice, so a click on an earlier vote's button can never count in a
 /// later vote of the same group.
 pub fn ballot_button(id: GroupId, v: &Vote, c: Choice) -> String {
-    format!("{BALLOT_BUTTON}{id}:{}:{c}", v.opened_at.timestamp_millis())
+    ComponentId::Ballot {
+        group: id,
+        vote: Some(v.opened_at),
+        choice: c,
+    }
+    .to_string()
 }
 
 /// What a ballot button stands for.
@@ -44,27 +48,18 @@ pub struct BallotButton {
 }
 
 pub fn parse_ballot_button(custom_id: &str) -> Option<BallotButton> {
-    let mut parts = custom_id.strip_prefix(BALLOT_BUTTON)?.split(':');
-    let group = parts.next()?.parse().ok()?;
-    let (vote, choice) = match (parts.next()?, parts.next(), parts.next()) {
-        (choice, None, _) => (None, choice),
-        (ms, Some(choice), None) => (
-            Some(chrono::DateTime::from_timestamp_millis(ms.parse().ok()?)?),
+    match ComponentId::parse(custom_id)? {
+        ComponentId::Ballot {
+            group,
+            vote,
             choice,
-        ),
-        _ => return None,
-    };
-    let choice = match choice {
-        "yes" => Choice::Yes,
-        "no" => Choice::No,
-        "abstain" => Choice::Abstain,
-        _ => return None,
-    };
-    Some(BallotButton {
-        group,
-        vote,
-        choice,
-    })
+        } => Some(BallotButton {
+            group,
+            vote,
+            choice,
+        }),
+        _ => None,
+    }
 }
 
 /// Approve / Reject / Abstain, disabled once the vote is over.

@@ -4,6 +4,7 @@
 
 pub mod bot_process;
 
+pub use govbot::discord::component_id::ComponentId;
 use govbot::harness::{Harness, WAIT};
 use serde_json::Value;
 use tempfile::TempDir;
@@ -60,14 +61,18 @@ pub fn id_of(m: &Value) -> u64 {
 pub fn ballot(message: &Value, choice: &str) -> String {
     custom_ids(message)
         .into_iter()
-        .find(|c| c.starts_with("gov1:ballot:") && c.ends_with(&format!(":{choice}")))
+        .find(|c| {
+            matches!(ComponentId::parse(c), Some(ComponentId::Ballot { choice: ch, .. }) if ch.to_string() == choice)
+        })
         .unwrap_or_else(|| panic!("no {choice} ballot button on {message:#}"))
 }
 
 /// Whether `m` carries group `id`'s ballot buttons.
 pub fn has_ballot_buttons(m: &Value, id: impl std::fmt::Display) -> bool {
-    let prefix = format!("gov1:ballot:{id}:");
-    custom_ids(m).iter().any(|c| c.starts_with(&prefix))
+    let id = id.to_string();
+    custom_ids(m).iter().any(|c| {
+        matches!(ComponentId::parse(c), Some(ComponentId::Ballot { group, .. }) if group.to_string() == id)
+    })
 }
 
 pub fn custom_ids(m: &Value) -> Vec<String> {
@@ -253,7 +258,7 @@ pub async fn propose_template(env: &Env, template: &str) -> (govbot::store::Grou
         .sandbox
         .wait_message(
             env.moderators(),
-            |m| custom_ids(m).contains(&format!("gov1:call-vote:{id}")),
+            |m| custom_ids(m).contains(&ComponentId::CallVote(id).to_string()),
             WAIT,
         )
         .await
