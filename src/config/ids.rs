@@ -16,7 +16,7 @@ use toml_edit::Value;
 const SMALLEST: u64 = 10_000_000_000_000_000;
 
 /// The ids `config.example.toml` ships with. They are plausible snowflakes, so only this list
-/// tells a copied example that was never filled in from a real server. `tests/config.rs` checks
+/// tells a copied example that was never filled in from a real server. `tests/it/config.rs` checks
 /// that every id in the example is refused, so the list follows the file.
 const PLACEHOLDERS: [u64; 12] = [
     111_111_111_111_111_111,

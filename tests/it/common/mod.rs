@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod bot_process;
+pub mod example;
 
 pub use govbot::discord::component_id::ComponentId;
 use govbot::harness::{Harness, WAIT};

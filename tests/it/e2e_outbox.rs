@@ -2,9 +2,7 @@
 //! stand-in, the real bot, a real SQLite file. Each test waits on what Discord saw (requests
 //! refused, messages posted), never on a timer.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use govbot::clock::Clock;
 use govbot::governance::{Acting, Actor, Choice, Command, MemberId, Role};
 use govbot::harness::WAIT;

@@ -1,7 +1,6 @@
 //! The `govbot` binary as an operator runs it, against real SQLite files.
 
-#[path = "common/example.rs"]
-mod example;
+use crate::common::example;
 
 use chrono::{Duration, TimeZone, Utc};
 use example::{example, example_ids, example_with_real_ids};

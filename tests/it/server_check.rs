@@ -3,9 +3,9 @@
 //! each. The sandbox applies Discord's permission rules, so a problem the check misses shows up
 //! here as a refusal the bot would meet.
 
-mod common;
+use crate::common;
 
-use common::bot_process::BotProcess;
+use crate::common::bot_process::BotProcess;
 use govbot::harness::Harness;
 use govbot::sandbox::permissions::{application_flags, bits};
 use govbot::sandbox::world::names;
@@ -169,7 +169,7 @@ async fn an_approval_with_exactly_the_readmes_permissions_opens_the_channel() {
     let invite = govbot::discord::permissions::invite_permissions().bits();
     let bot_role = world.role_id(names::BOT_ROLE);
     assert_eq!(world.role(bot_role).unwrap().permissions, invite);
-    assert!(include_str!("../README.md").contains(&format!("Permissions integer `{invite}`")));
+    assert!(include_str!("../../README.md").contains(&format!("Permissions integer `{invite}`")));
 
     let alice = env.h.user("alice");
     let (_, channel) = common::active_group(&env, &common::wg_template("Registry", alice)).await;

@@ -3,9 +3,7 @@
 //! and the directory (`/group list`, the export). The real bot in the sandbox, a real SQLite
 //! file, time moved by the injected clock.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use govbot::clock::Clock;
 use govbot::export::Directory;
 use govbot::governance::{EventKind, GroupState, HumanDuration, ItemRef, MemberId};

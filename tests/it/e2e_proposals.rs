@@ -1,9 +1,7 @@
 //! Proposals end to end: the real bot (serenity + poise) against the sandbox on 127.0.0.1, with
 //! a real SQLite file.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use govbot::governance::{GroupKind, GroupState, MemberId};
 use govbot::harness::WAIT;
 use govbot::store::GroupId;

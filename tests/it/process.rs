@@ -2,10 +2,8 @@
 //! stopped with SIGTERM or SIGINT. It must stop cleanly (exit code 0, gateway connection closed),
 //! never print its token, and refuse with a non-zero exit a configuration the guild does not match.
 
-mod common;
-
-use common::bot_process::{BotProcess, Signal};
-use common::{is_ephemeral, text};
+use crate::common::bot_process::{BotProcess, Signal};
+use crate::common::{is_ephemeral, text};
 use govbot::harness::WAIT;
 use govbot::sandbox::{Sandbox, SandboxOptions, World};
 use serde_json::json;

@@ -1,9 +1,7 @@
 //! GitHub sync with the real bot: the Discord sandbox and the GitHub stand-in, both on 127.0.0.1,
 //! a real SQLite file and the injected clock.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use github_standin::{GitHubStandIn, StandInIssue};
 use govbot::clock::Clock;
 use govbot::config::GitHub;

@@ -1,8 +1,7 @@
 //! The configuration file as a moderator meets it: the example, once filled in, parses to the
 //! documented defaults, and every mistake in a file is reported at once with its key and line.
 
-#[path = "common/example.rs"]
-mod example;
+use crate::common::example;
 
 use example::{example, example_ids, example_path, example_with_real_ids, real_id};
 use govbot::config::{discord_token, Config, ConfigError, ConfigProblem, Severity, Token};
@@ -863,7 +862,11 @@ fn the_token_comes_from_discord_token_in_the_environment() {
         child
             .args([
                 "--exact",
-                "the_token_comes_from_discord_token_in_the_environment",
+                // The test's name as the harness lists it: its module path without the crate.
+                &format!(
+                    "{}::the_token_comes_from_discord_token_in_the_environment",
+                    module_path!().split_once("::").map_or("", |(_, m)| m)
+                ),
             ])
             .env(CASE, case);
         match value {

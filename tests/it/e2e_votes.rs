@@ -1,9 +1,7 @@
 //! Votes end to end: the real bot in the sandbox, a real SQLite file, time moved by the injected
 //! clock.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use govbot::clock::Clock;
 use govbot::governance::{Choice, GroupState};
 use govbot::harness::WAIT;

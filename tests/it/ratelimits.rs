@@ -11,9 +11,7 @@
 //! Rate-limit time is wall-clock; every wait here is bounded and at most a scaled window (a few
 //! hundred milliseconds to a second). No test waits for governance time.
 
-mod common;
-
-use common::{id_of, start, text, wg_template, Env};
+use crate::common::{id_of, start, text, wg_template, Env};
 use govbot::harness::WAIT;
 use govbot::sandbox::{
     Outcome, RateLimitEvent, RateLimitOptions, RouteMatch, Sandbox, SandboxOptions, World,

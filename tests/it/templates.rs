@@ -1,5 +1,5 @@
 //! Every message template, rendered with fixed values: a change of wording is a visible diff in
-//! `tests/snapshots/`.
+//! `tests/it/snapshots/`.
 
 use chrono::{Duration, TimeZone, Utc};
 use govbot::config::VoteReactions;
@@ -914,12 +914,12 @@ fn sponsored_approved() {
 fn every_template_has_a_snapshot_test() {
     let names: Vec<&str> = template_names().collect();
     let source = include_str!("templates.rs");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/snapshots");
     let mut covered: BTreeSet<&str> = BTreeSet::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let file = entry.unwrap().file_name().to_string_lossy().into_owned();
         let Some(test) = file
-            .strip_prefix("templates__")
+            .strip_prefix("it__templates__")
             .and_then(|f| f.strip_suffix(".snap"))
         else {
             continue;
@@ -943,7 +943,7 @@ fn every_template_has_a_snapshot_test() {
     let missing: Vec<_> = names.iter().filter(|n| !covered.contains(*n)).collect();
     assert!(
         missing.is_empty(),
-        "templates with no snapshot under tests/snapshots/ (name the test after the template): {missing:?}"
+        "templates with no snapshot under tests/it/snapshots/ (name the test after the template): {missing:?}"
     );
 }
 

@@ -1,10 +1,10 @@
 //! The real `govbot` binary killed with SIGKILL in the middle of a burst of ballots, then started
 //! again on the same database: every confirmed ballot is counted, none twice.
 
-mod common;
+use crate::common;
 
-use common::bot_process::{BotProcess, Signal};
-use common::{id_of, text, wg_template};
+use crate::common::bot_process::{BotProcess, Signal};
+use crate::common::{id_of, text, wg_template};
 use govbot::harness::WAIT;
 use govbot::sandbox::{Sandbox, SandboxOptions, World};
 use govbot::store::{GroupId, Store};
