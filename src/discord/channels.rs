@@ -108,7 +108,7 @@ pub async fn open_group(http: &Http, data: &Data, id: GroupId) -> Result<()> {
                 Ok(_) => {}
                 // Dissolved meanwhile: its own event archives the channel.
                 Err(StoreError::Governance(e)) => {
-                    tracing::info!(group = %id, "the new channel was not linked: {e}")
+                    tracing::info!(group = %id, "the new channel was not linked: {e}");
                 }
                 Err(e) => return Err(e.into()),
             }

@@ -172,7 +172,7 @@ fn places(
                     place: format!("{key} = {id}"),
                     problem: format!("'{}' is not a category", c.name),
                     fix: format!("name a category here; {fix}"),
-                })
+                });
             }
             Some(c) if !place.is_category() && c.kind != ChannelType::Text => {
                 findings.push(Finding {
@@ -180,7 +180,7 @@ fn places(
                     place: format!("{key} = {id}"),
                     problem: format!("'{}' is not a text channel", c.name),
                     fix: format!("name a text channel here; {fix}"),
-                })
+                });
             }
             Some(c) => found.push((place, Some(c.clone()))),
         }

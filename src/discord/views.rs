@@ -354,7 +354,7 @@ pub fn list_with_activity(
                     messages: messages_last_4_weeks,
                     participants: participants_last_4_weeks,
                     last_meeting: last_meeting_at.map(|t| t.timestamp()),
-                })
+                });
             }
             Activity::Wg {
                 open_items,
@@ -365,7 +365,7 @@ pub fn list_with_activity(
                     open: open_items,
                     completed: completed_items,
                     last: last_item_activity.map(|t| t.timestamp()),
-                })
+                });
             }
         }
         ListEntry {

@@ -294,10 +294,10 @@ impl Group {
                 match (purpose, outcome) {
                     (VotePurpose::Creation, Outcome::Approved) => self.activate(*as_of),
                     (VotePurpose::Creation, Outcome::Rejected) => {
-                        self.end(GroupState::Rejected, *as_of)
+                        self.end(GroupState::Rejected, *as_of);
                     }
                     (VotePurpose::Reversal, Outcome::Approved) => {
-                        self.end(GroupState::Reversed, *as_of)
+                        self.end(GroupState::Reversed, *as_of);
                     }
                     (VotePurpose::Reversal, Outcome::Rejected) => self.state = GroupState::Active,
                 }
@@ -334,7 +334,7 @@ impl Group {
                 self.candidacy = Some(Candidacy {
                     since: at,
                     cause: *cause,
-                })
+                });
             }
             EventKind::Kept => {
                 self.candidacy = None;
@@ -406,7 +406,7 @@ impl Group {
                 }
             }
             EventKind::ConversationNoted { at: seen } => {
-                self.last_conversation = self.last_conversation.max(Some(*seen))
+                self.last_conversation = self.last_conversation.max(Some(*seen));
             }
             EventKind::MeetingRecorded {
                 at: when,

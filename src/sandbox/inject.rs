@@ -41,7 +41,7 @@ impl Sandbox {
     /// and nothing is delivered to it (a gap like a lost session's on Discord). Setting it false
     /// answers a waiting IDENTIFY with READY.
     pub fn hold_sessions(&self, hold: bool) {
-        gateway::hold_sessions(&self.shared, hold)
+        gateway::hold_sessions(&self.shared, hold);
     }
 
     /// Sends the last dispatch injected through this API (not one caused by the bot's own REST
@@ -169,7 +169,7 @@ impl Sandbox {
     pub async fn add_reaction(&self, user_id: u64, channel_id: u64, message_id: u64, emoji: &str) {
         self.try_add_reaction(user_id, channel_id, message_id, emoji)
             .await
-            .unwrap_or_else(|e| panic!("add_reaction: {e:#}"))
+            .unwrap_or_else(|e| panic!("add_reaction: {e:#}"));
     }
 
     /// [`Sandbox::add_reaction`], failing instead of panicking, also when the user cannot see

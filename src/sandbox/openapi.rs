@@ -332,7 +332,7 @@ impl OpenApi {
         };
         let schema = &responses[key]["content"]["application/json"]["schema"];
         match (schema.is_null(), body) {
-            (true, None) | (true, Some(Value::Null)) => Vec::new(),
+            (true, None | Some(Value::Null)) => Vec::new(),
             (true, Some(_)) => vec![format!(
                 "{} {}: status {status} documents no body, but one was sent",
                 op.method.to_ascii_uppercase(),

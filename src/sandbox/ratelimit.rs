@@ -363,7 +363,7 @@ fn route_and_major(method: &str, s: &[&str]) -> (String, String) {
                 (Some("{guild_id}"), _) => major = format!("guild_id={}", s[i]),
                 // A webhook is counted per id and token (Discord: `webhook_id + webhook_token`).
                 (Some("{webhook_id}"), Some(token)) => {
-                    major = format!("webhook_id={}+{}", s[i], token)
+                    major = format!("webhook_id={}+{}", s[i], token);
                 }
                 (Some("{webhook_id}"), None) => major = format!("webhook_id={}", s[i]),
                 _ => {}

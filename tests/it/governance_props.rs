@@ -658,7 +658,7 @@ fn play_scheduler(g: &Group, at: Timestamp, policy: &Policy) -> Result<(), TestC
         match (next, &due) {
             (None, None) => {}
             (None, Some(c)) => {
-                prop_assert!(false, "{:?} due at {} in state {} with no next deadline (after {:?})", c, at, g.state, done)
+                prop_assert!(false, "{:?} due at {} in state {} with no next deadline (after {:?})", c, at, g.state, done);
             }
             (Some(t), None) => prop_assert!(
                 t > at,

@@ -397,7 +397,7 @@ impl Exec<'_> {
                     self.limits(&field.selection_set, inner, limits);
                 }
                 Selection::InlineFragment(inline) => {
-                    self.limits(&inline.selection_set, multiplier, limits)
+                    self.limits(&inline.selection_set, multiplier, limits);
                 }
                 Selection::FragmentSpread(spread) => {
                     if let Some(fragment) = self.document.fragments.get(&spread.fragment_name) {

@@ -64,12 +64,12 @@ pub fn is_unknown_message(e: &anyhow::Error) -> bool {
 pub fn needs_person(e: &anyhow::Error) -> Option<String> {
     let (status, code, message) = refusal(e)?;
     let fix = match (status, code) {
-        (429, _) | (500..=599, _) => return None,
+        (429 | 500..=599, _) => return None,
         (403, MISSING_PERMISSIONS) => {
             "the bot's role lacks a permission there: give it the permissions the README lists \
              for that place (`govbot check-config --online` names what is missing)"
         }
-        (403, MISSING_ACCESS) | (403, _) => {
+        (403, MISSING_ACCESS | _) => {
             "the bot cannot see that channel: allow View Channel to its role there \
              (`govbot check-config --online` checks every place)"
         }

@@ -34,7 +34,7 @@ pub async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
         EventKind::Proposed { .. } => super::proposal::show(http, data, id, &g).await?,
         EventKind::Withdrawn => super::proposal::withdrawn(http, data, id, &g, e).await?,
         EventKind::TemplateMessageDeleted => {
-            super::proposal::template_deleted(http, data, id, &g).await?
+            super::proposal::template_deleted(http, data, id, &g).await?;
         }
         EventKind::Amended { .. } => super::proposal::amended(http, data, id, &g).await?,
         EventKind::VoteOpened { .. } => {
@@ -88,11 +88,11 @@ pub async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
             }
             match (purpose, outcome) {
                 (VotePurpose::Creation, Outcome::Approved) => {
-                    channels::open_group(http, data, id).await?
+                    channels::open_group(http, data, id).await?;
                 }
                 (VotePurpose::Reversal, Outcome::Approved) => {
                     channels::archive(http, data, id, e.id, &e.event, "was dissolved by vote")
-                        .await?
+                        .await?;
                 }
                 _ => {}
             }
