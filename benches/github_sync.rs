@@ -14,6 +14,7 @@
 use anyhow::{Context as _, Result};
 use chrono::{Duration, TimeZone, Utc};
 use github_standin::{GitHubStandIn, StandInIssue};
+use govbot::clock::Clock as _;
 use govbot::clock::ManualClock;
 use govbot::config::GitHub;
 use govbot::github::sync::pass;
@@ -21,7 +22,6 @@ use govbot::github::{GitHubClient, Token};
 use govbot::governance::*;
 use govbot::store::{Store, Target};
 use std::collections::BTreeSet;
-use govbot::clock::Clock as _;
 
 const ITEMS_PER_WG: u64 = 5;
 const MAX_INTERVALS: usize = 25;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use github_standin::{
     GitHubStandIn, StandInActor, StandInDiscussion, StandInIssue, TimelineEvent, TimelineKind,
 };
+use govbot::clock::Clock as _;
 use govbot::clock::ManualClock;
 use govbot::config::GitHub;
 use govbot::github::sync::{pass, SyncReport};
@@ -12,7 +13,6 @@ use govbot::github::{GitHubClient, Token};
 use govbot::governance::*;
 use govbot::store::{GroupId, Store, Target};
 use std::collections::BTreeSet;
-use govbot::clock::Clock as _;
 use tempfile::TempDir;
 
 const ORG: &str = "org";

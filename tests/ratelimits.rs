@@ -14,10 +14,11 @@
 mod common;
 
 use common::{id_of, start, text, wg_template, Env};
-use govbot::harness::WAIT;
-use govbot::sandbox::{
+use discord_standin::{
     Outcome, RateLimitEvent, RateLimitOptions, RouteMatch, Sandbox, SandboxOptions, World,
 };
+use govbot::harness::WAIT;
+use govbot::standard_world::StandardWorld as _;
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};

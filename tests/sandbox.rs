@@ -5,7 +5,8 @@
 //!
 //! Everything listens on 127.0.0.1; every wait is bounded and event-driven (no sleeps).
 
-use govbot::sandbox::{Sandbox, SandboxOptions, World};
+use discord_standin::{Sandbox, SandboxOptions, World};
+use govbot::standard_world::StandardWorld as _;
 use serde_json::{json, Value};
 use serenity::all as sy;
 use serenity::async_trait;
@@ -224,7 +225,7 @@ async fn every_frame_and_answer_the_sandbox_sends_is_what_serenity_and_the_spec_
     // application has that privileged intent turned on, or Discord closes the gateway (4014).
     let mut world = World::standard();
     world.application_flags |=
-        govbot::sandbox::permissions::application_flags::GATEWAY_PRESENCE_LIMITED;
+        discord_standin::permissions::application_flags::GATEWAY_PRESENCE_LIMITED;
     let sandbox = Sandbox::start(world, options).await.unwrap();
     let world = sandbox.world().clone();
     let recorder = Recorder::new();
@@ -987,7 +988,7 @@ async fn a_thread_is_a_channel_of_its_own_under_its_text_channel() {
     // The client asks for every intent, presences included, which the application must allow.
     let mut world = World::standard();
     world.application_flags |=
-        govbot::sandbox::permissions::application_flags::GATEWAY_PRESENCE_LIMITED;
+        discord_standin::permissions::application_flags::GATEWAY_PRESENCE_LIMITED;
     let sandbox = Sandbox::start(world, options).await.unwrap();
     let world = sandbox.world().clone();
     let recorder = Recorder::new();

@@ -8,10 +8,11 @@
 //! The tests talk to the sandbox's REST API directly, as the bot would, with no bot connected
 //! (dispatches are recorded as undelivered, which is where the interaction tests read them).
 
-use govbot::sandbox::payloads::id_of;
-use govbot::sandbox::permissions::{application_flags, bits};
-use govbot::sandbox::world::names::*;
-use govbot::sandbox::{Interaction, OverwriteKind, OverwriteSpec, Sandbox, SandboxOptions, World};
+use discord_standin::payloads::id_of;
+use discord_standin::permissions::{application_flags, bits};
+use discord_standin::{Interaction, OverwriteKind, OverwriteSpec, Sandbox, SandboxOptions, World};
+use govbot::standard_world::names::*;
+use govbot::standard_world::StandardWorld as _;
 use serde_json::{json, Value};
 
 /// 👍, percent-encoded as a reaction route wants it.
@@ -79,7 +80,7 @@ impl Api {
         // These requests go back to back with no rate limiter (a reaction and its removal
         // within Discord's 250 ms): rate limits are tests/ratelimits.rs's subject, not these.
         let options = SandboxOptions {
-            rate_limits: govbot::sandbox::ratelimit::RateLimitOptions {
+            rate_limits: discord_standin::ratelimit::RateLimitOptions {
                 enabled: false,
                 scale: 1.0,
             },
@@ -392,7 +393,7 @@ async fn the_sandbox_and_serenity_compute_the_same_permissions() {
                 } else {
                     0
                 };
-                let theirs = govbot::sandbox::permissions::implicit(raw, kind);
+                let theirs = discord_standin::permissions::implicit(raw, kind);
                 let ours = api
                     .sandbox
                     .permissions_in(member.user.id.get(), channel.id.get())

@@ -92,6 +92,13 @@ mod threads;
 mod tls;
 pub mod world;
 
+// The unit tests' world, shared with the integration tests; it names this crate as they do.
+#[cfg(test)]
+extern crate self as discord_standin;
+#[cfg(test)]
+#[path = "../tests/common/world.rs"]
+mod fixture;
+
 pub use faults::{FaultGuard, Request};
 pub use ratelimit::{Outcome, RateLimitEvent, RateLimitOptions, RouteMatch};
 pub use state::{GatewayStats, RestCall, Undelivered};
@@ -120,7 +127,7 @@ pub struct SandboxOptions {
     /// a few hundred.
     pub heartbeat_interval_ms: u64,
     /// Discord's OpenAPI description to check requests against; `None` checks nothing.
-    /// Default: `$GOVBOT_DISCORD_OPENAPI` if set, otherwise the copy vendored with govbot.
+    /// Default: `$DISCORD_STANDIN_OPENAPI` if set, otherwise the copy vendored with govbot.
     pub openapi: Option<OpenApiSource>,
     /// The bot token the REST API and the gateway accept (`Bot ` prefix on the wire); `None`
     /// accepts any non-empty token. A missing or malformed `authorization` header is always
@@ -172,20 +179,13 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     /// The REST API over TLS as `https://discord.com` (see [`Sandbox::tls_addr`]).
     tls: Arc<TlsEndpoint>,
-    _stop: Arc<StopOnDrop>,
+    /// Stops both endpoints (and closes the gateway's connections) when the last clone goes.
+    _stop: loopback::Stop,
 }
 
 struct TlsEndpoint {
     addr: std::net::SocketAddr,
     root_der: Vec<u8>,
-}
-
-struct StopOnDrop(watch::Sender<bool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.send(true);
-    }
 }
 
 impl Sandbox {
@@ -196,9 +196,7 @@ impl Sandbox {
             .as_ref()
             .map(OpenApiSource::load)
             .transpose()?;
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .context("binding the Discord sandbox to 127.0.0.1")?;
+        let listener = loopback::bind("the Discord stand-in").await?;
         let port = listener.local_addr()?.port();
         let (changed, _) = watch::channel(0);
         let (shutdown, _) = watch::channel(false);
@@ -214,7 +212,7 @@ impl Sandbox {
             api_base: format!("http://127.0.0.1:{port}"),
             ws_url: format!("ws://127.0.0.1:{port}"),
             changed,
-            shutdown: shutdown.clone(),
+            shutdown,
             ratelimits,
             faults: Default::default(),
         });
@@ -226,48 +224,32 @@ impl Sandbox {
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        let tls = Self::serve_tls(app.clone(), &shutdown).await?;
-        let mut stop = shutdown.subscribe();
+        let stop = loopback::Stop::new();
+        let tls = Self::serve_tls(app.clone(), &stop).await?;
+        stop.serve(listener, app, "the Discord stand-in");
+        // The gateway's connections outlive the server's graceful shutdown (they are upgraded):
+        // they close when the same Stop does.
+        let stopped = stop.stopped();
+        let closing = shared.clone();
         tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|stopped| *stopped).await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::error!("the Discord sandbox stopped: {e}");
-            }
+            stopped.await;
+            let _ = closing.shutdown.send(true);
         });
         Ok(Sandbox {
             shared,
             tls: Arc::new(tls),
-            _stop: Arc::new(StopOnDrop(shutdown)),
+            _stop: stop,
         })
     }
 
     /// Serves the same routes over TLS on another port of 127.0.0.1, with a fresh certificate for
-    /// `discord.com` (see `tls`).
-    async fn serve_tls(
-        app: axum::Router,
-        shutdown: &watch::Sender<bool>,
-    ) -> anyhow::Result<TlsEndpoint> {
+    /// `discord.com` (see `tls`), until `stop`'s last clone is dropped.
+    async fn serve_tls(app: axum::Router, stop: &loopback::Stop) -> anyhow::Result<TlsEndpoint> {
         let identity = tls::identity()?;
-        let tcp = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .context("binding the Discord sandbox's TLS port to 127.0.0.1")?;
+        let tcp = loopback::bind("the Discord stand-in's TLS endpoint").await?;
         let addr = tcp.local_addr()?;
         let listener = tls::TlsListener::new(tcp, identity.server)?;
-        let mut stop = shutdown.subscribe();
-        tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|stopped| *stopped).await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::error!("the Discord sandbox's TLS endpoint stopped: {e}");
-            }
-        });
+        stop.serve(listener, app, "the Discord stand-in's TLS endpoint");
         Ok(TlsEndpoint {
             addr,
             root_der: identity.root_der,
