@@ -1,4 +1,5 @@
-//! The fixed guild the sandbox plays: who is in it, which channels and roles it has, and what
+//! The guild the stand-in plays, plain data with public fields (build one by hand, or see govbot's
+//! standard world): who is in it, which channels and roles it has, and what
 //! each role and channel overwrite allows (see [`super::permissions`] for how they combine).
 //!
 //! Ids are fixed and readable (`…101` is the first channel, `…301` the first member) rather than
