@@ -12,11 +12,11 @@
 //! Run: `cargo bench --bench outbox -- [K] [OUTAGE_SECS]` (K proposals, default 10; outage 6 s).
 
 use anyhow::{ensure, Context as _, Result};
+use discord_standin::Sandbox;
 use govbot::discord::component_id::ComponentId;
 use govbot::discord::outbox::retry;
 use govbot::governance::Choice;
 use govbot::harness::{Harness, WAIT};
-use govbot::sandbox::Sandbox;
 use govbot::store::GroupId;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};

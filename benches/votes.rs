@@ -7,15 +7,16 @@
 
 use anyhow::{ensure, Context as _, Result};
 use chrono::{Duration as Span, TimeZone, Utc};
+use discord_standin::{MemberSpec, Sandbox, SandboxOptions, World};
 use govbot::discord::component_id::ComponentId;
 use govbot::governance::{
     Acting, Actor, Choice, Command, Field, Group, GroupKind, GroupState, MemberId, Policy, Role,
     TemplateDraft, Timestamp,
 };
 use govbot::harness::{Harness, WAIT};
-use govbot::sandbox::world::names;
-use govbot::sandbox::{MemberSpec, Sandbox, SandboxOptions, World};
 use govbot::scheduler;
+use govbot::standard_world::names;
+use govbot::standard_world::StandardWorld as _;
 use govbot::store::{GroupFilter, GroupId, Store, Target, Trigger};
 use serde_json::{json, Value};
 use std::path::Path;

@@ -45,6 +45,7 @@ pub enum Cmd {
     Run,
     /// Play a scripted scenario against a local Discord stand-in and print the transcript
     /// (no token, no network).
+    #[cfg(feature = "sandbox")]
     Sandbox {
         /// Keep the scenario's database in this directory instead of a temporary one.
         #[arg(long)]
@@ -158,6 +159,7 @@ impl Cli {
                 let token = config::discord_token()?;
                 crate::discord::run(cfg, token, Arc::new(SystemClock)).await?;
             }
+            #[cfg(feature = "sandbox")]
             Cmd::Sandbox { keep } => match keep {
                 Some(dir) => {
                     if dir.exists() && !dir.is_dir() {

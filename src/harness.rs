@@ -4,10 +4,11 @@
 use crate::clock::ManualClock;
 use crate::config::{Config, Token};
 use crate::discord::{self, DiscordTransport, RunningBot};
-use crate::sandbox::{RateLimitOptions, Sandbox, SandboxOptions, World};
+use crate::standard_world::StandardWorld as _;
 use crate::store::Store;
 use anyhow::{Context as _, Result};
 use chrono::TimeZone;
+use discord_standin::{RateLimitOptions, Sandbox, SandboxOptions, World};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;

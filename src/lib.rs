@@ -10,10 +10,13 @@ pub mod discord;
 pub mod export;
 pub mod github;
 pub mod governance;
+#[cfg(feature = "sandbox")]
 pub mod harness;
 pub mod report;
-pub mod sandbox;
+#[cfg(feature = "sandbox")]
 pub mod scenario;
 pub mod scheduler;
 pub mod secret;
+#[cfg(feature = "sandbox")]
+pub mod standard_world;
 pub mod store;

@@ -4,9 +4,9 @@
 use crate::discord::component_id::ComponentId;
 use crate::harness::{Harness, WAIT};
 use crate::report;
-use crate::sandbox::Interaction;
 use crate::store::GroupId;
 use anyhow::{bail, Context as _, Result};
+use discord_standin::Interaction;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::Path;
@@ -265,8 +265,8 @@ async fn vote(h: &Harness, t: &mut Transcript<'_>) -> Result<u64> {
     t.bot(moderators, &result, "")?;
 
     let categories = [
-        h.channel(crate::sandbox::world::names::WG_CATEGORY),
-        h.channel(crate::sandbox::world::names::IG_CATEGORY),
+        h.channel(crate::standard_world::names::WG_CATEGORY),
+        h.channel(crate::standard_world::names::IG_CATEGORY),
     ];
     let channel = eventually("the group's new channel", || {
         sb.channels().into_iter().find(|c| {
@@ -371,7 +371,7 @@ async fn quiet_wg(h: &Harness, t: &mut Transcript<'_>, channel: u64) -> Result<(
         t.out,
         "\n[7 days pass without activity or a moderator keeping it]"
     )?;
-    let archive = h.channel(crate::sandbox::world::names::ARCHIVE_CATEGORY);
+    let archive = h.channel(crate::standard_world::names::ARCHIVE_CATEGORY);
     eventually("the channel's move to the archive", || {
         sb.channels().into_iter().find(|c| {
             c["id"].as_str() == Some(channel.to_string().as_str())

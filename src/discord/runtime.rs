@@ -64,6 +64,10 @@ pub fn intents() -> GatewayIntents {
 
 /// How long a REST call to Discord may take before it fails: a server that accepts connections
 /// but never answers must not leave `govbot run` waiting forever at start-up.
+/// The host of Discord's own URLs, which serenity's routes use: what [`DiscordTransport::Resolved`]
+/// resolves (the Discord stand-in's TLS certificate is for the same name).
+const DISCORD_HOST: &str = "discord.com";
+
 const REST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -81,7 +85,7 @@ pub enum DiscordTransport {
     /// Discord's own URLs (`https://discord.com/api/v10/...`) with `discord.com` resolved to
     /// `addr`, trusting `root_certificate` (DER) besides the usual roots: the production path,
     /// serenity's rate limiter on and no proxy, pointed at a stand-in that serves TLS for
-    /// `discord.com` (the sandbox's [`tls_addr`](crate::sandbox::Sandbox::tls_addr)).
+    /// `discord.com` (the Discord stand-in's `Sandbox::tls_addr`, crates/discord-standin).
     Resolved {
         addr: std::net::SocketAddr,
         root_certificate: Vec<u8>,
@@ -102,7 +106,7 @@ fn http_for(config: &Config, token: &Token, transport: &DiscordTransport) -> Res
         let root = reqwest::Certificate::from_der(root_certificate)
             .context("the stand-in's root certificate")?;
         client = client
-            .resolve(crate::sandbox::DISCORD_HOST, *addr)
+            .resolve(DISCORD_HOST, *addr)
             .add_root_certificate(root);
     }
     let client = client.build().context("building the HTTP client")?;
@@ -412,5 +416,13 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 tracing::error!("error while handling an error: {e}");
             }
         }
+    }
+}
+
+#[cfg(all(test, feature = "sandbox"))]
+mod tests {
+    #[test]
+    fn the_resolved_host_is_the_one_the_stand_in_serves_tls_for() {
+        assert_eq!(super::DISCORD_HOST, discord_standin::DISCORD_HOST);
     }
 }

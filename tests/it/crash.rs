@@ -5,8 +5,9 @@ use crate::common;
 
 use crate::common::bot_process::{BotProcess, Signal};
 use crate::common::{id_of, text, wg_template};
+use discord_standin::{Sandbox, SandboxOptions, World};
 use govbot::harness::WAIT;
-use govbot::sandbox::{Sandbox, SandboxOptions, World};
+use govbot::standard_world::StandardWorld as _;
 use govbot::store::{GroupId, Store};
 use serde_json::json;
 use std::collections::BTreeMap;

@@ -8,6 +8,7 @@ use govbot::clock::Clock;
 use govbot::export::Directory;
 use govbot::governance::{EventKind, GroupState, HumanDuration, ItemRef, MemberId};
 use govbot::harness::WAIT;
+use govbot::standard_world::StandardWorld as _;
 use govbot::store::GroupId;
 use serde_json::{json, Value};
 
@@ -1122,15 +1123,15 @@ async fn channel_access_follows_facilitator_changes() {
 async fn the_retire_button_retires_a_candidate_with_the_reason_given() {
     // Everyone who sees the private moderators' channel in the standard guild may retire a
     // group; here the steering group sees it too, so a member who may not can press the button.
-    let mut world = govbot::sandbox::World::standard();
+    let mut world = discord_standin::World::standard();
     let steering = world.role_id("Steering Group");
     world
         .channel_mut("community-moderators")
         .overwrites
-        .push(govbot::sandbox::OverwriteSpec {
+        .push(discord_standin::OverwriteSpec {
             id: steering,
-            kind: govbot::sandbox::OverwriteKind::Role,
-            allow: govbot::sandbox::permissions::bits::VIEW_CHANNEL,
+            kind: discord_standin::OverwriteKind::Role,
+            allow: discord_standin::permissions::bits::VIEW_CHANNEL,
             deny: 0,
         });
     let env = start_with(world).await;

@@ -4,6 +4,7 @@
 use crate::common::*;
 use govbot::governance::{GroupKind, GroupState, MemberId};
 use govbot::harness::WAIT;
+use govbot::standard_world::StandardWorld as _;
 use govbot::store::GroupId;
 use serde_json::json;
 
@@ -494,8 +495,8 @@ async fn a_restarted_bot_still_has_its_proposals() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_config_naming_a_missing_channel_or_role_stops_the_bot_with_what_to_fix() {
+    use discord_standin::{Sandbox, SandboxOptions, World};
     use govbot::config::{Config, Token};
-    use govbot::sandbox::{Sandbox, SandboxOptions, World};
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(World::standard(), SandboxOptions::default())
         .await

@@ -1083,7 +1083,7 @@ async fn a_ballot_that_outlasts_the_busy_timeout_is_not_recorded_and_says_so() {
 async fn ballot_while_the_database_is_held() -> (
     Env,
     GroupId,
-    govbot::sandbox::Interaction,
+    discord_standin::Interaction,
     sqlx::SqliteConnection,
 ) {
     use sqlx::ConnectOptions as _;

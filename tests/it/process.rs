@@ -4,8 +4,9 @@
 
 use crate::common::bot_process::{BotProcess, Signal};
 use crate::common::{is_ephemeral, text};
+use discord_standin::{Sandbox, SandboxOptions, World};
 use govbot::harness::WAIT;
-use govbot::sandbox::{Sandbox, SandboxOptions, World};
+use govbot::standard_world::StandardWorld as _;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 

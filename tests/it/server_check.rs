@@ -6,10 +6,11 @@
 use crate::common;
 
 use crate::common::bot_process::BotProcess;
+use discord_standin::permissions::{application_flags, bits};
+use discord_standin::{Sandbox, World};
 use govbot::harness::Harness;
-use govbot::sandbox::permissions::{application_flags, bits};
-use govbot::sandbox::world::names;
-use govbot::sandbox::{Sandbox, World};
+use govbot::standard_world::names;
+use govbot::standard_world::StandardWorld as _;
 use std::process::Output;
 
 async fn sandbox(world: World) -> Sandbox {
@@ -109,7 +110,7 @@ async fn every_problem_is_reported_at_once() {
     // denied in it, and a category that is a text channel.
     world.application_flags = 0;
     world.deny_bot_in(names::MODERATORS, bits::VIEW_CHANNEL);
-    world.channel_mut(names::ARCHIVE_CATEGORY).kind = govbot::sandbox::ChannelKind::Text;
+    world.channel_mut(names::ARCHIVE_CATEGORY).kind = discord_standin::ChannelKind::Text;
     let sb = sandbox(world).await;
     let (out, stdout, _) = check_online(&sb).await;
     assert_eq!(out.status.code(), Some(1), "{stdout}");

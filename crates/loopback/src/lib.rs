@@ -48,6 +48,16 @@ impl Stop {
         Stop(Arc::new(StopOnDrop(tx)))
     }
 
+    /// Resolves when the last clone has been dropped (at once if it already has). It holds no
+    /// clone itself, so a task waiting on it keeps nothing alive: for what a server's graceful
+    /// shutdown does not reach, such as upgraded (WebSocket) connections.
+    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut stop = self.0 .0.subscribe();
+        async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        }
+    }
+
     /// Serves `app` on `listener` (plain TCP, TLS, anything axum can serve) in a task until this
     /// handle's last clone is dropped; a server error is logged with `what` it was.
     pub fn serve<L>(&self, listener: L, app: axum::Router, what: &'static str)

@@ -7,8 +7,9 @@
 //! background and stay readable after it exits. Every wait is bounded: a child that does not do
 //! what is expected in time is killed and the test fails with what it printed.
 
+use discord_standin::Sandbox;
 use govbot::harness::WAIT;
-use govbot::sandbox::Sandbox;
+use govbot::standard_world::StandardWorld as _;
 use nix::unistd::Pid;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};

@@ -7,6 +7,7 @@ pub mod example;
 
 pub use govbot::discord::component_id::ComponentId;
 use govbot::harness::{Harness, WAIT};
+use govbot::standard_world::StandardWorld as _;
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -16,11 +17,11 @@ pub struct Env {
 }
 
 pub async fn start() -> Env {
-    start_with(govbot::sandbox::World::standard()).await
+    start_with(discord_standin::World::standard()).await
 }
 
 /// [`start`] in another guild (e.g. the standard one with a permission changed).
-pub async fn start_with(world: govbot::sandbox::World) -> Env {
+pub async fn start_with(world: discord_standin::World) -> Env {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_test_writer()
@@ -139,7 +140,7 @@ impl Env {
         user: &str,
         sub: &str,
         options: Value,
-    ) -> (govbot::sandbox::Interaction, u8, Value) {
+    ) -> (discord_standin::Interaction, u8, Value) {
         let i = self
             .h
             .sandbox
@@ -210,7 +211,7 @@ pub async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> 
 
 /// Whether the bot's answer and the text of it: a deferral is followed to the edited original
 /// response.
-pub async fn answer(env: &Env, i: &govbot::sandbox::Interaction) -> (bool, String) {
+pub async fn answer(env: &Env, i: &discord_standin::Interaction) -> (bool, String) {
     let r = env.h.sandbox.wait_response(i, WAIT).await.unwrap();
     let ephemeral = is_ephemeral(&r.data);
     if r.kind != 5 {

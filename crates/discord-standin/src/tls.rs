@@ -40,7 +40,7 @@ pub(crate) fn identity() -> Result<Identity> {
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     ca_params
         .distinguished_name
-        .push(DnType::CommonName, "govbot sandbox CA (tests only)");
+        .push(DnType::CommonName, "discord-standin CA (tests only)");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let ca_cert = ca_params

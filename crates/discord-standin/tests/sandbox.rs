@@ -1,11 +1,14 @@
-//! The Discord sandbox against serenity itself: every frame it sends deserialises with serenity's
+//! The Discord stand-in against serenity itself: every frame it sends deserialises with serenity's
 //! own types, its REST answers decode in serenity's HTTP client and match Discord's documented
 //! response schemas, a real serenity client runs against it end to end, its OpenAPI checker
 //! catches bad requests, and the gateway survives heartbeats and reconnects.
 //!
 //! Everything listens on 127.0.0.1; every wait is bounded and event-driven (no sleeps).
 
-use govbot::sandbox::{Sandbox, SandboxOptions, World};
+mod common;
+
+use common::world::StandardWorld as _;
+use discord_standin::{Sandbox, SandboxOptions, World};
 use serde_json::{json, Value};
 use serenity::all as sy;
 use serenity::async_trait;
@@ -224,7 +227,7 @@ async fn every_frame_and_answer_the_sandbox_sends_is_what_serenity_and_the_spec_
     // application has that privileged intent turned on, or Discord closes the gateway (4014).
     let mut world = World::standard();
     world.application_flags |=
-        govbot::sandbox::permissions::application_flags::GATEWAY_PRESENCE_LIMITED;
+        discord_standin::permissions::application_flags::GATEWAY_PRESENCE_LIMITED;
     let sandbox = Sandbox::start(world, options).await.unwrap();
     let world = sandbox.world().clone();
     let recorder = Recorder::new();
@@ -987,7 +990,7 @@ async fn a_thread_is_a_channel_of_its_own_under_its_text_channel() {
     // The client asks for every intent, presences included, which the application must allow.
     let mut world = World::standard();
     world.application_flags |=
-        govbot::sandbox::permissions::application_flags::GATEWAY_PRESENCE_LIMITED;
+        discord_standin::permissions::application_flags::GATEWAY_PRESENCE_LIMITED;
     let sandbox = Sandbox::start(world, options).await.unwrap();
     let world = sandbox.world().clone();
     let recorder = Recorder::new();
@@ -1065,39 +1068,6 @@ async fn a_thread_is_a_channel_of_its_own_under_its_text_channel() {
     assert_eq!(sandbox.openapi_problems(), Vec::<String>::new());
     assert_eq!(sandbox.response_problems(), Vec::<String>::new());
     bot.stop().await;
-}
-
-#[test]
-fn the_worlds_configuration_is_one_govbot_accepts() {
-    let world = World::standard();
-    let dir = tempfile::tempdir().unwrap();
-    let origin = dir.path().join("govbot.toml");
-    let database = dir.path().join("state \"quoted\".db");
-    let text = world.config_toml(&database, "http://127.0.0.1:4321");
-    let config =
-        govbot::config::Config::parse(&text, &origin).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    assert_eq!(config.guild_id, world.guild_id);
-    assert_eq!(
-        config.channels.creation,
-        world.channel_id("wg-ig-group-creation")
-    );
-    assert_eq!(
-        config.channels.archive_category,
-        world.channel_id("Archive")
-    );
-    assert_eq!(config.roles.moderator, world.role_id("Community Moderator"));
-    assert_eq!(config.roles.facilitator, Some(world.role_id("Facilitator")));
-    assert_eq!(config.database_path(), database);
-    assert_eq!(config.api_base(), "http://127.0.0.1:4321");
-    // Three moderators, and the lead maintainer also on the steering group.
-    let moderators = world
-        .members
-        .iter()
-        .filter(|m| m.roles.contains(&config.roles.moderator))
-        .count();
-    assert_eq!(moderators, 3);
-    let lead = world.member(world.user_id("lead-lee")).unwrap();
-    assert!(lead.roles.contains(&config.roles.steering_group));
 }
 
 #[tokio::test]

@@ -1,13 +1,13 @@
 //! Discord's permission checks on the bot's requests: what it must hold where, answered with
-//! Discord's 403s. The permissions themselves are computed by [`crate::sandbox::permissions`].
+//! Discord's 403s. The permissions themselves are computed by [`crate::permissions`].
 //!
 //! Two answers, as on Discord: a channel the bot cannot see (no VIEW_CHANNEL) is 403 code 50001
 //! "Missing Access"; any other missing permission is 403 code 50013 "Missing Permissions".
 
 use super::*;
-use crate::sandbox::permissions::{self, bits};
-use crate::sandbox::state::State;
-use crate::sandbox::world::{OverwriteKind, OverwriteSpec};
+use crate::permissions::{self, bits};
+use crate::state::State;
+use crate::world::{OverwriteKind, OverwriteSpec};
 
 pub(super) fn missing_access() -> Reply {
     Reply::error(403, code::MISSING_ACCESS, "Missing Access")

@@ -500,23 +500,23 @@ fn permissions_as_integers(body: &Value) -> Value {
     }
 }
 
-/// Discord's description as vendored in `src/sandbox/discord-api-spec/` (MIT; see its README
+/// Discord's description as vendored in `crates/discord-standin/discord-api-spec/` (MIT; see its README
 /// for the source commit), embedded so the sandbox checks requests wherever it runs.
-const VENDORED: &str = include_str!("discord-api-spec/openapi.json");
+const VENDORED: &str = include_str!("../discord-api-spec/openapi.json");
 
 /// Which copy of Discord's description the sandbox checks against.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenApiSource {
-    /// The copy vendored with govbot.
+    /// The copy vendored with this crate.
     Vendored,
     /// Another copy, e.g. a newer one.
     File(PathBuf),
 }
 
 impl OpenApiSource {
-    /// `$GOVBOT_DISCORD_OPENAPI` if set, otherwise the vendored copy.
+    /// `$DISCORD_STANDIN_OPENAPI` if set, otherwise the vendored copy.
     pub fn from_env() -> OpenApiSource {
-        match std::env::var_os("GOVBOT_DISCORD_OPENAPI") {
+        match std::env::var_os("DISCORD_STANDIN_OPENAPI") {
             Some(path) => OpenApiSource::File(PathBuf::from(path)),
             None => OpenApiSource::Vendored,
         }

@@ -247,7 +247,8 @@ pub fn names(bits: u64) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::world::names as n;
+    use crate::fixture::names as n;
+    use crate::fixture::StandardWorld as _;
 
     fn overwrite(id: u64, kind: OverwriteKind, allow: u64, deny: u64) -> OverwriteSpec {
         OverwriteSpec {

@@ -1,14 +1,16 @@
 //! A local stand-in for Discord, on 127.0.0.1, that speaks Discord's own v10 REST and gateway
-//! payloads, so the real bot (serenity + poise, unmodified) can be driven in tests and in the
-//! `govbot sandbox` demo without a network or a token.
+//! payloads, so a real bot (serenity + poise, unmodified) can be driven in tests and demos
+//! without a network or a token. It knows nothing of any particular bot: it serves the guild
+//! ([`World`]) it is given.
 //!
-//! Why a stand-in rather than mocks of our own adapter: the bot's riskiest code is where it meets
-//! Discord (command registration, interaction replies, intents, permissions), and a mock written
-//! to suit the bot proves nothing there. The sandbox instead follows Discord's documented shapes
-//! and rules, and is checked against them twice: every dispatch it sends is deserialised with
-//! serenity's own types in the fidelity test, and every request the bot sends is checked against
-//! Discord's official OpenAPI description ([`openapi`]); with
-//! [`SandboxOptions::check_responses`] the sandbox's answers are checked against it too.
+//! Why a stand-in rather than mocks of a bot's own adapter: a bot's riskiest code is where it
+//! meets Discord (command registration, interaction replies, intents, permissions), and a mock
+//! written to suit the bot proves nothing there. The stand-in instead follows Discord's documented
+//! shapes and rules, and is checked against them twice: every dispatch it sends is deserialised
+//! with serenity's own types in the fidelity test (`tests/sandbox.rs`), and every request a bot
+//! sends is checked against Discord's official OpenAPI description ([`openapi`], vendored in
+//! `discord-api-spec/`); with [`SandboxOptions::check_responses`] the stand-in's answers are
+//! checked against it too.
 //!
 //! It also enforces Discord's REST rate limits ([`ratelimit`]): per-route buckets per channel,
 //! guild or webhook with the `X-RateLimit-*` headers, 429 with `Retry-After` and Discord's body,
@@ -23,17 +25,47 @@
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
-//! use govbot::sandbox::{Sandbox, SandboxOptions, World};
+//! use discord_standin::permissions::bits;
+//! use discord_standin::world::fixed_id;
+//! use discord_standin::{ChannelKind, ChannelSpec, MemberSpec, RoleSpec, Sandbox, SandboxOptions, World};
 //! use std::time::Duration;
 //!
-//! let sandbox = Sandbox::start(World::standard(), SandboxOptions::default()).await?;
-//! // Point the bot at sandbox.api_base() with sandbox.token(), start it, then:
+//! // A guild with one channel, the bot (with its managed role) and one person.
+//! let world = World {
+//!     guild_id: fixed_id(1),
+//!     guild_name: "Example".into(),
+//!     application_id: fixed_id(901),
+//!     bot_user_id: fixed_id(300),
+//!     channels: vec![ChannelSpec {
+//!         id: fixed_id(101),
+//!         name: "general".into(),
+//!         kind: ChannelKind::Text,
+//!         parent_id: None,
+//!         overwrites: vec![],
+//!     }],
+//!     roles: vec![RoleSpec {
+//!         id: fixed_id(201),
+//!         name: "examplebot".into(),
+//!         permissions: bits::VIEW_CHANNEL | bits::SEND_MESSAGES | bits::EMBED_LINKS,
+//!         managed: true,
+//!     }],
+//!     everyone_permissions: bits::EVERYONE_DEFAULT,
+//!     application_flags: 0,
+//!     members: vec![
+//!         MemberSpec { user_id: fixed_id(300), username: "examplebot".into(), roles: vec![fixed_id(201)] },
+//!         MemberSpec { user_id: fixed_id(301), username: "alice".into(), roles: vec![] },
+//!     ],
+//! };
+//! let sandbox = Sandbox::start(world, SandboxOptions::default()).await?;
+//! // Point the bot at the stand-in: serenity's `HttpBuilder::new(sandbox.token())` with
+//! // `.proxy(sandbox.api_base())` (rate limiter off), or with `.client(sandbox.https_client()?)`
+//! // (Discord's own URLs, rate limiter on); start it, then:
 //! sandbox.wait_identified(Duration::from_secs(5)).await?;
 //! let world = sandbox.world();
-//! let creation = world.channel_id("wg-ig-group-creation");
-//! sandbox.post_message(creation, world.user_id("alice"), "IG: Security in MCP").await;
+//! let general = world.channel_id("general");
+//! sandbox.post_message(general, world.user_id("alice"), "hello bot").await;
 //! let reply = sandbox
-//!     .wait_message(creation, |m| m["author"]["bot"] == true, Duration::from_secs(5))
+//!     .wait_message(general, |m| m["author"]["bot"] == true, Duration::from_secs(5))
 //!     .await?;
 //! assert!(sandbox.openapi_problems().is_empty());
 //! # Ok(()) }
@@ -41,9 +73,10 @@
 //!
 //! # As strict as Discord where a bot can go wrong
 //!
-//! The guild has Discord's permission model, not an all-powerful bot: in [`World::standard`]
-//! the bot's role carries exactly what its invite asks for (no ADMINISTRATOR), `@everyone` a new
-//! server's defaults, and `#community-moderators` is private. [`permissions`] computes what a
+//! The guild has Discord's permission model, not an all-powerful bot: the bot holds what its
+//! roles, `@everyone` and the channels' overwrites give it, as on a real server (govbot's
+//! standard world, for instance, gives its role exactly what its invite asks for, no
+//! ADMINISTRATOR, and makes a moderators' channel private). [`permissions`] computes what a
 //! member holds in a channel from the documentation's algorithm (independently of serenity's,
 //! which the bot uses; a test checks they agree), and the sandbox serves and enforces it:
 //!
@@ -64,8 +97,8 @@
 //!   6,000 across a message's embeds, 5 action rows), answered with 400 code 50035 Invalid Form
 //!   Body at the field's path.
 //!
-//! Tests change the world to play a misconfigured server: [`World::standard_without`] (the
-//! bot's role lacks a permission), [`World::deny_bot_in`] (an overwrite denies it one in a
+//! Tests change the world to play a misconfigured server: [`World::bot_role_mut`] (the bot's
+//! role lacks a permission), [`World::deny_bot_in`] (an overwrite denies it one in a
 //! channel), [`World::move_role_above`] (a role above the bot's), [`World::role_mut`],
 //! [`World::channel_mut`]. `tests/sandbox_rules.rs` shows every rule refusing and allowing.
 //!
@@ -91,6 +124,13 @@ mod state;
 mod threads;
 mod tls;
 pub mod world;
+
+// The unit tests' world, shared with the integration tests; it names this crate as they do.
+#[cfg(test)]
+extern crate self as discord_standin;
+#[cfg(test)]
+#[path = "../tests/common/world.rs"]
+mod fixture;
 
 pub use faults::{FaultGuard, Request};
 pub use ratelimit::{Outcome, RateLimitEvent, RateLimitOptions, RouteMatch};
@@ -120,7 +160,7 @@ pub struct SandboxOptions {
     /// a few hundred.
     pub heartbeat_interval_ms: u64,
     /// Discord's OpenAPI description to check requests against; `None` checks nothing.
-    /// Default: `$GOVBOT_DISCORD_OPENAPI` if set, otherwise the copy vendored with govbot.
+    /// Default: `$DISCORD_STANDIN_OPENAPI` if set, otherwise the copy vendored with this crate.
     pub openapi: Option<OpenApiSource>,
     /// The bot token the REST API and the gateway accept (`Bot ` prefix on the wire); `None`
     /// accepts any non-empty token. A missing or malformed `authorization` header is always
@@ -172,20 +212,13 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     /// The REST API over TLS as `https://discord.com` (see [`Sandbox::tls_addr`]).
     tls: Arc<TlsEndpoint>,
-    _stop: Arc<StopOnDrop>,
+    /// Stops both endpoints (and closes the gateway's connections) when the last clone goes.
+    _stop: loopback::Stop,
 }
 
 struct TlsEndpoint {
     addr: std::net::SocketAddr,
     root_der: Vec<u8>,
-}
-
-struct StopOnDrop(watch::Sender<bool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.send(true);
-    }
 }
 
 impl Sandbox {
@@ -196,9 +229,7 @@ impl Sandbox {
             .as_ref()
             .map(OpenApiSource::load)
             .transpose()?;
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .context("binding the Discord sandbox to 127.0.0.1")?;
+        let listener = loopback::bind("the Discord stand-in").await?;
         let port = listener.local_addr()?.port();
         let (changed, _) = watch::channel(0);
         let (shutdown, _) = watch::channel(false);
@@ -214,7 +245,7 @@ impl Sandbox {
             api_base: format!("http://127.0.0.1:{port}"),
             ws_url: format!("ws://127.0.0.1:{port}"),
             changed,
-            shutdown: shutdown.clone(),
+            shutdown,
             ratelimits,
             faults: Default::default(),
         });
@@ -226,55 +257,39 @@ impl Sandbox {
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        let tls = Self::serve_tls(app.clone(), &shutdown).await?;
-        let mut stop = shutdown.subscribe();
+        let stop = loopback::Stop::new();
+        let tls = Self::serve_tls(app.clone(), &stop).await?;
+        stop.serve(listener, app, "the Discord stand-in");
+        // The gateway's connections outlive the server's graceful shutdown (they are upgraded):
+        // they close when the same Stop does.
+        let stopped = stop.stopped();
+        let closing = shared.clone();
         tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|stopped| *stopped).await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::error!("the Discord sandbox stopped: {e}");
-            }
+            stopped.await;
+            let _ = closing.shutdown.send(true);
         });
         Ok(Sandbox {
             shared,
             tls: Arc::new(tls),
-            _stop: Arc::new(StopOnDrop(shutdown)),
+            _stop: stop,
         })
     }
 
     /// Serves the same routes over TLS on another port of 127.0.0.1, with a fresh certificate for
-    /// `discord.com` (see `tls`).
-    async fn serve_tls(
-        app: axum::Router,
-        shutdown: &watch::Sender<bool>,
-    ) -> anyhow::Result<TlsEndpoint> {
+    /// `discord.com` (see `tls`), until `stop`'s last clone is dropped.
+    async fn serve_tls(app: axum::Router, stop: &loopback::Stop) -> anyhow::Result<TlsEndpoint> {
         let identity = tls::identity()?;
-        let tcp = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .context("binding the Discord sandbox's TLS port to 127.0.0.1")?;
+        let tcp = loopback::bind("the Discord stand-in's TLS endpoint").await?;
         let addr = tcp.local_addr()?;
         let listener = tls::TlsListener::new(tcp, identity.server)?;
-        let mut stop = shutdown.subscribe();
-        tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|stopped| *stopped).await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::error!("the Discord sandbox's TLS endpoint stopped: {e}");
-            }
-        });
+        stop.serve(listener, app, "the Discord stand-in's TLS endpoint");
         Ok(TlsEndpoint {
             addr,
             root_der: identity.root_der,
         })
     }
 
-    /// The base URL to give serenity's `HttpBuilder::proxy` (and govbot's `discord.api_base`).
+    /// The base URL to give serenity's `HttpBuilder::proxy` (a bot's custom API base).
     pub fn api_base(&self) -> String {
         self.shared.api_base.clone()
     }

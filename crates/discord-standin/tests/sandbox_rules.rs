@@ -8,265 +8,18 @@
 //! The tests talk to the sandbox's REST API directly, as the bot would, with no bot connected
 //! (dispatches are recorded as undelivered, which is where the interaction tests read them).
 
-use govbot::sandbox::payloads::id_of;
-use govbot::sandbox::permissions::{application_flags, bits};
-use govbot::sandbox::world::names::*;
-use govbot::sandbox::{Interaction, OverwriteKind, OverwriteSpec, Sandbox, SandboxOptions, World};
+mod common;
+
+use common::api::*;
+use common::world::names::*;
+use common::world::StandardWorld as _;
+use common::world::BOT_PERMISSIONS;
+use discord_standin::permissions::{application_flags, bits};
+use discord_standin::{OverwriteKind, OverwriteSpec, World};
 use serde_json::{json, Value};
-
-/// 👍, percent-encoded as a reaction route wants it.
-const THUMBS: &str = "%F0%9F%91%8D";
-
-/// The sandbox and a plain HTTP client speaking to it as the bot.
-struct Api {
-    sandbox: Sandbox,
-    client: reqwest::Client,
-}
-
-/// An answer: status and JSON body (`null` for none).
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    body: Value,
-}
-
-impl Answer {
-    /// Asserts Discord's refusal: `status` with JSON `code`.
-    #[track_caller]
-    fn refused(&self, status: u16, code: u64) {
-        assert_eq!(
-            (self.status, self.body["code"].as_u64()),
-            (status, Some(code)),
-            "expected {status} with code {code}, got {self:?}"
-        );
-    }
-
-    /// Asserts Discord's 400 Invalid Form Body with `code` at `path` (`embeds.0.title`).
-    #[track_caller]
-    fn invalid_at(&self, path: &str, code: &str) {
-        self.refused(400, 50035);
-        let mut node = &self.body["errors"];
-        for key in path.split('.') {
-            node = &node[key];
-        }
-        let codes: Vec<&str> = node["_errors"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|e| e["code"].as_str())
-            .collect();
-        assert!(
-            codes.contains(&code),
-            "expected {code} at {path}, got {}",
-            self.body
-        );
-    }
-
-    /// Asserts a success (2xx).
-    #[track_caller]
-    fn ok(&self) -> &Value {
-        assert!(
-            (200..300).contains(&self.status),
-            "expected success, got {self:?}"
-        );
-        &self.body
-    }
-}
-
-impl Api {
-    async fn start(world: World) -> Api {
-        // These requests go back to back with no rate limiter (a reaction and its removal
-        // within Discord's 250 ms): rate limits are tests/ratelimits.rs's subject, not these.
-        let options = SandboxOptions {
-            rate_limits: govbot::sandbox::ratelimit::RateLimitOptions {
-                enabled: false,
-                scale: 1.0,
-            },
-            ..SandboxOptions::default()
-        };
-        let sandbox = Sandbox::start(world, options).await.unwrap();
-        Api {
-            sandbox,
-            client: reqwest::Client::new(),
-        }
-    }
-
-    async fn standard() -> Api {
-        Api::start(World::standard()).await
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
-        let url = format!("{}/api/v10{path}", self.sandbox.api_base());
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self
-            .client
-            .request(method, url)
-            .header("authorization", format!("Bot {}", self.sandbox.token()));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, body }
-    }
-
-    async fn get(&self, path: &str) -> Answer {
-        self.call("GET", path, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Answer {
-        self.call("POST", path, Some(body)).await
-    }
-
-    async fn put(&self, path: &str, body: Option<Value>) -> Answer {
-        self.call("PUT", path, body).await
-    }
-
-    async fn patch(&self, path: &str, body: Value) -> Answer {
-        self.call("PATCH", path, Some(body)).await
-    }
-
-    async fn delete(&self, path: &str) -> Answer {
-        self.call("DELETE", path, None).await
-    }
-
-    fn world(&self) -> &World {
-        self.sandbox.world()
-    }
-
-    fn channel(&self, name: &str) -> u64 {
-        self.world().channel_id(name)
-    }
-
-    fn user(&self, name: &str) -> u64 {
-        self.world().user_id(name)
-    }
-
-    fn role(&self, name: &str) -> u64 {
-        self.world().role_id(name)
-    }
-
-    fn guild(&self) -> u64 {
-        self.world().guild_id
-    }
-
-    /// The bot sends `body` to the channel called `channel`.
-    async fn send(&self, channel: &str, body: Value) -> Answer {
-        let c = self.channel(channel);
-        self.post(&format!("/channels/{c}/messages"), body).await
-    }
-
-    /// `user` posts a message in `channel`; its id.
-    async fn person_posts(&self, user: &str, channel: &str) -> u64 {
-        self.sandbox
-            .try_post_message(self.channel(channel), self.user(user), "hello")
-            .await
-            .unwrap()
-    }
-
-    /// Registers `/ping` in the guild, as the bot does at start-up.
-    async fn register_ping(&self) {
-        let (app, guild) = (self.world().application_id, self.guild());
-        let ping = json!([{"name": "ping", "description": "Answers pong", "type": 1}]);
-        self.put(
-            &format!("/applications/{app}/guilds/{guild}/commands"),
-            Some(ping),
-        )
-        .await
-        .ok();
-    }
-
-    /// `user` runs `/ping` in `channel`.
-    async fn ping(&self, user: &str, channel: &str) -> anyhow::Result<Interaction> {
-        self.sandbox
-            .try_slash_command(self.user(user), self.channel(channel), "ping", json!([]))
-            .await
-    }
-
-    /// The INTERACTION_CREATE payload of `interaction` (no bot is connected: it is undelivered).
-    fn interaction_payload(&self, interaction: &Interaction) -> Value {
-        self.sandbox
-            .undelivered()
-            .into_iter()
-            .rev()
-            .find(|u| u.event == "INTERACTION_CREATE" && id_of(&u.data) == Some(interaction.id))
-            .expect("the interaction was dispatched")
-            .data
-    }
-
-    async fn callback(&self, interaction: &Interaction, body: Value) -> Answer {
-        let path = format!(
-            "/interactions/{}/{}/callback",
-            interaction.id, interaction.token
-        );
-        self.post(&path, body).await
-    }
-}
-
-/// The standard world with an overwrite added to the channel called `channel`.
-fn with_overwrite(
-    channel: &str,
-    id: impl Fn(&World) -> u64,
-    kind: OverwriteKind,
-    allow: u64,
-    deny: u64,
-) -> World {
-    let mut world = World::standard();
-    let id = id(&world);
-    world.channel_mut(channel).overwrites.push(OverwriteSpec {
-        id,
-        kind,
-        allow,
-        deny,
-    });
-    world
-}
-
-/// The standard world where the bot is denied `bits` in `channel` by an overwrite.
-fn bot_denied(channel: &str, bits: u64) -> World {
-    let mut world = World::standard();
-    world.deny_bot_in(channel, bits);
-    world
-}
-
-fn member_overwrite(user: u64, allow: u64, deny: u64) -> Value {
-    json!({"id": user.to_string(), "type": 1, "allow": allow.to_string(), "deny": deny.to_string()})
-}
-
-fn role_overwrite(role: u64, allow: u64, deny: u64) -> Value {
-    json!({"id": role.to_string(), "type": 0, "allow": allow.to_string(), "deny": deny.to_string()})
-}
-
-fn embed(description: &str) -> Value {
-    json!({"title": "Card", "description": description})
-}
 
 // ---------------------------------------------------------------------------------------------
 // The permission model as served
-
-#[tokio::test]
-async fn roles_carry_their_permissions_and_the_bot_role_exactly_its_invite() {
-    let api = Api::standard().await;
-    let roles = api.get(&format!("/guilds/{}/roles", api.guild())).await;
-    let roles = roles.ok().as_array().unwrap().clone();
-    let permissions = |id: u64| {
-        roles
-            .iter()
-            .find(|r| id_of(r) == Some(id))
-            .map(|r| r["permissions"].as_str().unwrap().parse::<u64>().unwrap())
-            .unwrap()
-    };
-    let invite = govbot::discord::permissions::invite_permissions().bits();
-    assert_eq!(permissions(api.role(BOT_ROLE)), invite);
-    assert_eq!(invite & bits::ADMINISTRATOR, 0);
-    assert_eq!(permissions(api.guild()), bits::EVERYONE_DEFAULT);
-    assert_eq!(permissions(api.role(MODERATOR)), 0);
-    let bot_role = roles.iter().find(|r| id_of(r) == Some(api.role(BOT_ROLE)));
-    assert_eq!(bot_role.unwrap()["managed"], true);
-}
 
 #[tokio::test]
 async fn the_application_serves_its_privileged_intent_flags() {
@@ -291,7 +44,7 @@ async fn interactions_carry_the_members_and_the_bots_permissions_in_the_channel(
         perms(&payload["member"]["permissions"]),
         bits::EVERYONE_DEFAULT
     );
-    let invite = govbot::discord::permissions::invite_permissions().bits();
+    let invite = BOT_PERMISSIONS;
     assert_eq!(
         perms(&payload["app_permissions"]),
         invite | bits::EVERYONE_DEFAULT
@@ -392,7 +145,7 @@ async fn the_sandbox_and_serenity_compute_the_same_permissions() {
                 } else {
                     0
                 };
-                let theirs = govbot::sandbox::permissions::implicit(raw, kind);
+                let theirs = discord_standin::permissions::implicit(raw, kind);
                 let ours = api
                     .sandbox
                     .permissions_in(member.user.id.get(), channel.id.get())
@@ -810,31 +563,6 @@ async fn an_overwrite_with_a_bit_the_bot_does_not_hold_is_refused() {
     )
     .await
     .refused(403, 50013);
-}
-
-#[tokio::test]
-async fn the_overwrites_govbot_writes_are_allowed() {
-    use govbot::discord::permissions::{ARCHIVED_BOT_ALLOWS, ARCHIVED_DENIES, FACILITATOR_ALLOWS};
-    let api = Api::standard().await;
-    let (guild, alice, bot) = (api.guild(), api.user("alice"), api.world().bot_user_id);
-    let facilitator = vec![member_overwrite(alice, FACILITATOR_ALLOWS.bits(), 0)];
-    let created = api
-        .post(
-            &format!("/guilds/{guild}/channels"),
-            new_channel(Some(api.channel(WG_CATEGORY)), Some(facilitator)),
-        )
-        .await;
-    let channel = created.ok()["id"].as_str().unwrap().to_owned();
-    let archived = json!({
-        "parent_id": api.channel(ARCHIVE_CATEGORY).to_string(),
-        "permission_overwrites": [
-            role_overwrite(guild, 0, ARCHIVED_DENIES.bits()),
-            member_overwrite(bot, ARCHIVED_BOT_ALLOWS.bits(), 0),
-        ],
-    });
-    api.patch(&format!("/channels/{channel}"), archived)
-        .await
-        .ok();
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use super::access::{self, require, require_in, require_in_guild};
 use super::*;
-use crate::sandbox::permissions::{self, application_flags as flags, bits};
+use crate::permissions::{self, application_flags as flags, bits};
 
 pub(super) fn commands(
     shared: &Shared,

@@ -3,7 +3,7 @@
 
 use super::access::{require, require_in};
 use super::*;
-use crate::sandbox::permissions::bits;
+use crate::permissions::bits;
 
 pub(super) fn list_messages(shared: &Shared, channel: &str, query: &str) -> Handled {
     let channel = id("channel_id", channel)?;

@@ -363,9 +363,10 @@ pub fn guild_create(
 pub fn application(world: &World) -> Value {
     json!({
         "id": snowflake(world.application_id),
-        "name": "govbot",
+        // The application is named after its bot user, as a bot's usually is.
+        "name": world.member(world.bot_user_id).map_or("bot", |m| m.username.as_str()),
         "icon": null,
-        "description": "Lifecycle governance of Interest Groups and Working Groups (sandbox)",
+        "description": "An application served by the Discord stand-in",
         "type": null,
         "bot": user(world, world.bot_user_id),
         "bot_public": false,
@@ -423,7 +424,7 @@ pub fn ready(world: &World, session_id: &str, ws_url: &str, shard: &Value) -> Va
         "geo_ordered_rtc_regions": [],
         "guild_join_requests": [],
         "user_settings": {},
-        "_trace": ["[\"govbot-sandbox\",{\"micros\":0}]"],
+        "_trace": ["[\"discord-standin\",{\"micros\":0}]"],
     })
 }
 
@@ -438,7 +439,7 @@ pub fn frame(op: u8, d: Value, dispatch: Option<(&str, u64)>) -> Value {
 pub fn hello(heartbeat_interval_ms: u64) -> Value {
     frame(
         10,
-        json!({"heartbeat_interval": heartbeat_interval_ms, "_trace": ["[\"govbot-sandbox\"]"]}),
+        json!({"heartbeat_interval": heartbeat_interval_ms, "_trace": ["[\"discord-standin\"]"]}),
         None,
     )
 }
@@ -456,7 +457,7 @@ pub fn invalid_session(resumable: bool) -> Value {
 }
 
 pub fn resumed() -> Value {
-    json!({"_trace": ["[\"govbot-sandbox\"]"]})
+    json!({"_trace": ["[\"discord-standin\"]"]})
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -903,6 +904,7 @@ pub fn invalid_form_body(problems: &[(String, String, String)]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixture::StandardWorld as _;
 
     #[test]
     fn mentions_are_parsed_once_and_only_for_known_ids() {
