@@ -5,7 +5,7 @@ use super::decisions::{call_vote, history, lift_veto, reverse, sponsor, veto};
 use super::group_life::{facilitator, health, maintainer, meeting, retire, status};
 use super::{output, views};
 use crate::governance::{Acting, Command, GroupKind, GroupState, MemberId};
-use crate::store::{Draft, GroupFilter, GroupId, Target};
+use crate::store::{Draft, Executed, GroupFilter, GroupId, StoreError, Target};
 use serenity::all::{
     CreateActionRow, CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle, User,
 };
@@ -182,14 +182,7 @@ pub async fn withdraw(
     if !fresh(ctx).await? {
         return Ok(());
     }
-    let data = ctx.data();
-    let roles = member_roles(&ctx);
-    let actor = data.actor(ctx.author().id.get(), &roles);
-    let gov = Acting::new(&actor, data.now(), data.policy());
-    let done = data
-        .store
-        .execute(Target::Group(GroupId(id)), &Command::Withdraw, &gov, None)
-        .await?;
+    let done = act(ctx, id, &Command::Withdraw).await?;
     let r = super::notices::done(&format!(
         "Proposal #{id} ({} '{}') is withdrawn.",
         done.group.kind, done.group.name
@@ -251,6 +244,18 @@ pub async fn fresh(ctx: Context<'_>) -> Result<bool, Error> {
             Ok(false)
         }
     }
+}
+
+/// Carries out `command` on group `id` as the member who gave the slash command: their roles as
+/// Discord sends them, now on the governance clock, the configured policy. What every command
+/// that changes a group shares after [`fresh`].
+pub async fn act(ctx: Context<'_>, id: i64, command: &Command) -> Result<Executed, StoreError> {
+    let data = ctx.data();
+    let actor = data.actor(ctx.author().id.get(), &member_roles(&ctx));
+    let acting = Acting::new(&actor, data.now(), data.policy());
+    data.store
+        .execute(Target::Group(GroupId(id)), command, &acting, None)
+        .await
 }
 
 pub fn member_roles(ctx: &Context<'_>) -> Vec<serenity::all::RoleId> {

@@ -5,8 +5,8 @@
 use super::commands::{fresh, member_roles};
 use super::data::{Context, Error};
 use super::{notices, output, votes};
-use crate::governance::{Acting, Command, EventKind};
-use crate::store::{GroupId, Target};
+use crate::governance::{Command, EventKind};
+use crate::store::GroupId;
 
 /// Open the moderators' 72-hour vote on a proposal (community moderators).
 #[poise::command(slash_command, guild_only, rename = "call-vote")]
@@ -80,13 +80,7 @@ async fn decide(ctx: Context<'_>, id: i64, command: Command) -> Result<(), Error
     if !fresh(ctx).await? {
         return Ok(());
     }
-    let data = ctx.data();
-    let actor = data.actor(ctx.author().id.get(), &member_roles(&ctx));
-    let gov = Acting::new(&actor, data.now(), data.policy());
-    let done = data
-        .store
-        .execute(Target::Group(GroupId(id)), &command, &gov, None)
-        .await?;
+    let done = super::commands::act(ctx, id, &command).await?;
     let what = done
         .events
         .iter()

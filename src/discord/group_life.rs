@@ -5,23 +5,18 @@
 //! core decides who may. What everyone else sees (the status in the group's channel, channel
 //! permissions, the archive) follows from the audit log (see `outbox/show.rs`).
 
-use super::commands::{ephemeral, fresh, member_roles};
+use super::commands::{ephemeral, fresh};
 use super::data::{Context, Error};
 use super::template_message::mentions;
 use super::{health, notices, output, views};
-use crate::governance::{Acting, CloseReason, Command, GroupKind, ItemRef, MemberId};
-use crate::store::{Executed, GroupId, StoreError, Target};
+use crate::governance::{CloseReason, Command, GroupKind, ItemRef, MemberId};
+use crate::store::{Executed, GroupId, StoreError};
 use chrono::NaiveDate;
 use serenity::all::{GuildId, RoleId, User};
 
 /// Carries out `command` on group `id` as the caller.
 async fn run(ctx: Context<'_>, id: i64, command: Command) -> Result<Executed, StoreError> {
-    let data = ctx.data();
-    let actor = data.actor(ctx.author().id.get(), &member_roles(&ctx));
-    let gov = Acting::new(&actor, data.now(), data.policy());
-    data.store
-        .execute(Target::Group(GroupId(id)), &command, &gov, None)
-        .await
+    super::commands::act(ctx, id, &command).await
 }
 
 /// "WG #3 'Registry'", as every answer names the group.
