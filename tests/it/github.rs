@@ -1,6 +1,7 @@
 //! The GitHub client against the local GitHub stand-in on 127.0.0.1: never the network.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use crate::common::t0;
+use chrono::{DateTime, Duration, Utc};
 use github_standin::{GitHubStandIn, StandInIssue};
 use govbot::github::{
     parse_item, to_activity, Fetched, GitHubClient, GitHubError, GitHubItem, ItemKind, ItemState,
@@ -14,10 +15,6 @@ const SECRET: &str = "ghp_standinSECRETtoken0123456789abcdef";
 
 /// Every call to the stand-in is bounded, so a hung test fails instead of waiting forever.
 const BOUND: StdDuration = StdDuration::from_secs(10);
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
-}
 
 fn item(owner: &str, repo: &str, number: u64, kind: ItemKind) -> GitHubItem {
     GitHubItem {

@@ -1,7 +1,8 @@
 //! The GitHub sync pass on a real SQLite file against the GitHub stand-in on 127.0.0.1: one test
 //! per way the sync used to misread GitHub (the issue "WG activity read right from GitHub").
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use crate::common::t0;
+use chrono::{DateTime, Duration, Utc};
 use github_standin::{
     GitHubStandIn, StandInActor, StandInDiscussion, StandInIssue, TimelineEvent, TimelineKind,
 };
@@ -18,10 +19,6 @@ use tempfile::TempDir;
 const ORG: &str = "org";
 const REPO: &str = "repo";
 const SECRET: &str = "ghp_syncTESTtoken0123456789abcdef";
-
-fn t0() -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
-}
 
 fn url(n: u64) -> String {
     format!("https://github.com/{ORG}/{REPO}/issues/{n}")

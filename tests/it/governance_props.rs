@@ -7,7 +7,8 @@
 //! expected; they must change nothing. The configuration in force also changes between steps, so
 //! the frozen-policy rules are exercised.
 
-use chrono::{Duration, TimeZone, Utc};
+use crate::common::t0;
+use chrono::Duration;
 use govbot::governance::*;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -25,10 +26,6 @@ const POOL: [MemberId; 5] = [
 const OUTSIDER: MemberId = MemberId(99);
 /// Actor index that stands for govbot itself.
 const SYSTEM: usize = POOL.len();
-
-fn t0() -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
-}
 
 /// Valid configurations the operator may switch between at any time.
 fn policies() -> Vec<Policy> {

@@ -1,14 +1,11 @@
 //! The store on real SQLite files in temporary directories.
 
-use chrono::{Duration, TimeZone, Utc};
+use crate::common::t0;
+use chrono::Duration;
 use govbot::governance::*;
 use govbot::store::{GroupFilter, GroupId, Store, StoreError, Target, Trigger};
 use std::collections::BTreeSet;
 use tempfile::TempDir;
-
-fn t0() -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
-}
 
 fn member(id: u64) -> Actor {
     Actor::member(MemberId(id), [])

@@ -1,7 +1,8 @@
 //! Every message template, rendered with fixed values: a change of wording is a visible diff in
 //! `tests/it/snapshots/`.
 
-use chrono::{Duration, TimeZone, Utc};
+use crate::common::t0;
+use chrono::Duration;
 use govbot::config::VoteReactions;
 use govbot::discord::notices::{self, VetoFacts};
 use govbot::discord::render::template_names;
@@ -9,10 +10,6 @@ use govbot::discord::views::{self, CardSource, Overlap};
 use govbot::governance::*;
 use govbot::store::{GroupId, StoredEvent, StoredGroup};
 use std::collections::BTreeSet;
-
-fn t0() -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
-}
 
 fn wg() -> Group {
     replay(&wg_events()).unwrap()

@@ -11,6 +11,12 @@ use govbot::standard_world::StandardWorld as _;
 use serde_json::Value;
 use tempfile::TempDir;
 
+/// The instant every test's governance clock starts at, unless a test says otherwise.
+pub fn t0() -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone as _;
+    chrono::Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
+}
+
 pub struct Env {
     pub h: Harness,
     pub dir: TempDir,

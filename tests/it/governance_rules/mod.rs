@@ -2,7 +2,8 @@
 //! named after the rule it proves. Time is fixed (`t0`) and advanced explicitly; the real clock is
 //! never read.
 
-use chrono::{Duration, TimeZone, Utc};
+use crate::common::t0;
+use chrono::Duration;
 use govbot::governance::*;
 use std::collections::BTreeSet;
 
@@ -24,10 +25,6 @@ const CORE: MemberId = MemberId(21);
 const CORE2: MemberId = MemberId(22);
 const LEAD: MemberId = MemberId(31);
 const STEER: MemberId = MemberId(41);
-
-fn t0() -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
-}
 
 fn when(t: Timestamp) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
