@@ -22,8 +22,9 @@ use crate::governance::{
     Acting, Actor, CloseReason, Command, GroupKind, GroupState, ItemRef, Policy, Timestamp,
     TrackedItem,
 };
-use crate::store::{GroupId, Store, SyncOutcome, Target};
+use crate::store::{GroupId, Store, StoreError, SyncOutcome, Target};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -164,6 +165,7 @@ pub async fn pass(
         store,
         ctx: &ctx,
         now,
+        write_failed: AtomicBool::new(false),
     };
     let groups = store
         .list_in(Some(GroupKind::Wg), &GroupState::LIVE)
@@ -310,6 +312,10 @@ struct Sync<'a> {
     store: &'a Store,
     ctx: &'a Acting<'a>,
     now: Timestamp,
+    /// Set when recording what GitHub said failed in the store (busy, I/O), as opposed to the
+    /// core refusing it; the item's ETag is then not kept, so the next pass reads it in full
+    /// instead of being told "not modified" about news that was never recorded.
+    write_failed: AtomicBool,
 }
 
 impl Sync<'_> {
@@ -322,8 +328,13 @@ impl Sync<'_> {
             .await
         {
             Ok(_) => true,
-            Err(e) => {
+            Err(StoreError::Governance(e)) => {
                 tracing::debug!(group = %group, "GitHub sync: {e}");
+                false
+            }
+            Err(e) => {
+                tracing::warn!(group = %group, "GitHub sync: recording failed: {e}");
+                self.write_failed.store(true, Ordering::Relaxed);
                 false
             }
         }
@@ -388,13 +399,7 @@ impl Sync<'_> {
             }
         };
         report.read += 1;
-        if let Err(e) = self
-            .store
-            .github_sync_note(&d.item, &SyncOutcome::Read { etag }, self.now)
-            .await
-        {
-            tracing::warn!("GitHub sync: cannot record a read: {e}");
-        }
+        self.write_failed.store(false, Ordering::Relaxed);
         let mut item = d.item.clone();
         if let Some(to) = status.as_ref().and_then(|s| moved_to(&d.github, s)) {
             for (group, _) in &d.trackers {
@@ -440,6 +445,17 @@ impl Sync<'_> {
                 }
                 _ => {}
             }
+        }
+        // Only once everything GitHub said is recorded is the read (and its ETag) kept.
+        let outcome = if self.write_failed.load(Ordering::Relaxed) {
+            SyncOutcome::Failed {
+                error: "recording GitHub's answer in the database failed".into(),
+            }
+        } else {
+            SyncOutcome::Read { etag }
+        };
+        if let Err(e) = self.store.github_sync_note(&item, &outcome, self.now).await {
+            tracing::warn!("GitHub sync: cannot record a read: {e}");
         }
         true
     }
