@@ -13,8 +13,8 @@
 use anyhow::{bail, ensure, Context as _, Result};
 use chrono::{Duration as Span, TimeZone, Utc};
 use govbot::governance::{
-    decide, due_command, next_deadline, replay, Acting, Actor, Choice, Command, Event, Field,
-    Group, GroupKind, GroupState, HumanDuration, ItemRef, MemberId, Policy, Role, Template,
+    decide, due_command, next_deadline, replay, Acting, Actor, Ballots, Choice, Command, Event,
+    Field, Group, GroupKind, GroupState, HumanDuration, ItemRef, MemberId, Policy, Role, Template,
     TemplateDraft, Timestamp,
 };
 use govbot::scheduler;
@@ -144,6 +144,8 @@ fn template(kind: GroupKind, name: &str) -> Result<Template> {
 struct Lived<'a> {
     policy: &'a Policy,
     group: Option<Group>,
+    /// The running (or last) vote's ballots, kept beside the group.
+    ballots: Ballots,
     events: Vec<Event>,
 }
 
@@ -152,6 +154,7 @@ impl<'a> Lived<'a> {
         Lived {
             policy,
             group: None,
+            ballots: Ballots::default(),
             events: Vec::new(),
         }
     }
@@ -159,12 +162,13 @@ impl<'a> Lived<'a> {
     fn act(&mut self, actor: &Actor, at: Timestamp, command: Command) -> Result<()> {
         self.advance(at)?;
         let ctx = Acting::new(actor, at, self.policy);
-        let events =
-            decide(self.group.as_ref(), &command, &ctx).with_context(|| format!("{command:?}"))?;
+        let events = decide(self.group.as_ref(), &self.ballots, &command, &ctx)
+            .with_context(|| format!("{command:?}"))?;
         match self.group.as_mut() {
             Some(g) => events.iter().for_each(|e| g.apply(e)),
             None => self.group = Some(replay(&events)?),
         }
+        events.iter().for_each(|e| self.ballots.apply(e));
         self.events.extend(events);
         Ok(())
     }
@@ -180,7 +184,7 @@ impl<'a> Lived<'a> {
             };
             let ctx = Acting::new(&Actor::System, t, self.policy);
             let events = g
-                .decide_and_apply(&command, &ctx)
+                .decide_and_apply(&mut self.ballots, &command, &ctx)
                 .with_context(|| format!("scheduled {command:?} at {t}"))?;
             self.events.extend(events);
         }
@@ -385,7 +389,6 @@ fn for_each_time(g: &mut Group, mut f: impl FnMut(&mut Timestamp)) {
     if let Some(v) = g.vote.as_mut() {
         f(&mut v.opened_at);
         f(&mut v.closes_at);
-        v.ballots.iter_mut().for_each(|b| f(&mut b.at));
         v.cancelled_at.iter_mut().for_each(&mut f);
     }
     if let Some(v) = g.veto.as_mut() {
@@ -619,7 +622,7 @@ async fn reminders_bench(dir: &Path) -> Result<()> {
     for id in first_id.values() {
         let stored = store.group(GroupId(*id)).await?.group;
         ensure!(
-            store.replay(GroupId(*id)).await? == stored,
+            store.replay(GroupId(*id)).await?.group == stored,
             "template {id}: its history does not replay to its state"
         );
     }
@@ -696,7 +699,7 @@ async fn reminders_bench(dir: &Path) -> Result<()> {
     for life in [Life::WgDue, Life::IgDue] {
         let id = GroupId(first_id[&life]);
         ensure!(
-            store.replay(id).await? == store.group(id).await?.group,
+            store.replay(id).await?.group == store.group(id).await?.group,
             "template {id} ({life:?}): its history with the reminder does not replay to its state"
         );
     }

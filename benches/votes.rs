@@ -246,7 +246,8 @@ async fn ballots_through_the_bot(h: &Harness, voters: Vec<u64>) -> Result<EndToE
         .group
         .vote
         .context("the vote is gone")?;
-    let tally = vote.tally();
+    let ballots = store.ballots(id, &vote).await?;
+    let tally = ballots.tally(&vote);
     let expected = |c: usize| (0..n).filter(|k| k % 3 == c).count() as u32;
     ensure!(
         (tally.yes, tally.no, tally.abstain) == (expected(0), expected(1), expected(2)),
@@ -258,7 +259,7 @@ async fn ballots_through_the_bot(h: &Harness, voters: Vec<u64>) -> Result<EndToE
         call_vote,
         ballots: latency(samples),
         wall,
-        recorded: vote.ballots.len(),
+        recorded: ballots.len(),
         tally: tally.to_string(),
     })
 }
@@ -448,14 +449,8 @@ async fn raw_store(n: usize, dir: &Path) -> Result<Raw> {
     let concurrent = latency(samples);
 
     for id in [seq, conc] {
-        let recorded = store
-            .group(id)
-            .await?
-            .group
-            .vote
-            .context("no vote")?
-            .ballots
-            .len();
+        let vote = store.group(id).await?.group.vote.context("no vote")?;
+        let recorded = store.ballots(id, &vote).await?.len();
         ensure!(
             recorded == n,
             "group {id}: {recorded} ballots recorded of {n}"

@@ -258,10 +258,21 @@ impl Cli {
                     }
                     GroupsCmd::Show { id, json } => {
                         let g = store.group(*id).await?;
+                        let ballots = match g.group.vote.as_ref() {
+                            Some(v) => store.ballots(g.id, v).await?,
+                            None => Default::default(),
+                        };
                         if *json {
-                            writeln!(out, "{}", serde_json::to_string_pretty(&g)?)?;
+                            // The vote's ballots are kept beside the group's state: shown beside it.
+                            let shown = serde_json::json!({
+                                "id": g.id,
+                                "version": g.version,
+                                "group": g.group,
+                                "ballots": ballots,
+                            });
+                            writeln!(out, "{}", serde_json::to_string_pretty(&shown)?)?;
                         } else {
-                            write!(out, "{}", report::show(&g, &names))?;
+                            write!(out, "{}", report::show(&g, &ballots, &names))?;
                         }
                     }
                     GroupsCmd::History { id, json } => {

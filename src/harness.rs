@@ -104,6 +104,15 @@ impl Harness {
         Ok(())
     }
 
+    /// Waits until the running bot has reconciled the open votes after connecting (its start-up
+    /// catch-up, see `discord::reconcile`).
+    pub async fn caught_up(&self) -> Result<()> {
+        match &self.bot {
+            Some(bot) => bot.caught_up(WAIT).await,
+            None => anyhow::bail!("no bot is running"),
+        }
+    }
+
     pub async fn restart_bot(&mut self) -> Result<()> {
         self.stop_bot().await?;
         self.start_bot().await

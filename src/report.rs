@@ -1,6 +1,6 @@
 //! Plain-text views of groups and their histories for the operator's terminal.
 
-use crate::governance::{Actor, Event, Group, MemberId, Timestamp};
+use crate::governance::{Actor, Ballots, Event, Group, MemberId, Timestamp};
 use crate::store::{StoredEvent, StoredGroup};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -61,7 +61,8 @@ pub fn list(groups: &[StoredGroup], names: &Names) -> String {
 }
 
 /// Everything known about one group.
-pub fn show(stored: &StoredGroup, names: &Names) -> String {
+/// One group; `ballots` are its vote's, if it has one.
+pub fn show(stored: &StoredGroup, ballots: &Ballots, names: &Names) -> String {
     let g: &Group = &stored.group;
     let mut out = String::new();
     let _ = writeln!(
@@ -104,7 +105,9 @@ pub fn show(stored: &StoredGroup, names: &Names) -> String {
             v.purpose,
             when(v.opened_at),
             when(v.closes_at),
-            v.tally(),
+            v.result
+                .as_ref()
+                .map_or_else(|| ballots.tally(v), |r| r.tally.clone()),
             match &v.result {
                 Some(r) => format!("result: {:?}", r.outcome).to_lowercase(),
                 None => "no result yet".to_string(),

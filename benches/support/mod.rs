@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 use govbot::governance::{next_deadline, Group, Timestamp};
-use govbot::store::{name_key, Store};
+use govbot::store::{name_key, name_words, Store};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::time::{Duration, Instant};
 
@@ -54,8 +54,12 @@ pub struct Row {
     pub updated_at: Timestamp,
 }
 
-/// One multi-row INSERT of `rows`, inside the caller's transaction, with `next_due_at` computed
-/// as the store computes it.
+/// Ids of the `votes` rows made for bulk-inserted groups, above any audit log id a bench makes.
+pub const BULK_VOTE_IDS: i64 = 1 << 40;
+
+/// Multi-row INSERTs of `rows`, inside the caller's transaction, as the store would write them:
+/// `next_due_at` and `channel_id` computed as the store computes them, the name's words in
+/// `group_name_words`, and a `votes` row (no ballots) for a group's vote.
 pub async fn insert(conn: &mut SqliteConnection, rows: &[Row]) -> Result<()> {
     let json = rows
         .iter()
@@ -63,7 +67,7 @@ pub async fn insert(conn: &mut SqliteConnection, rows: &[Row]) -> Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut q = QueryBuilder::<Sqlite>::new(
         "INSERT INTO groups (id, kind, name, name_key, state, proposer, proposed_at, \
-         updated_at, version, next_due_at, state_json) ",
+         updated_at, version, next_due_at, state_json, channel_id) ",
     );
     q.push_values(rows.iter().zip(json), |mut b, (r, json)| {
         let g = &r.group;
@@ -77,9 +81,40 @@ pub async fn insert(conn: &mut SqliteConnection, rows: &[Row]) -> Result<()> {
             .push_bind(millis(r.updated_at))
             .push_bind(r.version)
             .push_bind(next_deadline(g).map(millis))
-            .push_bind(json);
+            .push_bind(json)
+            .push_bind(g.channel.map(|c| c as i64));
     });
-    q.build().execute(conn).await?;
+    q.build().execute(&mut *conn).await?;
+    let words: Vec<(String, i64)> = rows
+        .iter()
+        .flat_map(|r| {
+            let mut w = name_words(&r.group.name);
+            w.sort();
+            w.dedup();
+            w.into_iter().map(move |w| (w, r.id))
+        })
+        .collect();
+    // Two parameters a row: well under SQLite's limit per statement.
+    for chunk in words.chunks(10_000) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO group_name_words (word, group_id) ");
+        q.push_values(chunk, |mut b, (w, id)| {
+            b.push_bind(w.clone()).push_bind(*id);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    let votes: Vec<(i64, i64)> = rows
+        .iter()
+        .filter_map(|r| Some((r.id, millis(r.group.vote.as_ref()?.opened_at))))
+        .collect();
+    if !votes.is_empty() {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO votes (id, group_id, opened_at) ");
+        q.push_values(&votes, |mut b, (id, opened_at)| {
+            b.push_bind(BULK_VOTE_IDS + *id)
+                .push_bind(*id)
+                .push_bind(*opened_at);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -199,8 +199,13 @@ pub async fn info(
     if !fresh(ctx).await? {
         return Ok(());
     }
-    let g = ctx.data().store.group(GroupId(id)).await?;
-    ephemeral(ctx, &views::info(&g)?).await
+    let store = &ctx.data().store;
+    let g = store.group(GroupId(id)).await?;
+    let ballots = match g.group.vote.as_ref() {
+        Some(v) => store.ballots(g.id, v).await?,
+        None => Default::default(),
+    };
+    ephemeral(ctx, &views::info(&g, &ballots)?).await
 }
 
 /// List groups and proposals, optionally of one kind or state.

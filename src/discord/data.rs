@@ -29,6 +29,9 @@ pub struct Data {
     pub sessions: std::sync::atomic::AtomicU64,
     /// The newest message seen in the creation channel, where reading resumes after a gap.
     pub creation_seen: std::sync::atomic::AtomicU64,
+    /// How many times the open votes were reconciled (once per READY, see
+    /// [`super::reconcile`]); a start-up has caught up once it is at least 1.
+    pub reconciled: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl Data {
@@ -43,6 +46,7 @@ impl Data {
             names: Default::default(),
             sessions: Default::default(),
             creation_seen: Default::default(),
+            reconciled: Arc::new(tokio::sync::watch::Sender::new(0)),
         }
     }
 
@@ -72,12 +76,22 @@ impl Data {
     }
 
     /// Keeps the display name of someone who acted, so histories and exports show names; a
-    /// failure only costs a name, so it is logged.
+    /// failure only costs a name, so it is logged. A name already stored by this process is not
+    /// written again.
     pub async fn remember(&self, user: &serenity::all::User) {
         let name = user
             .global_name
             .clone()
             .unwrap_or_else(|| user.name.clone());
+        let known = self
+            .names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&user.id.get())
+            .is_some_and(|n| *n == name);
+        if known {
+            return;
+        }
         if let Err(e) = self
             .store
             .remember_member(MemberId(user.id.get()), &name, self.now())

@@ -184,20 +184,17 @@ async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<()
             return Ok(());
         }
     };
+    // A name already taken is refused privately before the answer: one indexed lookup. The
+    // names that only resemble it are looked up once, by the outbox, for the card.
     if let Some(taken) = data
         .store
-        .similar_names(&template.name)
+        .name_taken(saved.kind, &template.name, None)
         .await?
-        .into_iter()
-        .find(|g| {
-            g.group.kind == saved.kind
-                && crate::store::name_key(&g.group.name) == crate::store::name_key(&template.name)
-        })
     {
         let r = views::error(
             &format!(
                 "{} '{}' already exists (id {}, {}); choose another name or join that group",
-                taken.group.kind, taken.group.name, taken.id, taken.group.state
+                taken.kind, taken.name, taken.id, taken.state
             ),
             None,
         )?;

@@ -6,7 +6,8 @@ use super::render::{render, RenderError, Rendered};
 use super::views::Answer;
 use crate::config::VoteReactions;
 use crate::governance::{
-    Choice, Event, Field, Group, GroupKind, MemberId, Outcome, Role, Threshold, Vote, VotePurpose,
+    Ballots, Choice, Event, Field, Group, GroupKind, MemberId, Outcome, Role, Threshold, Vote,
+    VotePurpose,
 };
 use crate::store::{GroupId, StoredEvent};
 use serde::Serialize;
@@ -93,10 +94,12 @@ struct VoteMessage<'a> {
 }
 
 /// The vote message: open with its live tally, closed with its result, or ended early.
+/// `ballots` are the vote's (at least each voter's last one).
 pub fn vote_message(
     id: GroupId,
     g: &Group,
     vote: &Vote,
+    ballots: &Ballots,
     reason: Option<String>,
     emoji: &VoteReactions,
 ) -> Result<Rendered, RenderError> {
@@ -104,7 +107,7 @@ pub fn vote_message(
         .result
         .as_ref()
         .map(|r| r.tally.clone())
-        .unwrap_or_else(|| vote.tally());
+        .unwrap_or_else(|| ballots.tally(vote));
     let (status, outcome, ended) = match (&vote.result, vote.cancelled_at) {
         (Some(r), _) => (
             "closed",
@@ -145,8 +148,8 @@ pub fn vote_message(
             no: tally.no,
             abstain: tally.abstain,
             not_voted: tally.not_voted.len(),
-            ballots: vote
-                .standing()
+            ballots: ballots
+                .standing(vote)
                 .into_iter()
                 .map(|(voter, c)| BallotView {
                     voter: voter.0.to_string(),
@@ -295,9 +298,15 @@ struct VoteResult<'a> {
     closes: i64,
 }
 
-pub fn vote_result(id: GroupId, g: &Group, vote: &Vote) -> Result<Rendered, RenderError> {
+/// The result of a closed vote; `ballots` count only for a vote without its result recorded.
+pub fn vote_result(
+    id: GroupId,
+    g: &Group,
+    vote: &Vote,
+    ballots: &Ballots,
+) -> Result<Rendered, RenderError> {
     let result = vote.result.clone().unwrap_or_else(|| {
-        let tally = vote.tally();
+        let tally = ballots.tally(vote);
         let outcome = tally.outcome(vote.rule.threshold);
         crate::governance::VoteResult { tally, outcome }
     });

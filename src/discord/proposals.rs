@@ -61,7 +61,10 @@ pub async fn validate(
     }
 }
 
-async fn overlaps(data: &Data, id: GroupId, g: &Group) -> Result<Vec<Overlap>> {
+/// The existing groups whose names resemble the proposal's, for its card and its announcement:
+/// one indexed query ([`crate::store::Store::similar_names`]), made once per proposal by the
+/// outbox, after the interaction that proposed it was answered.
+pub async fn overlaps(data: &Data, id: GroupId, g: &Group) -> Result<Vec<Overlap>> {
     Ok(data
         .store
         .similar_names(&g.name)
@@ -80,8 +83,9 @@ pub async fn announce(
     id: GroupId,
     g: &Group,
     source: Option<String>,
+    overlaps: &[Overlap],
 ) -> Result<()> {
-    let r = announcement(data, id, g, source).await?;
+    let r = announcement(id, g, source, overlaps)?;
     let channel = ChannelId::new(data.config.channels.moderators);
     let mut message = output::create(&r);
     if g.state == GroupState::Proposed {
@@ -104,35 +108,29 @@ pub async fn announce(
 }
 
 /// The moderators' announcement of a proposal; `source` links to its template message.
-pub async fn announcement(
-    data: &Data,
+pub fn announcement(
     id: GroupId,
     g: &Group,
     source: Option<String>,
+    overlaps: &[Overlap],
 ) -> Result<super::render::Rendered> {
     Ok(views::announcement(
         id,
         g,
-        overlaps(data, id, g).await?,
+        overlaps.to_vec(),
         source,
         g.policy.vote_window.to_string(),
     )?)
 }
 
-pub async fn card(
-    data: &Data,
+pub fn card(
     id: GroupId,
     g: &Group,
     updated: bool,
     source: CardSource,
+    overlaps: &[Overlap],
 ) -> Result<super::render::Rendered> {
-    Ok(views::card(
-        id,
-        g,
-        overlaps(data, id, g).await?,
-        updated,
-        source,
-    )?)
+    Ok(views::card(id, g, overlaps.to_vec(), updated, source)?)
 }
 
 pub fn message_link(data: &Data, channel: u64, message: u64) -> String {

@@ -5,7 +5,7 @@
 use super::data::{Data, Error};
 use super::permissions::Severity;
 use super::server_check::{self, Finding};
-use super::{commands, events, group_life, outbox, output, views, votes};
+use super::{commands, events, group_life, outbox, output, views};
 use crate::clock::Clock;
 use crate::config::{Config, Token, DEFAULT_API_BASE};
 use crate::scheduler;
@@ -24,6 +24,7 @@ pub struct RunningBot {
     task: JoinHandle<Result<()>>,
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
+    reconciled: watch::Receiver<u64>,
 }
 
 impl RunningBot {
@@ -51,6 +52,17 @@ impl RunningBot {
 
     pub fn shard_manager(&self) -> Arc<ShardManager> {
         self.shards.clone()
+    }
+
+    /// Waits until the open votes were reconciled after the gateway connected (see
+    /// [`super::reconcile`]): the bot has caught up with what happened while it was down.
+    pub async fn caught_up(&self, timeout: std::time::Duration) -> Result<()> {
+        let mut r = self.reconciled.clone();
+        tokio::time::timeout(timeout, r.wait_for(|n| *n > 0))
+            .await
+            .map_err(|_| anyhow!("the open votes were not reconciled within {timeout:?}"))?
+            .map_err(|_| anyhow!("the bot stopped before reconciling the open votes"))?;
+        Ok(())
     }
 }
 
@@ -214,6 +226,7 @@ pub async fn start(
 
     let config = Arc::new(config);
     let data = Data::new(store.clone(), config.clone(), clock.clone(), me.id.get());
+    let reconciled = data.reconciled.subscribe();
     let worker_data = || Data::new(store.clone(), config.clone(), clock.clone(), me.id.get());
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -237,12 +250,8 @@ pub async fn start(
     let shards = client.shard_manager.clone();
     let (stop, stopped) = watch::channel(false);
     let http = client.http.clone();
-    let startup = worker_data();
-    match votes::reconcile(&http, &startup).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(n, "reactions changed while govbot was down were handled"),
-        Err(e) => tracing::error!("reconciling vote reactions failed: {e:#}"),
-    }
+    // Reactions changed while govbot was down are read once the gateway is up (its first READY,
+    // see `reconcile`), so live events are not held back behind them.
     let mut workers = vec![
         tokio::spawn(scheduler::run(
             store.clone(),
@@ -297,6 +306,7 @@ pub async fn start(
         task,
         stop,
         workers,
+        reconciled,
     })
 }
 

@@ -3,8 +3,8 @@
 
 use super::render::{render, RenderError, Rendered};
 use crate::export::{Activity, RECENT_WEEKS};
-use crate::governance::{Field, Group, MemberId, TemplateErrors};
-use crate::store::{ActivitySummary, GroupId, StoredGroup};
+use crate::governance::{Ballots, Field, Group, MemberId, TemplateErrors};
+use crate::store::{ActivitySummary, GroupId, NameMatch, StoredGroup};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -14,7 +14,7 @@ pub struct Answer {
     pub text: String,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Overlap {
     pub id: i64,
     pub kind: &'static str,
@@ -23,12 +23,12 @@ pub struct Overlap {
 }
 
 impl Overlap {
-    pub fn of(g: &StoredGroup) -> Self {
+    pub fn of(g: &NameMatch) -> Self {
         Overlap {
             id: g.id.0,
-            kind: g.group.kind.code(),
-            name: g.group.name.clone(),
-            state: g.group.state.label(),
+            kind: g.kind.code(),
+            name: g.name.clone(),
+            state: g.state.label(),
         }
     }
 }
@@ -259,7 +259,8 @@ struct Info {
     answers: Vec<Answer>,
 }
 
-pub fn info(g: &StoredGroup) -> Result<Rendered, RenderError> {
+/// One group; `ballots` are its vote's, if it has one (at least each voter's last).
+pub fn info(g: &StoredGroup, ballots: &Ballots) -> Result<Rendered, RenderError> {
     let s = &g.group;
     render(
         "group_info",
@@ -277,7 +278,9 @@ pub fn info(g: &StoredGroup) -> Result<Rendered, RenderError> {
             vote: s.vote.as_ref().map(|v| {
                 format!(
                     "{}; closes <t:{}:f> (<t:{}:R>)",
-                    v.tally(),
+                    v.result
+                        .as_ref()
+                        .map_or_else(|| ballots.tally(v), |r| r.tally.clone()),
                     v.closes_at.timestamp(),
                     v.closes_at.timestamp()
                 )

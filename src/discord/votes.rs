@@ -1,5 +1,6 @@
 //! Votes on Discord: calling one, ballots by button and by reaction (equivalent), and reconciling
-//! the reactions added or removed while govbot was down. The vote message itself, its tally and
+//! the reactions added or removed while govbot was down (for every open vote at once, see
+//! [`super::reconcile`]). The vote message itself, its tally and
 //! its close are shown by the outbox ([`super::outbox`]) from the audit log.
 
 use super::component_id::ComponentId;
@@ -8,16 +9,15 @@ use super::notices::{self, emoji_of};
 use super::output;
 use super::render::Rendered;
 use crate::governance::{
-    Acting, Actor, Choice, Command, GovernanceError, Group, GroupState, MemberId, Role, Timestamp,
-    Vote,
+    Acting, Actor, Choice, Command, GovernanceError, Group, MemberId, Role, Timestamp, Vote,
 };
 use crate::store::{Executed, GroupId, StoreError, Target, Trigger};
 use anyhow::Result;
 use serenity::all::{
     ButtonStyle, ChannelId, ComponentInteraction, Context, CreateActionRow, CreateButton, GuildId,
-    Http, MessageId, ReactionType, UserId,
+    Http, Message, MessageId, ReactionType, UserId,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The purpose under which a vote's message is remembered: one per vote, by its opening time, so
 /// a reversal vote later gets its own message.
@@ -258,13 +258,7 @@ async fn clear_other_reaction(
     let Some(v) = done.group.vote.as_ref() else {
         return;
     };
-    let before: Option<Choice> = v
-        .ballots
-        .iter()
-        .rev()
-        .skip(1)
-        .find(|b| b.voter == voter)
-        .and_then(|b| b.choice);
+    let before = done.ballots_before.choice_of(v, voter);
     let Some(previous) = before.filter(|p| *p != choice) else {
         return;
     };
@@ -329,7 +323,8 @@ pub async fn on_reaction(
         added,
     };
     if !added {
-        if vote.standing().get(&voter) != Some(&choice) || !vote.is_open_at(data.now()) {
+        let standing = data.store.standing_of(id, vote, voter).await?;
+        if standing != Some(choice) || !vote.is_open_at(data.now()) {
             // Not the standing ballot (replaced, or cleared by govbot): nothing to withdraw, but
             // the same reaction added again later must count.
             data.store.claim(&trigger, data.now()).await?;
@@ -383,30 +378,60 @@ async fn ballot(
     }
 }
 
-/// At start-up: the reactions on every open vote's message are compared with what was recorded,
-/// and those added or removed while govbot was down are handled now, like live ones.
-pub async fn reconcile(http: &Http, data: &Data) -> Result<usize> {
-    let mut handled = 0;
-    for g in data.store.list_in(None, &GroupState::VOTING).await? {
-        handled += reconcile_vote(http, data, g.id, &g.group).await?;
-    }
-    Ok(handled)
-}
-
 /// Compares the reactions on one vote's message with what was recorded and handles the
-/// difference like live reactions: at start-up, and right after the message is first recorded
-/// (a reaction that came between posting and recording it found no vote yet).
+/// difference like live reactions, right after the message is first recorded (a reaction that came
+/// between posting and recording it found no vote yet): one GET of the message, and its reaction
+/// users only for an emoji whose count differs (see [`reconcile_reactions`]).
 pub async fn reconcile_vote(http: &Http, data: &Data, id: GroupId, g: &Group) -> Result<usize> {
-    let mut handled = 0;
     let Some(vote) = g.running_vote() else {
         return Ok(0);
     };
     let Some((channel, message)) = data.store.group_message(id, &vote_purpose(vote)).await? else {
         return Ok(0);
     };
-    let mut present: BTreeMap<u64, Vec<Choice>> = BTreeMap::new();
+    let m = http
+        .get_message(ChannelId::new(channel), MessageId::new(message))
+        .await?;
+    reconcile_reactions(http, data, id, vote, &m).await
+}
+
+/// How many people (besides govbot) have `c`'s reaction on `m`, from the message alone.
+fn reaction_count(data: &Data, m: &Message, c: Choice) -> u64 {
+    let emoji = emoji_of(&data.config.vote_reactions, c);
+    m.reactions
+        .iter()
+        .find(|r| matches!(&r.reaction_type, ReactionType::Unicode(e) if e == emoji))
+        .map_or(0, |r| {
+            r.count_details.normal.saturating_sub(u64::from(r.me))
+        })
+}
+
+/// Compares the reactions on `m`, one of `id`'s vote message as just read from Discord, with the
+/// reactions govbot handled, and handles the difference like live reactions: a reaction added
+/// while govbot could not see it is a ballot, one removed withdraws it. The message's reaction
+/// counts say which emoji differ; only their users are read (pages of 100). Returns the reactions
+/// handled.
+///
+/// Counts cannot see two changes that cancel out on the same emoji while govbot was away (one
+/// person's reaction removed and another's added): the price of one call per vote. The next
+/// change to that emoji's count, or a live reaction, brings it back in line.
+pub async fn reconcile_reactions(
+    http: &Http,
+    data: &Data,
+    id: GroupId,
+    vote: &Vote,
+    m: &Message,
+) -> Result<usize> {
+    let (channel, message) = (m.channel_id.get(), m.id.get());
+    let mut handled = 0;
     for c in [Choice::Yes, Choice::No, Choice::Abstain] {
         let emoji = emoji_of(&data.config.vote_reactions, c).to_owned();
+        let known = data.store.reaction_adds(message, &emoji).await?;
+        if known.len() as u64 == reaction_count(data, m, c) {
+            continue;
+        }
+        tracing::info!(group = %id, emoji, "the vote message's reactions changed unseen; reading them");
+        let mut present = BTreeSet::new();
         let mut after: Option<UserId> = None;
         loop {
             let users = ChannelId::new(channel)
@@ -418,45 +443,28 @@ pub async fn reconcile_vote(http: &Http, data: &Data, id: GroupId, g: &Group) ->
                     after,
                 )
                 .await?;
-            for u in &users {
-                if u.id.get() != data.bot_user {
-                    present.entry(u.id.get()).or_default().push(c);
-                }
-            }
+            present.extend(
+                users
+                    .iter()
+                    .map(|u| u.id.get())
+                    .filter(|u| *u != data.bot_user),
+            );
             match users.last() {
                 Some(last) if users.len() == 100 => after = Some(last.id),
                 _ => break,
             }
         }
-    }
-    for (user, choices) in &present {
-        for c in choices {
-            let emoji = emoji_of(&data.config.vote_reactions, *c);
-            let add = Trigger::Reaction {
-                message,
-                user: *user,
-                emoji: emoji.to_owned(),
-                added: true,
-            };
-            if !data.store.processed(&add).await? {
-                on_reaction(http, data, channel, message, *user, emoji, true).await?;
-                handled += 1;
-            }
-        }
-    }
-    for (voter, c) in vote.standing() {
-        let emoji = emoji_of(&data.config.vote_reactions, c);
-        let gone = !present.get(&voter.0).is_some_and(|cs| cs.contains(&c));
-        let add = Trigger::Reaction {
-            message,
-            user: voter.0,
-            emoji: emoji.to_owned(),
-            added: true,
-        };
-        if gone && data.store.processed(&add).await? {
-            on_reaction(http, data, channel, message, voter.0, emoji, false).await?;
+        for user in present.difference(&known) {
+            on_reaction(http, data, channel, message, *user, &emoji, true).await?;
             handled += 1;
         }
+        for user in known.difference(&present) {
+            on_reaction(http, data, channel, message, *user, &emoji, false).await?;
+            handled += 1;
+        }
+    }
+    if handled > 0 {
+        tracing::info!(group = %id, handled, opened_at = %vote.opened_at, "vote reactions reconciled");
     }
     Ok(handled)
 }

@@ -6,6 +6,19 @@ use super::template::Template;
 use super::vote::Choice;
 use std::collections::BTreeSet;
 
+/// Which of the running vote's ballots a command's rule reads. The ballots live apart from the
+/// group (see [`Ballots`](super::Ballots)), so a caller that keeps them elsewhere reads only these
+/// and hands them to [`decide`](super::decide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BallotsRead {
+    /// None.
+    Nothing,
+    /// The acting member's last ballot: a ballot, or its withdrawal.
+    Actor,
+    /// Every voter's last ballot: closing the vote, reminding those who have not voted.
+    Every,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Any member proposes a group from a valid template.
@@ -139,4 +152,17 @@ pub enum Command {
     PostStatus {
         text: String,
     },
+}
+
+impl Command {
+    /// Which ballots of the running vote this command's rule reads.
+    pub fn ballots_read(&self) -> BallotsRead {
+        match self {
+            Command::Cast { .. } | Command::WithdrawBallot | Command::BallotOn { .. } => {
+                BallotsRead::Actor
+            }
+            Command::CloseVote | Command::RemindVoters => BallotsRead::Every,
+            _ => BallotsRead::Nothing,
+        }
+    }
 }

@@ -8,7 +8,7 @@ use super::items::{ItemRef, TrackedItem, Unreadable};
 use super::policy::{HumanDuration, Policy};
 use super::roles::Role;
 use super::template::{Details, GroupKind, Template};
-use super::vote::{Ballot, Outcome, Vote, VotePurpose};
+use super::vote::{Ballots, Outcome, Vote, VotePurpose};
 use super::Command;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -184,15 +184,18 @@ impl Group {
         self.facilitators.contains(&who) || self.maintainers.contains(&who)
     }
 
-    /// Decides `command` and applies the resulting events to `self`; returns the events.
+    /// Decides `command` against the group and its running vote's `ballots` (the whole record),
+    /// and applies the resulting events to both; returns the events.
     pub fn decide_and_apply(
         &mut self,
+        ballots: &mut Ballots,
         command: &Command,
         ctx: &Acting,
     ) -> Result<Vec<Event>, GovernanceError> {
-        let events = decide(Some(self), command, ctx)?;
+        let events = decide(Some(self), ballots, command, ctx)?;
         for e in &events {
             self.apply(e);
+            ballots.apply(e);
         }
         Ok(events)
     }
@@ -255,7 +258,6 @@ impl Group {
                     closes_at: *closes_at,
                     electorate: electorate.clone(),
                     rule: rule.clone(),
-                    ballots: Vec::new(),
                     result: None,
                     cancelled_at: None,
                     reminded: Vec::new(),
@@ -265,15 +267,8 @@ impl Group {
                     VotePurpose::Reversal => GroupState::UnderReversalVote,
                 };
             }
-            EventKind::BallotCast { voter, choice } => {
-                if let Some(v) = self.vote.as_mut() {
-                    v.ballots.push(Ballot {
-                        voter: *voter,
-                        choice: *choice,
-                        at,
-                    });
-                }
-            }
+            // A ballot changes the vote's ballots ([`Ballots::apply`]), not the group.
+            EventKind::BallotCast { .. } => {}
             EventKind::VoteReminder { before, .. } => {
                 if let Some(v) = self.vote.as_mut() {
                     v.reminded.extend(before.iter().copied());

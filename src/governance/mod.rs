@@ -23,18 +23,23 @@
 //!     .field(Field::FirstItem, "SEP-1234")
 //!     .validate()
 //!     .unwrap();
-//! let mut events = decide(None, &Command::Propose { template }, &Acting::new(&alice, t0, &policy)).unwrap();
+//! let propose = Command::Propose { template };
+//! let mut events = decide(None, &Ballots::NONE, &propose, &Acting::new(&alice, t0, &policy)).unwrap();
 //! let mut group = replay(&events).unwrap();
+//! // The vote's ballots are kept beside the group, not in it.
+//! let mut ballots = Ballots::default();
 //!
 //! let call = Command::CallVote { electorate: [MemberId(2)].into() };
-//! events.extend(group.decide_and_apply(&call, &Acting::new(&moderator, t0, &policy)).unwrap());
+//! events.extend(group.decide_and_apply(&mut ballots, &call, &Acting::new(&moderator, t0, &policy)).unwrap());
 //! let yes = Command::Cast { choice: Choice::Yes };
-//! events.extend(group.decide_and_apply(&yes, &Acting::new(&moderator, t0, &policy)).unwrap());
+//! events.extend(group.decide_and_apply(&mut ballots, &yes, &Acting::new(&moderator, t0, &policy)).unwrap());
 //!
 //! let deadline = t0 + policy.vote_window.to_chrono();
-//! events.extend(group.decide_and_apply(&Command::CloseVote, &Acting::new(&Actor::System, deadline, &policy)).unwrap());
+//! let close = Command::CloseVote;
+//! events.extend(group.decide_and_apply(&mut ballots, &close, &Acting::new(&Actor::System, deadline, &policy)).unwrap());
 //! assert_eq!(group.state, GroupState::Active);
 //! assert_eq!(replay(&events).unwrap(), group);
+//! assert_eq!(Ballots::replay(&events), ballots);
 //! ```
 
 mod command;
@@ -51,7 +56,7 @@ mod roles;
 mod template;
 mod vote;
 
-pub use command::Command;
+pub use command::{BallotsRead, Command};
 pub use deadlines::{due_command, next_deadline};
 pub use decide::{decide, Acting};
 pub use error::{GovernanceError, ReplayError};
@@ -71,4 +76,6 @@ pub use template::{
     Details, Field, FieldProblem, GroupKind, Template, TemplateDraft, TemplateErrors,
     MAX_TEXT_CHARS,
 };
-pub use vote::{Ballot, Choice, Outcome, Tally, Vote, VotePurpose, VoteResult, VoteRule};
+pub use vote::{
+    Ballot, Ballots, Choice, Counts, Outcome, Tally, Vote, VotePurpose, VoteResult, VoteRule,
+};

@@ -2,7 +2,15 @@
 //!
 //! Every ballot is kept; the last one of each voter before the deadline counts. The result is
 //! computed from the ballots and the electorate alone, as of the deadline.
+//!
+//! A vote's ballots are not part of its group's state: they are [`Ballots`], a fold of the vote's
+//! `BallotCast` events of their own. A vote of thousands is thousands of ballots, and a ballot must
+//! cost the same whatever the size of the vote, so the store keeps one row per ballot and a count
+//! per vote, and a ballot writes a row, not the group. [`decide`](super::decide) is given the
+//! ballots its command reads ([`Command::ballots_read`](super::Command::ballots_read)): the acting
+//! voter's last one for a ballot, every voter's last one to close or remind.
 
+use super::event::{Event, EventKind};
 use super::ids::{MemberId, Timestamp};
 use super::policy::{HumanDuration, Policy, Threshold};
 use serde::{Deserialize, Serialize};
@@ -61,8 +69,6 @@ pub struct Vote {
     pub closes_at: Timestamp,
     pub electorate: BTreeSet<MemberId>,
     pub rule: VoteRule,
-    /// Every ballot in the order cast, changes and withdrawals included.
-    pub ballots: Vec<Ballot>,
     pub result: Option<VoteResult>,
     /// When a veto or a retirement ended the vote before its deadline; it then has no result.
     #[serde(default)]
@@ -163,7 +169,6 @@ impl Vote {
             closes_at: now + rule.window.to_chrono(),
             electorate,
             rule,
-            ballots: Vec::new(),
             result: None,
             cancelled_at: None,
             reminded: Vec::new(),
@@ -200,15 +205,104 @@ impl Vote {
     pub fn is_open_at(&self, at: Timestamp) -> bool {
         self.result.is_none() && self.cancelled_at.is_none() && at < self.closes_at
     }
+}
+
+/// How many standing ballots each choice has: what the store keeps beside each vote, so showing
+/// a tally or checking reactions reads one row, not every ballot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub yes: u32,
+    pub no: u32,
+    pub abstain: u32,
+}
+
+impl Counts {
+    pub fn of(&self, choice: Choice) -> u32 {
+        match choice {
+            Choice::Yes => self.yes,
+            Choice::No => self.no,
+            Choice::Abstain => self.abstain,
+        }
+    }
+
+    fn slot(&mut self, choice: Choice) -> &mut u32 {
+        match choice {
+            Choice::Yes => &mut self.yes,
+            Choice::No => &mut self.no,
+            Choice::Abstain => &mut self.abstain,
+        }
+    }
+
+    /// The counts once a voter's standing choice goes from `from` to `to` (`None`: no ballot).
+    pub fn moved(mut self, from: Option<Choice>, to: Option<Choice>) -> Counts {
+        if let Some(c) = from {
+            let n = self.slot(c);
+            *n = n.saturating_sub(1);
+        }
+        if let Some(c) = to {
+            *self.slot(c) += 1;
+        }
+        self
+    }
+
+    pub fn cast(&self) -> u32 {
+        self.yes + self.no + self.abstain
+    }
+}
+
+/// The ballots of one vote in the order cast, changes and withdrawals included.
+///
+/// In memory it is the whole record, a fold of the vote's events ([`Ballots::apply`]). A caller
+/// that keeps ballots elsewhere (the store) hands [`decide`](super::decide) only the part its
+/// command reads ([`Command::ballots_read`](super::Command::ballots_read)): each voter's last
+/// ballot answers every question below exactly as the whole record does for that voter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Ballots(Vec<Ballot>);
+
+impl Ballots {
+    /// No ballots: what a command that reads none is given.
+    pub const NONE: Ballots = Ballots(Vec::new());
+
+    pub fn new(ballots: Vec<Ballot>) -> Ballots {
+        Ballots(ballots)
+    }
+
+    pub fn push(&mut self, ballot: Ballot) {
+        self.0.push(ballot);
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Ballot> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether a ballot counts in `vote`: cast before its deadline by a member of its electorate.
+    fn counts_in(vote: &Vote, b: &Ballot) -> bool {
+        b.at < vote.closes_at && vote.electorate.contains(&b.voter)
+    }
+
+    /// `voter`'s standing choice in `vote`: their last ballot before the deadline (`None` when
+    /// they have none or withdrew it).
+    pub fn choice_of(&self, vote: &Vote, voter: MemberId) -> Option<Choice> {
+        self.0
+            .iter()
+            .rev()
+            .find(|b| b.voter == voter && Self::counts_in(vote, b))
+            .and_then(|b| b.choice)
+    }
 
     /// The standing choice of each voter: their last ballot before the deadline.
-    pub fn standing(&self) -> BTreeMap<MemberId, Choice> {
+    pub fn standing(&self, vote: &Vote) -> BTreeMap<MemberId, Choice> {
         let mut last = BTreeMap::new();
-        for b in self
-            .ballots
-            .iter()
-            .filter(|b| b.at < self.closes_at && self.electorate.contains(&b.voter))
-        {
+        for b in self.0.iter().filter(|b| Self::counts_in(vote, b)) {
             match b.choice {
                 Some(c) => last.insert(b.voter, c),
                 None => last.remove(&b.voter),
@@ -217,21 +311,64 @@ impl Vote {
         last
     }
 
-    pub fn tally(&self) -> Tally {
-        let standing = self.standing();
+    pub fn counts(&self, vote: &Vote) -> Counts {
+        self.standing(vote)
+            .values()
+            .fold(Counts::default(), |n, c| n.moved(None, Some(*c)))
+    }
+
+    pub fn tally(&self, vote: &Vote) -> Tally {
+        let standing = self.standing(vote);
         let count = |c| standing.values().filter(|v| **v == c).count() as u32;
         Tally {
             yes: count(Choice::Yes),
             no: count(Choice::No),
             abstain: count(Choice::Abstain),
-            electorate: self.electorate.len() as u32,
-            not_voted: self
+            electorate: vote.electorate.len() as u32,
+            not_voted: vote
                 .electorate
                 .iter()
                 .filter(|m| !standing.contains_key(m))
                 .copied()
                 .collect(),
         }
+    }
+
+    /// Applies one event of the group: a vote opening starts a new, empty record; a ballot joins
+    /// it. Every other event leaves the ballots alone.
+    pub fn apply(&mut self, event: &Event) {
+        match &event.kind {
+            EventKind::VoteOpened { .. } => self.0.clear(),
+            EventKind::BallotCast { voter, choice } => self.0.push(Ballot {
+                voter: *voter,
+                choice: *choice,
+                at: event.at,
+            }),
+            _ => {}
+        }
+    }
+
+    /// The ballots of the last vote in a group's history.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Ballots {
+        let mut ballots = Ballots::default();
+        for e in events {
+            ballots.apply(e);
+        }
+        ballots
+    }
+}
+
+impl FromIterator<Ballot> for Ballots {
+    fn from_iter<I: IntoIterator<Item = Ballot>>(iter: I) -> Self {
+        Ballots(iter.into_iter().collect())
+    }
+}
+
+impl<'a> IntoIterator for &'a Ballots {
+    type Item = &'a Ballot;
+    type IntoIter = std::slice::Iter<'a, Ballot>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
     }
 }
 

@@ -72,13 +72,11 @@ impl Store {
         &self,
         channel: u64,
     ) -> Result<Option<(GroupId, GroupState)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, state FROM groups WHERE json_extract(state_json, '$.channel') = ?
-             ORDER BY id DESC",
-        )
-        .bind(id(channel))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query("SELECT id, state FROM groups WHERE channel_id = ? ORDER BY id DESC")
+                .bind(id(channel))
+                .fetch_all(&self.pool)
+                .await?;
         let mut found = Vec::new();
         for r in rows {
             let state: String = r.get("state");

@@ -61,6 +61,17 @@ impl Store {
         Ok(triggers::seen(&mut conn, trigger).await?)
     }
 
+    /// The users whose `emoji` reaction on `message` govbot handled as added and not since
+    /// removed: what it believes the message shows.
+    pub async fn reaction_adds(
+        &self,
+        message: u64,
+        emoji: &str,
+    ) -> Result<std::collections::BTreeSet<u64>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(triggers::reaction_adds(&mut conn, message, emoji).await?)
+    }
+
     /// Records a template message seen for the first time; `false` if it was already known
     /// (a replayed MESSAGE_CREATE).
     pub async fn record_template_message(
@@ -317,33 +328,40 @@ impl Store {
 
     /// Where `group` was proposed, found through the trigger its proposal recorded in the same
     /// transaction (so it is known as soon as the proposal is), or through the template
-    /// message's link for proposals made before that trigger existed.
+    /// message's link for proposals made before that trigger existed. Indexed lookups only.
     pub async fn proposal_source(
         &self,
         group: GroupId,
     ) -> Result<Option<ProposalSource>, StoreError> {
-        let message: Option<i64> = sqlx::query_scalar(
-            "SELECT t.message_id FROM template_messages t
-             WHERE t.group_id = ?1 OR EXISTS (SELECT 1 FROM processed_triggers r
-                 WHERE r.key = 'message:' || t.message_id AND r.group_id = ?1)
-             LIMIT 1",
+        let linked: Option<i64> = sqlx::query_scalar(
+            "SELECT message_id FROM template_messages WHERE group_id = ? ORDER BY message_id LIMIT 1",
         )
         .bind(group.0)
         .fetch_optional(&self.pool)
         .await?;
-        if let Some(m) = message {
+        // The proposal is the group's first event; its trigger is the message or the form.
+        let trigger: Option<Option<String>> =
+            sqlx::query_scalar("SELECT trigger_key FROM audit_log WHERE group_id = ? AND seq = 1")
+                .bind(group.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        let trigger = trigger.flatten().unwrap_or_default();
+        let from_trigger =
+            |prefix: &str| -> Option<i64> { trigger.strip_prefix(prefix)?.parse().ok() };
+        if let Some(m) = linked.or_else(|| from_trigger("message:")) {
             return Ok(self
                 .template_message(m as u64)
                 .await?
                 .map(ProposalSource::Message));
         }
+        let Some(interaction) = from_trigger("proposal:") else {
+            return Ok(None);
+        };
         let form = sqlx::query(
-            "SELECT i.interaction_id, i.token, i.channel_id, i.received_at
-             FROM proposal_interactions i JOIN processed_triggers r
-                 ON r.key = 'proposal:' || i.interaction_id
-             WHERE r.group_id = ?",
+            "SELECT interaction_id, token, channel_id, received_at FROM proposal_interactions
+             WHERE interaction_id = ?",
         )
-        .bind(group.0)
+        .bind(interaction)
         .fetch_optional(&self.pool)
         .await?;
         Ok(form.map(|r| ProposalSource::Form {

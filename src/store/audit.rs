@@ -1,9 +1,10 @@
 //! The audit log: every event of every group, in order, never changed.
 
+use super::ballots::{BallotRecord, VoteRecord};
 use super::error::StoreError;
 use super::groups::GroupId;
 use super::{from_millis, millis, Store};
-use crate::governance::{replay, Event, Group};
+use crate::governance::{replay, Ballot, Ballots, Event, EventKind, Group};
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection};
 
@@ -16,17 +17,19 @@ pub struct StoredEvent {
     pub event: Event,
 }
 
+/// Appends `events` to the log after `version`; returns their audit log ids.
 pub(super) async fn append_events(
     conn: &mut SqliteConnection,
     id: GroupId,
     version: i64,
     events: &[Event],
     trigger_key: Option<&str>,
-) -> Result<(), StoreError> {
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::with_capacity(events.len());
     for (i, e) in events.iter().enumerate() {
-        sqlx::query(
+        let row: i64 = sqlx::query_scalar(
             "INSERT INTO audit_log (group_id, seq, at, actor, kind, reason, trigger_key, event_json)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(id.0)
         .bind(version + 1 + i as i64)
@@ -36,10 +39,11 @@ pub(super) async fn append_events(
         .bind(&e.reason)
         .bind(trigger_key)
         .bind(serde_json::to_string(e)?)
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
+        ids.push(row);
     }
-    Ok(())
+    Ok(ids)
 }
 
 impl Store {
@@ -75,9 +79,87 @@ impl Store {
             .collect()
     }
 
-    /// Rebuilds a group from its audit log alone.
-    pub async fn replay(&self, id: GroupId) -> Result<Group, StoreError> {
-        let history = self.history(id).await?;
-        replay(history.iter().map(|e| &e.event)).map_err(|e| StoreError::Corrupt(e.to_string()))
+    /// Rebuilds a group from its audit log alone: its state, and each of its votes with every
+    /// ballot and the count of the standing ones. It must equal [`Store::record`], what the store
+    /// keeps.
+    pub async fn replay(&self, id: GroupId) -> Result<GroupRecord, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, trigger_key, event_json FROM audit_log WHERE group_id = ? ORDER BY seq",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.is_empty() {
+            return Err(StoreError::UnknownGroup(id));
+        }
+        let mut events = Vec::with_capacity(rows.len());
+        let mut votes: Vec<(VoteRecord, Ballots, crate::governance::Vote)> = Vec::new();
+        for row in &rows {
+            let event: Event = serde_json::from_str(row.get("event_json"))?;
+            events.push(event);
+            let event = events.last().expect("just pushed");
+            let event_id: i64 = row.get("id");
+            match &event.kind {
+                EventKind::VoteOpened { .. } => {
+                    let group = replay(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    let vote = group.vote.ok_or_else(|| {
+                        StoreError::Corrupt(format!("event {event_id} opened no vote"))
+                    })?;
+                    votes.push((
+                        VoteRecord {
+                            id: event_id,
+                            opened_at: from_millis(millis(event.at))?,
+                            counts: Default::default(),
+                            ballots: Vec::new(),
+                        },
+                        Ballots::default(),
+                        vote,
+                    ));
+                }
+                EventKind::BallotCast { voter, choice } => {
+                    let (record, ballots, _) = votes.last_mut().ok_or_else(|| {
+                        StoreError::Corrupt(format!("ballot {event_id} before any vote"))
+                    })?;
+                    // Kept to the millisecond, as every time in the database.
+                    let ballot = Ballot {
+                        voter: *voter,
+                        choice: *choice,
+                        at: from_millis(millis(event.at))?,
+                    };
+                    ballots.push(ballot.clone());
+                    record.ballots.push(BallotRecord {
+                        id: event_id,
+                        ballot,
+                        trigger: row.get("trigger_key"),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let group = replay(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let votes = votes
+            .into_iter()
+            .map(|(mut record, ballots, vote)| {
+                record.counts = ballots.counts(&vote);
+                record
+            })
+            .collect();
+        Ok(GroupRecord { group, votes })
     }
+
+    /// A group as the store keeps it: its state row, and its votes' rows and ballots.
+    pub async fn record(&self, id: GroupId) -> Result<GroupRecord, StoreError> {
+        let group = self.group(id).await?.group;
+        let votes = self.vote_records(id).await?;
+        Ok(GroupRecord { group, votes })
+    }
+}
+
+/// A group with everything the store derives from its events: its state, and each of its votes
+/// with its count and every ballot (see [`Store::replay`] and [`Store::record`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRecord {
+    pub group: Group,
+    /// Oldest first.
+    pub votes: Vec<VoteRecord>,
 }

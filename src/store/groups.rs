@@ -1,11 +1,12 @@
 //! Groups: one governance decision per transaction, and reads of current state.
 
 use super::audit::append_events;
+use super::ballots;
 use super::error::StoreError;
 use super::triggers::{self, Trigger};
 use super::{millis, Store};
 use crate::governance::{
-    decide, next_deadline, Acting, Command, Event, Group, GroupKind, GroupState,
+    decide, next_deadline, Acting, Ballots, Command, Event, Group, GroupKind, GroupState,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqliteConnection};
@@ -56,6 +57,9 @@ pub struct Executed {
     pub id: GroupId,
     pub group: Group,
     pub events: Vec<Event>,
+    /// The running vote's ballots the decision read, as they stood before it (for a ballot: the
+    /// voter's previous one, if any).
+    pub ballots_before: Ballots,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -79,6 +83,33 @@ pub fn name_key(name: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The words a group's name is indexed under for the similar-names warning (`group_name_words`):
+/// the folded name's words longer than two bytes. The one place that says what is indexed,
+/// so it can become a confusable skeleton of each word; changing what it returns needs
+/// [`NAME_WORDS_VERSION`] bumped, and the index is rebuilt at the next start-up.
+pub fn name_words(name: &str) -> Vec<String> {
+    name_key(name)
+        .split(' ')
+        .filter(|w| w.len() > 2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The version of [`name_words`] the index was built with (`derived_indexes`).
+pub const NAME_WORDS_VERSION: i64 = 1;
+
+/// At most this many similar names are reported (the closest first).
+const SIMILAR_SHOWN: usize = 20;
+
+/// A group whose name resembles another's, read from its columns (no state to parse).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameMatch {
+    pub id: GroupId,
+    pub kind: GroupKind,
+    pub name: String,
+    pub state: GroupState,
 }
 
 /// States in which a group's name is taken.
@@ -127,8 +158,15 @@ impl Store {
                 (GroupId(next), None, 0)
             }
         };
-        let events = decide(current.as_ref(), command, ctx)?;
-        let mut group = current;
+        let ballots_before = match current.as_ref().and_then(Group::running_vote) {
+            Some(vote) => {
+                let read = command.ballots_read();
+                ballots::read_for(&mut tx, id, vote, read, ctx.actor.id()).await?
+            }
+            None => Ballots::NONE,
+        };
+        let events = decide(current.as_ref(), &ballots_before, command, ctx)?;
+        let mut group = current.clone();
         for e in &events {
             match group.as_mut() {
                 Some(g) => g.apply(e),
@@ -139,15 +177,39 @@ impl Store {
             StoreError::Corrupt("a new group's first event was not its proposal".into())
         })?;
         let trigger_key = trigger.map(Trigger::key);
-        append_events(&mut tx, id, version, &events, trigger_key.as_deref()).await?;
+        let ids = append_events(&mut tx, id, version, &events, trigger_key.as_deref()).await?;
         let new_version = version + events.len() as i64;
-        save(&mut tx, id, &group, new_version, millis(ctx.now)).await?;
+        let now_ms = millis(ctx.now);
+        // Written before the projections, which refer to the group (a new one has no row yet).
+        if current.as_ref() == Some(&group) {
+            // A ballot (or an effect dropped) leaves the state as it was: only its version moves.
+            touch(&mut tx, id, new_version, now_ms).await?;
+        } else {
+            save(&mut tx, id, &group, new_version, now_ms).await?;
+            if current.as_ref().map(|g| g.name.as_str()) != Some(group.name.as_str()) {
+                index_name(&mut tx, id, &group.name).await?;
+            }
+        }
+        let mut applied = current;
+        for (event_id, e) in ids.iter().zip(&events) {
+            match applied.as_mut() {
+                Some(g) => g.apply(e),
+                None => applied = Group::from_proposal(e),
+            }
+            let vote = applied.as_ref().and_then(|g| g.vote.as_ref());
+            ballots::project(&mut tx, id, *event_id, e, trigger_key.as_deref(), vote).await?;
+        }
         if let Some(t) = trigger {
-            triggers::record(&mut tx, t, Some(id.0), millis(ctx.now)).await?;
+            triggers::record(&mut tx, t, Some(id.0), now_ms).await?;
         }
         tx.commit().await?;
         self.changed.send_modify(|n| *n += 1);
-        Ok(Executed { id, group, events })
+        Ok(Executed {
+            id,
+            group,
+            events,
+            ballots_before,
+        })
     }
 
     pub async fn group(&self, id: GroupId) -> Result<StoredGroup, StoreError> {
@@ -178,53 +240,199 @@ impl Store {
         kind: Option<GroupKind>,
         states: &[GroupState],
     ) -> Result<Vec<StoredGroup>, StoreError> {
-        let codes: Vec<&str> = states.iter().map(|s| s.code()).collect();
-        let rows = sqlx::query(
+        if states.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
             "SELECT id, version, state_json FROM groups
-             WHERE (?1 IS NULL OR kind = ?1) AND state IN (SELECT value FROM json_each(?2))
-             ORDER BY id",
-        )
-        .bind(kind.map(GroupKind::code))
-        .bind(serde_json::to_string(&codes)?)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE (? IS NULL OR kind = ?) AND state IN ({}) ORDER BY id",
+            placeholders(states.len())
+        );
+        let kind = kind.map(GroupKind::code);
+        let mut q = sqlx::query(&sql).bind(kind).bind(kind);
+        for s in states {
+            q = q.bind(s.code());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
         rows.iter().map(row_to_group).collect()
     }
 
-    /// Groups whose names fold to the same words as `name` or share most of them, for the
-    /// overlap warning on a new proposal.
-    pub async fn similar_names(&self, name: &str) -> Result<Vec<StoredGroup>, StoreError> {
+    /// Groups holding a name that folds to the same words as `name` or shares most of its words
+    /// (more than half of them, counted with repeats), for the overlap warning on a new proposal;
+    /// the closest first, at most twenty. Indexed lookups of `name`'s words
+    /// (`group_name_words`) and of its folded form: it reads the groups that share a word, not
+    /// every group.
+    pub async fn similar_names(&self, name: &str) -> Result<Vec<NameMatch>, StoreError> {
         let key = name_key(name);
-        let words: Vec<&str> = key.split(' ').filter(|w| w.len() > 2).collect();
-        let all = self.list_in(None, &NAME_HOLDING_STATES).await?;
-        Ok(all
-            .into_iter()
-            .filter(|g| {
-                let other = name_key(&g.group.name);
-                other == key || {
-                    let shared = words
-                        .iter()
-                        .filter(|w| other.split(' ').any(|o| o == **w))
-                        .count();
-                    !words.is_empty() && shared * 2 > words.len()
+        let words = name_words(name);
+        let holding = placeholders(NAME_HOLDING_STATES.len());
+        let mut found: Vec<(usize, NameMatch)> = Vec::new();
+        let exact_sql = format!(
+            "SELECT id, kind, name, state FROM groups
+             WHERE kind IN ('IG', 'WG') AND name_key = ? AND state IN ({holding}) ORDER BY id"
+        );
+        let mut q = sqlx::query(&exact_sql).bind(&key);
+        for s in NAME_HOLDING_STATES {
+            q = q.bind(s.code());
+        }
+        for r in q.fetch_all(&self.pool).await? {
+            found.push((usize::MAX, name_match(&r)?));
+        }
+        if !words.is_empty() {
+            let mut distinct = words.clone();
+            distinct.sort();
+            distinct.dedup();
+            // A necessary condition on the distinct words shared, so the database returns only
+            // groups that can qualify; the exact count (with repeats) is checked below.
+            let most = distinct
+                .iter()
+                .map(|d| words.iter().filter(|w| *w == d).count())
+                .max()
+                .unwrap_or(1);
+            let sql = format!(
+                "SELECT g.id, g.kind, g.name, g.name_key, g.state FROM groups g JOIN (
+                     SELECT group_id, COUNT(*) AS shared FROM group_name_words
+                     WHERE word IN ({}) GROUP BY group_id HAVING COUNT(*) * ? > ?
+                 ) w ON w.group_id = g.id
+                 WHERE g.state IN ({holding}) ORDER BY w.shared DESC, g.id LIMIT ?",
+                placeholders(distinct.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for w in &distinct {
+                q = q.bind(w);
+            }
+            q = q.bind(2 * most as i64).bind(words.len() as i64);
+            for s in NAME_HOLDING_STATES {
+                q = q.bind(s.code());
+            }
+            q = q.bind((SIMILAR_SHOWN * 10) as i64);
+            for r in q.fetch_all(&self.pool).await? {
+                let other: String = r.get("name_key");
+                let shared = words
+                    .iter()
+                    .filter(|w| other.split(' ').any(|o| o == w.as_str()))
+                    .count();
+                let m = name_match(&r)?;
+                if shared * 2 > words.len() && !found.iter().any(|(_, f)| f.id == m.id) {
+                    found.push((shared, m));
                 }
-            })
-            .collect())
+            }
+        }
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
+        found.truncate(SIMILAR_SHOWN);
+        Ok(found.into_iter().map(|(_, m)| m).collect())
+    }
+
+    /// Whether a group of `kind` holds the name `name` (folded), other than `except`: one indexed
+    /// lookup, cheap enough to answer before an interaction is acknowledged.
+    pub async fn name_taken(
+        &self,
+        kind: GroupKind,
+        name: &str,
+        except: Option<GroupId>,
+    ) -> Result<Option<NameMatch>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        taken_name(&mut conn, kind, name, except).await
+    }
+
+    /// Rebuilds `group_name_words` from the groups' names when it was built by another version of
+    /// [`name_words`] (or never): at start-up, in one transaction.
+    pub(super) async fn index_names_if_stale(&self) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let built: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM derived_indexes WHERE name = ?")
+                .bind(NAME_WORDS_INDEX)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if built == Some(NAME_WORDS_VERSION) {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM group_name_words")
+            .execute(&mut *tx)
+            .await?;
+        let names: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM groups ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?;
+        for (id, name) in names {
+            insert_words(&mut tx, GroupId(id), &name).await?;
+        }
+        sqlx::query(
+            "INSERT INTO derived_indexes (name, version) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+        )
+        .bind(NAME_WORDS_INDEX)
+        .bind(NAME_WORDS_VERSION)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }
 
-async fn refuse_taken_name(
+/// The name of the words index in `derived_indexes`.
+const NAME_WORDS_INDEX: &str = "group_name_words";
+
+/// `?, ?, ?` for `n` parameters.
+pub(super) fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+fn name_match(r: &sqlx::sqlite::SqliteRow) -> Result<NameMatch, StoreError> {
+    let kind: String = r.get("kind");
+    let state: String = r.get("state");
+    Ok(NameMatch {
+        id: GroupId(r.get("id")),
+        kind: kind.parse().map_err(StoreError::Corrupt)?,
+        name: r.get("name"),
+        state: state.parse().map_err(StoreError::Corrupt)?,
+    })
+}
+
+async fn insert_words(
+    conn: &mut SqliteConnection,
+    id: GroupId,
+    name: &str,
+) -> Result<(), StoreError> {
+    let mut words = name_words(name);
+    words.sort();
+    words.dedup();
+    for w in words {
+        sqlx::query("INSERT INTO group_name_words (word, group_id) VALUES (?, ?)")
+            .bind(w)
+            .bind(id.0)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Indexes a group's name anew (a proposal, an amended name).
+async fn index_name(
+    conn: &mut SqliteConnection,
+    id: GroupId,
+    name: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM group_name_words WHERE group_id = ?")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    insert_words(conn, id, name).await
+}
+
+async fn taken_name(
     conn: &mut SqliteConnection,
     kind: GroupKind,
     name: &str,
     except: Option<GroupId>,
-) -> Result<(), StoreError> {
-    let row = sqlx::query(
-        "SELECT id, state FROM groups WHERE kind = ? AND name_key = ? AND id IS NOT ?
-         AND state IN (?, ?, ?, ?, ?) LIMIT 1",
-    )
+) -> Result<Option<NameMatch>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT id, kind, name, state FROM groups WHERE kind = ? AND name_key = ?
+         AND (? IS NULL OR id <> ?) AND state IN ({}) ORDER BY id LIMIT 1",
+        placeholders(NAME_HOLDING_STATES.len())
+    ))
     .bind(kind.code())
     .bind(name_key(name))
+    .bind(except.map(|g| g.0))
     .bind(except.map(|g| g.0))
     .bind(NAME_HOLDING_STATES[0].code())
     .bind(NAME_HOLDING_STATES[1].code())
@@ -233,20 +441,23 @@ async fn refuse_taken_name(
     .bind(NAME_HOLDING_STATES[4].code())
     .fetch_optional(&mut *conn)
     .await?;
-    match row {
+    row.as_ref().map(name_match).transpose()
+}
+
+async fn refuse_taken_name(
+    conn: &mut SqliteConnection,
+    kind: GroupKind,
+    name: &str,
+    except: Option<GroupId>,
+) -> Result<(), StoreError> {
+    match taken_name(conn, kind, name, except).await? {
         None => Ok(()),
-        Some(row) => {
-            let state: String = row.get("state");
-            Err(StoreError::DuplicateName {
-                kind,
-                name: name.to_string(),
-                existing: GroupId(row.get("id")),
-                state: state
-                    .parse::<GroupState>()
-                    .map(|s| s.label().to_string())
-                    .unwrap_or(state),
-            })
-        }
+        Some(taken) => Err(StoreError::DuplicateName {
+            kind,
+            name: name.to_string(),
+            existing: taken.id,
+            state: taken.state.label().to_string(),
+        }),
     }
 }
 
@@ -276,11 +487,13 @@ async fn save(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO groups (id, kind, name, name_key, state, proposer, proposed_at, updated_at,
-                             version, next_due_at, state_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                             version, next_due_at, state_json, channel_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (id) DO UPDATE SET
+             name = excluded.name, name_key = excluded.name_key,
              state = excluded.state, updated_at = excluded.updated_at, version = excluded.version,
-             next_due_at = excluded.next_due_at, state_json = excluded.state_json",
+             next_due_at = excluded.next_due_at, state_json = excluded.state_json,
+             channel_id = excluded.channel_id",
     )
     .bind(id.0)
     .bind(group.kind.code())
@@ -293,7 +506,25 @@ async fn save(
     .bind(version)
     .bind(next_deadline(group).map(millis))
     .bind(serde_json::to_string(group)?)
+    .bind(group.channel.map(|c| c as i64))
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// A decision that left the state as it was (a ballot): only the version and time move, and the
+/// state is not written again.
+async fn touch(
+    conn: &mut SqliteConnection,
+    id: GroupId,
+    version: i64,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE groups SET version = ?, updated_at = ? WHERE id = ?")
+        .bind(version)
+        .bind(now_ms)
+        .bind(id.0)
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -7,6 +7,8 @@ use sqlx::Row;
 use std::collections::BTreeMap;
 
 impl Store {
+    /// Keeps a member's display name. Not durable on its own (see [`Store::relaxed`]): a name
+    /// lost in a crash is written again the next time the member acts.
     pub async fn remember_member(
         &self,
         id: MemberId,
@@ -21,7 +23,7 @@ impl Store {
         .bind(id.0 as i64)
         .bind(display_name)
         .bind(millis(now))
-        .execute(&self.pool)
+        .execute(self.relaxed())
         .await?;
         Ok(())
     }

@@ -8,6 +8,7 @@
 mod activity;
 mod adapter;
 mod audit;
+mod ballots;
 mod error;
 mod github;
 mod groups;
@@ -18,10 +19,14 @@ mod triggers;
 
 pub use activity::{week_start, ActivitySummary, WeekActivity};
 pub use adapter::{Draft, ProposalSource, TemplateMessage};
-pub use audit::StoredEvent;
+pub use audit::{GroupRecord, StoredEvent};
+pub use ballots::{BallotRecord, VoteRecord};
 pub use error::StoreError;
 pub use github::{SyncOutcome, SyncRow};
-pub use groups::{name_key, Executed, GroupFilter, GroupId, StoredGroup, Target};
+pub use groups::{
+    name_key, name_words, Executed, GroupFilter, GroupId, NameMatch, StoredGroup, Target,
+    NAME_WORDS_VERSION,
+};
 pub use outbox::{FailedAttempt, Pending};
 pub use schedule::LoggedEvent;
 pub use triggers::Trigger;
@@ -39,6 +44,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// One connection with `synchronous = NORMAL`, for writes whose loss in a crash costs only a
+    /// repeat that changes nothing (see [`Store::relaxed`]).
+    relaxed: SqlitePool,
     /// Bumped after every committed decision, so the scheduler and the outbox wake at once
     /// instead of polling.
     changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
@@ -54,6 +62,7 @@ impl Store {
     pub async fn open_migrated(path: &Path) -> Result<(Store, usize), StoreError> {
         let store = Store::connect(path, true).await?;
         let applied = store.migrate().await?;
+        store.index_names_if_stale().await?;
         Ok((store, applied))
     }
 
@@ -80,16 +89,30 @@ impl Store {
             .busy_timeout(BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| StoreError::Open {
                 path: path.to_path_buf(),
                 source: e,
             })?;
+        // Connected when first used, after the migrations.
+        let relaxed = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with(options.synchronous(SqliteSynchronous::Normal));
         Ok(Store {
             pool,
+            relaxed,
             changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
         })
+    }
+
+    /// The connection for writes that need not be durable on their own: a commit in WAL mode with
+    /// `synchronous = NORMAL` is appended to the log without an fsync, and becomes durable with
+    /// the next fsync of the log (any governance decision's commit). Only for writes whose loss
+    /// in a crash is a repeat that changes nothing: the outbox's cursor after ballots (replaying
+    /// them only marks a tally to refresh), the version a vote message shows, a display name.
+    pub(crate) fn relaxed(&self) -> &SqlitePool {
+        &self.relaxed
     }
 
     /// Applies pending migrations; returns how many were applied.
@@ -129,6 +152,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.relaxed.close().await;
         self.pool.close().await;
     }
 }

@@ -6,7 +6,7 @@
 use super::error::StoreError;
 use super::groups::GroupId;
 use super::{from_millis, millis, Store};
-use crate::governance::{Event, Timestamp};
+use crate::governance::{Event, GroupState, Timestamp};
 use sqlx::Row;
 
 /// One row of the audit log, with its position in the whole log.
@@ -78,15 +78,71 @@ impl Store {
         Ok(at.unwrap_or(0))
     }
 
+    /// Moves `consumer`'s cursor to `event` (never back), durably: a crash after it does not
+    /// repeat what was shown.
     pub async fn set_outbox_cursor(&self, consumer: &str, event: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO outbox_cursor (consumer, last_event) VALUES (?1, ?2)
-             ON CONFLICT (consumer) DO UPDATE SET last_event = MAX(last_event, excluded.last_event)",
+        set_cursor(&self.pool, consumer, event).await
+    }
+
+    /// Moves `consumer`'s cursor to `event` (never back) without waiting for the disk: for events
+    /// whose effects are idempotent (ballots only mark a tally to refresh), where losing the move
+    /// in a crash repeats them harmlessly. It becomes durable with the next governance commit.
+    pub async fn set_outbox_cursor_relaxed(
+        &self,
+        consumer: &str,
+        event: i64,
+    ) -> Result<(), StoreError> {
+        set_cursor(self.relaxed(), consumer, event).await
+    }
+
+    /// Open votes whose message shows an older version of the group than the current one (or a
+    /// version not known): the messages to refresh after a restart.
+    pub async fn stale_vote_messages(&self) -> Result<Vec<GroupId>, StoreError> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT g.id FROM groups g
+             JOIN votes v ON v.group_id = g.id
+                 AND v.id = (SELECT MAX(w.id) FROM votes w WHERE w.group_id = g.id)
+             JOIN group_messages m ON m.group_id = g.id
+                 AND m.purpose = 'vote:' || CAST(v.opened_at AS TEXT)
+             WHERE g.state IN (?, ?) AND (m.shown_version IS NULL OR m.shown_version <> g.version)
+             ORDER BY g.id",
         )
-        .bind(consumer)
-        .bind(event)
-        .execute(&self.pool)
+        .bind(GroupState::VOTING[0].code())
+        .bind(GroupState::VOTING[1].code())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids.into_iter().map(GroupId).collect())
+    }
+
+    /// Remembers that the message `group` posted for `purpose` shows the group at `version`.
+    /// Not durable on its own: losing it costs one more edit after a crash.
+    pub async fn set_shown_version(
+        &self,
+        group: GroupId,
+        purpose: &str,
+        version: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE group_messages SET shown_version = ? WHERE group_id = ? AND purpose = ?",
+        )
+        .bind(version)
+        .bind(group.0)
+        .bind(purpose)
+        .execute(self.relaxed())
         .await?;
         Ok(())
     }
+}
+
+async fn set_cursor(pool: &sqlx::SqlitePool, consumer: &str, event: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO outbox_cursor (consumer, last_event) VALUES (?1, ?2)
+         ON CONFLICT (consumer) DO UPDATE SET last_event = excluded.last_event
+         WHERE excluded.last_event > outbox_cursor.last_event",
+    )
+    .bind(consumer)
+    .bind(event)
+    .execute(pool)
+    .await?;
+    Ok(())
 }

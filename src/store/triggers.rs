@@ -109,3 +109,27 @@ pub(super) async fn record(
     }
     Ok(())
 }
+
+/// The users whose `emoji` reaction on `message` was handled as added and not removed since: the
+/// reactions govbot believes are on the message (a removal deletes its addition's key, see
+/// [`Trigger::opposite`]). One range of the `processed_triggers` key index.
+pub(super) async fn reaction_adds(
+    conn: &mut SqliteConnection,
+    message: u64,
+    emoji: &str,
+) -> sqlx::Result<std::collections::BTreeSet<u64>> {
+    let prefix = format!("reaction:{message}:");
+    // ';' is the character after ':', so this is every key that starts with the prefix.
+    let end = format!("reaction:{message};");
+    let keys: Vec<String> =
+        sqlx::query_scalar("SELECT key FROM processed_triggers WHERE key >= ? AND key < ?")
+            .bind(&prefix)
+            .bind(&end)
+            .fetch_all(conn)
+            .await?;
+    let suffix = format!(":{emoji}:add");
+    Ok(keys
+        .iter()
+        .filter_map(|k| k.strip_prefix(&prefix)?.strip_suffix(&suffix)?.parse().ok())
+        .collect())
+}

@@ -127,13 +127,23 @@ async fn sigkill_mid_burst_loses_no_acknowledged_ballot_and_counts_none_twice() 
         );
     }
     let g = store.group(id).await.unwrap().group;
-    let ballots = g.vote.as_ref().unwrap().ballots.len();
+    let ballots = store
+        .ballots(id, g.vote.as_ref().unwrap())
+        .await
+        .unwrap()
+        .len();
     assert_eq!(
         ballots,
         ballots_by_trigger.len(),
         "the state agrees with the log"
     );
-    assert_eq!(store.replay(id).await.unwrap(), g);
+    let replayed = store.replay(id).await.unwrap();
+    assert_eq!(replayed.group, g);
+    assert_eq!(
+        replayed,
+        store.record(id).await.unwrap(),
+        "the ballots agree with the log"
+    );
     println!(
         "{} ballots sent, {} confirmed before the kill, {} recorded",
         BURST,

@@ -343,6 +343,9 @@ struct Record {
     before: Group,
     result: Result<Vec<Event>, GovernanceError>,
     after: Group,
+    /// The vote's ballots (kept beside the group) before and after this step.
+    ballots_before: Ballots,
+    ballots_after: Ballots,
     /// The whole history after this step.
     events_len: usize,
 }
@@ -504,6 +507,7 @@ fn run(s: &Scenario) -> Trace {
     let proposer = Actor::member(POOL[s.proposer], s.roles[s.proposer].iter().copied());
     let mut events = decide(
         None,
+        &Ballots::NONE,
         &Command::Propose {
             template: s.template.clone(),
         },
@@ -511,6 +515,7 @@ fn run(s: &Scenario) -> Trace {
     )
     .expect("a member proposes a valid template");
     let mut group = replay(&events).expect("a proposal replays");
+    let mut ballots = Ballots::default();
     let mut now = t0();
     let mut records = Vec::new();
     for step in &s.steps {
@@ -532,8 +537,12 @@ fn run(s: &Scenario) -> Trace {
         };
         let actor = pick_actor(s, step.who, &command, &group);
         let before = group.clone();
-        let result =
-            group.decide_and_apply(&command, &Acting::new(&actor, now, &policies[step.policy]));
+        let ballots_before = ballots.clone();
+        let result = group.decide_and_apply(
+            &mut ballots,
+            &command,
+            &Acting::new(&actor, now, &policies[step.policy]),
+        );
         if let Ok(new) = &result {
             events.extend(new.iter().cloned());
         }
@@ -544,6 +553,8 @@ fn run(s: &Scenario) -> Trace {
             before,
             result,
             after: group.clone(),
+            ballots_before,
+            ballots_after: ballots.clone(),
             events_len: events.len(),
         });
     }
@@ -646,8 +657,14 @@ fn scheduler_instants(g: &Group, now: Timestamp) -> Vec<Timestamp> {
 /// govbot does it. At every turn `next_deadline` and `due_command` must agree (a deadline at or
 /// before `at` exactly when something is due; no deadline, nothing due), every due command must
 /// be accepted, and the loop must end (the scheduler never spins).
-fn play_scheduler(g: &Group, at: Timestamp, policy: &Policy) -> Result<(), TestCaseError> {
+fn play_scheduler(
+    g: &Group,
+    ballots: &Ballots,
+    at: Timestamp,
+    policy: &Policy,
+) -> Result<(), TestCaseError> {
     let mut g = g.clone();
+    let mut ballots = ballots.clone();
     let mut done: Vec<Command> = Vec::new();
     loop {
         let next = next_deadline(&g);
@@ -677,7 +694,11 @@ fn play_scheduler(g: &Group, at: Timestamp, policy: &Policy) -> Result<(), TestC
             command
         );
         let before = g.clone();
-        match g.decide_and_apply(&command, &Acting::new(&Actor::System, at, policy)) {
+        match g.decide_and_apply(
+            &mut ballots,
+            &command,
+            &Acting::new(&Actor::System, at, policy),
+        ) {
             Ok(events) => prop_assert!(!events.is_empty(), "{:?} accepted with no event", command),
             Err(e) => prop_assert!(
                 false,
@@ -707,11 +728,16 @@ proptest! {
         let trace = run(&s);
         for r in &trace.records {
             match &r.result {
-                Err(e) => prop_assert_eq!(&r.after, &r.before, "refused ({}) yet changed: {:?}", e, r.command),
+                Err(e) => {
+                    prop_assert_eq!(&r.after, &r.before, "refused ({}) yet changed: {:?}", e, r.command);
+                    prop_assert_eq!(&r.ballots_after, &r.ballots_before, "refused ({}) yet changed the ballots", e);
+                }
                 Ok(events) => prop_assert!(!events.is_empty(), "{:?} accepted with no event", r.command),
             }
             let replayed = replay(&trace.events[..r.events_len]).unwrap();
             prop_assert_eq!(&replayed, &r.after, "after {:?} by {}", r.command, r.actor);
+            let ballots = Ballots::replay(&trace.events[..r.events_len]);
+            prop_assert_eq!(&ballots, &r.ballots_after, "ballots after {:?} by {}", r.command, r.actor);
         }
         let last = trace.records.last().map_or_else(|| replay(&trace.events).unwrap(), |r| r.after.clone());
         prop_assert_eq!(replay(&trace.events).unwrap(), last);
@@ -726,7 +752,7 @@ proptest! {
             let Some(vote) = &r.after.vote else { continue };
             let events = &trace.events[..r.events_len];
             let (want, threshold, closes_at) = independent_tally(events).expect("a vote was opened");
-            let tally = vote.tally();
+            let tally = r.ballots_after.tally(vote);
             prop_assert_eq!(&tally, &want, "after {:?}", r.command);
             prop_assert_eq!(
                 (tally.yes + tally.no + tally.abstain) as usize + tally.not_voted.len(),
@@ -839,11 +865,11 @@ proptest! {
         let policies = policies();
         let first = replay(&trace.events[..1]).unwrap();
         for at in scheduler_instants(&first, t0()) {
-            play_scheduler(&first, at, &policies[s.proposal_policy])?;
+            play_scheduler(&first, &Ballots::NONE, at, &policies[s.proposal_policy])?;
         }
         for (r, step) in trace.records.iter().zip(&s.steps) {
             for at in scheduler_instants(&r.after, r.now) {
-                play_scheduler(&r.after, at, &policies[step.policy])?;
+                play_scheduler(&r.after, &r.ballots_after, at, &policies[step.policy])?;
             }
         }
     }
@@ -877,7 +903,7 @@ proptest! {
                 let mut want = due_now;
                 want.sort();
                 prop_assert_eq!(sorted, want, "a reminder must cover every point due");
-                prop_assert_eq!(not_voted, &vote.tally().not_voted);
+                prop_assert_eq!(not_voted, &r.ballots_before.tally(vote).not_voted);
                 let after = r.after.vote.as_ref().unwrap();
                 prop_assert_eq!(after.reminded.len(), vote.reminded.len() + before.len());
             }

@@ -21,4 +21,5 @@ mod ratelimits;
 mod server_check;
 mod standard_world;
 mod store;
+mod store_ballots;
 mod templates;

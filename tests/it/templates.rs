@@ -8,7 +8,7 @@ use govbot::discord::notices::{self, VetoFacts};
 use govbot::discord::render::template_names;
 use govbot::discord::views::{self, CardSource, Overlap};
 use govbot::governance::*;
-use govbot::store::{GroupId, StoredEvent, StoredGroup};
+use govbot::store::{GroupId, NameMatch, StoredEvent, StoredGroup};
 use std::collections::BTreeSet;
 
 fn wg() -> Group {
@@ -31,6 +31,7 @@ fn wg_events() -> Vec<Event> {
     let alice = Actor::member(MemberId(1001), []);
     decide(
         None,
+        &Ballots::NONE,
         &Command::Propose { template },
         &Acting::new(&alice, t0(), &Policy::default()),
     )
@@ -48,14 +49,17 @@ fn overlap() -> Vec<Overlap> {
     let who = Actor::member(MemberId(7), []);
     let events = decide(
         None,
+        &Ballots::NONE,
         &Command::Propose { template: other },
         &Acting::new(&who, t0(), &Policy::default()),
     )
     .unwrap();
-    vec![Overlap::of(&StoredGroup {
+    let g = replay(&events).unwrap();
+    vec![Overlap::of(&NameMatch {
         id: GroupId(3),
-        version: 1,
-        group: replay(&events).unwrap(),
+        kind: g.kind,
+        name: g.name,
+        state: g.state,
     })]
 }
 
@@ -162,7 +166,7 @@ fn group_info() {
         version: 4,
         group: g,
     };
-    insta::assert_snapshot!(views::info(&stored).unwrap().text());
+    insta::assert_snapshot!(views::info(&stored, &Ballots::NONE).unwrap().text());
 }
 
 #[test]
@@ -234,6 +238,7 @@ fn reactions() -> VoteReactions {
 /// A group and every event it has had, taken one command at a time.
 struct Story {
     group: Group,
+    ballots: Ballots,
     events: Vec<Event>,
     policy: Policy,
 }
@@ -242,6 +247,7 @@ impl Story {
     fn of(events: Vec<Event>, policy: Policy) -> Self {
         Story {
             group: replay(&events).unwrap(),
+            ballots: Ballots::replay(&events),
             events,
             policy,
         }
@@ -254,7 +260,10 @@ impl Story {
 
     fn then_at(mut self, who: &Actor, when: Timestamp, command: Command) -> Self {
         let ctx = Acting::new(who, when, &self.policy);
-        let events = self.group.decide_and_apply(&command, &ctx).unwrap();
+        let events = self
+            .group
+            .decide_and_apply(&mut self.ballots, &command, &ctx)
+            .unwrap();
         self.events.extend(events);
         self
     }
@@ -363,6 +372,7 @@ fn ig_events() -> Vec<Event> {
     let bob = Actor::member(MemberId(1101), []);
     decide(
         None,
+        &Ballots::NONE,
         &Command::Propose { template },
         &Acting::new(&bob, t0(), &Policy::default()),
     )
@@ -397,6 +407,7 @@ fn vote_message_open_without_ballots() {
         GroupId(12),
         &s.group,
         s.vote(),
+        &s.ballots,
         None,
         &reactions()
     )
@@ -414,6 +425,7 @@ fn vote_message_open_with_ballots() {
         GroupId(12),
         &s.group,
         s.vote(),
+        &s.ballots,
         None,
         &reactions()
     )
@@ -428,6 +440,7 @@ fn vote_message_closed_approved() {
         GroupId(12),
         &s.group,
         s.vote(),
+        &s.ballots,
         None,
         &reactions()
     )
@@ -446,6 +459,7 @@ fn vote_message_closed_rejected() {
         GroupId(12),
         &s.group,
         s.vote(),
+        &s.ballots,
         None,
         &reactions()
     )
@@ -466,6 +480,7 @@ fn vote_message_ended_by_veto() {
         GroupId(12),
         &s.group,
         s.vote(),
+        &s.ballots,
         None,
         &reactions()
     )
@@ -481,6 +496,7 @@ fn vote_message_reversal_open() {
         GroupId(12),
         &s.group,
         s.vote(),
+        &s.ballots,
         reason,
         &reactions()
     )
@@ -501,6 +517,7 @@ fn vote_message_reversal_closed_approved() {
         GroupId(12),
         &s.group,
         s.vote(),
+        &s.ballots,
         reason,
         &reactions()
     )
@@ -522,6 +539,7 @@ fn vote_message_reversal_ended_by_retirement() {
         GroupId(12),
         &s.group,
         s.vote(),
+        &s.ballots,
         reason,
         &reactions()
     )
@@ -605,9 +623,11 @@ fn outbox_stuck() {
 #[test]
 fn vote_result_creation_approved() {
     let s = approved(wg_events());
-    insta::assert_snapshot!(notices::vote_result(GroupId(12), &s.group, s.vote())
-        .unwrap()
-        .text());
+    insta::assert_snapshot!(
+        notices::vote_result(GroupId(12), &s.group, s.vote(), &s.ballots)
+            .unwrap()
+            .text()
+    );
 }
 
 #[test]
@@ -617,9 +637,11 @@ fn vote_result_creation_rejected() {
         .cast(3002, 3, Choice::No)
         .cast(3003, 4, Choice::Abstain)
         .close();
-    insta::assert_snapshot!(notices::vote_result(GroupId(12), &s.group, s.vote())
-        .unwrap()
-        .text());
+    insta::assert_snapshot!(
+        notices::vote_result(GroupId(12), &s.group, s.vote(), &s.ballots)
+            .unwrap()
+            .text()
+    );
 }
 
 #[test]
@@ -628,18 +650,22 @@ fn vote_result_reversal_approved() {
         .cast(3001, 201, Choice::Yes)
         .cast(3002, 202, Choice::Yes)
         .close();
-    insta::assert_snapshot!(notices::vote_result(GroupId(12), &s.group, s.vote())
-        .unwrap()
-        .text());
+    insta::assert_snapshot!(
+        notices::vote_result(GroupId(12), &s.group, s.vote(), &s.ballots)
+            .unwrap()
+            .text()
+    );
 }
 
 #[test]
 fn vote_result_reversal_rejected() {
     let s = wg_under_reversal().cast(3002, 202, Choice::Yes).close();
     assert_eq!(s.group.state, GroupState::Active);
-    insta::assert_snapshot!(notices::vote_result(GroupId(12), &s.group, s.vote())
-        .unwrap()
-        .text());
+    insta::assert_snapshot!(
+        notices::vote_result(GroupId(12), &s.group, s.vote(), &s.ballots)
+            .unwrap()
+            .text()
+    );
 }
 
 #[test]
@@ -866,6 +892,7 @@ fn sponsorship_wg() -> Story {
     let alice = Actor::member(MemberId(1001), []);
     let events = decide(
         None,
+        &Ballots::NONE,
         &Command::Propose { template },
         &Acting::new(&alice, t0(), &policy),
     )

@@ -272,6 +272,13 @@ pub struct RestCall {
     /// What the description says is wrong with the answer (checked only with
     /// [`SandboxOptions::check_responses`](super::SandboxOptions::check_responses)).
     pub response_problems: Vec<String>,
+    /// When the request arrived.
+    pub arrived: std::time::Instant,
+    /// How many IDENTIFYs had been answered with READY when it arrived: 0 for a call a bot made
+    /// before it first connected to the gateway; compare with
+    /// [`GatewayStats::identifies`] before a restart to tell a restarted bot's calls before and
+    /// after it connected.
+    pub identified: u64,
 }
 
 /// A dispatch that never reached the bot.

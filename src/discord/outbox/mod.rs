@@ -10,7 +10,9 @@
 //! The cursor moves after an event's effects are done or set aside, so a crash repeats an effect
 //! rather than losing it; posts are remembered per event and purpose and carry a nonce Discord
 //! enforces, so a repeat posts nothing twice. Ballots only mark their vote message dirty
-//! ([`tally`]), and the tally is flushed between events, so a burst never freezes it.
+//! ([`tally`]), and the tally is flushed between events, so a burst never freezes it. A move of
+//! the cursor past ballots only is not written durably on its own (a replay of ballots marks a
+//! tally again and nothing else), so a ballot costs one fsync end to end: its own commit.
 
 mod proposal;
 pub mod retry;
@@ -52,9 +54,10 @@ pub(crate) fn wall_ms() -> i64 {
 pub async fn run(http: Arc<Http>, data: Data, mut stop: watch::Receiver<bool>) {
     let mut changes = data.store.changes();
     let mut tallies = Tallies::default();
-    // After downtime every open vote's message is refreshed once.
-    match data.store.list_in(None, &GroupState::VOTING).await {
-        Ok(groups) => tallies.mark_all(groups.into_iter().map(|g| g.id)),
+    // After downtime, the open votes' messages that show an older version of their group than
+    // the current one are refreshed once; a clean restart edits none.
+    match data.store.stale_vote_messages().await {
+        Ok(groups) => tallies.mark_all(groups),
         Err(e) => tracing::error!("cannot list the open votes: {e:#}"),
     }
     open_missing_channels(&http, &data).await;
@@ -140,16 +143,24 @@ async fn round(
             tallies.mark(e.group_id);
         } else {
             first_try(http, data, e).await?;
+            // Durably: a crash after this effect must not show it again.
             data.store.set_outbox_cursor(CONSUMER, e.id).await?;
         }
         handled = e.id;
         if tallies.due() {
-            data.store.set_outbox_cursor(CONSUMER, handled).await?;
+            data.store
+                .set_outbox_cursor_relaxed(CONSUMER, handled)
+                .await?;
             tallies.flush(http, data).await;
         }
     }
     if handled > cursor {
-        data.store.set_outbox_cursor(CONSUMER, handled).await?;
+        // Every event since the last durable move was a ballot, whose effect (a tally marked to
+        // refresh) is idempotent: this move need not wait for the disk. Lost in a crash, it
+        // costs one more tally edit; it becomes durable with the next ballot's commit.
+        data.store
+            .set_outbox_cursor_relaxed(CONSUMER, handled)
+            .await?;
     }
     Ok(busy)
 }

@@ -5,7 +5,7 @@
 
 use super::super::data::Data;
 use super::super::proposals::{self, CARD};
-use super::super::views::CardSource;
+use super::super::views::{CardSource, Overlap};
 use super::super::{output, views};
 use super::retry;
 use crate::governance::{Group, GroupState};
@@ -19,6 +19,8 @@ const FORM_TOKEN_WORKS_MS: i64 = 14 * 60 * 1000;
 
 pub async fn show(http: &Http, data: &Data, id: GroupId, g: &Group) -> Result<()> {
     let source = data.store.proposal_source(id).await?;
+    // Names close to existing groups', for both the announcement and the card: one query.
+    let overlaps = proposals::overlaps(data, id, g).await?;
     if data
         .store
         .group_message(id, proposals::ANNOUNCEMENT)
@@ -31,10 +33,10 @@ pub async fn show(http: &Http, data: &Data, id: GroupId, g: &Group) -> Result<()
             }
             _ => None,
         };
-        proposals::announce(http, data, id, g, link).await?;
+        proposals::announce(http, data, id, g, link, &overlaps).await?;
     }
     match source {
-        Some(ProposalSource::Message(t)) => reply_card(http, data, id, g, &t).await,
+        Some(ProposalSource::Message(t)) => reply_card(http, data, id, g, &t, &overlaps).await,
         Some(ProposalSource::Form {
             interaction_id,
             token,
@@ -42,7 +44,7 @@ pub async fn show(http: &Http, data: &Data, id: GroupId, g: &Group) -> Result<()
             received_at,
         }) => {
             if data.store.group_message(id, CARD).await?.is_none() {
-                let r = proposals::card(data, id, g, false, CardSource::Form).await?;
+                let r = proposals::card(id, g, false, CardSource::Form, &overlaps)?;
                 let sent = if super::wall_ms() - received_at < FORM_TOKEN_WORKS_MS {
                     http.edit_original_interaction_response(
                         &token,
@@ -78,8 +80,9 @@ async fn reply_card(
     id: GroupId,
     g: &Group,
     t: &TemplateMessage,
+    overlaps: &[Overlap],
 ) -> Result<()> {
-    let r = proposals::card(data, id, g, false, CardSource::Message).await?;
+    let r = proposals::card(id, g, false, CardSource::Message, overlaps)?;
     let channel = ChannelId::new(t.channel_id);
     if let Some(reply) = t.reply_id {
         match channel
@@ -155,7 +158,8 @@ pub async fn template_deleted(http: &Http, data: &Data, id: GroupId, g: &Group) 
     else {
         return Ok(());
     };
-    let r = proposals::card(data, id, g, false, CardSource::Deleted).await?;
+    let overlaps = proposals::overlaps(data, id, g).await?;
+    let r = proposals::card(id, g, false, CardSource::Deleted, &overlaps)?;
     let edit = ChannelId::new(channel).edit_message(http, MessageId::new(reply), output::edit(&r));
     super::show::tidy("the proposal's card", async { Ok(edit.await?) }).await
 }
@@ -164,11 +168,12 @@ pub async fn template_deleted(http: &Http, data: &Data, id: GroupId, g: &Group) 
 /// new template.
 pub async fn amended(http: &Http, data: &Data, id: GroupId, g: &Group) -> Result<()> {
     let source = data.store.template_message_of(id).await?;
+    let overlaps = proposals::overlaps(data, id, g).await?;
     if let Some((channel, reply)) = source
         .as_ref()
         .and_then(|t| Some((t.channel_id, t.reply_id?)))
     {
-        let r = proposals::card(data, id, g, true, CardSource::Message).await?;
+        let r = proposals::card(id, g, true, CardSource::Message, &overlaps)?;
         let edit =
             ChannelId::new(channel).edit_message(http, MessageId::new(reply), output::edit(&r));
         super::show::tidy("the proposal's card", async { Ok(edit.await?) }).await?;
@@ -179,7 +184,7 @@ pub async fn amended(http: &Http, data: &Data, id: GroupId, g: &Group) -> Result
         .await?
     {
         let link = source.map(|t| proposals::message_link(data, t.channel_id, t.message_id));
-        let r = proposals::announcement(data, id, g, link).await?;
+        let r = proposals::announcement(id, g, link, &overlaps)?;
         let edit =
             ChannelId::new(channel).edit_message(http, MessageId::new(message), output::edit(&r));
         super::show::tidy("the announcement", async { Ok(edit.await?) }).await?;

@@ -81,7 +81,7 @@ pub async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
                 return Ok(());
             };
             tidy("the vote message", refresh_vote_message(http, data, id)).await?;
-            let r = notices::vote_result(id, &g, v)?;
+            let r = notices::vote_result(id, &g, v, &data.store.ballots(id, v).await?)?;
             to_moderators(http, data, id, &format!("result:{}", e.id), &r).await?;
             if *purpose == VotePurpose::Creation {
                 reply_to_proposal(http, data, id, &format!("result-reply:{}", e.id), &r).await?;
@@ -314,7 +314,8 @@ async fn post_vote_message(
     let (channel, message) = match data.store.group_message(id, &purpose).await? {
         Some(found) => found,
         None => {
-            let r = notices::vote_message(id, g, v, reason, &data.config.vote_reactions)?;
+            let ballots = data.store.ballots(id, v).await?;
+            let r = notices::vote_message(id, g, v, &ballots, reason, &data.config.vote_reactions)?;
             let message =
                 output::create(&r).components(ballot_buttons(id, v, v.is_open_at(data.now())));
             let msg = channel

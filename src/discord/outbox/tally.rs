@@ -111,8 +111,9 @@ pub async fn refresh_vote_message(http: &Http, data: &Data, id: GroupId) -> Resu
     } else {
         None
     };
-    let r = notices::vote_message(id, &g, v, reason, &data.config.vote_reactions)?;
-    tracing::debug!(group = %id, tally = %v.tally(), "refreshing the vote message");
+    let ballots = data.store.ballots(id, v).await?;
+    let r = notices::vote_message(id, &g, v, &ballots, reason, &data.config.vote_reactions)?;
+    tracing::debug!(group = %id, tally = %ballots.tally(v), "refreshing the vote message");
     ChannelId::new(channel)
         .edit_message(
             http,
@@ -120,6 +121,14 @@ pub async fn refresh_vote_message(http: &Http, data: &Data, id: GroupId) -> Resu
             output::edit(&r).components(ballot_buttons(id, v, v.is_open_at(data.now()))),
         )
         .await?;
+    // Remembered so a restart does not edit a message that is up to date.
+    if let Err(e) = data
+        .store
+        .set_shown_version(id, &vote_purpose(v), version)
+        .await
+    {
+        tracing::warn!(group = %id, "could not note the version the vote message shows: {e}");
+    }
     Ok(version)
 }
 

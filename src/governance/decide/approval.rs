@@ -78,7 +78,7 @@ pub(super) fn ballot(d: &Decision, choice: Option<Choice>) -> Decided {
             closes_at: vote.closes_at,
         });
     }
-    if choice.is_none() && !vote.standing().contains_key(&voter) {
+    if choice.is_none() && d.ballots.choice_of(vote, voter).is_none() {
         return Err(GovernanceError::NoBallot);
     }
     Ok(vec![d.event(EventKind::BallotCast { voter, choice }, None)])
@@ -95,7 +95,7 @@ pub(super) fn close_vote(d: &Decision) -> Decided {
             closes_at: vote.closes_at,
         });
     }
-    let tally = vote.tally();
+    let tally = d.ballots.tally(vote);
     let outcome = tally.outcome(vote.rule.threshold);
     Ok(vec![d.event(
         EventKind::VoteClosed {
@@ -126,7 +126,7 @@ pub(super) fn remind_voters(d: &Decision) -> Decided {
     Ok(vec![d.event(
         EventKind::VoteReminder {
             before,
-            not_voted: vote.tally().not_voted,
+            not_voted: d.ballots.tally(vote).not_voted,
         },
         None,
     )])

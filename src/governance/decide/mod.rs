@@ -18,6 +18,7 @@ use super::ids::Timestamp;
 use super::policy::Policy;
 use super::roles::{Actor, Role};
 use super::template::GroupKind;
+use super::vote::Ballots;
 use super::Command;
 
 /// Longest reason or status accepted, so every one fits in a Discord message with room to spare.
@@ -45,8 +46,15 @@ const DECIDERS: &[Role] = &[Role::Moderator, Role::CoreMaintainer, Role::LeadMai
 /// What a rule answers: the events to record, or why the command is refused.
 type Decided = Result<Vec<Event>, GovernanceError>;
 
-/// Decides what `command` does to `group` (`None` before a proposal exists).
-pub fn decide(group: Option<&Group>, command: &Command, ctx: &Acting) -> Decided {
+/// Decides what `command` does to `group` (`None` before a proposal exists). `ballots` are the
+/// running vote's ballots, or at least those the command reads ([`Command::ballots_read`]);
+/// [`Ballots::NONE`] for a command that reads none.
+pub fn decide(
+    group: Option<&Group>,
+    ballots: &Ballots,
+    command: &Command,
+    ctx: &Acting,
+) -> Decided {
     let g = match (group, command) {
         (None, Command::Propose { template }) => return proposal::propose(template, ctx),
         (Some(_), Command::Propose { .. }) => return Err(GovernanceError::AlreadyProposed),
@@ -58,7 +66,7 @@ pub fn decide(group: Option<&Group>, command: &Command, ctx: &Acting) -> Decided
         }
         (Some(g), _) => g,
     };
-    let d = &Decision { g, ctx };
+    let d = &Decision { g, ballots, ctx };
     match command {
         Command::Propose { .. } => Err(GovernanceError::AlreadyProposed),
         Command::Withdraw => proposal::withdraw(d),
@@ -109,6 +117,8 @@ pub fn decide(group: Option<&Group>, command: &Command, ctx: &Acting) -> Decided
 /// A command about an existing group: the group as it stands and who is acting on it.
 struct Decision<'a> {
     g: &'a Group,
+    /// The running vote's ballots the command reads.
+    ballots: &'a Ballots,
     ctx: &'a Acting<'a>,
 }
 

@@ -122,7 +122,7 @@ fn vote_reminder_names_only_members_without_a_standing_ballot() {
         "reminded 2 moderator(s) who had not voted"
     );
     assert_eq!(sim.tally(), tally_before, "a reminder changes no ballot");
-    assert_eq!(sim.vote().ballots.len(), 3);
+    assert_eq!(sim.ballots().len(), 3);
 
     // Everyone voted before the point: the reminder is still sent once, naming nobody.
     let mut sim = Sim::wg();

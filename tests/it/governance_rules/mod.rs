@@ -107,6 +107,8 @@ struct Sim {
     policy: Policy,
     now: Timestamp,
     group: Group,
+    /// The vote's ballots, kept beside the group (as the store keeps them).
+    ballots: Ballots,
     events: Vec<Event>,
 }
 
@@ -115,6 +117,7 @@ impl Sim {
         let now = t0();
         let events = decide(
             None,
+            &Ballots::NONE,
             &Command::Propose { template },
             &Acting::new(&member(ALICE), now, &policy),
         )
@@ -124,6 +127,7 @@ impl Sim {
             policy,
             now,
             group,
+            ballots: Ballots::default(),
             events,
         }
     }
@@ -153,15 +157,22 @@ impl Sim {
         cmd: &Command,
         policy: &Policy,
     ) -> Result<Vec<Event>, GovernanceError> {
-        let before = self.group.clone();
-        let result = self
-            .group
-            .decide_and_apply(cmd, &Acting::new(actor, self.now, policy));
+        let before = (self.group.clone(), self.ballots.clone());
+        let result = self.group.decide_and_apply(
+            &mut self.ballots,
+            cmd,
+            &Acting::new(actor, self.now, policy),
+        );
         match &result {
             Ok(events) => self.events.extend(events.iter().cloned()),
-            Err(_) => assert_eq!(self.group, before, "a refused command changed the group"),
+            Err(_) => assert_eq!(
+                (&self.group, &self.ballots),
+                (&before.0, &before.1),
+                "a refused command changed the group"
+            ),
         }
         assert_eq!(replay(&self.events).unwrap(), self.group);
+        assert_eq!(Ballots::replay(&self.events), self.ballots);
         result
     }
 
@@ -227,8 +238,13 @@ impl Sim {
         self.group.vote.as_ref().expect("a vote exists")
     }
 
+    /// The vote's ballots, every one in the order cast.
+    fn ballots(&self) -> &Ballots {
+        &self.ballots
+    }
+
     fn tally(&self) -> Tally {
-        self.vote().tally()
+        self.ballots.tally(self.vote())
     }
 }
 

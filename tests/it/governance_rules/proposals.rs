@@ -15,6 +15,7 @@ fn any_member_can_propose() {
         let nobody_special = member(BOB);
         let events = decide(
             None,
+            &Ballots::NONE,
             &Command::Propose {
                 template: template.clone(),
             },
@@ -35,6 +36,7 @@ fn govbot_itself_cannot_propose() {
     let policy = Policy::default();
     let err = decide(
         None,
+        &Ballots::NONE,
         &Command::Propose {
             template: wg_draft().validate().unwrap(),
         },
@@ -57,6 +59,7 @@ fn nothing_can_be_done_to_a_group_never_proposed() {
     let policy = Policy::default();
     let err = decide(
         None,
+        &Ballots::NONE,
         &Command::CallVote {
             electorate: electorate(),
         },

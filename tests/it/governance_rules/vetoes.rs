@@ -241,7 +241,7 @@ fn lifting_veto_returns_proposal_to_review() {
     // Back under review: a moderator can call a fresh vote.
     let deadline = sim.call_vote();
     assert_eq!(deadline, sim.now + Duration::hours(72));
-    assert!(sim.vote().ballots.is_empty());
+    assert!(sim.ballots().is_empty());
 }
 
 #[test]

@@ -101,7 +101,7 @@ fn a_ballot_at_exactly_72h_is_refused() {
         },
     );
     assert!(matches!(err, GovernanceError::VotingClosed { .. }), "{err}");
-    assert!(sim.vote().ballots.is_empty());
+    assert!(sim.ballots().is_empty());
 }
 
 #[test]
@@ -219,8 +219,7 @@ fn every_ballot_is_kept_in_history() {
         sim.ok(&moderator(*voter), cmd);
     }
     let ballots: Vec<_> = sim
-        .vote()
-        .ballots
+        .ballots()
         .iter()
         .map(|b| (b.voter, b.choice, b.at))
         .collect();

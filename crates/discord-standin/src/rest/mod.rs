@@ -168,6 +168,8 @@ pub(crate) async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let arrived = std::time::Instant::now();
+    let identified = shared.state().gateway.stats.identifies;
     let raw_path = uri.path().to_owned();
     let query = uri.query().unwrap_or_default().to_owned();
     let path = raw_path
@@ -251,6 +253,8 @@ pub(crate) async fn handle(
         openapi_problems,
         response: reply.body.clone(),
         response_problems,
+        arrived,
+        identified,
     });
     shared.touch();
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
