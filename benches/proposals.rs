@@ -1,14 +1,31 @@
-//! Proposal interactions through the sandbox: latency from the dispatch being sent to the bot's
-//! callback arriving, and throughput, beside `/ping` (a command that does nothing) measured in the
-//! same run, so the ratio is govbot's own cost. Run: `cargo bench --bench proposals -- [N]`.
+//! Proposals through the sandbox, in two parts:
+//!
+//! - **interactions**: latency from the dispatch being sent to the bot's callback arriving, and
+//!   throughput, beside `/ping` (a command that does nothing) measured in the same run, so the
+//!   ratio is govbot's own cost.
+//! - **scale** (issue 13): a proposal by template message and by the form in a database of 0,
+//!   10,000 and 100,000 groups (proposed, with names drawn from a vocabulary, so similar names
+//!   are looked up for real; each proposal shares two words with an existing group). Each size
+//!   runs in its own process, so its peak memory (VmHWM, reset after the database is filled) is
+//!   its own: bot, sandbox and harness. Goal: within 2x of the empty database's time, and the
+//!   memory flat.
+//!
+//! Run: `cargo bench --bench proposals -- [interactions] [scale] [N]` (N interactions, default
+//! 300; both parts by default).
 
+use anyhow::{ensure, Context as _, Result};
+use govbot::governance::{
+    decide, replay, Acting, Actor, Ballots, Command, Field, GroupKind, MemberId, Policy,
+    TemplateDraft,
+};
 use govbot::harness::{Harness, WAIT};
-use serde_json::json;
+use govbot::store::Store;
+use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 #[path = "support/mod.rs"]
 mod support;
-use support::peak_rss_kib;
+use support::{insert, ms, peak_rss_kib, Row};
 
 fn summary(name: &str, mut samples: Vec<Duration>, total: Duration) -> Duration {
     samples.sort();
@@ -27,10 +44,25 @@ fn summary(name: &str, mut samples: Vec<Duration>, total: Duration) -> Duration 
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
-    let n: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(300);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(i) = args.iter().position(|a| a == "--scale-child") {
+        let groups: usize = args.get(i + 1).context("--scale-child G")?.parse()?;
+        return scale_child(groups).await;
+    }
+    let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(300);
+    let wants = |p: &str| {
+        !args.iter().any(|a| a == "interactions" || a == "scale") || args.iter().any(|a| a == p)
+    };
+    if wants("interactions") {
+        interactions(n).await?;
+    }
+    if wants("scale") {
+        scale()?;
+    }
+    Ok(())
+}
+
+async fn interactions(n: usize) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let h = Harness::start(&dir.path().join("govbot.db")).await?;
     let sb = &h.sandbox;
@@ -102,4 +134,280 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     h.shutdown().await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scale
+
+/// The database sizes of the scale curve.
+const SCALE: [usize; 3] = [0, 10_000, 100_000];
+/// Proposals of each kind measured at each size.
+const PROPOSALS: usize = 20;
+/// Rows per multi-row INSERT when filling the database; all in one transaction.
+const CHUNK: usize = 500;
+
+const SYLLABLES: [&str; 24] = [
+    "ka", "lo", "mi", "ne", "ru", "sa", "te", "vi", "zo", "bra", "cle", "dri", "fo", "gu", "ha",
+    "ji", "ky", "lu", "mo", "nu", "pe", "qui", "ro", "su",
+];
+/// Words of three syllables: 13,824 of them.
+const WORDS: usize = 24 * 24 * 24;
+
+fn word(n: usize) -> String {
+    let n = n % WORDS;
+    [n % 24, (n / 24) % 24, n / 576]
+        .map(|i| SYLLABLES[i])
+        .concat()
+}
+
+/// The three words of existing group `i`'s name.
+fn words_of(i: usize) -> [usize; 3] {
+    [
+        i.wrapping_mul(7_919) % WORDS,
+        (i.wrapping_mul(104_729) + 13) % WORDS,
+        (i.wrapping_mul(1_299_709) + 7) % WORDS,
+    ]
+}
+
+fn group_name(i: usize) -> String {
+    words_of(i).map(word).join(" ")
+}
+
+/// The `k`th proposal measured: two words of an existing group's name (when there is one) and a
+/// third no group has, so its name is new but resembles that group's.
+fn proposal_name(k: usize, groups: usize, form: bool) -> String {
+    let i = if groups == 0 {
+        k + 1_000_000
+    } else {
+        (k * 7_717 + usize::from(form) * 3_331) % groups
+    };
+    let [a, b, _] = words_of(i);
+    format!(
+        "{} {} {}",
+        word(a),
+        word(b),
+        if form { "Forum" } else { "Registry" }
+    )
+}
+
+fn wg(name: &str) -> Result<govbot::governance::Template> {
+    TemplateDraft::new(GroupKind::Wg)
+        .name(name)
+        .facilitator(MemberId(1))
+        .field(Field::UseCases, "clients need to find servers")
+        .field(Field::FirstItem, "SEP-1234")
+        .validate()
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// `groups` proposed WGs, bulk-inserted as the store writes them (names indexed).
+async fn fill(store: &Store, groups: usize) -> Result<()> {
+    if groups == 0 {
+        return Ok(());
+    }
+    let policy = Policy::default();
+    let at = chrono::DateTime::from_timestamp(1_790_000_000, 0).context("a time")?;
+    let proposer = Actor::member(MemberId(1), []);
+    let events = decide(
+        None,
+        &Ballots::NONE,
+        &Command::Propose {
+            template: wg("Template")?,
+        },
+        &Acting::new(&proposer, at, &policy),
+    )?;
+    let template = replay(&events)?;
+    let mut tx = store.pool().begin().await?;
+    let mut rows = Vec::with_capacity(CHUNK);
+    for i in 0..groups {
+        let mut group = template.clone();
+        group.name = group_name(i);
+        group.template.name = group.name.clone();
+        rows.push(Row {
+            id: i as i64 + 1,
+            group,
+            version: 1,
+            updated_at: at,
+        });
+        if rows.len() == CHUNK || i + 1 == groups {
+            insert(&mut tx, &rows).await?;
+            rows.clear();
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn p50(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn template_text(name: &str, facilitator: u64) -> String {
+    format!(
+        "WG: {name}\n\
+         - **Facilitator(s):** <@{facilitator}>\n\
+         - **Maintainer(s) (optional):** none\n\
+         - **Explanation of interest/use cases:** clients need to find servers\n\
+         - **First Issue/PR/SEP:** SEP-1234"
+    )
+}
+
+fn text(m: &Value) -> String {
+    let mut out = m["content"].as_str().unwrap_or_default().to_string();
+    for e in m["embeds"].as_array().into_iter().flatten() {
+        for key in ["title", "description"] {
+            out.push('\n');
+            out.push_str(e[key].as_str().unwrap_or_default());
+        }
+    }
+    out
+}
+
+/// One size, in this process: fill, reset the peak memory, then time the proposals.
+async fn scale_child(groups: usize) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("govbot.db");
+    let filled = Instant::now();
+    {
+        let store = Store::open(&db).await?;
+        fill(&store, groups).await?;
+        store.close().await;
+    }
+    let filled = filled.elapsed();
+    // The peak so far is the filling's; from here on it is the bot's.
+    std::fs::write("/proc/self/clear_refs", "5").context("resetting the peak RSS")?;
+    let h = Harness::start(&db).await?;
+    let sb = &h.sandbox;
+    sb.wait_command("group", WAIT).await?;
+    let creation = h.channel("wg-ig-group-creation");
+    let (alice, bob) = (h.user("alice"), h.user("bob"));
+
+    let mut template = Vec::new();
+    for k in 0..PROPOSALS {
+        let name = proposal_name(k, groups, false);
+        let t = Instant::now();
+        let posted = sb
+            .post_message(creation, alice, &template_text(&name, alice))
+            .await;
+        sb.wait_message(
+            creation,
+            |m| {
+                m["message_reference"]["message_id"].as_str() == Some(&posted.to_string())
+                    && text(m).contains(&name)
+            },
+            WAIT,
+        )
+        .await?;
+        template.push(t.elapsed());
+    }
+    let (mut ack, mut card) = (Vec::new(), Vec::new());
+    for k in 0..PROPOSALS {
+        let name = proposal_name(k, groups, true);
+        let i = sb
+            .slash_command(
+                bob,
+                creation,
+                "group",
+                json!([{"type": 1, "name": "propose", "options": [
+                    {"type": 4, "name": "kind", "value": 1},
+                    {"type": 3, "name": "name", "value": name}
+                ]}]),
+            )
+            .await;
+        let modal = sb.wait_response(&i, WAIT).await?;
+        let custom_id = modal.data["custom_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let t = Instant::now();
+        let s = sb
+            .submit_modal(
+                bob,
+                creation,
+                &custom_id,
+                &[("use_cases", "benchmarking"), ("first_item", "SEP-1")],
+            )
+            .await;
+        let r = sb.wait_response(&s, WAIT).await?;
+        ensure!(
+            r.kind == 5,
+            "the form was not deferred first: type {}",
+            r.kind
+        );
+        ack.push(t.elapsed());
+        sb.wait_followup(&s, 0, WAIT).await?;
+        card.push(t.elapsed());
+    }
+    let rss = peak_rss_kib().unwrap_or(0);
+    let store = h.store().await?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM groups")
+        .fetch_one(store.pool())
+        .await?;
+    let similar = store
+        .similar_names(&proposal_name(0, groups, false))
+        .await?
+        .len();
+    store.close().await;
+    h.shutdown().await?;
+    ensure!(
+        total as usize == groups + 2 * PROPOSALS,
+        "{total} groups, expected {}",
+        groups + 2 * PROPOSALS
+    );
+    println!(
+        "RESULT {groups} {:.3} {:.3} {:.3} {rss} {:.2} {similar}",
+        ms(p50(template)),
+        ms(p50(ack)),
+        ms(p50(card)),
+        filled.as_secs_f64()
+    );
+    Ok(())
+}
+
+fn scale() -> Result<()> {
+    println!(
+        "\nProposals in a database of G groups ({PROPOSALS} by template message, {PROPOSALS} by \
+         the form; p50; each size in its own process)"
+    );
+    println!(
+        "  {:>7} | {:>16} | {:>16} {:>16} | {:>14} | {:>9} | {:>7}",
+        "G", "template -> card", "form -> ack", "form -> card", "peak RSS MiB", "fill s", "similar"
+    );
+    let exe = std::env::current_exe()?;
+    let mut base: Option<(f64, f64, f64, f64)> = None;
+    for g in SCALE {
+        let out = std::process::Command::new(&exe)
+            .args(["--scale-child", &g.to_string()])
+            .output()?;
+        ensure!(
+            out.status.success(),
+            "size {g} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with("RESULT "))
+            .context("no result line")?;
+        let f: Vec<f64> = line
+            .split_whitespace()
+            .skip(1)
+            .map(|x| x.parse())
+            .collect::<Result<_, _>>()?;
+        let (tpl, ack, card, rss) = (f[1], f[2], f[3], f[4] / 1024.0);
+        let b = *base.get_or_insert((tpl, ack, card, rss));
+        println!(
+            "  {g:>7} | {tpl:>9.1} ms {:>4.2}x | {ack:>9.1} ms {:>4.2}x {card:>9.1} ms {:>4.2}x | {rss:>8.1} {:>4.2}x | {:>9.1} | {:>7}",
+            tpl / b.0,
+            ack / b.1,
+            card / b.2,
+            rss / b.3,
+            f[5],
+            f[6]
+        );
+    }
+    println!("  (ratios against G=0; goal: time within 2x, memory flat)");
+    Ok(())
 }

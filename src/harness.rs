@@ -107,8 +107,13 @@ impl Harness {
     /// Waits until the running bot has reconciled the open votes after connecting (its start-up
     /// catch-up, see `discord::reconcile`).
     pub async fn caught_up(&self) -> Result<()> {
+        self.caught_up_within(WAIT).await
+    }
+
+    /// [`Harness::caught_up`], waiting at most `timeout`.
+    pub async fn caught_up_within(&self, timeout: Duration) -> Result<()> {
         match &self.bot {
-            Some(bot) => bot.caught_up(WAIT).await,
+            Some(bot) => bot.caught_up(timeout).await,
             None => anyhow::bail!("no bot is running"),
         }
     }

@@ -24,6 +24,10 @@ pub struct Data {
     pub threads: super::threads::ThreadParents,
     /// Display names already stored, so acting again costs no write on the interaction's path.
     names: std::sync::Mutex<std::collections::HashMap<u64, String>>,
+    /// Names seen but not stored yet, and the one writer that stores them: a burst of new voters
+    /// costs a few writes, not one each.
+    unsaved_names: std::sync::Mutex<std::collections::BTreeMap<u64, String>>,
+    names_writer: tokio::sync::Mutex<()>,
     /// READY dispatches seen: each after the first is a new session whose gap may have lost
     /// events (see [`super::reconcile`]).
     pub sessions: std::sync::atomic::AtomicU64,
@@ -44,6 +48,8 @@ impl Data {
             bot_user,
             threads: Default::default(),
             names: Default::default(),
+            unsaved_names: Default::default(),
+            names_writer: Default::default(),
             sessions: Default::default(),
             creation_seen: Default::default(),
             reconciled: Arc::new(tokio::sync::watch::Sender::new(0)),
@@ -77,7 +83,8 @@ impl Data {
 
     /// Keeps the display name of someone who acted, so histories and exports show names; a
     /// failure only costs a name, so it is logged. A name already stored by this process is not
-    /// written again.
+    /// written again, and names arriving while others are being written are written together
+    /// next, in one transaction.
     pub async fn remember(&self, user: &serenity::all::User) {
         let name = user
             .global_name
@@ -92,18 +99,40 @@ impl Data {
         if known {
             return;
         }
-        if let Err(e) = self
-            .store
-            .remember_member(MemberId(user.id.get()), &name, self.now())
-            .await
-        {
-            tracing::warn!("could not remember a member's name: {e}");
-            return;
+        self.unsaved().insert(user.id.get(), name);
+        // The writer in progress (if any) takes this name in its next round.
+        loop {
+            let Ok(writing) = self.names_writer.try_lock() else {
+                return;
+            };
+            let batch = std::mem::take(&mut *self.unsaved());
+            if batch.is_empty() {
+                drop(writing);
+                // A name added while the writer was finding none is taken again.
+                if self.unsaved().is_empty() {
+                    return;
+                }
+                continue;
+            }
+            let members: Vec<(MemberId, &str)> = batch
+                .iter()
+                .map(|(id, name)| (MemberId(*id), name.as_str()))
+                .collect();
+            if let Err(e) = self.store.remember_members(&members, self.now()).await {
+                tracing::warn!("could not remember {} member name(s): {e}", members.len());
+                return;
+            }
+            self.names
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(batch);
         }
-        self.names
+    }
+
+    fn unsaved(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<u64, String>> {
+        self.unsaved_names
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(user.id.get(), name);
     }
 
     pub fn actor(&self, user: u64, roles: &[RoleId]) -> Actor {

@@ -70,6 +70,7 @@ pub enum EventKind {
     },
     VoteOpened {
         purpose: VotePurpose,
+        #[serde(deserialize_with = "super::vote::member_set")]
         electorate: BTreeSet<MemberId>,
         rule: VoteRule,
         closes_at: Timestamp,
@@ -189,6 +190,17 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Whether [`Group::apply`](super::Group::apply) changes the group's state with it: every
+    /// event but a ballot (it changes the vote's [`Ballots`](super::Ballots)) and a dropped effect
+    /// (only Discord's side changed). A store need not write the state again after events that
+    /// do not.
+    pub fn changes_group(&self) -> bool {
+        !matches!(
+            self,
+            EventKind::BallotCast { .. } | EventKind::EffectDropped { .. }
+        )
+    }
+
     /// A stable snake_case name, used as the audit log's `kind` column.
     pub fn name(&self) -> &'static str {
         match self {

@@ -67,6 +67,7 @@ pub struct Vote {
     pub purpose: VotePurpose,
     pub opened_at: Timestamp,
     pub closes_at: Timestamp,
+    #[serde(deserialize_with = "member_set")]
     pub electorate: BTreeSet<MemberId>,
     pub rule: VoteRule,
     pub result: Option<VoteResult>,
@@ -76,6 +77,16 @@ pub struct Vote {
     /// The reminder offsets already sent, so each point is reminded once, even across restarts.
     #[serde(default)]
     pub reminded: Vec<HumanDuration>,
+}
+
+/// Reads a set of members (an electorate, kept sorted) in one pass: collected, then built in bulk,
+/// instead of inserted one by one. A group's state is read for every decision on it, and an
+/// electorate can be thousands long.
+pub(super) fn member_set<'de, D>(d: D) -> Result<BTreeSet<MemberId>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Ok(Vec::<MemberId>::deserialize(d)?.into_iter().collect())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -102,6 +102,7 @@ impl Store {
         received: Timestamp,
     ) -> Result<bool, StoreError> {
         let week = day_key(week_start(at));
+        let _turn = self.writing().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let new = sqlx::query(
             "INSERT INTO counted_messages (message_id, counted_at) VALUES (?, ?)

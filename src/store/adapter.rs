@@ -46,6 +46,7 @@ impl Store {
     /// Marks a trigger as handled outside any governance decision (a read-only command, a
     /// refused input); `false` when it was already handled, so the caller does nothing twice.
     pub async fn claim(&self, trigger: &Trigger, now: Timestamp) -> Result<bool, StoreError> {
+        let _turn = self.writing().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if triggers::seen(&mut tx, trigger).await? {
             return Ok(false);

@@ -87,6 +87,16 @@ async fn last_of_each(conn: &mut SqliteConnection, vote: i64) -> Result<Ballots,
     rows.iter().map(ballot).collect()
 }
 
+/// What a decision's transaction already read of the votes and ballots, so recording its events
+/// does not read it again: the vote row of the running vote, and voters' last choices.
+#[derive(Debug, Default)]
+pub(super) struct Known {
+    /// The running vote's opening instant (ms) and row id.
+    vote: Option<(i64, i64)>,
+    /// Voters' standing choices in that vote, as far as read or written.
+    last: std::collections::BTreeMap<MemberId, Option<Choice>>,
+}
+
 /// What a command reads of the running vote's ballots ([`crate::governance::BallotsRead`]).
 pub(super) async fn read_for(
     conn: &mut SqliteConnection,
@@ -94,6 +104,7 @@ pub(super) async fn read_for(
     vote: &Vote,
     read: crate::governance::BallotsRead,
     actor: Option<MemberId>,
+    known: &mut Known,
 ) -> Result<Ballots, StoreError> {
     use crate::governance::BallotsRead;
     if read == BallotsRead::Nothing {
@@ -104,10 +115,13 @@ pub(super) async fn read_for(
             "group {group}'s running vote has no row in votes"
         )));
     };
+    known.vote = Some((millis(vote.opened_at), id));
     match (read, actor) {
         (BallotsRead::Every, _) => last_of_each(conn, id).await,
         (BallotsRead::Actor, Some(voter)) => {
-            Ok(last_of(conn, id, voter).await?.into_iter().collect())
+            let last = last_of(conn, id, voter).await?;
+            known.last.insert(voter, last.as_ref().and_then(|b| b.choice));
+            Ok(last.into_iter().collect())
         }
         _ => Ok(Ballots::NONE),
     }
@@ -115,14 +129,15 @@ pub(super) async fn read_for(
 
 /// Records what an event adds to the votes and ballots: a vote opened gets its row, a ballot its
 /// row and its move in the vote's count. `event_id` is the event's audit log id; `vote` is the
-/// group's vote once the event is applied.
+/// opening instant of the group's vote once the event is applied.
 pub(super) async fn project(
     conn: &mut SqliteConnection,
     group: GroupId,
     event_id: i64,
     event: &Event,
     trigger: Option<&str>,
-    vote: Option<&Vote>,
+    vote: Option<crate::governance::Timestamp>,
+    known: &mut Known,
 ) -> Result<(), StoreError> {
     match &event.kind {
         EventKind::VoteOpened { .. } => {
@@ -132,19 +147,31 @@ pub(super) async fn project(
                 .bind(millis(event.at))
                 .execute(&mut *conn)
                 .await?;
+            known.vote = Some((millis(event.at), event_id));
+            known.last.clear();
         }
         EventKind::BallotCast { voter, choice } => {
-            let vote = vote.ok_or_else(|| {
+            let opened = vote.ok_or_else(|| {
                 StoreError::Corrupt(format!("a ballot in group {group} without a vote"))
             })?;
-            let vote = vote_id(&mut *conn, group, vote.opened_at)
-                .await?
-                .ok_or_else(|| {
-                    StoreError::Corrupt(format!("group {group}'s vote has no row in votes"))
-                })?;
-            let before = last_of(&mut *conn, vote, *voter)
-                .await?
-                .and_then(|b| b.choice);
+            let vote = match known.vote {
+                Some((at, id)) if at == millis(opened) => id,
+                _ => {
+                    let id = vote_id(&mut *conn, group, opened).await?.ok_or_else(|| {
+                        StoreError::Corrupt(format!("group {group}'s vote has no row in votes"))
+                    })?;
+                    known.vote = Some((millis(opened), id));
+                    known.last.clear();
+                    id
+                }
+            };
+            let before = match known.last.get(voter) {
+                Some(c) => *c,
+                None => last_of(&mut *conn, vote, *voter)
+                    .await?
+                    .and_then(|b| b.choice),
+            };
+            known.last.insert(*voter, *choice);
             sqlx::query(
                 "INSERT INTO ballots (id, vote_id, voter, choice, at, trigger_key)
                  VALUES (?, ?, ?, ?, ?, ?)",
@@ -158,8 +185,9 @@ pub(super) async fn project(
             .execute(&mut *conn)
             .await?;
             if before != *choice {
-                let delta =
-                    |c: Choice| i64::from(*choice == Some(c)) - i64::from(before == Some(c));
+                let delta = |c: Choice| {
+                    i64::from(*choice == Some(c)) - i64::from(before == Some(c))
+                };
                 sqlx::query(
                     "UPDATE votes SET yes_count = yes_count + ?, no_count = no_count + ?,
                                       abstain_count = abstain_count + ?

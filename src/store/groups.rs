@@ -6,10 +6,12 @@ use super::error::StoreError;
 use super::triggers::{self, Trigger};
 use super::{millis, Store};
 use crate::governance::{
-    decide, next_deadline, Acting, Ballots, Command, Event, Group, GroupKind, GroupState,
+    decide, next_deadline, Acting, Ballots, Command, Event, EventKind, Group, GroupKind,
+    GroupState,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqliteConnection};
+use std::sync::Arc;
 use std::fmt;
 use std::str::FromStr;
 
@@ -55,7 +57,8 @@ pub struct StoredGroup {
 #[derive(Debug, Clone)]
 pub struct Executed {
     pub id: GroupId,
-    pub group: Group,
+    /// The group after the events (shared with the store's cache of parsed states).
+    pub group: Arc<Group>,
     pub events: Vec<Event>,
     /// The running vote's ballots the decision read, as they stood before it (for a ballot: the
     /// voter's previous one, if any).
@@ -97,6 +100,38 @@ pub fn name_words(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The parsed states of the groups read or decided last, each with the version it is: the ballots
+/// of a running vote come one after another on the same group, and each would otherwise read and
+/// parse its whole state (its electorate can be thousands long). Entries are only ever used for
+/// the version they were parsed at, so any other writer is seen; they are kept after a commit,
+/// never from a transaction that may roll back.
+#[derive(Debug, Default)]
+pub(super) struct StateCache(
+    std::sync::Mutex<std::collections::HashMap<GroupId, (i64, Arc<Group>)>>,
+);
+
+/// Groups whose parsed state is kept.
+const CACHED_STATES: usize = 64;
+
+impl StateCache {
+    fn get(&self, id: GroupId, version: i64) -> Option<Arc<Group>> {
+        let states = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        states
+            .get(&id)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, g)| g.clone())
+    }
+
+    fn remember(&self, id: GroupId, version: i64, group: Arc<Group>) {
+        let mut states = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if states.len() >= CACHED_STATES && !states.contains_key(&id) {
+            // Rarely full (a few votes run at a time): start again rather than track ages.
+            states.clear();
+        }
+        states.insert(id, (version, group));
+    }
+}
+
 /// The version of [`name_words`] the index was built with (`derived_indexes`).
 pub const NAME_WORDS_VERSION: i64 = 1;
 
@@ -132,6 +167,7 @@ impl Store {
         ctx: &Acting<'_>,
         trigger: Option<&Trigger>,
     ) -> Result<Executed, StoreError> {
+        let _turn = self.writing().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(t) = trigger {
             if triggers::seen(&mut tx, t).await? {
@@ -140,13 +176,11 @@ impl Store {
         }
         let (id, current, version) = match target {
             Target::Group(id) => {
-                let stored = load(&mut tx, id)
-                    .await?
-                    .ok_or(StoreError::UnknownGroup(id))?;
+                let (version, group) = self.state_in(&mut tx, id).await?;
                 if let Command::Amend { template } = command {
                     refuse_taken_name(&mut tx, template.kind(), &template.name, Some(id)).await?;
                 }
-                (id, Some(stored.group), stored.version)
+                (id, Some(group), version)
             }
             Target::New => {
                 if let Command::Propose { template } = command {
@@ -158,31 +192,48 @@ impl Store {
                 (GroupId(next), None, 0)
             }
         };
-        let ballots_before = match current.as_ref().and_then(Group::running_vote) {
+        let mut known = ballots::Known::default();
+        let ballots_before = match current.as_deref().and_then(Group::running_vote) {
             Some(vote) => {
                 let read = command.ballots_read();
-                ballots::read_for(&mut tx, id, vote, read, ctx.actor.id()).await?
+                ballots::read_for(&mut tx, id, vote, read, ctx.actor.id(), &mut known).await?
             }
             None => Ballots::NONE,
         };
-        let events = decide(current.as_ref(), &ballots_before, command, ctx)?;
-        let mut group = current.clone();
-        for e in &events {
-            match group.as_mut() {
-                Some(g) => g.apply(e),
-                None => group = Group::from_proposal(e),
+        let events = decide(current.as_deref(), &ballots_before, command, ctx)?;
+        // A ballot (or an effect dropped) leaves the state as it was: it is neither copied nor
+        // written again, only its version moves.
+        let unchanged = current.is_some() && !events.iter().any(|e| e.kind.changes_group());
+        let group = match &current {
+            Some(g) if unchanged => {
+                debug_assert!(
+                    events.iter().fold((**g).clone(), |mut c, e| {
+                        c.apply(e);
+                        c
+                    }) == **g,
+                    "an event said to leave the group as it was changed it"
+                );
+                g.clone()
             }
-        }
-        let group = group.ok_or_else(|| {
-            StoreError::Corrupt("a new group's first event was not its proposal".into())
-        })?;
+            _ => {
+                let mut group = current.as_deref().cloned();
+                for e in &events {
+                    match group.as_mut() {
+                        Some(g) => g.apply(e),
+                        None => group = Group::from_proposal(e),
+                    }
+                }
+                Arc::new(group.ok_or_else(|| {
+                    StoreError::Corrupt("a new group's first event was not its proposal".into())
+                })?)
+            }
+        };
         let trigger_key = trigger.map(Trigger::key);
         let ids = append_events(&mut tx, id, version, &events, trigger_key.as_deref()).await?;
         let new_version = version + events.len() as i64;
         let now_ms = millis(ctx.now);
         // Written before the projections, which refer to the group (a new one has no row yet).
-        if current.as_ref() == Some(&group) {
-            // A ballot (or an effect dropped) leaves the state as it was: only its version moves.
+        if unchanged {
             touch(&mut tx, id, new_version, now_ms).await?;
         } else {
             save(&mut tx, id, &group, new_version, now_ms).await?;
@@ -190,19 +241,23 @@ impl Store {
                 index_name(&mut tx, id, &group.name).await?;
             }
         }
-        let mut applied = current;
+        // The vote each event's ballot belongs to: the running one, or one the events open.
+        let mut vote_opened = current
+            .as_ref()
+            .and_then(|g| g.vote.as_ref())
+            .map(|v| v.opened_at);
         for (event_id, e) in ids.iter().zip(&events) {
-            match applied.as_mut() {
-                Some(g) => g.apply(e),
-                None => applied = Group::from_proposal(e),
+            if let EventKind::VoteOpened { .. } = e.kind {
+                vote_opened = Some(e.at);
             }
-            let vote = applied.as_ref().and_then(|g| g.vote.as_ref());
-            ballots::project(&mut tx, id, *event_id, e, trigger_key.as_deref(), vote).await?;
+            let trigger = trigger_key.as_deref();
+            ballots::project(&mut tx, id, *event_id, e, trigger, vote_opened, &mut known).await?;
         }
         if let Some(t) = trigger {
             triggers::record(&mut tx, t, Some(id.0), now_ms).await?;
         }
         tx.commit().await?;
+        self.states.remember(id, new_version, group.clone());
         self.changed.send_modify(|n| *n += 1);
         Ok(Executed {
             id,
@@ -214,9 +269,34 @@ impl Store {
 
     pub async fn group(&self, id: GroupId) -> Result<StoredGroup, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        load(&mut conn, id)
-            .await?
-            .ok_or(StoreError::UnknownGroup(id))
+        let (version, group) = self.state_in(&mut conn, id).await?;
+        Ok(StoredGroup {
+            id,
+            version,
+            group: (*group).clone(),
+        })
+    }
+
+    /// `id`'s version and state: the state parsed last if the group is still at that version
+    /// (one small read), otherwise read and parsed. In a decision's transaction the version read
+    /// is the one the decision applies to, whoever wrote it.
+    async fn state_in(
+        &self,
+        conn: &mut SqliteConnection,
+        id: GroupId,
+    ) -> Result<(i64, Arc<Group>), StoreError> {
+        let version: Option<i64> = sqlx::query_scalar("SELECT version FROM groups WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let version = version.ok_or(StoreError::UnknownGroup(id))?;
+        if let Some(group) = self.states.get(id, version) {
+            return Ok((version, group));
+        }
+        let stored = load(conn, id).await?.ok_or(StoreError::UnknownGroup(id))?;
+        let group = Arc::new(stored.group);
+        self.states.remember(id, stored.version, group.clone());
+        Ok((stored.version, group))
     }
 
     /// Groups matching `filter`, by id.
@@ -338,6 +418,7 @@ impl Store {
     /// Rebuilds `group_name_words` from the groups' names when it was built by another version of
     /// [`name_words`] (or never): at start-up, in one transaction.
     pub(super) async fn index_names_if_stale(&self) -> Result<bool, StoreError> {
+        let _turn = self.writing().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let built: Option<i64> =
             sqlx::query_scalar("SELECT version FROM derived_indexes WHERE name = ?")

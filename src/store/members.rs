@@ -7,7 +7,23 @@ use sqlx::Row;
 use std::collections::BTreeMap;
 
 impl Store {
-    /// Keeps a member's display name. Not durable on its own (see [`Store::relaxed`]): a name
+    /// Keeps members' display names, in one transaction. Not durable on its own (see
+    /// `Store::relaxed`): names lost in a crash are written again when their members act.
+    pub async fn remember_members(
+        &self,
+        members: &[(MemberId, &str)],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let _turn = self.writing().await;
+        let mut tx = self.relaxed().begin().await?;
+        for (id, name) in members {
+            upsert(&mut tx, *id, name, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Keeps a member's display name. Not durable on its own (see `Store::relaxed`): a name
     /// lost in a crash is written again the next time the member acts.
     pub async fn remember_member(
         &self,
@@ -15,17 +31,9 @@ impl Store {
         display_name: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO members (id, display_name, updated_at) VALUES (?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
-                                            updated_at = excluded.updated_at",
-        )
-        .bind(id.0 as i64)
-        .bind(display_name)
-        .bind(millis(now))
-        .execute(self.relaxed())
-        .await?;
-        Ok(())
+        let _turn = self.writing().await;
+        let mut conn = self.relaxed().acquire().await?;
+        upsert(&mut conn, id, display_name, now).await
     }
 
     /// Every known display name; members never seen are absent.
@@ -43,4 +51,23 @@ impl Store {
             })
             .collect())
     }
+}
+
+async fn upsert(
+    conn: &mut sqlx::SqliteConnection,
+    id: MemberId,
+    display_name: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO members (id, display_name, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
+                                        updated_at = excluded.updated_at",
+    )
+    .bind(id.0 as i64)
+    .bind(display_name)
+    .bind(millis(now))
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -4,6 +4,35 @@
 //! already processed, reads the group, asks the core to decide, appends the events and writes the
 //! new state, then commits: a crash leaves either all of it or none of it. The audit log refuses
 //! UPDATE and DELETE in the database itself (see `migrations/0001_init.sql`).
+//!
+//! **What a decision costs.** A vote's ballots are rows beside the group (`ballots`, and a count
+//! per vote in `votes`, see `ballots.rs`), not part of its state: a ballot appends
+//! its event, its row and its count and moves the group's version, without rewriting the state,
+//! so it costs the same whatever the size of the vote. The decision reads only the ballots its
+//! command needs ([`crate::governance::Command::ballots_read`]). Similar names come from an index
+//! of name words (`group_name_words`), a message finds its group by an indexed `channel_id`
+//! column, and every list the workers read is an index range. One commit, one fsync (WAL with
+//! `synchronous = FULL`); writes whose loss is only a harmless repeat go through
+//! `Store::relaxed` and ride on the next commit's fsync.
+//!
+//! **Portability.** The SQL is kept portable where that costs nothing, so a PostgreSQL backend
+//! can follow. What remains SQLite's own, as the map for that backend:
+//! - `BEGIN IMMEDIATE` (the write lock taken up front; PostgreSQL: `BEGIN` with `SELECT ... FOR
+//!   UPDATE` on the group, or `SERIALIZABLE`), and the new group id as `MAX(id) + 1` under that
+//!   lock (a sequence).
+//! - Connection settings: WAL, `synchronous` (`FULL` for decisions; `NORMAL` on the relaxed
+//!   connection, which is `SET synchronous_commit = off` in PostgreSQL), `foreign_keys`,
+//!   `busy_timeout`; and `Store::pending_migrations`'s look into `sqlite_master`.
+//! - In the migrations: `INTEGER PRIMARY KEY` row ids and `AUTOINCREMENT` (identity columns),
+//!   `WITHOUT ROWID` tables (plain tables), the audit log's triggers with `RAISE(ABORT, ...)`
+//!   (trigger functions), and the one-off data moves of 0004 and 0009 with `json_extract` and
+//!   `json_remove`.
+//! - The two-argument scalar `MAX(a, b)` in `activity` (`GREATEST`); the null-safe `IS ?` in
+//!   `outbox` (`IS NOT DISTINCT FROM`); `UPDATE OR IGNORE` in `github` (an `ON CONFLICT` or a
+//!   check first); booleans kept as integers and combined with `AND` in `outbox` (`boolean`).
+//! - The range `key >= 'reaction:M:' AND key < 'reaction:M;'` over `processed_triggers` in
+//!   `triggers` relies on byte order (`COLLATE "C"` in PostgreSQL).
+//! - `?` and `?N` placeholders are sqlx's SQLite driver's (`$N` in PostgreSQL).
 
 mod activity;
 mod adapter;
@@ -45,8 +74,14 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Store {
     pool: SqlitePool,
     /// One connection with `synchronous = NORMAL`, for writes whose loss in a crash costs only a
-    /// repeat that changes nothing (see [`Store::relaxed`]).
+    /// repeat that changes nothing (see `Store::relaxed`).
     relaxed: SqlitePool,
+    /// The states parsed last, by group and version.
+    states: std::sync::Arc<groups::StateCache>,
+    /// Taken by every write transaction of this process before it asks SQLite for the write
+    /// lock: writers queue here in order, holding no connection, instead of polling SQLite's
+    /// busy handler while holding one (see `Store::writing`).
+    writes: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Bumped after every committed decision, so the scheduler and the outbox wake at once
     /// instead of polling.
     changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
@@ -102,8 +137,19 @@ impl Store {
         Ok(Store {
             pool,
             relaxed,
+            states: Default::default(),
+            writes: Default::default(),
             changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
         })
+    }
+
+    /// This process's turn to write. SQLite lets one writer in at a time and makes the others
+    /// retry after growing sleeps, each holding a pooled connection meanwhile; under a burst of
+    /// ballots that starves reads of connections and lets an unlucky writer wait for seconds.
+    /// Taken before a write transaction begins, the turn is first come, first served, and a
+    /// waiting writer holds nothing. (Another process writing still meets the busy timeout.)
+    pub(crate) async fn writing(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.writes.lock().await
     }
 
     /// The connection for writes that need not be durable on their own: a commit in WAL mode with
@@ -122,6 +168,7 @@ impl Store {
         Ok(pending)
     }
 
+    /// Migrations not applied yet (reads SQLite's `sqlite_master`).
     async fn pending_migrations(&self) -> Result<usize, StoreError> {
         let table: Option<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",

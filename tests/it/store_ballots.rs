@@ -201,7 +201,7 @@ async fn the_close_counts_every_voter_and_a_withdrawal_needs_a_ballot() {
         )
         .await
         .unwrap();
-    let tally = done.group.vote.unwrap().result.unwrap().tally;
+    let tally = done.group.vote.clone().unwrap().result.unwrap().tally;
     assert_eq!((tally.yes, tally.no, tally.abstain), (0, 1, 0));
     assert_eq!(tally.not_voted, vec![MemberId(102), MemberId(103)]);
     assert_eq!(
@@ -429,7 +429,7 @@ async fn a_database_with_an_open_vote_moves_its_ballots_into_rows() {
         )
         .await
         .unwrap();
-    let tally = done.group.vote.unwrap().result.unwrap().tally;
+    let tally = done.group.vote.clone().unwrap().result.unwrap().tally;
     assert_eq!((tally.yes, tally.no, tally.abstain), (1, 1, 0));
     assert_eq!(tally.not_voted, vec![MemberId(102)]);
     assert_eq!(

@@ -29,7 +29,8 @@ fn vote_at(g: &Group, opened_or_closing: impl Fn(&Vote) -> bool) -> Option<&Vote
 /// Shows one event on Discord.
 pub async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
     let id = e.group_id;
-    let g = data.store.group(id).await?.group;
+    let stored = data.store.group(id).await?;
+    let (g, version) = (stored.group, stored.version);
     match &e.event.kind {
         EventKind::Proposed { .. } => super::proposal::show(http, data, id, &g).await?,
         EventKind::Withdrawn => super::proposal::withdrawn(http, data, id, &g, e).await?,
@@ -46,7 +47,7 @@ pub async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
                 .reason
                 .clone()
                 .filter(|_| v.purpose == VotePurpose::Reversal);
-            post_vote_message(http, data, id, &g, v, reason).await?;
+            post_vote_message(http, data, id, (&g, version), v, reason).await?;
             if v.purpose == VotePurpose::Creation {
                 tidy(
                     "the announcement's button",
@@ -300,12 +301,12 @@ async fn tell_everyone(
     reply_to_proposal(http, data, id, &format!("veto-reply:{event_id}"), r).await
 }
 
-/// Posts the vote message once, then adds the voting reactions.
+/// Posts the vote message once (showing the group at `version`), then adds the voting reactions.
 async fn post_vote_message(
     http: &Http,
     data: &Data,
     id: GroupId,
-    g: &Group,
+    (g, version): (&Group, i64),
     v: &Vote,
     reason: Option<String>,
 ) -> Result<()> {
@@ -327,6 +328,7 @@ async fn post_vote_message(
             data.store
                 .set_group_message(id, &purpose, channel.get(), msg.id.get())
                 .await?;
+            data.store.set_shown_version(id, &purpose, version).await?;
             (channel.get(), msg.id.get())
         }
     };
