@@ -6,7 +6,7 @@ use crate::clock::SystemClock;
 use crate::config::{self, Config};
 use crate::export::Directory;
 use crate::governance::{
-    Acting, Actor, Approval, Command, GroupKind, GroupState, Policy, Threshold,
+    Acting, Actor, Approval, BallotVisibility, Command, GroupKind, GroupState, Policy, Threshold,
 };
 use crate::report;
 use crate::store::{GroupFilter, GroupId, Store, Target};
@@ -364,6 +364,7 @@ fn describe(path: &Path, cfg: &Config) -> String {
          Approval:         {}\n\
          Vote window:      {}\n\
          Threshold:        {threshold}\n\
+         Ballots shown:    {}\n\
          WG inactivity:    {} (grace {})\n\
          Vote reactions:   {} approve, {} reject, {} abstain\n\
          GitHub sync:      {github}\n",
@@ -381,6 +382,12 @@ fn describe(path: &Path, cfg: &Config) -> String {
             Approval::Sponsorship => "sponsorship (core or lead maintainers sponsor proposals)",
         },
         p.vote_window,
+        match p.ballot_visibility {
+            BallotVisibility::Moderators => {
+                "moderators (who voted what: the moderators' channel, moderators, core and lead maintainers)"
+            }
+            BallotVisibility::Public => "public (everyone sees who voted what)",
+        },
         p.wg_inactivity,
         p.wg_retirement_grace,
         cfg.vote_reactions.approve,

@@ -4,8 +4,8 @@
 #![allow(dead_code)]
 
 use anyhow::Result;
-use govbot::governance::{next_deadline, Group, Timestamp};
-use govbot::store::{name_key, Store};
+use govbot::governance::{name_skeleton, next_deadline, Group, Timestamp};
+use govbot::store::Store;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::time::{Duration, Instant};
 
@@ -70,7 +70,7 @@ pub async fn insert(conn: &mut SqliteConnection, rows: &[Row]) -> Result<()> {
         b.push_bind(r.id)
             .push_bind(g.kind.code())
             .push_bind(g.name.clone())
-            .push_bind(name_key(&g.name))
+            .push_bind(name_skeleton(&g.name))
             .push_bind(g.state.code())
             .push_bind(g.proposer.0 as i64)
             .push_bind(millis(g.proposed_at))

@@ -9,7 +9,9 @@ use super::reader::{string, Reader, Section, Spanned};
 use super::report::{hint, ConfigProblem, Location};
 use super::urls;
 use super::{Channels, Config, GitHub, Roles, VoteReactions, DEFAULT_API_BASE};
-use crate::governance::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
+use crate::governance::{
+    Approval, BallotVisibility, HumanDuration, Policy, Sponsorship, Threshold,
+};
 use std::path::{Path, PathBuf};
 use toml_edit::Value;
 
@@ -148,7 +150,7 @@ fn read_ids(r: &mut Reader, root: &Section, name: &str, keys: &IdKeys) -> Option
     Some(found)
 }
 
-const POLICY_KEYS: [&str; 9] = [
+const POLICY_KEYS: [&str; 10] = [
     "approval",
     "sponsorship",
     "vote_window",
@@ -158,6 +160,7 @@ const POLICY_KEYS: [&str; 9] = [
     "wg_inactivity_reminders",
     "wg_retirement_grace",
     "ig_quiet_after",
+    "ballot_visibility",
 ];
 
 /// The policy, each key defaulting to [`Policy::default`]; a bad value is reported and its
@@ -182,6 +185,9 @@ fn read_policy(r: &mut Reader, root: &Section) -> Policy {
         wg_retirement_grace: duration(r, &s, "wg_retirement_grace")
             .unwrap_or(d.wg_retirement_grace),
         ig_quiet_after: duration(r, &s, "ig_quiet_after").unwrap_or(d.ig_quiet_after),
+        ballot_visibility: r
+            .optional(&s, "ballot_visibility", ballot_visibility)
+            .map_or(d.ballot_visibility, |v| v.value),
     };
     for (key, message) in policy.problems() {
         // `threshold.quorum_percent` is under `threshold`; the others are keys of [policy].
@@ -212,6 +218,18 @@ fn approval(value: &Value) -> Result<Approval, String> {
         Some("sponsorship") => Ok(Approval::Sponsorship),
         _ => Err(format!(
             "{} is not an approval process; write \"moderator-vote\" or \"sponsorship\"",
+            hint(value)
+        )),
+    }
+}
+
+fn ballot_visibility(value: &Value) -> Result<BallotVisibility, String> {
+    match value.as_str() {
+        Some("moderators") => Ok(BallotVisibility::Moderators),
+        Some("public") => Ok(BallotVisibility::Public),
+        _ => Err(format!(
+            "{} is not a ballot visibility; write \"moderators\" (who voted what only in the \
+             moderators' channel and to moderators, core and lead maintainers) or \"public\"",
             hint(value)
         )),
     }

@@ -3,6 +3,7 @@
 use super::data::{Context, Error};
 use super::decisions::{call_vote, history, lift_veto, reverse, sponsor, veto};
 use super::group_life::{facilitator, health, maintainer, meeting, retire, status};
+use super::markdown::{self, Markdown};
 use super::{output, views};
 use crate::governance::{Acting, Command, GroupKind, GroupState, MemberId};
 use crate::store::{Draft, Executed, GroupFilter, GroupId, StoreError, Target};
@@ -96,7 +97,11 @@ pub async fn group(_: Context<'_>) -> Result<(), Error> {
 /// Check that govbot is answering (it replies only to you).
 #[poise::command(slash_command, guild_only)]
 pub async fn ping(ctx: Context<'_>) -> Result<(), Error> {
-    ephemeral(ctx, &super::notices::done("govbot is answering.")?).await
+    ephemeral(
+        ctx,
+        &super::notices::done(Markdown::trusted("govbot is answering."))?,
+    )
+    .await
 }
 
 /// Propose a new IG or WG: opens its creation template.
@@ -183,10 +188,11 @@ pub async fn withdraw(
         return Ok(());
     }
     let done = act(ctx, id, &Command::Withdraw).await?;
-    let r = super::notices::done(&format!(
+    let r = super::notices::done(Markdown::trusted(format!(
         "Proposal #{id} ({} '{}') is withdrawn.",
-        done.group.kind, done.group.name
-    ))?;
+        done.group.kind,
+        markdown::escape(&done.group.name)
+    )))?;
     ephemeral(ctx, &r).await
 }
 
@@ -200,7 +206,8 @@ pub async fn info(
         return Ok(());
     }
     let g = ctx.data().store.group(GroupId(id)).await?;
-    ephemeral(ctx, &views::info(&g)?).await
+    let viewer = ctx.data().actor(ctx.author().id.get(), &member_roles(&ctx));
+    ephemeral(ctx, &views::info(&g, &viewer)?).await
 }
 
 /// List groups and proposals, optionally of one kind or state.

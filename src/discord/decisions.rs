@@ -4,6 +4,7 @@
 
 use super::commands::{fresh, member_roles};
 use super::data::{Context, Error};
+use super::markdown::{self, Markdown};
 use super::{notices, output, votes};
 use crate::governance::{Command, EventKind};
 use crate::store::GroupId;
@@ -84,20 +85,20 @@ async fn decide(ctx: Context<'_>, id: i64, command: Command) -> Result<(), Error
     let what = done
         .events
         .iter()
-        .map(|e| e.kind.to_string())
+        .map(|e| markdown::escape(&e.kind.to_string()))
         .collect::<Vec<_>>()
         .join("; ");
     let told = match done.events.last().map(|e| &e.kind) {
         Some(EventKind::Sponsored { .. }) => "Moderators are told.",
         _ => "Moderators and the proposer are told, with your reason.",
     };
-    let text = format!(
+    let text = Markdown::trusted(format!(
         "Done: {} #{id} '{}': {what}. It is now {}. {told}",
         done.group.kind,
-        done.group.name,
+        markdown::escape(&done.group.name),
         done.group.state.label()
-    );
-    super::commands::ephemeral(ctx, &notices::done(&text)?).await
+    ));
+    super::commands::ephemeral(ctx, &notices::done(text)?).await
 }
 
 /// Show a group's audit trail: who did what, when and why.
@@ -112,5 +113,8 @@ pub async fn history(
     let store = &ctx.data().store;
     let g = store.group(GroupId(id)).await?;
     let events = store.history(GroupId(id)).await?;
-    super::commands::ephemeral(ctx, &notices::history(g.id, &g.group, &events)?).await
+    // Who voted what only to those the vote's ballot visibility shows it to.
+    let viewer = ctx.data().actor(ctx.author().id.get(), &member_roles(&ctx));
+    let r = notices::history(g.id, &g.group, &events, &viewer)?;
+    super::commands::ephemeral(ctx, &r).await
 }

@@ -191,7 +191,8 @@ async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<()
         .into_iter()
         .find(|g| {
             g.group.kind == saved.kind
-                && crate::store::name_key(&g.group.name) == crate::store::name_key(&template.name)
+                && crate::governance::name_skeleton(&g.group.name)
+                    == crate::governance::name_skeleton(&template.name)
         })
     {
         let r = views::error(

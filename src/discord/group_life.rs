@@ -7,6 +7,7 @@
 
 use super::commands::{ephemeral, fresh};
 use super::data::{Context, Error};
+use super::markdown::{self, Markdown};
 use super::template_message::mentions;
 use super::{health, notices, output, views};
 use crate::governance::{CloseReason, Command, GroupKind, ItemRef, MemberId};
@@ -19,13 +20,20 @@ async fn run(ctx: Context<'_>, id: i64, command: Command) -> Result<Executed, St
     super::commands::act(ctx, id, &command).await
 }
 
-/// "WG #3 'Registry'", as every answer names the group.
+/// "WG #3 'Registry'", as every answer names the group, in Markdown: the name escaped.
 fn named(done: &Executed) -> String {
-    format!("{} #{} '{}'", done.group.kind, done.id, done.group.name)
+    format!(
+        "{} #{} '{}'",
+        done.group.kind,
+        done.id,
+        markdown::escape(&done.group.name)
+    )
 }
 
+/// Answers the caller privately with `text`, govbot's Markdown: whatever people typed in it is
+/// escaped ([`named`], [`markdown::escape`]).
 async fn say(ctx: Context<'_>, text: &str) -> Result<(), Error> {
-    ephemeral(ctx, &notices::done(text)?).await
+    ephemeral(ctx, &notices::done(Markdown::trusted(text))?).await
 }
 
 async fn refuse(ctx: Context<'_>, message: &str, hint: Option<&str>) -> Result<(), Error> {
@@ -122,11 +130,11 @@ pub async fn maintainer_add(
     let answer = match run(ctx, id, command).await {
         Ok(done) => {
             ctx.data().remember(&user).await;
-            notices::done(&format!(
+            notices::done(Markdown::trusted(format!(
                 "<@{}> is now a maintainer of {}.",
                 member.0,
                 named(&done)
-            ))?
+            )))?
         }
         Err(e) => {
             if !e.is_user_facing() {
@@ -392,7 +400,8 @@ async fn item_change(
         return Ok(());
     };
     let done = run(ctx, id, command(r.clone())).await?;
-    say(ctx, &format!("{} {what} {r}.", named(&done))).await
+    let item = markdown::escape(&r.to_string());
+    say(ctx, &format!("{} {what} {item}.", named(&done))).await
 }
 
 /// Track Issues, PRs, Discussions or SEPs in a WG (facilitators, maintainers, moderators).
@@ -417,7 +426,10 @@ pub async fn item_add(
         done = Some(run(ctx, id, Command::TrackItem { item: item.clone() }).await?);
     }
     let Some(done) = done else { return Ok(()) };
-    let names: Vec<String> = items.iter().map(ToString::to_string).collect();
+    let names: Vec<String> = items
+        .iter()
+        .map(|i| markdown::escape(&i.to_string()))
+        .collect();
     let mut text = format!("{} now tracks {}.", named(&done), names.join(", "));
     if items.iter().any(ItemRef::is_manual) {
         text.push_str(

@@ -11,6 +11,7 @@ pub mod decisions;
 pub mod events;
 pub mod group_life;
 pub mod health;
+pub mod markdown;
 pub mod notices;
 pub mod outbox;
 pub mod output;

@@ -2,11 +2,13 @@
 //! ballots, reminders, results, vetoes, a new group's opening and announcement, archiving notices
 //! and the history.
 
+use super::markdown::{self, Markdown};
 use super::render::{render, RenderError, Rendered};
 use super::views::Answer;
 use crate::config::VoteReactions;
 use crate::governance::{
-    Choice, Event, Field, Group, GroupKind, MemberId, Outcome, Role, Threshold, Vote, VotePurpose,
+    Actor, Choice, Event, EventKind, Field, Group, GroupKind, MemberId, Outcome, Role, Threshold,
+    Vote, VotePurpose,
 };
 use crate::store::{GroupId, StoredEvent};
 use serde::Serialize;
@@ -78,7 +80,8 @@ struct VoteMessage<'a> {
     name: &'a str,
     proposer: String,
     facilitators: Vec<String>,
-    summary: Option<String>,
+    /// The purpose's lines, quoted by the template.
+    summary: Vec<String>,
     closes: i64,
     electorate: usize,
     rule: String,
@@ -89,7 +92,7 @@ struct VoteMessage<'a> {
     not_voted: usize,
     ballots: Vec<BallotView>,
     outcome: Option<&'static str>,
-    ended: Option<String>,
+    ended: Option<Markdown>,
 }
 
 /// The vote message: open with its live tally, closed with its result, or ended early.
@@ -118,8 +121,12 @@ pub fn vote_message(
             "ended",
             None,
             Some(match &g.veto {
-                Some(v) => format!("vetoed by <@{}>: {}", v.by.0, v.reason),
-                None => format!("the group is now {}.", g.state.label()),
+                Some(v) => Markdown::trusted(format!(
+                    "vetoed by <@{}>: {}",
+                    v.by.0,
+                    markdown::escape(&v.reason)
+                )),
+                None => Markdown::text(&format!("the group is now {}.", g.state.label())),
             }),
         ),
         (None, None) => ("open", None, None),
@@ -136,7 +143,14 @@ pub fn vote_message(
             name: &g.name,
             proposer: g.proposer.0.to_string(),
             facilitators: ids(&g.facilitators),
-            summary: purpose.map(|a| super::render::truncate(&a.text, 300)),
+            summary: purpose
+                .map(|a| {
+                    super::render::truncate(&a.text, 300)
+                        .lines()
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
             closes: vote.closes_at.timestamp(),
             electorate: vote.electorate.len(),
             rule: rule_text(vote.rule.threshold),
@@ -253,7 +267,7 @@ struct Stuck<'a> {
     name: &'a str,
     event: i64,
     what: &'a str,
-    fix: &'a str,
+    fix: Markdown,
 }
 
 /// Tells the moderators that an effect needs a person (a permission, a deleted channel), and how
@@ -273,7 +287,7 @@ pub fn outbox_stuck(
             name: &g.name,
             event,
             what,
-            fix,
+            fix: markdown::composite(fix),
         },
     )
 }
@@ -463,7 +477,9 @@ pub fn group_archived(
 struct HistoryLine {
     at: String,
     actor: Option<String>,
-    what: String,
+    /// govbot itself acted (a line with neither `actor` nor `system` names nobody).
+    system: bool,
+    what: Markdown,
     reason: Option<String>,
 }
 
@@ -476,43 +492,97 @@ struct History<'a> {
     omitted: usize,
 }
 
-/// The newest events that fit in one embed; the operator CLI shows the rest.
+/// The newest lines that fit in one embed; the operator CLI shows the rest.
 const HISTORY_LINES: usize = 25;
 
-pub fn history(id: GroupId, g: &Group, events: &[StoredEvent]) -> Result<Rendered, RenderError> {
-    let omitted = events.len().saturating_sub(HISTORY_LINES);
-    let events = events[omitted..]
-        .iter()
-        .map(|e| HistoryLine {
-            at: e.event.at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            actor: e.event.actor.id().map(|m| m.0.to_string()),
-            what: super::views::mention_members(&e.event.kind.to_string()),
-            reason: e
-                .event
-                .reason
-                .as_deref()
-                .map(|r| super::render::truncate(r, 150)),
-        })
-        .collect();
+/// What one event did, in words; members named in it are mentioned. Only the events whose words
+/// hold member ids and nothing anyone typed get mentions, so a name typed as "member 12" stays text.
+fn history_what(kind: &EventKind) -> Markdown {
+    match kind {
+        EventKind::FacilitatorAdded { .. }
+        | EventKind::FacilitatorRemoved { .. }
+        | EventKind::MaintainerAdded { .. }
+        | EventKind::MaintainerRemoved { .. } => markdown::composite(&kind.to_string()),
+        _ => Markdown::text(&kind.to_string()),
+    }
+}
+
+/// A group's audit trail as `viewer` may see it. A ballot whose vote keeps ballots among
+/// moderators ([`crate::governance::BallotVisibility`], frozen in the ballot's policy) is shown
+/// to anyone else without its voter or choice, and a run of them as one line: the tally and the
+/// result are in the vote's own lines.
+pub fn history(
+    id: GroupId,
+    g: &Group,
+    events: &[StoredEvent],
+    viewer: &Actor,
+) -> Result<Rendered, RenderError> {
+    let at = |e: &StoredEvent| e.event.at.format("%Y-%m-%d %H:%M UTC").to_string();
+    // Each line with the number of events it stands for.
+    let mut lines: Vec<(HistoryLine, usize)> = Vec::new();
+    let mut hidden_run = 0;
+    for e in events {
+        let hidden = matches!(e.event.kind, EventKind::BallotCast { .. })
+            && !e.event.policy.ballot_visibility.shown_to(viewer);
+        if hidden {
+            hidden_run += 1;
+            if hidden_run > 1 {
+                lines.pop();
+            }
+            lines.push((
+                HistoryLine {
+                    at: at(e),
+                    actor: None,
+                    system: false,
+                    what: Markdown::text(&format!(
+                        "{hidden_run} ballot{} cast, changed or withdrawn (who voted what is \
+                         shown to moderators, core and lead maintainers)",
+                        if hidden_run == 1 { " was" } else { "s were" }
+                    )),
+                    reason: None,
+                },
+                hidden_run,
+            ));
+            continue;
+        }
+        hidden_run = 0;
+        lines.push((
+            HistoryLine {
+                at: at(e),
+                actor: e.event.actor.id().map(|m| m.0.to_string()),
+                system: e.event.actor.id().is_none(),
+                what: history_what(&e.event.kind),
+                reason: e
+                    .event
+                    .reason
+                    .as_deref()
+                    .map(|r| super::render::truncate(r, 150)),
+            },
+            1,
+        ));
+    }
+    let dropped = lines.len().saturating_sub(HISTORY_LINES);
+    let omitted = lines[..dropped].iter().map(|(_, n)| n).sum();
     render(
         "history",
         History {
             id: id.0,
             kind: g.kind.code(),
             name: &g.name,
-            events,
+            events: lines.into_iter().skip(dropped).map(|(l, _)| l).collect(),
             omitted,
         },
     )
 }
 
 #[derive(Serialize)]
-struct Done<'a> {
-    text: &'a str,
+struct Done {
+    text: Markdown,
 }
 
-/// A short private confirmation of what the caller just did.
-pub fn done(text: &str) -> Result<Rendered, RenderError> {
+/// A short private confirmation of what the caller just did, in govbot's Markdown: whatever
+/// people typed inside it (a group's name) must be [`markdown::escape`]d by the caller.
+pub fn done(text: Markdown) -> Result<Rendered, RenderError> {
     render("action_done", Done { text })
 }
 
@@ -640,8 +710,8 @@ struct ItemUnreadable<'a> {
     id: i64,
     name: &'a str,
     item: String,
-    reason: &'a str,
-    fix: &'static str,
+    reason: Markdown,
+    fix: Markdown,
 }
 
 /// Tells the moderators, once, that govbot cannot read one of a WG's items, and what to do.
@@ -673,8 +743,8 @@ pub fn item_unreadable(
             id: id.0,
             name: &g.name,
             item: item.to_string(),
-            reason,
-            fix,
+            reason: markdown::composite(reason),
+            fix: Markdown::trusted(fix),
         },
     )
 }
@@ -685,7 +755,7 @@ struct CandidacyDecided<'a> {
     actor: String,
     kind: &'static str,
     name: &'a str,
-    how: &'a str,
+    how: Markdown,
     reason: Option<&'a str>,
 }
 
@@ -702,7 +772,7 @@ pub fn candidacy_decided(g: &Group, event: &Event, how: &str) -> Result<Rendered
                 .unwrap_or_default(),
             kind: g.kind.code(),
             name: &g.name,
-            how,
+            how: Markdown::trusted(how),
             reason: event.reason.as_deref(),
         },
     )

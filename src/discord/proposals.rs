@@ -4,7 +4,7 @@
 
 use super::data::Data;
 use super::output;
-use super::template_message::{self, MAX_MESSAGE_CHARS};
+use super::template_message::{self, Reading, MAX_MESSAGE_CHARS};
 use super::views::{self, CardSource, Overlap};
 use crate::governance::{
     Acting, Actor, Command, Field, FieldProblem, Group, GroupState, MemberId, Template,
@@ -47,7 +47,7 @@ pub async fn validate(
         if !ok {
             problems.push(FieldProblem {
                 field: Field::Maintainers,
-                problem: format!("<@{}> is not a member of the steering group; only steering group members can be maintainers", m.0),
+                problem: format!("{m} is not a member of the steering group; only steering group members can be maintainers"),
             });
         }
     }
@@ -148,8 +148,11 @@ pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<()> {
     if msg.author.bot || msg.channel_id.get() != data.config.channels.creation {
         return Ok(());
     }
-    let Some(draft) = template_message::parse(&msg.content) else {
-        return Ok(());
+    // The length is checked before the message is parsed (see `template_message::read`).
+    let draft = match template_message::read(&msg.content) {
+        Reading::Chat => return Ok(()),
+        Reading::TooLong(_) => None,
+        Reading::Template(draft) => Some(draft),
     };
     if !data
         .store
@@ -173,17 +176,13 @@ pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<()> {
         .map(|m| m.roles.clone())
         .unwrap_or_default();
     let actor = data.actor(msg.author.id.get(), &roles);
-    let rendered = if msg.content.chars().count() > MAX_MESSAGE_CHARS {
-        views::error(
-            &format!("this template is longer than {MAX_MESSAGE_CHARS} characters"),
-            Some("Shorten the answers (link to a document for details) and post it again."),
-        )?
-    } else {
-        match propose(http, data, &actor, &draft, msg.id.get()).await? {
+    let rendered = match draft {
+        None => too_long()?,
+        Some(draft) => match propose(http, data, &actor, &draft, msg.id.get()).await? {
             // The outbox answers with the card, from the proposal's event.
             Ok(()) => return Ok(()),
             Err(r) => r,
-        }
+        },
     };
     let reply = msg
         .channel_id
@@ -193,6 +192,13 @@ pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<()> {
         .update_template_message(msg.id.get(), None, Some(reply.id.get()))
         .await?;
     Ok(())
+}
+
+fn too_long() -> Result<super::render::Rendered, super::render::RenderError> {
+    views::error(
+        &format!("this template is longer than {MAX_MESSAGE_CHARS} characters"),
+        Some("Shorten the answers (link to a document for details) and post it again."),
+    )
 }
 
 /// Proposes from a template message: `Ok(())` when the proposal was made (the outbox shows its
@@ -244,8 +250,8 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
     };
     let Some(known) = data.store.template_message(event.id.get()).await? else {
         // A chat message edited into a template is a new proposal.
-        return match (&event.author, template_message::parse(content)) {
-            (Some(author), Some(_)) if !author.bot => {
+        return match (&event.author, template_message::read(content)) {
+            (Some(author), Reading::Template(_) | Reading::TooLong(_)) if !author.bot => {
                 let msg = event.channel_id.message(http, event.id).await?;
                 on_message(http, data, &msg).await
             }
@@ -269,22 +275,25 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
         .and_then(|m| m.as_ref().map(|m| m.roles.clone()))
         .unwrap_or_default();
     let actor = data.actor(known.author.0, &roles);
-    let draft = template_message::parse(content);
+    let reading = template_message::read(content);
     let reply_to = |r: &super::render::Rendered| {
         output::create(r).reference_message((event.channel_id, event.id))
     };
     match known.group {
         None => {
-            let rendered = match draft {
-                None => views::error(
+            let rendered = match reading {
+                Reading::Chat => views::error(
                     "this message no longer starts with the group's kind and name",
                     Some("Start it with a line like `IG: Security in MCP` or `WG: Registry`."),
                 )?,
-                Some(draft) => match propose(http, data, &actor, &draft, event.id.get()).await? {
-                    // The outbox turns the reply into the card.
-                    Ok(()) => return Ok(()),
-                    Err(r) => r,
-                },
+                Reading::TooLong(_) => too_long()?,
+                Reading::Template(draft) => {
+                    match propose(http, data, &actor, &draft, event.id.get()).await? {
+                        // The outbox turns the reply into the card.
+                        Ok(()) => return Ok(()),
+                        Err(r) => r,
+                    }
+                }
             };
             match known.reply_id {
                 Some(reply) => {
@@ -311,9 +320,10 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
                 event.channel_id.send_message(http, reply_to(&r)).await?;
                 return Ok(());
             }
-            let problems = match &draft {
-                None => vec!["the message no longer starts with the group's kind and name, like `WG: Registry`".to_string()],
-                Some(d) => match validate(http, data, d).await {
+            let problems = match &reading {
+                Reading::Chat => vec!["the message no longer starts with the group's kind and name, like `WG: Registry`".to_string()],
+                Reading::TooLong(_) => vec![format!("the message is longer than {MAX_MESSAGE_CHARS} characters; shorten the answers (link to a document for details)")],
+                Reading::Template(d) => match validate(http, data, d).await {
                     Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
                     Ok(template) => {
                         let ctx = Acting::new(&actor, data.now(), data.policy());

@@ -1,11 +1,18 @@
 //! Every message people read is rendered from a file in `templates/`, strictly: a value missing
 //! from the context is an error, never an empty gap in a message.
 //!
+//! Every string a template prints with `{{ value }}` is escaped ([`super::markdown::escape`]), so
+//! that what people typed (names, purposes, reasons, answers, statuses) shows as typed and can never
+//! become a link, a heading, a mention or code in govbot's message. Only a value of type
+//! [`super::markdown::Markdown`], composed by govbot, is printed as Markdown; a value inside an
+//! inline code span goes through the `code` filter instead (`{{ item|code }}`).
+//!
 //! Templates are compiled into the binary so a deployed bot needs no files beside it. A template
 //! whose first line starts with `# ` renders as an embed with that line as its title (embeds hold
 //! 4,096 characters, enough for a full proposal card); any other renders as plain content.
 
-use minijinja::{Environment, UndefinedBehavior};
+use super::markdown;
+use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -133,6 +140,16 @@ fn env() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_formatter(|out, _state, value| {
+            match value.as_str() {
+                Some(s) if !value.is_safe() => out.write_str(&markdown::escape(s)),
+                _ => write!(out, "{value}"),
+            }
+            .map_err(minijinja::Error::from)
+        });
+        env.add_filter("code", |text: &str| {
+            Value::from_safe_string(markdown::code(text))
+        });
         for (name, source) in TEMPLATES {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("template {name} does not compile: {e}"));

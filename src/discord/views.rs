@@ -1,9 +1,10 @@
 //! What each template is given: plain serialisable views of governance values, with ids as
 //! strings (Discord ids do not fit a JSON number exactly).
 
+use super::markdown::{self, Markdown};
 use super::render::{render, RenderError, Rendered};
 use crate::export::{Activity, RECENT_WEEKS};
-use crate::governance::{Field, Group, MemberId, TemplateErrors};
+use crate::governance::{Actor, Field, Group, MemberId, TemplateErrors};
 use crate::store::{ActivitySummary, GroupId, StoredGroup};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -144,7 +145,7 @@ pub fn announcement(
 #[derive(Serialize)]
 struct Problem {
     label: &'static str,
-    problem: String,
+    problem: Markdown,
 }
 
 #[derive(Serialize)]
@@ -172,7 +173,7 @@ pub fn template_problems(
                 .iter()
                 .map(|p| Problem {
                     label: p.field.label(),
-                    problem: p.problem.clone(),
+                    problem: markdown::composite(&p.problem),
                 })
                 .collect(),
             labels: errors
@@ -190,11 +191,18 @@ pub fn template_problems(
 #[derive(Serialize)]
 struct EditProblems {
     id: i64,
-    problems: Vec<String>,
+    problems: Vec<Markdown>,
 }
 
+/// The problems of an edited template, each govbot's words around what people typed.
 pub fn edit_problems(id: GroupId, problems: Vec<String>) -> Result<Rendered, RenderError> {
-    render("edit_problems", EditProblems { id: id.0, problems })
+    render(
+        "edit_problems",
+        EditProblems {
+            id: id.0,
+            problems: problems.iter().map(|p| markdown::composite(p)).collect(),
+        },
+    )
 }
 
 #[derive(Serialize)]
@@ -244,6 +252,20 @@ pub fn withdrawn(
 }
 
 #[derive(Serialize)]
+struct BallotLine {
+    voter: String,
+    choice: &'static str,
+}
+
+#[derive(Serialize)]
+struct VoteLine {
+    tally: String,
+    closes: i64,
+    /// Who voted what, when the viewer may see it (see [`crate::governance::BallotVisibility::shown_to`]).
+    ballots: Option<Vec<BallotLine>>,
+}
+
+#[derive(Serialize)]
 struct Info {
     id: i64,
     kind: &'static str,
@@ -255,11 +277,13 @@ struct Info {
     facilitators: Vec<String>,
     maintainers: Vec<String>,
     channel: Option<String>,
-    vote: Option<String>,
+    vote: Option<VoteLine>,
     answers: Vec<Answer>,
 }
 
-pub fn info(g: &StoredGroup) -> Result<Rendered, RenderError> {
+/// A group or proposal as `viewer` may see it: its latest vote's tally to everyone, and who voted
+/// what only to those its ballot visibility shows ballots to.
+pub fn info(g: &StoredGroup, viewer: &Actor) -> Result<Rendered, RenderError> {
     let s = &g.group;
     render(
         "group_info",
@@ -274,13 +298,18 @@ pub fn info(g: &StoredGroup) -> Result<Rendered, RenderError> {
             facilitators: ids(&s.facilitators),
             maintainers: ids(&s.maintainers),
             channel: s.channel.map(|c| c.to_string()),
-            vote: s.vote.as_ref().map(|v| {
-                format!(
-                    "{}; closes <t:{}:f> (<t:{}:R>)",
-                    v.tally(),
-                    v.closes_at.timestamp(),
-                    v.closes_at.timestamp()
-                )
+            vote: s.vote.as_ref().map(|v| VoteLine {
+                tally: v.tally().to_string(),
+                closes: v.closes_at.timestamp(),
+                ballots: v.rule.ballot_visibility.shown_to(viewer).then(|| {
+                    v.standing()
+                        .into_iter()
+                        .map(|(voter, c)| BallotLine {
+                            voter: voter.0.to_string(),
+                            choice: super::notices::choice_label(c),
+                        })
+                        .collect()
+                }),
             }),
             answers: answers(s),
         },
@@ -391,39 +420,20 @@ pub fn list_with_activity(
 }
 
 #[derive(Serialize)]
-struct ErrorView<'a> {
-    message: &'a str,
-    hint: Option<&'a str>,
+struct ErrorView {
+    message: Markdown,
+    hint: Option<Markdown>,
 }
 
-/// An error for a person on Discord, where members are mentioned rather than numbered.
+/// An error for a person on Discord, where members are mentioned rather than numbered. `message`
+/// is govbot's words around what people typed (see [`markdown::composite`]); `hint` is govbot's
+/// own Markdown.
 pub fn error(message: &str, hint: Option<&str>) -> Result<Rendered, RenderError> {
-    let message = mention_members(message);
     render(
         "error",
         ErrorView {
-            message: &message,
-            hint,
+            message: markdown::composite(message),
+            hint: hint.map(Markdown::trusted),
         },
     )
-}
-
-/// Rewrites the core's "member 123" as Discord's `<@123>` mention.
-pub fn mention_members(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("member ") {
-        let after = &rest[i + "member ".len()..];
-        let digits = after.chars().take_while(char::is_ascii_digit).count();
-        if digits == 0 {
-            out.push_str(&rest[..i + "member ".len()]);
-            rest = after;
-            continue;
-        }
-        out.push_str(&rest[..i]);
-        out.push_str(&format!("<@{}>", &after[..digits]));
-        rest = &after[digits..];
-    }
-    out.push_str(rest);
-    out
 }

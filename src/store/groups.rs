@@ -5,7 +5,8 @@ use super::error::StoreError;
 use super::triggers::{self, Trigger};
 use super::{millis, Store};
 use crate::governance::{
-    decide, next_deadline, Acting, Command, Event, Group, GroupKind, GroupState,
+    decide, name_skeleton, names_similar, next_deadline, Acting, Command, Event, Group, GroupKind,
+    GroupState,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqliteConnection};
@@ -62,23 +63,6 @@ pub struct Executed {
 pub struct GroupFilter {
     pub kind: Option<GroupKind>,
     pub state: Option<GroupState>,
-}
-
-/// A group name folded for comparison: "Security in MCP", "security-in-mcp" and
-/// "SECURITY  in  MCP!" are the same name.
-pub fn name_key(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_lowercase().next().unwrap_or(c)
-            } else {
-                ' '
-            }
-        })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// States in which a group's name is taken.
@@ -191,25 +175,41 @@ impl Store {
         rows.iter().map(row_to_group).collect()
     }
 
-    /// Groups whose names fold to the same words as `name` or share most of them, for the
-    /// overlap warning on a new proposal.
+    /// Groups whose names have the same skeleton as `name` or share most of its words
+    /// ([`names_similar`]), for the overlap warning on a new proposal.
     pub async fn similar_names(&self, name: &str) -> Result<Vec<StoredGroup>, StoreError> {
-        let key = name_key(name);
-        let words: Vec<&str> = key.split(' ').filter(|w| w.len() > 2).collect();
         let all = self.list_in(None, &NAME_HOLDING_STATES).await?;
         Ok(all
             .into_iter()
-            .filter(|g| {
-                let other = name_key(&g.group.name);
-                other == key || {
-                    let shared = words
-                        .iter()
-                        .filter(|w| other.split(' ').any(|o| o == **w))
-                        .count();
-                    !words.is_empty() && shared * 2 > words.len()
-                }
-            })
+            .filter(|g| names_similar(name, &g.group.name))
             .collect())
+    }
+
+    /// Writes each group's `name_key` again where [`name_skeleton`] now gives another key (the
+    /// key's definition changed: it was a case and punctuation fold before it became TR39's
+    /// skeleton); returns how many changed. Run by [`Store::migrate`], so that the duplicate check
+    /// never compares a new skeleton with an old key.
+    pub(super) async fn rekey_names(&self) -> Result<usize, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let rows = sqlx::query("SELECT id, name, name_key FROM groups")
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut changed = 0;
+        for row in &rows {
+            let (id, name, key): (i64, String, String) =
+                (row.get("id"), row.get("name"), row.get("name_key"));
+            let skeleton = name_skeleton(&name);
+            if skeleton != key {
+                sqlx::query("UPDATE groups SET name_key = ? WHERE id = ?")
+                    .bind(&skeleton)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                changed += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 }
 
@@ -224,7 +224,7 @@ async fn refuse_taken_name(
          AND state IN (?, ?, ?, ?, ?) LIMIT 1",
     )
     .bind(kind.code())
-    .bind(name_key(name))
+    .bind(name_skeleton(name))
     .bind(except.map(|g| g.0))
     .bind(NAME_HOLDING_STATES[0].code())
     .bind(NAME_HOLDING_STATES[1].code())
@@ -279,13 +279,14 @@ async fn save(
                              version, next_due_at, state_json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (id) DO UPDATE SET
+             name = excluded.name, name_key = excluded.name_key,
              state = excluded.state, updated_at = excluded.updated_at, version = excluded.version,
              next_due_at = excluded.next_due_at, state_json = excluded.state_json",
     )
     .bind(id.0)
     .bind(group.kind.code())
     .bind(&group.name)
-    .bind(name_key(&group.name))
+    .bind(name_skeleton(&group.name))
     .bind(group.state.code())
     .bind(group.proposer.0 as i64)
     .bind(millis(group.proposed_at))

@@ -21,7 +21,7 @@ pub use adapter::{Draft, ProposalSource, TemplateMessage};
 pub use audit::StoredEvent;
 pub use error::StoreError;
 pub use github::{SyncOutcome, SyncRow};
-pub use groups::{name_key, Executed, GroupFilter, GroupId, StoredGroup, Target};
+pub use groups::{Executed, GroupFilter, GroupId, StoredGroup, Target};
 pub use outbox::{FailedAttempt, Pending};
 pub use schedule::LoggedEvent;
 pub use triggers::Trigger;
@@ -96,6 +96,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<usize, StoreError> {
         let pending = self.pending_migrations().await?;
         MIGRATOR.run(&self.pool).await?;
+        self.rekey_names().await?;
         Ok(pending)
     }
 

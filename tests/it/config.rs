@@ -5,7 +5,9 @@ use crate::common::example;
 
 use example::{example, example_ids, example_path, example_with_real_ids, real_id};
 use govbot::config::{discord_token, Config, ConfigError, ConfigProblem, Severity, Token};
-use govbot::governance::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
+use govbot::governance::{
+    Approval, BallotVisibility, HumanDuration, Policy, Sponsorship, Threshold,
+};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -161,6 +163,7 @@ fn a_policy_as_govbot_writes_it_reads_back_the_same() {
             wg_inactivity_reminders: vec![],
             wg_retirement_grace: HumanDuration::days(14),
             ig_quiet_after: HumanDuration::days(45),
+            ballot_visibility: BallotVisibility::Public,
         },
     ];
     for policy in policies {

@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use govbot::clock::Clock;
-use govbot::governance::{Choice, GroupState};
+use govbot::governance::{BallotVisibility, Choice, GroupState};
 use govbot::harness::WAIT;
 use govbot::store::GroupId;
 use serde_json::{json, Value};
@@ -386,15 +386,17 @@ async fn a_reversal_vote_dissolves_the_group_and_history_shows_every_step() {
     .await;
     assert_eq!(state_of(&env, id).await, GroupState::Reversed);
 
+    // alice, a member, sees each vote's ballots counted; who voted what is the moderators'.
     let (private, said) = slash(&env, "alice", "history", id, None).await;
     assert!(private);
     let order = [
         "proposed",
         "opened a creation vote",
-        "voted yes",
+        "3 ballots were cast",
         "closed the vote: approved",
         "linked channel",
         "opened a reversal vote",
+        "2 ballots were cast",
         "closed the vote: approved",
     ];
     let mut at = 0;
@@ -408,6 +410,114 @@ async fn a_reversal_vote_dissolves_the_group_and_history_shows_every_step() {
         said.contains("no longer needed"),
         "the reason is in the history: {said}"
     );
+    let (_, said) = slash(&env, "mod-cy", "history", id, None).await;
+    assert!(
+        said.contains(&format!("<@{}> voted yes", env.h.user("mod-ben"))),
+        "{said}"
+    );
+    env.h.shutdown().await.unwrap();
+}
+
+/// Every id a ballot of `voters` could be shown by, as a mention.
+fn mentions_of(env: &Env, voters: &[&str]) -> Vec<String> {
+    voters
+        .iter()
+        .map(|v| format!("<@{}>", env.h.user(v)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_sees_the_tally_and_a_moderator_who_voted_what() {
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+    click(&env, "mod-ben", &vote, &ballot(&vote, "yes")).await;
+    click(&env, "mod-cy", &vote, &ballot(&vote, "no")).await;
+    vote_message(&env, id, |t| {
+        t.contains("1 approve") && t.contains("1 reject")
+    })
+    .await;
+
+    // The vote message, in the private moderators' channel, shows each ballot.
+    let t = text(&vote_message(&env, id, |t| t.contains("1 reject")).await);
+    for m in mentions_of(&env, &["mod-ben", "mod-cy"]) {
+        assert!(t.contains(&m), "{t}");
+    }
+
+    // A member (bob: no role) and a steering group member who is no maintainer see counts only.
+    for who in ["bob", "steer-sam"] {
+        let (private, history) = slash(&env, who, "history", id, None).await;
+        assert!(private);
+        let (_, info) = slash(&env, who, "info", id, None).await;
+        for said in [&history, &info] {
+            for m in mentions_of(&env, &["mod-ben", "mod-cy"]) {
+                assert!(!said.contains(&m), "{who} sees a voter {m}: {said}");
+            }
+            assert!(
+                !said.contains("voted yes") && !said.contains("voted no"),
+                "{said}"
+            );
+        }
+        assert!(history.contains("2 ballots were cast"), "{history}");
+        assert!(
+            info.contains("1 yes, 1 no, 0 abstain, 1 of 3 not voted"),
+            "{info}"
+        );
+        assert!(!info.contains("Ballots"), "{info}");
+    }
+
+    // Moderators, core and lead maintainers see who voted what.
+    for who in ["mod-ana", "core-kim", "lead-lee"] {
+        let (_, history) = slash(&env, who, "history", id, None).await;
+        assert!(
+            history.contains(&format!("<@{}> voted yes", env.h.user("mod-ben"))),
+            "{who}: {history}"
+        );
+        assert!(
+            history.contains(&format!("<@{}> voted no", env.h.user("mod-cy"))),
+            "{who}: {history}"
+        );
+        let (_, info) = slash(&env, who, "info", id, None).await;
+        let [ben, cy] = [env.h.user("mod-ben"), env.h.user("mod-cy")];
+        assert!(
+            info.contains(&format!("**Ballots:** <@{ben}> approve, <@{cy}> reject"))
+                || info.contains(&format!("**Ballots:** <@{cy}> reject, <@{ben}> approve")),
+            "{who}: {info}"
+        );
+    }
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_public_ballots_everyone_sees_who_voted_what_in_votes_opened_since() {
+    let mut env = start().await;
+    let (before, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", before).await;
+    let vote = vote_message(&env, before, |_| true).await;
+    click(&env, "mod-ben", &vote, &ballot(&vote, "yes")).await;
+
+    // The operator makes ballots public: votes already open keep theirs private.
+    env.h.config.policy.ballot_visibility = BallotVisibility::Public;
+    env.h.restart_bot().await.unwrap();
+    let (after, _) = propose(&env, "Inspector").await;
+    call_vote(&env, "mod-ana", after).await;
+    let vote = vote_message(&env, after, |_| true).await;
+    click(&env, "mod-ben", &vote, &ballot(&vote, "no")).await;
+    vote_message(&env, after, |t| t.contains("1 reject")).await;
+
+    let ben = env.h.user("mod-ben");
+    let (_, history) = slash(&env, "bob", "history", after, None).await;
+    assert!(history.contains(&format!("<@{ben}> voted no")), "{history}");
+    let (_, info) = slash(&env, "bob", "info", after, None).await;
+    assert!(
+        info.contains(&format!("**Ballots:** <@{ben}> reject")),
+        "{info}"
+    );
+
+    let (_, history) = slash(&env, "bob", "history", before, None).await;
+    assert!(!history.contains(&format!("<@{ben}>")), "{history}");
+    assert!(history.contains("1 ballot was cast"), "{history}");
     env.h.shutdown().await.unwrap();
 }
 

@@ -12,6 +12,7 @@ mod e2e_group_life;
 mod e2e_outbox;
 mod e2e_proposals;
 mod e2e_votes;
+mod escaping;
 mod github;
 mod github_sync;
 mod governance_props;
