@@ -3,6 +3,7 @@
 //! [`governance`] holds the rules and nothing else; [`store`] keeps them in SQLite; [`config`]
 //! reads the operator's file; [`cli`] is the operator's shell.
 
+pub mod audit;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -8,7 +8,7 @@ use super::ids::{self, Named, Names};
 use super::reader::{string, Reader, Section, Spanned};
 use super::report::{hint, ConfigProblem, Location};
 use super::urls;
-use super::{Channels, Config, GitHub, Roles, VoteReactions, DEFAULT_API_BASE};
+use super::{Audit, Channels, Config, GitHub, Roles, VoteReactions, DEFAULT_API_BASE};
 use crate::governance::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
 use std::path::{Path, PathBuf};
 use toml_edit::Value;
@@ -25,7 +25,7 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
     r.only(
         &root,
         &[
-            "guild_id", "channels", "roles", "policy", "database", "discord", "github",
+            "guild_id", "channels", "roles", "policy", "database", "discord", "github", "audit",
         ],
     );
     let guild = r.required(
@@ -43,6 +43,7 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
     let database = read_database(&mut r, &root);
     let (api_base, vote_reactions) = read_discord(&mut r, &root);
     let github = read_github(&mut r, &root);
+    let audit = read_audit(&mut r, &root);
 
     let has_errors = r
         .problems
@@ -81,6 +82,7 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
                 api_base,
                 vote_reactions,
                 github,
+                audit,
                 warnings: Vec::new(),
             })
         }
@@ -445,4 +447,25 @@ fn read_github(r: &mut Reader, root: &Section) -> Option<GitHub> {
         sep_repository,
         sync_interval,
     })
+}
+
+/// Off unless `post_head_every` is set.
+fn read_audit(r: &mut Reader, root: &Section) -> Audit {
+    let Some(s) = r.table(root, "audit") else {
+        return Audit::default();
+    };
+    r.only(&s, &["post_head_every"]);
+    let post_head_every = r
+        .optional(&s, "post_head_every", |value| {
+            match parse_duration(value)? {
+                d if d.secs < 60 => Err(
+                    "must be at least a minute; the head is for people to keep, once a day is \
+                 plenty: write it like \"24h\""
+                        .to_owned(),
+                ),
+                d => Ok(d),
+            }
+        })
+        .map(|v| v.value);
+    Audit { post_head_every }
 }

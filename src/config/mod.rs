@@ -55,7 +55,15 @@ pub struct Config {
     pub vote_reactions: VoteReactions,
     /// GitHub sync of WG items, when the `[github]` section is present.
     pub github: Option<GitHub>,
+    pub audit: Audit,
     warnings: Vec<ConfigProblem>,
+}
+
+/// The audit log's head in `#community-moderators` (docs/audit.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Audit {
+    /// How often the head is posted; `None` (the default) posts nothing.
+    pub post_head_every: Option<HumanDuration>,
 }
 
 /// Channels and categories by id: moderators rename channels, ids never change.

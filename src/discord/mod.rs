@@ -2,6 +2,7 @@
 //! outcomes into Discord messages. It decides nothing itself.
 
 pub mod activity;
+pub mod audit_head;
 pub mod candidacy;
 pub mod channels;
 pub mod commands;
@@ -25,4 +26,4 @@ pub mod threads;
 pub mod views;
 pub mod votes;
 
-pub use runtime::{run, start, DiscordTransport, RunningBot};
+pub use runtime::{run, start, start_checked, DiscordTransport, RunningBot};

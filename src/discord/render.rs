@@ -121,6 +121,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/action_done.md.j2"),
     ),
     ("sponsored", include_str!("../../templates/sponsored.md.j2")),
+    (
+        "audit_head",
+        include_str!("../../templates/audit_head.md.j2"),
+    ),
 ];
 
 /// Discord's limits: message content and embed description.

@@ -6,6 +6,7 @@ use super::data::{Data, Error};
 use super::permissions::Severity;
 use super::server_check::{self, Finding};
 use super::{commands, events, group_life, outbox, output, views, votes};
+use crate::audit::OnBroken;
 use crate::clock::Clock;
 use crate::config::{Config, Token, DEFAULT_API_BASE};
 use crate::scheduler;
@@ -167,12 +168,24 @@ pub async fn application_id(config: &Config, token: &Token) -> Result<u64> {
         .get())
 }
 
-/// Opens the database, checks everything, registers commands and connects.
+/// Opens the database, verifies the audit log (refusing a broken one), checks everything,
+/// registers commands and connects.
 pub async fn start(
     config: Config,
     token: Token,
     clock: Arc<dyn Clock>,
     transport: DiscordTransport,
+) -> Result<RunningBot> {
+    start_checked(config, token, clock, transport, OnBroken::Refuse).await
+}
+
+/// [`start`], saying what to do if the audit log does not verify.
+pub async fn start_checked(
+    config: Config,
+    token: Token,
+    clock: Arc<dyn Clock>,
+    transport: DiscordTransport,
+    on_broken: OnBroken,
 ) -> Result<RunningBot> {
     let store = Store::open(config.database_path()).await.with_context(|| {
         format!(
@@ -180,6 +193,7 @@ pub async fn start(
             config.database_path().display()
         )
     })?;
+    crate::audit::check_at_startup(&store, on_broken).await?;
     let http = http_for(&config, &token, &transport)?;
     let me = identify(&http, &config).await?;
     let findings = server_check::run(&http, &config, me.id.get()).await?;
@@ -248,6 +262,7 @@ pub async fn start(
             store.clone(),
             clock.clone(),
             config.policy.clone(),
+            config.audit.post_head_every,
             stopped.clone(),
         )),
         tokio::spawn(outbox::run(http, worker_data(), stopped.clone())),
@@ -302,10 +317,22 @@ pub async fn start(
 
 /// Runs until SIGINT or SIGTERM, then disconnects cleanly. The signal handlers are installed
 /// before anything else, so a signal during start-up is a clean stop too, never a kill.
-pub async fn run(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<()> {
+pub async fn run(
+    config: Config,
+    token: Token,
+    clock: Arc<dyn Clock>,
+    on_broken: OnBroken,
+) -> Result<()> {
     let mut shutdown = Shutdown::install()?;
+    let start = start_checked(
+        config,
+        token,
+        clock,
+        DiscordTransport::Configured,
+        on_broken,
+    );
     let mut bot = tokio::select! {
-        bot = start(config, token, clock, DiscordTransport::Configured) => bot?,
+        bot = start => bot?,
         _ = shutdown.recv() => {
             tracing::info!("shutting down before the bot was connected");
             return Ok(());
