@@ -15,6 +15,7 @@ use govbot::governance::{
     Role, TemplateDraft, Timestamp,
 };
 use govbot::store::{append_history, GroupId, Store};
+use sqlx::Row as _;
 use std::time::{Duration, Instant};
 
 #[path = "support/mod.rs"]
@@ -34,7 +35,7 @@ fn history(id: i64, t: Timestamp, policy: &Policy) -> Result<Vec<Event>> {
         .map(|m| Actor::member(MemberId(100 + m), [Role::Moderator]))
         .collect();
     let template = TemplateDraft::new(GroupKind::Wg)
-        .name(&format!("Registry {id}"))
+        .name(format!("Registry {id}"))
         .facilitator(MemberId(1))
         .field(Field::UseCases, "A public registry of MCP servers")
         .field(Field::FirstItem, "SEP-1234")
@@ -57,7 +58,12 @@ fn history(id: i64, t: Timestamp, policy: &Policy) -> Result<Vec<Event>> {
     let choices = [Choice::No, Choice::Abstain, Choice::Yes];
     for b in 0..BALLOTS {
         let voter = &moderators[b % moderators.len()];
-        let choice = choices[(b / moderators.len() + b) % choices.len()];
+        // Everyone's last ballot approves, so the group is voted in and gets its channel.
+        let choice = if b + moderators.len() >= BALLOTS {
+            Choice::Yes
+        } else {
+            choices[(b / moderators.len() + b) % choices.len()]
+        };
         act(
             voter,
             opened + Span::minutes(1 + b as i64),
@@ -107,28 +113,29 @@ async fn fill(store: &Store, target: usize, policy: &Policy) -> Result<(usize, u
     Ok((events, groups))
 }
 
-/// The same rows verification reads, read and nothing else.
+/// The same rows verification reads, each column decoded, and nothing else.
 async fn scan(store: &Store) -> Result<usize> {
-    let rows: Vec<(
-        i64,
-        i64,
-        i64,
-        i64,
-        Option<i64>,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-        String,
-    )> = sqlx::query_as(
+    let rows = sqlx::query(
         "SELECT id, group_id, seq, at, actor, kind, reason, trigger_key, event_json,
-                    prev_hash, hash
-             FROM audit_log ORDER BY id",
+                prev_hash, hash
+         FROM audit_log ORDER BY id",
     )
     .fetch_all(store.pool())
     .await?;
-    Ok(rows.iter().map(|r| r.8.len()).sum())
+    let mut bytes = 0;
+    for r in &rows {
+        let ints: [i64; 4] = [r.get("id"), r.get("group_id"), r.get("seq"), r.get("at")];
+        let _: (Option<i64>, &str, Option<&str>, Option<&str>) = (
+            r.get("actor"),
+            r.get("kind"),
+            r.get("reason"),
+            r.get("trigger_key"),
+        );
+        let (json, prev, hash): (&str, &str, &str) =
+            (r.get("event_json"), r.get("prev_hash"), r.get("hash"));
+        bytes += json.len() + prev.len() + hash.len() + ints.len();
+    }
+    Ok(bytes)
 }
 
 async fn fastest<F, Fut, T>(mut f: F) -> Result<(Duration, T)>
@@ -174,7 +181,7 @@ async fn main() -> Result<()> {
 
     let (scanned, bytes) = fastest(|| scan(&store)).await?;
     println!(
-        "  baseline, plain SELECT of the same rows: {:.1} ms ({:.1} MB of event_json; fastest of \
+        "  baseline, plain SELECT of the same rows: {:.1} ms ({:.1} MB of event_json and hashes; fastest of \
          {RUNS})",
         ms(scanned),
         bytes as f64 / 1e6

@@ -472,7 +472,7 @@ async fn an_event_rewritten_after_dropping_the_trigger_is_found_and_a_rewritten_
     restate(&store, GroupId(1)).await;
     assert_eq!(problem(&store, &[]).await, None);
     assert_eq!(
-        problem(&store, &[seen.clone()]).await,
+        problem(&store, std::slice::from_ref(&seen)).await,
         Some(Divergence::HeadNotFound { head: seen.clone() })
     );
     assert_ne!(store.audit_head().await.unwrap().hash, seen);
@@ -552,7 +552,7 @@ async fn removing_the_last_event_is_found_until_the_counter_and_state_are_forged
     assert_eq!(now.events, 7);
     assert_ne!(now.hash, seen.hash);
     assert_eq!(
-        problem(&store, &[seen.hash.clone()]).await,
+        problem(&store, std::slice::from_ref(&seen.hash)).await,
         Some(Divergence::HeadNotFound { head: seen.hash })
     );
 }

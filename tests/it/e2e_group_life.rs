@@ -811,11 +811,7 @@ async fn a_wg_whose_items_are_all_completed_becomes_a_candidate_at_once() {
         "the candidacy says how each item closed: {}",
         text(&candidacy)
     );
-    env.h
-        .sandbox
-        .wait_message(channel, |m| text(m).contains("retirement candidate"), WAIT)
-        .await
-        .unwrap();
+    env.wait_text(channel, "retirement candidate").await;
     // New work clears the candidacy and closes the buttons.
     let (_, said) = run(
         &env,
@@ -952,15 +948,7 @@ async fn a_talking_ig_is_not_reminded_however_short_its_quiet_period() {
         }],
         "reminded once, after the conversation stopped"
     );
-    env.h
-        .sandbox
-        .wait_message(
-            channel,
-            |m| text(m).contains("neither conversation here"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(channel, "neither conversation here").await;
     assert_eq!(
         group_of(&env, ig).await.last_conversation,
         Some(last_message)
@@ -1105,15 +1093,7 @@ async fn channel_access_follows_facilitator_changes() {
     )
     .await;
     assert!(!refused(&said), "{said}");
-    env.h
-        .sandbox
-        .wait_message(
-            channel,
-            |m| text(m).contains("Draft SEP out for review"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(channel, "Draft SEP out for review").await;
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
@@ -1177,11 +1157,7 @@ async fn the_retire_button_retires_a_candidate_with_the_reason_given() {
     let (_, said) = answer(&env, &submit).await;
     assert!(!refused(&said), "{said}");
     assert_eq!(group_of(&env, id).await.state, GroupState::Retired);
-    env.h
-        .sandbox
-        .wait_message(channel, |m| text(m).contains("nothing left to do"), WAIT)
-        .await
-        .unwrap();
+    env.wait_text(channel, "nothing left to do").await;
     let history = env.h.store().await.unwrap().history(id).await.unwrap();
     let retired = history.last().unwrap();
     assert_eq!(retired.event.kind.name(), "retired");

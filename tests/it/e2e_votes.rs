@@ -159,11 +159,7 @@ async fn a_called_vote_collects_ballots_and_an_approval_opens_the_group_channel(
             .any(|o| o["id"] == json!(alice.to_string()) && o["type"] == json!(1)),
         "the facilitator has access: {overwrites:?}"
     );
-    env.h
-        .sandbox
-        .wait_message(channel_id, |m| text(m).contains("SEP-1234"), WAIT)
-        .await
-        .unwrap();
+    env.wait_text(channel_id, "SEP-1234").await;
     env.h
         .sandbox
         .wait_message(
@@ -282,11 +278,7 @@ async fn a_veto_under_vote_ends_the_vote_and_everyone_is_told_with_the_reason() 
     .await;
     assert!(!refused(&said), "{said}");
     assert_eq!(state_of(&env, id).await, GroupState::Proposed);
-    env.h
-        .sandbox
-        .wait_message(env.moderators(), |m| text(m).contains("veto lifted"), WAIT)
-        .await
-        .unwrap();
+    env.wait_text(env.moderators(), "veto lifted").await;
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
@@ -325,15 +317,7 @@ async fn a_veto_on_an_active_group_archives_its_channel_and_lifting_it_restores_
         denies & 0x800 != 0,
         "SEND_MESSAGES is denied in the archive"
     );
-    env.h
-        .sandbox
-        .wait_message(
-            channel,
-            |m| text(m).contains("abandoned by its sponsors"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(channel, "abandoned by its sponsors").await;
     assert!(
         env.h
             .sandbox
@@ -694,15 +678,8 @@ async fn under_sponsorship_two_core_maintainers_or_one_lead_approve_without_a_vo
     assert!(refused(&said), "{said}");
     let (_, said) = slash(&env, "core-kim", "sponsor", id, None).await;
     assert!(!refused(&said), "{said}");
-    env.h
-        .sandbox
-        .wait_message(
-            env.moderators(),
-            |m| text(m).contains("Sponsors so far: 1 core"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(env.moderators(), "Sponsors so far: 1 core")
+        .await;
     assert_eq!(state_of(&env, id).await, GroupState::Proposed);
     let (_, said) = slash(&env, "lead-lee", "sponsor", id, None).await;
     assert!(!refused(&said), "{said}");
@@ -802,11 +779,7 @@ async fn a_quiet_wg_is_reminded_becomes_a_candidate_is_kept_then_retired() {
         .await;
     let (_, said) = answer(&env, &submit).await;
     assert!(!refused(&said), "{said}");
-    env.h
-        .sandbox
-        .wait_message(channel, |m| text(m).contains("the spec work resumes"), WAIT)
-        .await
-        .unwrap();
+    env.wait_text(channel, "the spec work resumes").await;
     eventually("the candidacy buttons to be disabled", || {
         env.h
             .sandbox
@@ -841,15 +814,8 @@ async fn a_quiet_wg_is_reminded_becomes_a_candidate_is_kept_then_retired() {
     })
     .await;
     assert_eq!(state_of(&env, id).await, GroupState::Retired);
-    env.h
-        .sandbox
-        .wait_message(
-            env.h.channel("announcements"),
-            |m| text(m).contains("was retired"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(env.h.channel("announcements"), "was retired")
+        .await;
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
@@ -869,15 +835,8 @@ async fn a_deleted_vote_message_does_not_stop_the_result_or_the_channel() {
         .delete_message(env.moderators(), id_of(&vote))
         .await;
     env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
-    env.h
-        .sandbox
-        .wait_message(
-            env.moderators(),
-            |m| text(m).contains("Vote closed: WG #1 Registry approved"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(env.moderators(), "Vote closed: WG #1 Registry approved")
+        .await;
     eventually("the group's channel", || {
         env.h
             .sandbox

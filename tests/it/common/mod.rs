@@ -105,6 +105,26 @@ impl Env {
         self.h.channel("community-moderators")
     }
 
+    /// Waits for a message in `channel` whose text contains `wanted`, and returns it; on a
+    /// timeout the panic lists what the channel holds.
+    pub async fn wait_text(&self, channel: u64, wanted: &str) -> Value {
+        self.h
+            .sandbox
+            .wait_message(channel, |m| text(m).contains(wanted), WAIT)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "no message containing {wanted:?}: {e}\nmessages: {:#?}",
+                    self.h
+                        .sandbox
+                        .messages(channel)
+                        .iter()
+                        .map(text)
+                        .collect::<Vec<_>>()
+                )
+            })
+    }
+
     /// Waits for govbot's reply to message `to` in `channel` whose text satisfies `pred`.
     pub async fn reply_to(&self, channel: u64, to: u64, pred: impl Fn(&str) -> bool) -> Value {
         self.h
