@@ -328,9 +328,10 @@ fn build(life: Life, origin: Timestamp, id: i64, policy: &Policy) -> Result<Buil
         }
         Life::IgRecent => {
             approve(&mut g, o - d(60))?;
-            for at in [o - d(50), o - d(2)] {
-                g.act(&Actor::System, at, Command::NoteConversation { at })?;
-            }
+            // In the order they happen: the log refuses time going back within a group.
+            let spoke =
+                |g: &mut Lived, at| g.act(&Actor::System, at, Command::NoteConversation { at });
+            spoke(&mut g, o - d(50))?;
             g.act(
                 &alice,
                 o - d(25) + h(1),
@@ -339,6 +340,7 @@ fn build(life: Life, origin: Timestamp, id: i64, policy: &Policy) -> Result<Buil
                     attendees: vec![MemberId(1), MemberId(7)],
                 },
             )?;
+            spoke(&mut g, o - d(2))?;
             o
         }
         Life::IgReminded => {
