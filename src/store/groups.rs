@@ -107,7 +107,7 @@ impl Store {
         let result = self.decide_and_record(target, command, ctx, trigger).await;
         let kind = crate::observability::command_kind(command);
         let actor = match ctx.actor {
-            crate::governance::Actor::Member { id, .. } => id.to_string(),
+            crate::governance::Actor::Member { id, .. } => id.0.to_string(),
             crate::governance::Actor::System => "govbot".to_owned(),
         };
         match &result {
