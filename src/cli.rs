@@ -247,13 +247,18 @@ impl Cli {
                 )?;
             }
             Cmd::Backup { output } => {
-                let store = self.store().await?;
-                let result = store.backup_to(output).await;
-                store.close().await;
-                let checked = result.with_context(|| {
-                    format!("cannot back the database up to {}", output.display())
-                })?;
-                writeln!(out, "Backed up {} to {checked}.", store.path().display())?;
+                // Any govbot database, migrated or not: a backup before an upgrade is made with
+                // the new binary as well as the old.
+                let path = self.database_path()?;
+                if !path.exists() {
+                    return Err(crate::store::StoreError::Missing(path).into());
+                }
+                let checked = backup::copy_database(&path, output)
+                    .await
+                    .with_context(|| {
+                        format!("cannot back the database up to {}", output.display())
+                    })?;
+                writeln!(out, "Backed up {} to {checked}.", path.display())?;
             }
             Cmd::Restore { file } => {
                 let path = self.database_path()?;
