@@ -70,9 +70,17 @@ impl Store {
             .path
             .file_name()
             .map_or_else(|| "govbot.db".into(), |n| n.to_string_lossy().into_owned());
-        let target = self
+        let mut target = self
             .path
             .with_file_name(format!("{file}.before-{first_pending:04}-{stamp}.bak"));
+        // Two attempts within a second (a migration that failed, run again at once) keep both.
+        let mut n = 1;
+        while target.exists() {
+            n += 1;
+            target = self
+                .path
+                .with_file_name(format!("{file}.before-{first_pending:04}-{stamp}-{n}.bak"));
+        }
         self.backup_to(&target).await
     }
 }

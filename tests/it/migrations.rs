@@ -258,6 +258,17 @@ async fn a_database_at_every_earlier_schema_with_data_migrates_to_the_latest_kee
         let store = Store::open_existing(&db).await.unwrap();
         let waiting = store.outbox_pending().await.unwrap();
         store.close().await;
+        println!(
+            "schema {version:04} -> {latest:04}: {pending} migrations applied; {} groups, {} \
+             events and {} member names kept; copy before migrating: {} (schema {:04}, checked); \
+             rows copied in: {}",
+            expected.groups.len(),
+            expected.histories.iter().map(Vec::len).sum::<usize>(),
+            expected.members.len(),
+            copy.file_name().unwrap().to_string_lossy(),
+            checked.schema_version,
+            filled.join(", ")
+        );
         if filled.iter().any(|t| t == "outbox_failures") {
             assert!(
                 waiting
