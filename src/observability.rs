@@ -481,7 +481,9 @@ async fn metrics(State((probe, handle)): State<AppState>) -> impl IntoResponse {
 
 /// A reqwest retry policy that retries nothing and counts every answer from Discord's REST API by
 /// status class (reqwest asks its retry policy about every answer, which makes it the one place
-/// that sees them all, whichever serenity call sent the request).
+/// that sees them all, whichever serenity call sent the request). Retrying nothing is what
+/// reqwest's default did here: it retries only HTTP/2 and HTTP/3 protocol refusals, and this
+/// build speaks HTTP/1.1.
 pub fn counting_retry_policy() -> reqwest::retry::Builder {
     reqwest::retry::never().classify_fn(|answer| {
         rest_answer(answer.status().map(|s| s.as_u16()));

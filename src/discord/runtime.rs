@@ -384,7 +384,11 @@ pub async fn run(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<
         }
     };
     tokio::select! {
-        result = &mut bot.task => return result.map_err(|e| anyhow!("{e}"))?,
+        result = &mut bot.task => {
+            // The client stopped by itself: the database is still closed cleanly.
+            bot.store.close().await;
+            return result.map_err(|e| anyhow!("{e}"))?;
+        }
         _ = shutdown.recv() => tracing::info!("shutting down"),
     }
     bot.stop().await
