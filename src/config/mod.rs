@@ -62,6 +62,9 @@ pub struct Config {
     /// GitHub sync of WG items, when the `[github]` section is present.
     pub github: Option<GitHub>,
     pub audit: Audit,
+    pub logging: Logging,
+    /// The health and metrics endpoint, when `[observability] listen` is set.
+    pub observability: Option<Observability>,
     warnings: Vec<ConfigProblem>,
 }
 
@@ -205,6 +208,20 @@ impl GitHub {
             .split_once('/')
             .filter(|(o, r)| name(o) && name(r))
     }
+}
+
+/// `[logging]`: how log lines are written (`--log-format` overrides it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Logging {
+    pub format: crate::logging::LogFormat,
+}
+
+/// `[observability]`: where `/healthz`, `/readyz` and `/metrics` are served. Loopback only unless
+/// `allow_non_loopback = true`: the endpoint has no authentication, and the metrics tell anyone
+/// who can reach them how active the community is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observability {
+    pub listen: std::net::SocketAddr,
 }
 
 /// The reactions that cast a ballot on a vote message, equivalent to its buttons.

@@ -344,7 +344,8 @@ async fn a_veto_on_an_active_group_archives_its_channel_and_lifting_it_restores_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reversal_vote_dissolves_the_group_and_history_shows_every_step() {
-    let env = start().await;
+    // Anyone may send /govern here, so govbot's own role checks are what refuses.
+    let env = start_with(everyone_may_govern()).await;
     let (id, channel) = active_group(&env, &wg_template("Registry", env.h.user("alice"))).await;
     let (_, said) = slash(&env, "alice", "reverse", id, Some("no longer needed")).await;
     assert!(refused(&said), "{said}");
@@ -601,7 +602,8 @@ async fn duplicated_dispatches_count_once_and_simultaneous_ballots_all_count() {
 /// who may do it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_command_against_every_role() {
-    let env = start().await;
+    // Anyone may send /govern here, so govbot's own role checks are what refuses.
+    let env = start_with(everyone_may_govern()).await;
     let users = [
         "alice",
         "dave",
@@ -1078,4 +1080,41 @@ async fn ballot_while_the_database_is_held() -> (
         .unwrap();
     assert_eq!(first.kind, 5, "deferred first: {:?}", first.data);
     (env, id, i, other)
+}
+
+/// Discord shows `/govern` only to those the admins let use it (the standard world lets the
+/// moderators, core and lead maintainers): a member's client cannot even send it, while
+/// `/group` stays everyone's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_those_who_decide_can_send_govern() {
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    let hidden = env
+        .h
+        .sandbox
+        .try_slash_command(
+            env.h.user("alice"),
+            env.creation(),
+            "govern",
+            serde_json::json!([{"type": 1, "name": "veto", "options": [
+                {"type": 4, "name": "id", "value": id.0},
+                {"type": 3, "name": "reason", "value": "mine"}
+            ]}]),
+        )
+        .await
+        .expect_err("a member without Manage Messages or an Integrations permission sent /govern");
+    assert!(
+        hidden.to_string().contains("cannot use /govern"),
+        "{hidden:#}"
+    );
+    let registered = env.h.sandbox.registered_commands();
+    let govern = registered.iter().find(|c| c["name"] == "govern").unwrap();
+    assert_eq!(govern["default_member_permissions"], "8192", "{govern}");
+    let group = registered.iter().find(|c| c["name"] == "group").unwrap();
+    assert!(group["default_member_permissions"].is_null(), "{group}");
+    let (_, said) = slash(&env, "core-kim", "veto", id, Some("overlaps")).await;
+    assert!(!refused(&said), "{said}");
+    assert_eq!(state_of(&env, id).await, GroupState::Vetoed);
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
 }

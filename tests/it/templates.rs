@@ -835,7 +835,7 @@ fn action_done() {
             reason: VETO_REASON.into(),
         },
     );
-    // Worded as `/group veto` words its confirmation.
+    // Worded as `/govern veto` words its confirmation.
     let what = s.events[before..]
         .iter()
         .map(|e| e.kind.to_string())

@@ -1,9 +1,8 @@
 //! The `/group` slash commands. Each one's `///` comment is its description in Discord.
 
-use super::decisions::{call_vote, history, lift_veto, reverse, sponsor, veto};
-use super::group_life::{health, meeting, retire, status};
+use super::decisions::history;
+use super::group_life::{health, meeting, status};
 use super::preamble::{act, ephemeral, fresh};
-use super::stewardship::{facilitator, maintainer};
 use crate::discord::data::{Context, Error};
 use crate::discord::messages::views;
 use crate::governance::{Command, GroupKind, GroupState, MemberId};
@@ -72,22 +71,7 @@ impl From<StateChoice> for GroupState {
     slash_command,
     guild_only,
     subcommands(
-        "propose",
-        "withdraw",
-        "info",
-        "list",
-        "call_vote",
-        "veto",
-        "lift_veto",
-        "reverse",
-        "sponsor",
-        "history",
-        "facilitator",
-        "maintainer",
-        "status",
-        "retire",
-        "meeting",
-        "health"
+        "propose", "withdraw", "info", "list", "history", "status", "meeting", "health"
     ),
     subcommand_required
 )]

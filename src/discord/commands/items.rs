@@ -8,12 +8,7 @@ use crate::governance::{CloseReason, Command, GroupKind, ItemRef};
 use crate::store::GroupId;
 
 /// Working Groups: tracked Issues, PRs and SEPs, and the maintenance flag.
-#[poise::command(
-    slash_command,
-    guild_only,
-    subcommands("item", "maintenance"),
-    subcommand_required
-)]
+#[poise::command(slash_command, guild_only, subcommands("item"), subcommand_required)]
 pub async fn wg(_: Context<'_>) -> Result<(), Error> {
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! Who steers a group: its facilitators and maintainers (the `/group facilitator` and
-//! `/group maintainer` commands). The core decides who may; the outbox grants and removes the
+//! Who steers a group: its facilitators and maintainers (the `/govern facilitator` and
+//! `/govern maintainer` commands). The core decides who may; the outbox grants and removes the
 //! roles and channel permissions that follow.
 
 use super::preamble::{act, fresh, named, say};
@@ -103,7 +103,7 @@ pub async fn maintainer_add(
         }
         Err(e) => {
             if !e.is_user_facing() {
-                tracing::error!("command /group maintainer add failed: {e:#}");
+                tracing::error!("command /govern maintainer add failed: {e:#}");
             }
             views::error(&e.user_message(), None)?
         }
