@@ -18,6 +18,7 @@ pub const VERSION: &str = concat!(
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod counters;
 pub mod discord;
 pub mod export;
 pub mod github;
