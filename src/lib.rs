@@ -19,6 +19,7 @@ pub mod audit;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod counters;
 pub mod discord;
 pub mod export;
 pub mod github;

@@ -15,6 +15,7 @@
 //! another address in so many words (`allow_non_loopback = true`).
 
 use crate::clock::Clock;
+use crate::counters::{self, names};
 use crate::store::Store;
 use anyhow::{Context as _, Result};
 use axum::extract::State;
@@ -38,20 +39,6 @@ pub const OUTBOX_STUCK_AFTER: Duration = Duration::from_secs(15 * 60);
 
 /// How long `/readyz` waits to begin a write before calling the database not writable.
 const WRITE_CHECK: Duration = Duration::from_secs(3);
-
-/// Counter names, one place for the code and the docs (docs/operating.md lists them).
-pub mod names {
-    pub const COMMANDS: &str = "govbot_discord_commands_total";
-    pub const COMMAND_ERRORS: &str = "govbot_discord_command_errors_total";
-    pub const DECISIONS: &str = "govbot_decisions_total";
-    pub const BALLOTS: &str = "govbot_ballots_total";
-    pub const AUDIT_EVENTS: &str = "govbot_audit_events_total";
-    pub const REST: &str = "govbot_discord_rest_responses_total";
-    pub const RATE_LIMITED: &str = "govbot_discord_rate_limited_total";
-    pub const SESSIONS: &str = "govbot_gateway_sessions_total";
-    pub const RESUMES: &str = "govbot_gateway_resumes_total";
-    pub const DISCONNECTS: &str = "govbot_gateway_disconnects_total";
-}
 
 static RECORDER: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
@@ -108,73 +95,6 @@ fn describe() {
         names::DISCONNECTS,
         "Gateway connections lost after being connected."
     );
-}
-
-/// A governance command carried out (or refused) by the store.
-pub fn decision(kind: &str, outcome: &'static str) {
-    metrics::counter!(names::DECISIONS, "kind" => kind.to_owned(), "outcome" => outcome)
-        .increment(1);
-}
-
-/// An event appended to the audit log.
-pub fn audit_event(event: &crate::governance::Event) {
-    use crate::governance::EventKind;
-    metrics::counter!(names::AUDIT_EVENTS, "kind" => event.kind.name()).increment(1);
-    if let EventKind::BallotCast { choice, .. } = &event.kind {
-        let choice = choice.map_or_else(
-            || "withdrawn".to_owned(),
-            |c| format!("{c:?}").to_lowercase(),
-        );
-        metrics::counter!(names::BALLOTS, "choice" => choice).increment(1);
-    }
-}
-
-/// A slash command received.
-pub fn command(name: &str) {
-    metrics::counter!(names::COMMANDS, "command" => name.to_owned()).increment(1);
-}
-
-/// A slash command that failed with an internal error.
-pub fn command_error(name: &str) {
-    metrics::counter!(names::COMMAND_ERRORS, "command" => name.to_owned()).increment(1);
-}
-
-/// An answer (or none) from Discord's REST API.
-pub fn rest_answer(status: Option<u16>) {
-    let class = match status {
-        Some(s @ 100..=599) => ["1xx", "2xx", "3xx", "4xx", "5xx"][usize::from(s / 100 - 1)],
-        Some(_) | None => "error",
-    };
-    metrics::counter!(names::REST, "class" => class).increment(1);
-    if status == Some(429) {
-        metrics::counter!(names::RATE_LIMITED).increment(1);
-    }
-}
-
-/// A gateway event that changes the session: READY, RESUMED, or a connection lost.
-pub fn gateway(counter: &'static str) {
-    metrics::counter!(counter).increment(1);
-}
-
-/// A governance command's kind in snake case, from its variant name ("CallVote" → "call_vote").
-pub fn command_kind(command: &crate::governance::Command) -> String {
-    let debug = format!("{command:?}");
-    let variant: String = debug
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect();
-    let mut out = String::with_capacity(variant.len() + 4);
-    for (i, c) in variant.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// What the endpoint looks at.
@@ -486,7 +406,7 @@ async fn metrics(State((probe, handle)): State<AppState>) -> impl IntoResponse {
 /// build speaks HTTP/1.1.
 pub fn counting_retry_policy() -> reqwest::retry::Builder {
     reqwest::retry::never().classify_fn(|answer| {
-        rest_answer(answer.status().map(|s| s.as_u16()));
+        counters::rest_answer(answer.status().map(|s| s.as_u16()));
         answer.success()
     })
 }

@@ -35,13 +35,13 @@ async fn log_ready(data: &Data) {
 pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(), Error> {
     match event {
         FullEvent::Ready { .. } => {
-            crate::observability::gateway(crate::observability::names::SESSIONS);
+            crate::counters::gateway(crate::counters::names::SESSIONS);
             log_ready(data).await;
             super::reconcile::on_ready(&ctx.http, data).await;
             Ok(())
         }
         FullEvent::Resume { .. } => {
-            crate::observability::gateway(crate::observability::names::RESUMES);
+            crate::counters::gateway(crate::counters::names::RESUMES);
             tracing::info!("gateway session resumed");
             Ok(())
         }
@@ -50,7 +50,7 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
             if matches!(event.old, ConnectionStage::Connected)
                 && !matches!(event.new, ConnectionStage::Connected)
             {
-                crate::observability::gateway(crate::observability::names::DISCONNECTS);
+                crate::counters::gateway(crate::counters::names::DISCONNECTS);
                 tracing::warn!("gateway connection lost ({}); reconnecting", event.new);
             }
             Ok(())

@@ -289,7 +289,7 @@ pub async fn start_checked(
             on_error: |error| Box::pin(on_error(error)),
             pre_command: |ctx| {
                 Box::pin(async move {
-                    crate::observability::command(&ctx.command().qualified_name);
+                    crate::counters::command(&ctx.command().qualified_name);
                 })
             },
             // After the command answered: remembering a name is a write, and nothing may wait
@@ -481,12 +481,12 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             let message = match error.downcast_ref::<StoreError>() {
                 Some(e) if e.is_user_facing() => e.user_message(),
                 Some(e) => {
-                    crate::observability::command_error(&ctx.command().qualified_name);
+                    crate::counters::command_error(&ctx.command().qualified_name);
                     tracing::error!("command /{} failed: {e:#}", ctx.command().qualified_name);
                     e.user_message()
                 }
                 None => {
-                    crate::observability::command_error(&ctx.command().qualified_name);
+                    crate::counters::command_error(&ctx.command().qualified_name);
                     tracing::error!(
                         "command /{} failed: {error:#}",
                         ctx.command().qualified_name

@@ -105,16 +105,16 @@ impl Store {
         trigger: Option<&Trigger>,
     ) -> Result<Executed, StoreError> {
         let result = self.decide_and_record(target, command, ctx, trigger).await;
-        let kind = crate::observability::command_kind(command);
+        let kind = crate::counters::command_kind(command);
         let actor = match ctx.actor {
             crate::governance::Actor::Member { id, .. } => id.0.to_string(),
             crate::governance::Actor::System => "govbot".to_owned(),
         };
         match &result {
             Ok(done) => {
-                crate::observability::decision(&kind, "recorded");
+                crate::counters::decision(&kind, "recorded");
                 for e in &done.events {
-                    crate::observability::audit_event(e);
+                    crate::counters::audit_event(e);
                 }
                 let reason = done.events.iter().find_map(|e| e.reason.as_deref());
                 let events: Vec<&str> = done.events.iter().map(|e| e.kind.name()).collect();
@@ -128,10 +128,10 @@ impl Store {
                 );
             }
             Err(e) if e.is_user_facing() && !matches!(e, StoreError::Busy) => {
-                crate::observability::decision(&kind, "refused");
+                crate::counters::decision(&kind, "refused");
                 tracing::debug!(kind, actor, "decision refused: {e}");
             }
-            Err(_) => crate::observability::decision(&kind, "failed"),
+            Err(_) => crate::counters::decision(&kind, "failed"),
         }
         result
     }

@@ -80,7 +80,7 @@ async fn health_readiness_and_metrics_are_served_and_tell_a_stuck_outbox() {
         ("govbot_ballots_total{choice=\"yes\"}", 3.0),
         ("govbot_audit_events_total{kind=\"vote_closed\"}", 1.0),
         (
-            "govbot_discord_commands_total{command=\"group call-vote\"}",
+            "govbot_discord_commands_total{command=\"govern call-vote\"}",
             1.0,
         ),
         ("govbot_discord_rest_responses_total{class=\"2xx\"}", 10.0),
