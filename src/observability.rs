@@ -410,15 +410,3 @@ pub fn counting_retry_policy() -> reqwest::retry::Builder {
         answer.success()
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn command_kinds_are_snake_case_variant_names() {
-        use crate::governance::Command;
-        assert_eq!(command_kind(&Command::CloseVote), "close_vote");
-        assert_eq!(command_kind(&Command::RemindQuiet), "remind_quiet");
-    }
-}
