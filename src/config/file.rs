@@ -8,7 +8,9 @@ use super::ids::{self, Named, Names};
 use super::reader::{string, Reader, Section, Spanned};
 use super::report::{hint, ConfigProblem, Location};
 use super::urls;
-use super::{Channels, Config, GitHub, Roles, VoteReactions, DEFAULT_API_BASE};
+use super::{
+    Audit, Channels, Config, GitHub, Logging, Observability, Roles, VoteReactions, DEFAULT_API_BASE,
+};
 use crate::governance::{
     Approval, BallotVisibility, HumanDuration, Policy, Sponsorship, Threshold,
 };
@@ -27,7 +29,16 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
     r.only(
         &root,
         &[
-            "guild_id", "channels", "roles", "policy", "database", "discord", "github",
+            "guild_id",
+            "channels",
+            "roles",
+            "policy",
+            "database",
+            "discord",
+            "github",
+            "logging",
+            "observability",
+            "audit",
         ],
     );
     let guild = r.required(
@@ -45,6 +56,9 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
     let database = read_database(&mut r, &root);
     let (api_base, vote_reactions) = read_discord(&mut r, &root);
     let github = read_github(&mut r, &root);
+    let audit = read_audit(&mut r, &root);
+    let logging = read_logging(&mut r, &root);
+    let observability = read_observability(&mut r, &root);
 
     let has_errors = r
         .problems
@@ -83,6 +97,9 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
                 api_base,
                 vote_reactions,
                 github,
+                audit,
+                logging,
+                observability,
                 warnings: Vec::new(),
             })
         }
@@ -426,11 +443,7 @@ fn read_github(r: &mut Reader, root: &Section) -> Option<GitHub> {
     let d = GitHub::default();
     r.only(&s, &["api_base", "sep_repository", "sync_interval"]);
     let api_base = r
-        .optional(
-            &s,
-            "api_base",
-            urls::api_base(crate::github::DEFAULT_API_BASE),
-        )
+        .optional(&s, "api_base", urls::api_base(super::GITHUB_API_BASE))
         .map_or(d.api_base, |v| v.value);
     let sep_repository = r
         .optional(&s, "sep_repository", |value| {
@@ -462,5 +475,79 @@ fn read_github(r: &mut Reader, root: &Section) -> Option<GitHub> {
         api_base,
         sep_repository,
         sync_interval,
+    })
+}
+
+/// Off unless `post_head_every` is set.
+fn read_audit(r: &mut Reader, root: &Section) -> Audit {
+    let Some(s) = r.table(root, "audit") else {
+        return Audit::default();
+    };
+    r.only(&s, &["post_head_every"]);
+    let post_head_every = r
+        .optional(&s, "post_head_every", |value| {
+            match parse_duration(value)? {
+                d if d.secs < 60 => Err(
+                    "must be at least a minute; the head is for people to keep, once a day is \
+                 plenty: write it like \"24h\""
+                        .to_owned(),
+                ),
+                d => Ok(d),
+            }
+        })
+        .map(|v| v.value);
+    Audit { post_head_every }
+}
+
+fn read_logging(r: &mut Reader, root: &Section) -> Logging {
+    let Some(s) = r.table(root, "logging") else {
+        return Logging::default();
+    };
+    r.only(&s, &["format"]);
+    let format = r
+        .optional(&s, "format", |value| match string(value)? {
+            "text" => Ok(crate::logging::LogFormat::Text),
+            "json" => Ok(crate::logging::LogFormat::Json),
+            _ => Err(format!(
+                "{} is not a log format; write \"text\" or \"json\"",
+                hint(value)
+            )),
+        })
+        .map_or_else(Default::default, |v| v.value);
+    Logging { format }
+}
+
+/// Present with `listen` means on. A non-loopback address must be allowed in so many words: the
+/// endpoint has no authentication.
+fn read_observability(r: &mut Reader, root: &Section) -> Option<Observability> {
+    let s = r.table(root, "observability")?;
+    r.only(&s, &["listen", "allow_non_loopback"]);
+    let allow = r
+        .optional(&s, "allow_non_loopback", |value| {
+            value
+                .as_bool()
+                .ok_or_else(|| format!("{} is not true or false", hint(value)))
+        })
+        .is_some_and(|v| v.value);
+    let listen = r.optional(&s, "listen", |value| {
+        let text = string(value)?;
+        let addr: std::net::SocketAddr = text.parse().map_err(|_| {
+            format!(
+                "{} is not an address and port; write it like \"127.0.0.1:9464\"",
+                hint(value)
+            )
+        })?;
+        if !addr.ip().is_loopback() && !allow {
+            return Err(format!(
+                "{} is not a loopback address: the endpoint has no authentication, so it listens \
+                 on 127.0.0.1 or [::1] unless you also set allow_non_loopback = true (and keep \
+                 it behind a firewall)",
+                hint(value)
+            ));
+        }
+        Ok(addr)
+    })?;
+    Some(Observability {
+        listen: listen.value,
     })
 }

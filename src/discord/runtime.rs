@@ -3,11 +3,15 @@
 //! message saying what to fix: a bot that cannot answer must not sit deaf in the server.
 
 use super::data::{Data, Error};
+use super::messages::output::{self, brief};
+use super::messages::views;
 use super::permissions::Severity;
 use super::server_check::{self, Finding};
-use super::{commands, events, group_life, outbox, output, views, votes};
+use super::{commands, events, outbox, votes};
+use crate::audit::OnBroken;
 use crate::clock::Clock;
 use crate::config::{Config, Token, DEFAULT_API_BASE};
+use crate::lock::InstanceLock;
 use crate::scheduler;
 use crate::store::{Store, StoreError};
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -24,6 +28,10 @@ pub struct RunningBot {
     task: JoinHandle<Result<()>>,
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
+    store: Store,
+    endpoint: Option<crate::observability::Endpoint>,
+    /// Held until the bot is dropped: one bot per database.
+    _lock: InstanceLock,
 }
 
 impl RunningBot {
@@ -37,9 +45,21 @@ impl RunningBot {
             }
         }
         self.shards.shutdown_all().await;
-        self.task
+        let result = self
+            .task
             .await
-            .map_err(|e| anyhow!("the bot task failed: {e}"))?
+            .map_err(|e| anyhow!("the bot task failed: {e}"))?;
+        if let Some(endpoint) = self.endpoint {
+            let _ = endpoint.task.await;
+        }
+        // Everything recorded is in the database file itself once this returns.
+        self.store.close().await;
+        result
+    }
+
+    /// Where the observability endpoint listens, when configured.
+    pub fn observability_addr(&self) -> Option<std::net::SocketAddr> {
+        self.endpoint.as_ref().map(|e| e.addr)
     }
 
     /// Waits until the client stops by itself (a fatal gateway error).
@@ -109,7 +129,11 @@ fn http_for(config: &Config, token: &Token, transport: &DiscordTransport) -> Res
             .resolve(DISCORD_HOST, *addr)
             .add_root_certificate(root);
     }
-    let client = client.build().context("building the HTTP client")?;
+    // Retries nothing (as before) and counts every answer by status class for /metrics.
+    let client = client
+        .retry(crate::observability::counting_retry_policy())
+        .build()
+        .context("building the HTTP client")?;
     // serenity's rate limiter sends with this same client (`HttpBuilder::build` clones it).
     let builder = HttpBuilder::new(token.expose()).client(client);
     Ok(match transport {
@@ -167,19 +191,42 @@ pub async fn application_id(config: &Config, token: &Token) -> Result<u64> {
         .get())
 }
 
-/// Opens the database, checks everything, registers commands and connects.
+/// Opens the database, verifies the audit log (refusing a broken one), checks everything,
+/// registers commands and connects.
 pub async fn start(
     config: Config,
     token: Token,
     clock: Arc<dyn Clock>,
     transport: DiscordTransport,
 ) -> Result<RunningBot> {
-    let store = Store::open(config.database_path()).await.with_context(|| {
-        format!(
-            "cannot open the database {}",
-            config.database_path().display()
-        )
-    })?;
+    start_checked(config, token, clock, transport, OnBroken::Refuse).await
+}
+
+/// [`start`], saying what to do if the audit log does not verify.
+pub async fn start_checked(
+    config: Config,
+    token: Token,
+    clock: Arc<dyn Clock>,
+    transport: DiscordTransport,
+    on_broken: OnBroken,
+) -> Result<RunningBot> {
+    let lock = InstanceLock::acquire(config.database_path(), "govbot run")?;
+    let (store, migrated) = Store::open_migrated(config.database_path())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                config.database_path().display()
+            )
+        })?;
+    if migrated.applied > 0 {
+        tracing::info!(
+            applied = migrated.applied,
+            backup = migrated.backup.as_ref().map(|p| p.display().to_string()),
+            "the database was migrated"
+        );
+    }
+    crate::audit::check_at_startup(&store, on_broken).await?;
     let http = http_for(&config, &token, &transport)?;
     let me = identify(&http, &config).await?;
     let findings = server_check::run(&http, &config, me.id.get()).await?;
@@ -197,7 +244,7 @@ pub async fn start(
                 .join("\n")
         );
     }
-    let cmds = vec![commands::group(), group_life::wg(), commands::ping()];
+    let cmds = commands::all();
     let guild = GuildId::new(config.guild_id);
     guild
         .set_commands(&http, poise::builtins::create_application_commands(&cmds))
@@ -210,11 +257,29 @@ pub async fn start(
                 brief(&e)
             )
         })?;
-    tracing::info!(guild = config.guild_id, "slash commands registered");
+    let registered = cmds.len();
+    tracing::debug!(
+        guild = config.guild_id,
+        registered,
+        "slash commands registered"
+    );
+    let guild_name = match http.get_guild(guild).await {
+        Ok(g) => format!("{} ({})", g.name, config.guild_id),
+        Err(_) => format!("guild {}", config.guild_id),
+    };
 
     let config = Arc::new(config);
-    let data = Data::new(store.clone(), config.clone(), clock.clone(), me.id.get());
-    let worker_data = || Data::new(store.clone(), config.clone(), clock.clone(), me.id.get());
+    let startup = Arc::new(super::data::Startup {
+        bot_name: me.name.clone(),
+        guild: guild_name,
+        commands_registered: registered,
+    });
+    let data = Data::new(store.clone(), config.clone(), clock.clone(), me.id.get())
+        .with_startup(startup.clone());
+    let worker_data = || {
+        Data::new(store.clone(), config.clone(), clock.clone(), me.id.get())
+            .with_startup(startup.clone())
+    };
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: cmds,
@@ -222,6 +287,11 @@ pub async fn start(
                 Box::pin(events::handle(fw.serenity_context, event, fw.user_data))
             },
             on_error: |error| Box::pin(on_error(error)),
+            pre_command: |ctx| {
+                Box::pin(async move {
+                    crate::counters::command(&ctx.command().qualified_name);
+                })
+            },
             // After the command answered: remembering a name is a write, and nothing may wait
             // on the database before the answer.
             post_command: |ctx| Box::pin(async move { ctx.data().remember(ctx.author()).await }),
@@ -236,6 +306,21 @@ pub async fn start(
         .context("building the Discord client")?;
     let shards = client.shard_manager.clone();
     let (stop, stopped) = watch::channel(false);
+    let endpoint = match &config.observability {
+        Some(o) => Some(
+            crate::observability::serve(
+                o.listen,
+                crate::observability::Probe {
+                    store: store.clone(),
+                    shards: shards.clone(),
+                    clock: clock.clone(),
+                },
+                stopped.clone(),
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let http = client.http.clone();
     let startup = worker_data();
     match votes::reconcile(&http, &startup).await {
@@ -248,6 +333,7 @@ pub async fn start(
             store.clone(),
             clock.clone(),
             config.policy.clone(),
+            config.audit.post_head_every,
             stopped.clone(),
         )),
         tokio::spawn(outbox::run(http, worker_data(), stopped.clone())),
@@ -297,22 +383,41 @@ pub async fn start(
         task,
         stop,
         workers,
+        store,
+        endpoint,
+        _lock: lock,
     })
 }
 
 /// Runs until SIGINT or SIGTERM, then disconnects cleanly. The signal handlers are installed
 /// before anything else, so a signal during start-up is a clean stop too, never a kill.
-pub async fn run(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<()> {
+pub async fn run(
+    config: Config,
+    token: Token,
+    clock: Arc<dyn Clock>,
+    on_broken: OnBroken,
+) -> Result<()> {
     let mut shutdown = Shutdown::install()?;
+    let start = start_checked(
+        config,
+        token,
+        clock,
+        DiscordTransport::Configured,
+        on_broken,
+    );
     let mut bot = tokio::select! {
-        bot = start(config, token, clock, DiscordTransport::Configured) => bot?,
+        bot = start => bot?,
         _ = shutdown.recv() => {
             tracing::info!("shutting down before the bot was connected");
             return Ok(());
         }
     };
     tokio::select! {
-        result = &mut bot.task => return result.map_err(|e| anyhow!("{e}"))?,
+        result = &mut bot.task => {
+            // The client stopped by itself: the database is still closed cleanly.
+            bot.store.close().await;
+            return result.map_err(|e| anyhow!("{e}"))?;
+        }
         _ = shutdown.recv() => tracing::info!("shutting down"),
     }
     bot.stop().await
@@ -368,19 +473,6 @@ fn status(e: &serenity::Error) -> Option<u16> {
     }
 }
 
-/// An HTTP error without the request's headers or URL (which carry nothing secret, but are noise).
-pub(crate) fn brief(e: &serenity::Error) -> String {
-    match e {
-        serenity::Error::Http(h) => match h {
-            serenity::all::HttpError::UnsuccessfulRequest(r) => {
-                format!("HTTP {}: {}", r.status_code.as_u16(), r.error.message)
-            }
-            other => other.to_string(),
-        },
-        other => other.to_string(),
-    }
-}
-
 /// One place turns errors into answers: what a person caused is told to them privately; anything
 /// else is logged and they get an apology that says nothing was changed.
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
@@ -389,10 +481,12 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             let message = match error.downcast_ref::<StoreError>() {
                 Some(e) if e.is_user_facing() => e.user_message(),
                 Some(e) => {
+                    crate::counters::command_error(&ctx.command().qualified_name);
                     tracing::error!("command /{} failed: {e:#}", ctx.command().qualified_name);
                     e.user_message()
                 }
                 None => {
+                    crate::counters::command_error(&ctx.command().qualified_name);
                     tracing::error!(
                         "command /{} failed: {error:#}",
                         ctx.command().qualified_name

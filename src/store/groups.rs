@@ -1,6 +1,6 @@
 //! Groups: one governance decision per transaction, and reads of current state.
 
-use super::audit::append_events;
+use super::audit::{self, append_events};
 use super::error::StoreError;
 use super::triggers::{self, Trigger};
 use super::{millis, Store};
@@ -78,7 +78,49 @@ impl Store {
     /// Carries out one command: decides it against the stored state and, when allowed, appends its
     /// events and writes the new state in a single transaction, recording `trigger` so that a
     /// repeat delivery is refused as [`StoreError::Duplicate`] and changes nothing.
+    ///
+    /// Each decision is logged at INFO (group, kind, actor id, reason) and counted for `/metrics`,
+    /// with its events.
     pub async fn execute(
+        &self,
+        target: Target,
+        command: &Command,
+        ctx: &Acting<'_>,
+        trigger: Option<&Trigger>,
+    ) -> Result<Executed, StoreError> {
+        let result = self.decide_and_record(target, command, ctx, trigger).await;
+        let kind = crate::counters::command_kind(command);
+        let actor = match ctx.actor {
+            crate::governance::Actor::Member { id, .. } => id.0.to_string(),
+            crate::governance::Actor::System => "govbot".to_owned(),
+        };
+        match &result {
+            Ok(done) => {
+                crate::counters::decision(&kind, "recorded");
+                for e in &done.events {
+                    crate::counters::audit_event(e);
+                }
+                let reason = done.events.iter().find_map(|e| e.reason.as_deref());
+                let events: Vec<&str> = done.events.iter().map(|e| e.kind.name()).collect();
+                tracing::info!(
+                    group = done.id.0,
+                    kind,
+                    actor,
+                    reason,
+                    events = events.join(","),
+                    "decision recorded"
+                );
+            }
+            Err(e) if e.is_user_facing() && !matches!(e, StoreError::Busy) => {
+                crate::counters::decision(&kind, "refused");
+                tracing::debug!(kind, actor, "decision refused: {e}");
+            }
+            Err(_) => crate::counters::decision(&kind, "failed"),
+        }
+        result
+    }
+
+    async fn decide_and_record(
         &self,
         target: Target,
         command: &Command,
@@ -110,6 +152,25 @@ impl Store {
                     .await?;
                 (GroupId(next), None, 0)
             }
+        };
+        // Time never goes back within a group's history (the database refuses it, see
+        // `0008_audit_chain.sql`). A command whose `now` was read before another command on the
+        // same group took the write lock is decided as of that group's last event instead: the
+        // moment it is recorded, a few milliseconds later than its clock said.
+        let later;
+        let ctx = match audit::last_event_at(&mut tx, id).await? {
+            Some(last) if last > ctx.now => {
+                if last - ctx.now > chrono::Duration::minutes(1) {
+                    tracing::warn!(
+                        group = %id,
+                        "the clock ({}) is behind the group's last event ({last}); deciding as of that event",
+                        ctx.now
+                    );
+                }
+                later = Acting::new(ctx.actor, last, ctx.policy);
+                &later
+            }
+            _ => ctx,
         };
         let events = decide(current.as_ref(), command, ctx)?;
         let mut group = current;

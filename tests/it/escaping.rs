@@ -4,9 +4,9 @@
 
 use crate::common::t0;
 use govbot::discord::markdown::{self, Markdown};
-use govbot::discord::render::Rendered;
-use govbot::discord::views::{self, CardSource};
-use govbot::discord::{notices, views::Overlap};
+use govbot::discord::messages::render::Rendered;
+use govbot::discord::messages::views::{self, CardSource};
+use govbot::discord::messages::{notices, views::Overlap};
 use govbot::governance::*;
 use govbot::store::{GroupId, StoredEvent, StoredGroup};
 use proptest::prelude::*;

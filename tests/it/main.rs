@@ -4,6 +4,7 @@
 
 mod common;
 
+mod audit_chain;
 mod cli;
 mod config;
 mod crash;
@@ -17,6 +18,10 @@ mod github;
 mod github_sync;
 mod governance_props;
 mod governance_rules;
+mod layout;
+mod migrations;
+mod observability;
+mod operating;
 mod process;
 mod ratelimits;
 mod server_check;

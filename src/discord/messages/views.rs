@@ -1,8 +1,8 @@
 //! What each template is given: plain serialisable views of governance values, with ids as
 //! strings (Discord ids do not fit a JSON number exactly).
 
-use super::markdown::{self, Markdown};
-use super::render::{render, RenderError, Rendered};
+use super::render::{render, template, RenderError, Rendered};
+use crate::discord::markdown::{self, Markdown};
 use crate::export::{Activity, RECENT_WEEKS};
 use crate::governance::{Actor, Field, Group, MemberId, TemplateErrors};
 use crate::store::{ActivitySummary, GroupId, StoredGroup};
@@ -86,7 +86,7 @@ pub fn card(
     source: CardSource,
 ) -> Result<Rendered, RenderError> {
     render(
-        "proposal_card",
+        template!("proposal_card"),
         Card {
             id: id.0,
             kind: g.kind.code(),
@@ -126,7 +126,7 @@ pub fn announcement(
     window: String,
 ) -> Result<Rendered, RenderError> {
     render(
-        "moderators_announcement",
+        template!("moderators_announcement"),
         Announcement {
             id: id.0,
             kind: g.kind.code(),
@@ -164,7 +164,7 @@ pub fn template_problems(
     from_message: bool,
 ) -> Result<Rendered, RenderError> {
     render(
-        "template_problems",
+        template!("template_problems"),
         Problems {
             kind: errors.kind.code(),
             kind_long: errors.kind.long_name(),
@@ -197,7 +197,7 @@ struct EditProblems {
 /// The problems of an edited template, each govbot's words around what people typed.
 pub fn edit_problems(id: GroupId, problems: Vec<String>) -> Result<Rendered, RenderError> {
     render(
-        "edit_problems",
+        template!("edit_problems"),
         EditProblems {
             id: id.0,
             problems: problems.iter().map(|p| markdown::composite(p)).collect(),
@@ -215,7 +215,7 @@ struct Summary {
 
 pub fn edit_too_late(id: GroupId, g: &Group) -> Result<Rendered, RenderError> {
     render(
-        "edit_too_late",
+        template!("edit_too_late"),
         Summary {
             id: id.0,
             kind: g.kind.code(),
@@ -246,8 +246,8 @@ pub fn withdrawn(
         actor: actor.0.to_string(),
     };
     Ok((
-        render("proposal_withdrawn", view())?,
-        render("moderators_withdrawn", view())?,
+        render(template!("proposal_withdrawn"), view())?,
+        render(template!("moderators_withdrawn"), view())?,
     ))
 }
 
@@ -286,7 +286,7 @@ struct Info {
 pub fn info(g: &StoredGroup, viewer: &Actor) -> Result<Rendered, RenderError> {
     let s = &g.group;
     render(
-        "group_info",
+        template!("group_info"),
         Info {
             id: g.id.0,
             kind: s.kind.code(),
@@ -410,7 +410,7 @@ pub fn list_with_activity(
         }
     };
     render(
-        "group_list",
+        template!("group_list"),
         List {
             filter,
             groups: groups.iter().take(LIST_LIMIT).map(entry).collect(),
@@ -430,7 +430,7 @@ struct ErrorView {
 /// own Markdown.
 pub fn error(message: &str, hint: Option<&str>) -> Result<Rendered, RenderError> {
     render(
-        "error",
+        template!("error"),
         ErrorView {
             message: markdown::composite(message),
             hint: hint.map(Markdown::trusted),

@@ -2,10 +2,11 @@
 //! reversal, sponsorship, and the audit trail. Each answers its caller privately; what everyone
 //! else is shown follows from the audit log (see `outbox/show.rs`).
 
-use super::commands::{fresh, member_roles};
-use super::data::{Context, Error};
-use super::markdown::{self, Markdown};
-use super::{notices, output, votes};
+use super::preamble::{fresh, member_roles};
+use crate::discord::data::{Context, Error};
+use crate::discord::markdown::{self, Markdown};
+use crate::discord::messages::{notices, output};
+use crate::discord::votes;
 use crate::governance::{Command, EventKind};
 use crate::store::GroupId;
 
@@ -81,7 +82,7 @@ async fn decide(ctx: Context<'_>, id: i64, command: Command) -> Result<(), Error
     if !fresh(ctx).await? {
         return Ok(());
     }
-    let done = super::commands::act(ctx, id, &command).await?;
+    let done = super::preamble::act(ctx, id, &command).await?;
     let what = done
         .events
         .iter()
@@ -98,7 +99,7 @@ async fn decide(ctx: Context<'_>, id: i64, command: Command) -> Result<(), Error
         markdown::escape(&done.group.name),
         done.group.state.label()
     ));
-    super::commands::ephemeral(ctx, &notices::done(text)?).await
+    super::preamble::ephemeral(ctx, &notices::done(text)?).await
 }
 
 /// Show a group's audit trail: who did what, when and why.
@@ -116,5 +117,5 @@ pub async fn history(
     // Who voted what only to those the vote's ballot visibility shows it to.
     let viewer = ctx.data().actor(ctx.author().id.get(), &member_roles(&ctx));
     let r = notices::history(g.id, &g.group, &events, &viewer)?;
-    super::commands::ephemeral(ctx, &r).await
+    super::preamble::ephemeral(ctx, &r).await
 }
