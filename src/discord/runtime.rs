@@ -24,6 +24,7 @@ pub struct RunningBot {
     task: JoinHandle<Result<()>>,
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
+    web: Option<std::net::SocketAddr>,
 }
 
 impl RunningBot {
@@ -51,6 +52,11 @@ impl RunningBot {
 
     pub fn shard_manager(&self) -> Arc<ShardManager> {
         self.shards.clone()
+    }
+
+    /// Where the public record is served, when `[web]` is configured.
+    pub fn web_addr(&self) -> Option<std::net::SocketAddr> {
+        self.web
     }
 }
 
@@ -180,6 +186,20 @@ pub async fn start(
             config.database_path().display()
         )
     })?;
+    // The public record binds its address before anything connects, so a port in use stops
+    // start-up with a message instead of leaving a bot without its site.
+    let web = match &config.web {
+        Some(w) => {
+            let listener = crate::web::server::bind(w.listen).await?;
+            let site = crate::web::Site::new(
+                Store::open_read_only(config.database_path()).await?,
+                crate::web::Settings::from_config(&config),
+                clock.clone(),
+            );
+            Some((listener, site))
+        }
+        None => None,
+    };
     let http = http_for(&config, &token, &transport)?;
     let me = identify(&http, &config).await?;
     let findings = server_check::run(&http, &config, me.id.get()).await?;
@@ -252,6 +272,18 @@ pub async fn start(
         )),
         tokio::spawn(outbox::run(http, worker_data(), stopped.clone())),
     ];
+    let web_addr = match web {
+        Some((listener, site)) => {
+            let addr = listener.local_addr().ok();
+            workers.push(tokio::spawn(crate::web::server::serve(
+                listener,
+                site,
+                stopped.clone(),
+            )));
+            addr
+        }
+        None => None,
+    };
     if let Some(settings) = config.github.clone() {
         let client =
             crate::github::GitHubClient::new(&settings.api_base, crate::github::github_token())
@@ -297,6 +329,7 @@ pub async fn start(
         task,
         stop,
         workers,
+        web: web_addr,
     })
 }
 
@@ -319,13 +352,13 @@ pub async fn run(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<
 }
 
 /// SIGINT and SIGTERM, listened to from the moment this is made.
-struct Shutdown {
+pub(crate) struct Shutdown {
     #[cfg(unix)]
     signals: (tokio::signal::unix::Signal, tokio::signal::unix::Signal),
 }
 
 impl Shutdown {
-    fn install() -> Result<Shutdown> {
+    pub(crate) fn install() -> Result<Shutdown> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
@@ -343,7 +376,7 @@ impl Shutdown {
         }
     }
 
-    async fn recv(&mut self) {
+    pub(crate) async fn recv(&mut self) {
         #[cfg(unix)]
         {
             let (interrupt, terminate) = &mut self.signals;

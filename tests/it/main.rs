@@ -22,3 +22,4 @@ mod server_check;
 mod standard_world;
 mod store;
 mod templates;
+mod web;
