@@ -139,8 +139,13 @@ fn live(life: Life, id: i64, now: Timestamp, policy: &Policy) -> Result<(Group, 
         group: None,
         events: Vec::new(),
     };
-    // Every group is proposed some hours apart, going back from `now`.
-    let start = now - d(200) + Span::minutes(id);
+    // Every group is proposed within a day, a month before `now`, so that no WG reaches its
+    // inactivity limit; the long-lived WG began earlier, its activity every 3 hours since.
+    let start = if life == Life::BusyWg {
+        now - d(140)
+    } else {
+        now - d(30) + Span::minutes(id % 1440)
+    };
     g.act(&proposer, start, Command::Propose { template })?;
     let electorate = (2..=6).map(MemberId).collect();
     match life {
@@ -252,7 +257,7 @@ fn live(life: Life, id: i64, now: Timestamp, policy: &Policy) -> Result<(Group, 
         }
         Life::RetiredWg => g.act(
             &moderators[1],
-            opened + d(40),
+            opened + d(5),
             Command::Retire {
                 reason: "merged into the Registry WG".into(),
             },

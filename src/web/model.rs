@@ -4,15 +4,56 @@
 
 use super::privacy::{ballot_visibility, BallotVisibility};
 use super::Settings;
-use crate::discord::notices::{purpose_and_opener, rule_text};
 use crate::export::RECENT_WEEKS;
 use crate::governance::{
-    Actor, Approval, Choice, Event, EventKind, Group, GroupKind, GroupState, ItemRef, MemberId,
-    Outcome, RetirementCause, Role, Timestamp, TrackedItem, VetoOutcome, Vote, VotePurpose,
+    Actor, Approval, Choice, Event, EventKind, Field, Group, GroupKind, GroupState, ItemRef,
+    MemberId, Outcome, RetirementCause, Role, Threshold, Timestamp, TrackedItem, VetoOutcome,
+    Vote, VotePurpose,
 };
 use crate::store::{ActivitySummary, GroupId, StoredEvent, StoredGroup, WeekActivity};
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+// The site words votes as the bot's messages do (approve, reject, abstain; the rule in full), in
+// its own code: the public record reads the store and never the Discord adapter.
+
+/// The rule a vote passes by, in words.
+pub fn rule_text(t: Threshold) -> String {
+    match t {
+        Threshold::MajorityOfElectorate => {
+            "approve from more than half of the electorate".to_owned()
+        }
+        Threshold::MajorityOfCast { quorum_percent } => format!(
+            "more approve than reject among ballots cast, with at least {quorum_percent}% of the \
+             electorate voting"
+        ),
+    }
+}
+
+fn choice(c: Choice) -> &'static str {
+    match c {
+        Choice::Yes => "approve",
+        Choice::No => "reject",
+        Choice::Abstain => "abstain",
+    }
+}
+
+/// The answer that says what a group is for: an IG's differentiation, a WG's use cases (as the
+/// bot's announcements show it).
+fn purpose(g: &Group) -> Option<Answer> {
+    let field = match g.kind {
+        GroupKind::Ig => Field::Differentiation,
+        GroupKind::Wg => Field::UseCases,
+    };
+    g.template
+        .answers()
+        .into_iter()
+        .find(|(f, _)| *f == field)
+        .map(|(f, text)| Answer {
+            label: f.label(),
+            text,
+        })
+}
 
 /// How a member govbot never saw by name is shown (their id never is).
 pub const UNNAMED: &str = "unnamed member";
@@ -296,7 +337,6 @@ pub fn summary(
     weeks: &[WeekActivity],
 ) -> Summary {
     let g = &s.group;
-    let (purpose, _) = purpose_and_opener(g);
     Summary {
         id: s.id.0.to_string(),
         public: true,
@@ -305,10 +345,7 @@ pub fn summary(
         name: g.name.clone(),
         state: g.state.code(),
         state_label: g.state.label(),
-        purpose: purpose.map(|a| Answer {
-            label: a.label,
-            text: a.text,
-        }),
+        purpose: purpose(g),
         facilitators: names.people(&g.facilitators),
         maintainers: names.people(&g.maintainers),
         channel_url: channel_url(settings, g),
@@ -446,10 +483,6 @@ pub struct Record {
     /// The decision that ended the group, once it ended (retired or reversed).
     pub ended_by: Option<Decision>,
     pub history: Vec<Line>,
-}
-
-fn choice(c: Choice) -> &'static str {
-    crate::discord::notices::choice_label(c)
 }
 
 fn vote_view(v: &Vote, names: &Names, visibility: BallotVisibility) -> VoteView {
