@@ -187,7 +187,7 @@ async fn ballots_through_the_bot(h: &Harness, voters: Vec<u64>) -> Result<EndToE
         .slash_command(
             h.user("mod-ana"),
             moderators,
-            "group",
+            "govern",
             json!([{"type": 1, "name": "call-vote", "options": [
                 {"type": 4, "name": "id", "value": id.0}
             ]}]),

@@ -410,11 +410,7 @@ fn read_github(r: &mut Reader, root: &Section) -> Option<GitHub> {
     let d = GitHub::default();
     r.only(&s, &["api_base", "sep_repository", "sync_interval"]);
     let api_base = r
-        .optional(
-            &s,
-            "api_base",
-            urls::api_base(crate::github::DEFAULT_API_BASE),
-        )
+        .optional(&s, "api_base", urls::api_base(super::GITHUB_API_BASE))
         .map_or(d.api_base, |v| v.value);
     let sep_repository = r
         .optional(&s, "sep_repository", |value| {

@@ -41,6 +41,12 @@ pub const DEFAULT_API_BASE: &str = "https://discord.com";
 /// The environment variable that holds the bot token.
 pub const TOKEN_VAR: &str = "DISCORD_TOKEN";
 
+/// GitHub's REST API, used unless `github.api_base` points elsewhere.
+pub const GITHUB_API_BASE: &str = "https://api.github.com";
+
+/// The environment variable that holds the GitHub token.
+pub const GITHUB_TOKEN_VAR: &str = "GITHUB_TOKEN";
+
 /// A loaded and checked configuration. Built only by [`Config::parse`] and [`Config::load`], so
 /// holding one means the file had no errors (it may have had warnings: [`Config::warnings`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,7 +180,7 @@ pub struct GitHub {
 impl Default for GitHub {
     fn default() -> Self {
         GitHub {
-            api_base: crate::github::DEFAULT_API_BASE.to_owned(),
+            api_base: GITHUB_API_BASE.to_owned(),
             sep_repository: "modelcontextprotocol/modelcontextprotocol".to_owned(),
             sync_interval: HumanDuration::hours(1),
         }

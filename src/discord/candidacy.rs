@@ -3,7 +3,7 @@
 
 use super::component_id::ComponentId;
 use super::data::Data;
-use super::{notices, output, views};
+use super::messages::{notices, output, views};
 use crate::governance::{Acting, Actor, Command, Role};
 use crate::store::{GroupId, Target, Trigger};
 use anyhow::Result;

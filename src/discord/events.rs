@@ -3,7 +3,8 @@
 
 use super::component_id::ComponentId;
 use super::data::{Data, Error};
-use super::{candidacy, output, proposals, views, votes};
+use super::messages::{output, views};
+use super::{candidacy, proposals, votes};
 use crate::governance::{Acting, Command, Field, Role, TemplateDraft};
 use crate::store::{StoreError, Target, Trigger};
 use serenity::all::{
@@ -140,7 +141,7 @@ async fn on_component(ctx: &Context, data: &Data, c: &ComponentInteraction) -> R
 }
 
 async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<(), Error> {
-    let reply = |r: super::render::Rendered, ephemeral: bool| {
+    let reply = |r: super::messages::render::Rendered, ephemeral: bool| {
         CreateInteractionResponse::Message(output::reply(&r, ephemeral))
     };
     let Some(ComponentId::Propose { draft: draft_id }) = ComponentId::parse(&m.data.custom_id)

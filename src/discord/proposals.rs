@@ -3,9 +3,9 @@
 //! governance command, then shows the outcome; nothing here decides a rule.
 
 use super::data::Data;
-use super::output;
+use super::messages::output;
+use super::messages::views::{self, CardSource, Overlap};
 use super::template_message::{self, MAX_MESSAGE_CHARS};
-use super::views::{self, CardSource, Overlap};
 use crate::governance::{
     Acting, Actor, Command, Field, FieldProblem, Group, GroupState, MemberId, Template,
     TemplateDraft, TemplateErrors,
@@ -109,7 +109,7 @@ pub async fn announcement(
     id: GroupId,
     g: &Group,
     source: Option<String>,
-) -> Result<super::render::Rendered> {
+) -> Result<super::messages::render::Rendered> {
     Ok(views::announcement(
         id,
         g,
@@ -125,7 +125,7 @@ pub async fn card(
     g: &Group,
     updated: bool,
     source: CardSource,
-) -> Result<super::render::Rendered> {
+) -> Result<super::messages::render::Rendered> {
     Ok(views::card(
         id,
         g,
@@ -208,7 +208,7 @@ async fn propose(
     actor: &Actor,
     draft: &TemplateDraft,
     message: u64,
-) -> Result<Result<(), super::render::Rendered>> {
+) -> Result<Result<(), super::messages::render::Rendered>> {
     let template = match validate(http, data, draft).await {
         Ok(t) => t,
         Err(e) => return Ok(Err(views::template_problems(&e, true)?)),
@@ -278,7 +278,7 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
     }
     let actor = data.actor(known.author.0, &roles);
     let draft = template_message::parse(content);
-    let reply_to = |r: &super::render::Rendered| {
+    let reply_to = |r: &super::messages::render::Rendered| {
         output::create(r).reference_message((event.channel_id, event.id))
     };
     match known.group {

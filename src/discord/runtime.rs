@@ -3,9 +3,11 @@
 //! message saying what to fix: a bot that cannot answer must not sit deaf in the server.
 
 use super::data::{Data, Error};
+use super::messages::output::{self, brief};
+use super::messages::views;
 use super::permissions::Severity;
 use super::server_check::{self, Finding};
-use super::{commands, events, group_life, outbox, output, views, votes};
+use super::{commands, events, outbox, votes};
 use crate::clock::Clock;
 use crate::config::{Config, Token, DEFAULT_API_BASE};
 use crate::scheduler;
@@ -217,7 +219,7 @@ pub async fn start(
                 .join("\n")
         );
     }
-    let cmds = vec![commands::group(), group_life::wg(), commands::ping()];
+    let cmds = commands::all();
     let guild = GuildId::new(config.guild_id);
     guild
         .set_commands(&http, poise::builtins::create_application_commands(&cmds))
@@ -398,19 +400,6 @@ fn status(e: &serenity::Error) -> Option<u16> {
             Some(r.status_code.as_u16())
         }
         _ => None,
-    }
-}
-
-/// An HTTP error without the request's headers or URL (which carry nothing secret, but are noise).
-pub(crate) fn brief(e: &serenity::Error) -> String {
-    match e {
-        serenity::Error::Http(h) => match h {
-            serenity::all::HttpError::UnsuccessfulRequest(r) => {
-                format!("HTTP {}: {}", r.status_code.as_u16(), r.error.message)
-            }
-            other => other.to_string(),
-        },
-        other => other.to_string(),
     }
 }
 

@@ -16,6 +16,7 @@ mod github;
 mod github_sync;
 mod governance_props;
 mod governance_rules;
+mod layout;
 mod process;
 mod ratelimits;
 mod server_check;

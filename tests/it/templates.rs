@@ -4,9 +4,8 @@
 use crate::common::t0;
 use chrono::Duration;
 use govbot::config::VoteReactions;
-use govbot::discord::notices::{self, VetoFacts};
-use govbot::discord::render::template_names;
-use govbot::discord::views::{self, CardSource, Overlap};
+use govbot::discord::messages::notices::{self, VetoFacts};
+use govbot::discord::messages::views::{self, CardSource, Overlap};
 use govbot::governance::*;
 use govbot::store::{GroupId, StoredEvent, StoredGroup};
 use std::collections::BTreeSet;
@@ -836,7 +835,7 @@ fn action_done() {
             reason: VETO_REASON.into(),
         },
     );
-    // Worded as `/group veto` words its confirmation.
+    // Worded as `/govern veto` words its confirmation.
     let what = s.events[before..]
         .iter()
         .map(|e| e.kind.to_string())
@@ -903,13 +902,28 @@ fn sponsored_approved() {
     .text());
 }
 
+/// The name of every template file in `templates/` (`vote_result` for `vote_result.md.j2`).
+fn template_names() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let file = e.unwrap().file_name().to_string_lossy().into_owned();
+            file.strip_suffix(".md.j2").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// Every template has a snapshot from a test in this file. A snapshot is named after its test:
 /// `templates__<template>.snap`, `templates__<template>_<case>.snap`, or for a test showing
 /// two templates together `templates__<a>_and_<b>.snap` (insta adds `-2`, `-3` to further
 /// snapshots of one test). A snapshot whose test is gone counts for nothing.
 #[test]
 fn every_template_has_a_snapshot_test() {
-    let names: Vec<&str> = template_names().collect();
+    let names = template_names();
+    assert!(names.len() > 20, "templates/ read as {names:?}");
     let source = include_str!("templates.rs");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/snapshots");
     let mut covered: BTreeSet<&str> = BTreeSet::new();
@@ -934,10 +948,13 @@ fn every_template_has_a_snapshot_test() {
                 .iter()
                 .filter(|n| part == **n || part.starts_with(&format!("{n}_")))
                 .max_by_key(|n| n.len());
-            covered.extend(template.copied());
+            covered.extend(template.map(String::as_str));
         }
     }
-    let missing: Vec<_> = names.iter().filter(|n| !covered.contains(*n)).collect();
+    let missing: Vec<_> = names
+        .iter()
+        .filter(|n| !covered.contains(n.as_str()))
+        .collect();
     assert!(
         missing.is_empty(),
         "templates with no snapshot under tests/it/snapshots/ (name the test after the template): {missing:?}"
@@ -1071,7 +1088,7 @@ fn week(month: u32, day: u32, messages: i64, participants: i64) -> govbot::store
 
 #[test]
 fn group_health_ig() {
-    use govbot::discord::health;
+    use govbot::discord::messages::health;
     let s = lively_ig();
     let weeks = [week(10, 26, 0, 0), week(11, 2, 12, 3), week(11, 9, 4, 2)];
     insta::assert_snapshot!(
@@ -1111,11 +1128,14 @@ fn working_wg() -> Story {
 #[test]
 fn group_health_wg() {
     let s = working_wg();
-    insta::assert_snapshot!(
-        govbot::discord::health::health(&stored(&s, 12), &[], None, at(120))
-            .unwrap()
-            .text()
-    );
+    insta::assert_snapshot!(govbot::discord::messages::health::health(
+        &stored(&s, 12),
+        &[],
+        None,
+        at(120)
+    )
+    .unwrap()
+    .text());
 }
 
 #[test]
@@ -1123,7 +1143,7 @@ fn group_health_wg_retirement_candidate() {
     let s = approved(wg_events());
     let limit = at(73) + Duration::days(30);
     let s = s.then_at(&Actor::System, limit, Command::FlagRetirementCandidate);
-    let text = govbot::discord::health::health(&stored(&s, 12), &[], None, limit)
+    let text = govbot::discord::messages::health::health(&stored(&s, 12), &[], None, limit)
         .unwrap()
         .text();
     insta::assert_snapshot!(text);
@@ -1157,7 +1177,7 @@ fn item_unreadable() {
 #[test]
 fn group_health_wg_with_an_unreadable_item() {
     let s = wg_with_unreadable_item();
-    let text = govbot::discord::health::health(&stored(&s, 12), &[], None, at(120))
+    let text = govbot::discord::messages::health::health(&stored(&s, 12), &[], None, at(120))
         .unwrap()
         .text();
     assert!(
@@ -1194,9 +1214,11 @@ fn retirement_candidate_all_items_completed() {
 #[test]
 fn group_health_item_list() {
     let s = working_wg();
-    insta::assert_snapshot!(govbot::discord::health::item_list(&stored(&s, 12))
-        .unwrap()
-        .text());
+    insta::assert_snapshot!(
+        govbot::discord::messages::health::item_list(&stored(&s, 12))
+            .unwrap()
+            .text()
+    );
 }
 
 #[test]

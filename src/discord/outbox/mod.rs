@@ -19,8 +19,9 @@ mod tally;
 
 pub use tally::EDIT_INTERVAL;
 
+use super::channels;
 use super::data::Data;
-use super::{channels, notices};
+use crate::discord::messages::notices;
 use crate::governance::{EventKind, GroupState};
 use crate::store::{LoggedEvent, Pending};
 use anyhow::Result;

@@ -2,9 +2,10 @@
 //! reversal, sponsorship, and the audit trail. Each answers its caller privately; what everyone
 //! else is shown follows from the audit log (see `outbox/show.rs`).
 
-use super::commands::{fresh, member_roles};
-use super::data::{Context, Error};
-use super::{notices, output, votes};
+use super::preamble::{fresh, member_roles};
+use crate::discord::data::{Context, Error};
+use crate::discord::messages::{notices, output};
+use crate::discord::votes;
 use crate::governance::{Command, EventKind};
 use crate::store::GroupId;
 
@@ -80,7 +81,7 @@ async fn decide(ctx: Context<'_>, id: i64, command: Command) -> Result<(), Error
     if !fresh(ctx).await? {
         return Ok(());
     }
-    let done = super::commands::act(ctx, id, &command).await?;
+    let done = super::preamble::act(ctx, id, &command).await?;
     let what = done
         .events
         .iter()
@@ -97,7 +98,7 @@ async fn decide(ctx: Context<'_>, id: i64, command: Command) -> Result<(), Error
         done.group.name,
         done.group.state.label()
     );
-    super::commands::ephemeral(ctx, &notices::done(&text)?).await
+    super::preamble::ephemeral(ctx, &notices::done(&text)?).await
 }
 
 /// Show a group's audit trail: who did what, when and why.
@@ -112,5 +113,5 @@ pub async fn history(
     let store = &ctx.data().store;
     let g = store.group(GroupId(id)).await?;
     let events = store.history(GroupId(id)).await?;
-    super::commands::ephemeral(ctx, &notices::history(g.id, &g.group, &events)?).await
+    super::preamble::ephemeral(ctx, &notices::history(g.id, &g.group, &events)?).await
 }

@@ -2,7 +2,7 @@
 //! ballots, reminders, results, vetoes, a new group's opening and announcement, archiving notices
 //! and the history.
 
-use super::render::{render, RenderError, Rendered};
+use super::render::{render, template, RenderError, Rendered};
 use super::views::Answer;
 use crate::config::VoteReactions;
 use crate::governance::{
@@ -126,7 +126,7 @@ pub fn vote_message(
     };
     let (purpose, _) = purpose_and_opener(g);
     render(
-        "vote_message",
+        template!("vote_message"),
         VoteMessage {
             status,
             reversal: vote.purpose == VotePurpose::Reversal,
@@ -177,7 +177,7 @@ pub fn vote_called(
     channel: u64,
 ) -> Result<Rendered, RenderError> {
     render(
-        "vote_called",
+        template!("vote_called"),
         VoteCalled {
             reversal: vote.purpose == VotePurpose::Reversal,
             id: id.0,
@@ -206,7 +206,7 @@ pub fn ballot_recorded(
     choice: Option<Choice>,
 ) -> Result<Rendered, RenderError> {
     render(
-        "ballot_recorded",
+        template!("ballot_recorded"),
         BallotRecorded {
             id: id.0,
             kind: g.kind.code(),
@@ -234,7 +234,7 @@ pub fn vote_reminder(
     not_voted: &[MemberId],
 ) -> Result<Rendered, RenderError> {
     render(
-        "vote_reminder",
+        template!("vote_reminder"),
         Reminder {
             reversal: vote.purpose == VotePurpose::Reversal,
             id: id.0,
@@ -266,7 +266,7 @@ pub fn outbox_stuck(
     fix: &str,
 ) -> Result<Rendered, RenderError> {
     render(
-        "outbox_stuck",
+        template!("outbox_stuck"),
         Stuck {
             id: id.0,
             kind: g.kind.code(),
@@ -303,7 +303,7 @@ pub fn vote_result(id: GroupId, g: &Group, vote: &Vote) -> Result<Rendered, Rend
     });
     let approved = result.outcome == Outcome::Approved;
     render(
-        "vote_result",
+        template!("vote_result"),
         VoteResult {
             reversal: vote.purpose == VotePurpose::Reversal,
             approved,
@@ -348,7 +348,7 @@ pub struct VetoFacts<'a> {
 
 pub fn veto_notice(id: GroupId, g: &Group, f: VetoFacts<'_>) -> Result<Rendered, RenderError> {
     render(
-        "veto_notice",
+        template!("veto_notice"),
         Veto {
             id: id.0,
             kind: g.kind.code(),
@@ -380,7 +380,7 @@ struct Opening<'a> {
 pub fn group_opening(id: GroupId, g: &Group) -> Result<Rendered, RenderError> {
     let (purpose, opener) = purpose_and_opener(g);
     render(
-        "group_opening",
+        template!("group_opening"),
         Opening {
             id: id.0,
             kind: g.kind.code(),
@@ -408,7 +408,7 @@ struct Announced<'a> {
 pub fn group_announced(g: &Group, channel: u64) -> Result<Rendered, RenderError> {
     let (purpose, _) = purpose_and_opener(g);
     render(
-        "group_announced",
+        template!("group_announced"),
         Announced {
             kind: g.kind.code(),
             kind_long: g.kind.long_name(),
@@ -440,7 +440,7 @@ pub fn group_archived(
     event: &Event,
 ) -> Result<Rendered, RenderError> {
     render(
-        "group_archived",
+        template!("group_archived"),
         Archived {
             id: id.0,
             kind: g.kind.code(),
@@ -495,7 +495,7 @@ pub fn history(id: GroupId, g: &Group, events: &[StoredEvent]) -> Result<Rendere
         })
         .collect();
     render(
-        "history",
+        template!("history"),
         History {
             id: id.0,
             kind: g.kind.code(),
@@ -513,7 +513,7 @@ struct Done<'a> {
 
 /// A short private confirmation of what the caller just did.
 pub fn done(text: &str) -> Result<Rendered, RenderError> {
-    render("action_done", Done { text })
+    render(template!("action_done"), Done { text })
 }
 
 #[derive(Serialize)]
@@ -538,7 +538,7 @@ pub fn sponsored(
 ) -> Result<Rendered, RenderError> {
     let count = |r: Role| g.sponsors.iter().filter(|(_, x)| *x == r).count();
     render(
-        "sponsored",
+        template!("sponsored"),
         Sponsored {
             sponsor: sponsor.0.to_string(),
             id: id.0,
@@ -568,7 +568,7 @@ pub fn inactivity_reminder(
     deadline: chrono::DateTime<chrono::Utc>,
 ) -> Result<Rendered, RenderError> {
     render(
-        "inactivity_reminder",
+        template!("inactivity_reminder"),
         InactivityReminder {
             name: &g.name,
             facilitators: ids(&g.facilitators),
@@ -605,7 +605,7 @@ pub fn retirement_candidate(
 ) -> Result<Rendered, RenderError> {
     let inactivity = g.policy.wg_inactivity.to_chrono();
     render(
-        "retirement_candidate",
+        template!("retirement_candidate"),
         Candidate {
             kind: g.kind.code(),
             name: &g.name,
@@ -667,7 +667,7 @@ pub fn item_unreadable(
         "give the token access to the repository (or make it public again), or track where the item lives now with `/wg item add`"
     };
     render(
-        "item_unreadable",
+        template!("item_unreadable"),
         ItemUnreadable {
             kind: g.kind.code(),
             id: id.0,
@@ -692,7 +692,7 @@ struct CandidacyDecided<'a> {
 /// The end of a candidacy: kept by a moderator (with the reason), or `how` it ended otherwise.
 pub fn candidacy_decided(g: &Group, event: &Event, how: &str) -> Result<Rendered, RenderError> {
     render(
-        "candidacy_decided",
+        template!("candidacy_decided"),
         CandidacyDecided {
             kept: matches!(event.kind, crate::governance::EventKind::Kept),
             actor: event
@@ -728,7 +728,7 @@ pub fn quiet_reminder(
         .max(g.active_since)
         .unwrap_or(g.proposed_at);
     render(
-        "quiet_reminder",
+        template!("quiet_reminder"),
         Quiet {
             for_moderators,
             id: id.0,
@@ -751,7 +751,7 @@ struct Status<'a> {
 
 pub fn status_posted(g: &Group, event: &Event, text: &str) -> Result<Rendered, RenderError> {
     render(
-        "status_posted",
+        template!("status_posted"),
         Status {
             kind: g.kind.code(),
             name: &g.name,

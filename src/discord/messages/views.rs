@@ -1,7 +1,7 @@
 //! What each template is given: plain serialisable views of governance values, with ids as
 //! strings (Discord ids do not fit a JSON number exactly).
 
-use super::render::{render, RenderError, Rendered};
+use super::render::{render, template, RenderError, Rendered};
 use crate::export::{Activity, RECENT_WEEKS};
 use crate::governance::{Field, Group, MemberId, TemplateErrors};
 use crate::store::{ActivitySummary, GroupId, StoredGroup};
@@ -85,7 +85,7 @@ pub fn card(
     source: CardSource,
 ) -> Result<Rendered, RenderError> {
     render(
-        "proposal_card",
+        template!("proposal_card"),
         Card {
             id: id.0,
             kind: g.kind.code(),
@@ -125,7 +125,7 @@ pub fn announcement(
     window: String,
 ) -> Result<Rendered, RenderError> {
     render(
-        "moderators_announcement",
+        template!("moderators_announcement"),
         Announcement {
             id: id.0,
             kind: g.kind.code(),
@@ -163,7 +163,7 @@ pub fn template_problems(
     from_message: bool,
 ) -> Result<Rendered, RenderError> {
     render(
-        "template_problems",
+        template!("template_problems"),
         Problems {
             kind: errors.kind.code(),
             kind_long: errors.kind.long_name(),
@@ -194,7 +194,10 @@ struct EditProblems {
 }
 
 pub fn edit_problems(id: GroupId, problems: Vec<String>) -> Result<Rendered, RenderError> {
-    render("edit_problems", EditProblems { id: id.0, problems })
+    render(
+        template!("edit_problems"),
+        EditProblems { id: id.0, problems },
+    )
 }
 
 #[derive(Serialize)]
@@ -207,7 +210,7 @@ struct Summary {
 
 pub fn edit_too_late(id: GroupId, g: &Group) -> Result<Rendered, RenderError> {
     render(
-        "edit_too_late",
+        template!("edit_too_late"),
         Summary {
             id: id.0,
             kind: g.kind.code(),
@@ -238,8 +241,8 @@ pub fn withdrawn(
         actor: actor.0.to_string(),
     };
     Ok((
-        render("proposal_withdrawn", view())?,
-        render("moderators_withdrawn", view())?,
+        render(template!("proposal_withdrawn"), view())?,
+        render(template!("moderators_withdrawn"), view())?,
     ))
 }
 
@@ -262,7 +265,7 @@ struct Info {
 pub fn info(g: &StoredGroup) -> Result<Rendered, RenderError> {
     let s = &g.group;
     render(
-        "group_info",
+        template!("group_info"),
         Info {
             id: g.id.0,
             kind: s.kind.code(),
@@ -381,7 +384,7 @@ pub fn list_with_activity(
         }
     };
     render(
-        "group_list",
+        template!("group_list"),
         List {
             filter,
             groups: groups.iter().take(LIST_LIMIT).map(entry).collect(),
@@ -400,7 +403,7 @@ struct ErrorView<'a> {
 pub fn error(message: &str, hint: Option<&str>) -> Result<Rendered, RenderError> {
     let message = mention_members(message);
     render(
-        "error",
+        template!("error"),
         ErrorView {
             message: &message,
             hint,
