@@ -24,7 +24,7 @@ pub use error::StoreError;
 pub use github::{SyncOutcome, SyncRow};
 pub use groups::{name_key, Executed, GroupFilter, GroupId, StoredGroup, Target};
 pub use outbox::{FailedAttempt, Pending};
-pub use public::{ListOrder, PublishedEvent};
+pub use public::{page_query, ListOrder, PublishedEvent};
 pub use schedule::LoggedEvent;
 pub use triggers::Trigger;
 

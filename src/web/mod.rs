@@ -329,7 +329,11 @@ impl Site {
     async fn summaries(&self, groups: &[StoredGroup]) -> Result<Vec<model::Summary>, Error> {
         let names = Names(
             self.store
-                .names_of(groups.iter().flat_map(|s| model::members_of_group(&s.group)))
+                .names_of(
+                    groups
+                        .iter()
+                        .flat_map(|s| model::members_of_group(&s.group)),
+                )
                 .await?,
         );
         let ids: Vec<GroupId> = groups.iter().map(|s| s.id).collect();
@@ -450,8 +454,11 @@ impl Site {
         let names = Names(
             self.store
                 .names_of(
-                    model::members_of_group(&s.group)
-                        .chain(events.iter().flat_map(|e| model::members_of_event(&e.event))),
+                    model::members_of_group(&s.group).chain(
+                        events
+                            .iter()
+                            .flat_map(|e| model::members_of_event(&e.event)),
+                    ),
                 )
                 .await?,
         );

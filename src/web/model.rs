@@ -7,8 +7,8 @@ use super::Settings;
 use crate::export::RECENT_WEEKS;
 use crate::governance::{
     Actor, Approval, Choice, Event, EventKind, Field, Group, GroupKind, GroupState, ItemRef,
-    MemberId, Outcome, RetirementCause, Role, Threshold, Timestamp, TrackedItem, VetoOutcome,
-    Vote, VotePurpose,
+    MemberId, Outcome, RetirementCause, Role, Threshold, Timestamp, TrackedItem, VetoOutcome, Vote,
+    VotePurpose,
 };
 use crate::store::{ActivitySummary, GroupId, StoredEvent, StoredGroup, WeekActivity};
 use serde::Serialize;
@@ -64,7 +64,10 @@ pub struct Names(pub BTreeMap<MemberId, String>);
 
 impl Names {
     pub fn person(&self, id: MemberId) -> String {
-        self.0.get(&id).cloned().unwrap_or_else(|| UNNAMED.to_owned())
+        self.0
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| UNNAMED.to_owned())
     }
 
     fn people(&self, ids: &[MemberId]) -> Vec<String> {
@@ -710,11 +713,15 @@ pub fn what(e: &Event, names: &Names, visibility: BallotVisibility) -> Option<St
     })
 }
 
-/// Who did it, as the history shows it: a sponsor is named only when ballots are public.
+/// Who did it, as the history shows it: a sponsor is named only when ballots are public (the
+/// approval that follows is the last sponsor's act, so it is the rule's then).
 fn who(e: &Event, names: &Names, visibility: BallotVisibility) -> String {
     match &e.kind {
         EventKind::Sponsored { role, .. } if visibility != BallotVisibility::Public => {
             format!("a {role}")
+        }
+        EventKind::Approved if visibility != BallotVisibility::Public => {
+            "the sponsorship rule".to_owned()
         }
         _ => names.actor(&e.actor),
     }
@@ -779,10 +786,12 @@ fn decision_tally(e: &Event) -> Option<String> {
     }
 }
 
-/// Who took a decision: a vote is closed by govbot at its deadline, on the electorate's ballots.
-fn decided_by(e: &Event, names: &Names) -> Option<String> {
+/// Who took a decision: a vote is closed by govbot at its deadline, on the electorate's ballots;
+/// an approval by sponsorship is the last sponsor's, named only when ballots are public.
+fn decided_by(e: &Event, names: &Names, visibility: BallotVisibility) -> Option<String> {
     match (&e.kind, &e.actor) {
         (EventKind::VoteClosed { .. }, _) | (_, Actor::System) => None,
+        (EventKind::Approved, _) if visibility != BallotVisibility::Public => None,
         (_, actor) => Some(names.actor(actor)),
     }
 }
@@ -835,7 +844,7 @@ pub fn record_with(
                 seq: stored.seq,
                 kind,
                 what: what.to_owned(),
-                by: decided_by(e, names),
+                by: decided_by(e, names, visibility),
                 reason: decision_reason(e),
                 tally: decision_tally(e),
             });
@@ -930,7 +939,7 @@ pub fn feed_entry(
     let (_, title) = decision(&e.kind)?;
     let public = super::privacy::Disclosure::of(g.state) == super::privacy::Disclosure::Public;
     let (title, summary, link) = if public {
-        let by = decided_by(e, names)
+        let by = decided_by(e, names, ballot_visibility(g))
             .map(|by| format!("By {by}."))
             .unwrap_or_default();
         let why = decision_reason(e)

@@ -28,7 +28,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "not_found.html",
         include_str!("../../templates/web/not_found.html"),
     ),
-    ("macros.html", include_str!("../../templates/web/macros.html")),
+    (
+        "macros.html",
+        include_str!("../../templates/web/macros.html"),
+    ),
     ("feed.xml", include_str!("../../templates/web/feed.xml")),
 ];
 
@@ -57,7 +60,12 @@ pub fn escape(text: &str, out: &mut impl std::fmt::Write) -> std::fmt::Result {
 fn time(value: &str, format: &str) -> Result<String, Error> {
     chrono::DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&chrono::Utc).format(format).to_string())
-        .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("not a time: {value}: {e}")))
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                format!("not a time: {value}: {e}"),
+            )
+        })
 }
 
 fn env() -> &'static Environment<'static> {
@@ -103,9 +111,7 @@ fn env() -> &'static Environment<'static> {
 
 /// Renders template `name` with `ctx`.
 pub fn render(name: &str, ctx: impl Serialize) -> Result<String, Error> {
-    env()
-        .get_template(name)?
-        .render(Value::from_serialize(ctx))
+    env().get_template(name)?.render(Value::from_serialize(ctx))
 }
 
 #[cfg(test)]

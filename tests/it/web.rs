@@ -11,10 +11,10 @@ mod browser;
 
 use crate::common::*;
 use govbot::clock::{Clock as _, ManualClock};
-use govbot::standard_world::StandardWorld as _;
 use govbot::config::{Config, Web};
 use govbot::governance::Timestamp;
 use govbot::harness::{Harness, SANDBOX_TOKEN, WAIT};
+use govbot::standard_world::StandardWorld as _;
 use govbot::store::{GroupId, Store};
 use govbot::web::{self, Route, Settings, Site};
 use serde_json::{json, Value};
@@ -98,13 +98,9 @@ async fn build() -> Fixture {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("govbot.db");
-    let h = Harness::start_with(
-        &db,
-        discord_standin::World::standard(),
-        Harness::options(),
-    )
-    .await
-    .unwrap();
+    let h = Harness::start_with(&db, discord_standin::World::standard(), Harness::options())
+        .await
+        .unwrap();
     let mut env = Env {
         h,
         dir: tempfile::tempdir().unwrap(),
@@ -130,8 +126,8 @@ async fn build() -> Fixture {
     }
     let store = env.h.store().await.unwrap();
     eventually("three messages counted", || {
-        let a = block_on(store.activity_since(env.h.clock.now() - chrono::Duration::weeks(1)))
-            .ok()?;
+        let a =
+            block_on(store.activity_since(env.h.clock.now() - chrono::Duration::weeks(1))).ok()?;
         (a.get(&ig)?.messages == 3).then_some(())
     })
     .await;
@@ -191,11 +187,22 @@ async fn build() -> Fixture {
     ];
     for channel in [env.moderators(), env.creation()] {
         for m in env.h.sandbox.messages(channel) {
-            private.push((format!("message in channel {channel}"), id_of(&m).to_string()));
+            private.push((
+                format!("message in channel {channel}"),
+                id_of(&m).to_string(),
+            ));
         }
     }
     for name in [
-        "alice", "bob", "carol", "dave", "mod-ana", "mod-ben", "mod-cy", "core-kim", "lead-lee",
+        "alice",
+        "bob",
+        "carol",
+        "dave",
+        "mod-ana",
+        "mod-ben",
+        "mod-cy",
+        "core-kim",
+        "lead-lee",
         "steer-sam",
     ] {
         private.push((format!("{name}'s member id"), env.h.user(name).to_string()));
@@ -222,12 +229,16 @@ async fn build() -> Fixture {
 
 /// The fixture's database served read-only at a clock fixed at the fixture's end.
 pub async fn site(f: &Fixture) -> Site {
-    let store = Store::open_read_only(&f.db).await.unwrap();
+    site_at(&f.db, f.guild, f.now).await
+}
+
+async fn site_at(db: &Path, guild: u64, now: Timestamp) -> Site {
+    let store = Store::open_read_only(db).await.unwrap();
     let settings = Settings {
-        guild: Some(f.guild),
+        guild: Some(guild),
         ..Settings::standalone()
     };
-    Site::new(store, settings, Arc::new(ManualClock::new(f.now)))
+    Site::new(store, settings, Arc::new(ManualClock::new(now)))
 }
 
 /// Serves `site` on a free port until the test ends.
@@ -273,7 +284,10 @@ async fn the_directory_lists_live_groups_with_their_people_channels_and_activity
     assert!(html.contains(">Registry</a>"), "{html}");
     // The retired WG is not in the directory but under past groups.
     assert!(!html.contains(">Hosting</a>"), "{html}");
-    assert!(html.contains("<dt>Facilitators</dt><dd>alice</dd>"), "{html}");
+    assert!(
+        html.contains("<dt>Facilitators</dt><dd>alice</dd>"),
+        "{html}"
+    );
     for channel in [f.ig_channel, f.wg_channel] {
         let link = format!("https://discord.com/channels/{}/{channel}", f.guild);
         assert!(html.contains(&link), "no link {link}");
@@ -291,7 +305,11 @@ async fn the_directory_lists_live_groups_with_their_people_channels_and_activity
     );
     assert!(html.contains("created <time datetime=\"2026-11-05T09:00:00Z\">2026-11-05</time>"));
     // Landmarks and the audit log's size.
-    for landmark in ["<main id=\"main\">", "<nav aria-label=\"Sections\">", "<footer"] {
+    for landmark in [
+        "<main id=\"main\">",
+        "<nav aria-label=\"Sections\">",
+        "<footer",
+    ] {
         assert!(html.contains(landmark), "{landmark}");
     }
     let events = Store::open_read_only(&f.db)
@@ -304,7 +322,10 @@ async fn the_directory_lists_live_groups_with_their_people_channels_and_activity
         html.contains(&format!("The audit log holds {events} events.")),
         "{html}"
     );
-    assert!(html.contains("1 group <a href=\"past.html\">ended</a>"), "{html}");
+    assert!(
+        html.contains("1 group <a href=\"past.html\">ended</a>"),
+        "{html}"
+    );
     assert!(html.contains("2 proposals <a href=\"proposals.html\">await a decision</a>"));
 
     let past = page(addr, "/past.html").await;
@@ -345,7 +366,10 @@ async fn a_group_page_has_its_template_votes_decisions_and_history() {
         "{html}"
     );
     assert!(html.contains("(archived, read-only)"), "{html}");
-    assert!(html.contains("<strong>retired</strong> by mod-ana"), "{html}");
+    assert!(
+        html.contains("<strong>retired</strong> by mod-ana"),
+        "{html}"
+    );
 
     // The IG: its channel week by week and its meeting.
     let html = page(addr, &group_page(f.ig)).await;
@@ -380,7 +404,12 @@ async fn proposals_show_only_their_number_kind_state_and_dates() {
         .json()
         .await
         .unwrap();
-    let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     keys.sort_unstable();
     assert_eq!(
         keys,
@@ -447,8 +476,13 @@ async fn the_json_and_the_feed_carry_the_same_record_with_ids_as_strings() {
         "application/atom+xml; charset=utf-8"
     );
     let feed = r.text().await.unwrap();
-    assert!(feed.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
-    assert!(feed.contains("<title>Registry (WG): created by vote</title>"), "{feed}");
+    assert!(feed.starts_with(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+    ));
+    assert!(
+        feed.contains("<title>Registry (WG): created by vote</title>"),
+        "{feed}"
+    );
     assert!(feed.contains("<title>Security &amp; Trust (IG): created by vote</title>"));
     assert!(feed.contains("<title>Hosting (WG): retired</title>\n<updated>"));
     assert!(feed.contains(&format!(
@@ -521,11 +555,7 @@ async fn unknown_addresses_are_404_and_the_site_is_read_only() {
     let html = get(addr, "/groups/1/extra").await.text().await.unwrap();
     assert!(html.contains("href=\"../../style.css\""), "{html}");
     let client = reqwest::Client::new();
-    let r = client
-        .post(format!("http://{addr}/"))
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(format!("http://{addr}/")).send().await.unwrap();
     assert_eq!(r.status(), 405);
     assert_eq!(r.headers()["allow"], "GET, HEAD");
     let r = client
@@ -630,7 +660,9 @@ async fn the_command_line_exports_and_serves_the_record() {
     let missing = run(&["--db", &db, "export", "--format", "html"]);
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("add --output DIR"));
-    let done = run(&["--db", &db, "export", "--format", "html", "--output", "site"]);
+    let done = run(&[
+        "--db", &db, "export", "--format", "html", "--output", "site",
+    ]);
     assert!(done.status.success(), "{done:?}");
     assert!(String::from_utf8_lossy(&done.stdout).contains("6 group pages"));
     assert!(out.path().join("site/groups").is_dir());
@@ -682,7 +714,11 @@ async fn ballots_are_named_only_when_ballots_are_public() {
     let events = store.history(f.wg).await.unwrap();
     let names = Names(
         store
-            .names_of(events.iter().flat_map(|e| model::members_of_event(&e.event)))
+            .names_of(
+                events
+                    .iter()
+                    .flat_map(|e| model::members_of_event(&e.event)),
+            )
             .await
             .unwrap(),
     );
@@ -724,13 +760,21 @@ fn web_settings_are_read_and_checked() {
     let base = crate::common::example::example_with_real_ids();
     let path = crate::common::example::example_path();
     let parse = |extra: &str| Config::parse(&format!("{base}\n{extra}"), &path);
-    let cfg = parse("[web]\nlisten = \"127.0.0.1:8080\"\npublic_url = \"https://groups.example.org\"")
-        .unwrap();
+    let cfg =
+        parse("[web]\nlisten = \"127.0.0.1:8080\"\npublic_url = \"https://groups.example.org\"")
+            .unwrap();
     let web = cfg.web.clone().unwrap();
     assert_eq!(web.listen, "127.0.0.1:8080".parse().unwrap());
-    assert_eq!(web.public_url.as_deref(), Some("https://groups.example.org/"));
+    assert_eq!(
+        web.public_url.as_deref(),
+        Some("https://groups.example.org/")
+    );
     assert!(cfg.warnings().is_empty());
-    assert_eq!(Config::parse(&base, &path).unwrap().web, None, "off by default");
+    assert_eq!(
+        Config::parse(&base, &path).unwrap().web,
+        None,
+        "off by default"
+    );
 
     let public = parse("[web]\nlisten = \"0.0.0.0:80\"").unwrap();
     assert!(
@@ -741,8 +785,14 @@ fn web_settings_are_read_and_checked() {
     for (bad, says) in [
         ("[web]\n", "add listen"),
         ("[web]\nlisten = \"localhost\"", "not an address and port"),
-        ("[web]\nlisten = \"127.0.0.1:1\"\npublic_url = \"ftp://x\"", "not the address of a site"),
-        ("[web]\nlisten = \"127.0.0.1:1\"\nport = 8080", "unknown key"),
+        (
+            "[web]\nlisten = \"127.0.0.1:1\"\npublic_url = \"ftp://x\"",
+            "not the address of a site",
+        ),
+        (
+            "[web]\nlisten = \"127.0.0.1:1\"\nport = 8080",
+            "unknown key",
+        ),
     ] {
         let err = parse(bad).unwrap_err().to_string();
         assert!(err.contains(says), "{bad}: {err}");
@@ -788,4 +838,201 @@ fn routes_and_paths_agree() {
     ] {
         assert_eq!(Route::parse(bad), None, "{bad}");
     }
+}
+
+/// Every state of a group, recorded through the store (no bot needed), shows what docs/web.md
+/// says: the reversal vote running, reversals by veto and by vote, a reversal rejected, approval
+/// by sponsorship, and proposals rejected and withdrawn as their few public facts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_state_of_a_group_shows_what_the_docs_say() {
+    use govbot::governance::*;
+    use govbot::store::Target;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("govbot.db");
+    let store = Store::open(&path).await.unwrap();
+    let t0 = t0();
+    let h = |n: i64| t0 + chrono::Duration::hours(n);
+    let policy = Policy::default();
+    let sponsorship = Policy {
+        approval: Approval::Sponsorship,
+        ..Policy::default()
+    };
+    let alice = Actor::member(MemberId(1), []);
+    let mods: Vec<Actor> = (2..=4)
+        .map(|m| Actor::member(MemberId(m), [Role::Moderator]))
+        .collect();
+    let core = Actor::member(MemberId(7), [Role::CoreMaintainer]);
+    let lead = Actor::member(MemberId(8), [Role::LeadMaintainer]);
+    for (id, name) in [(1, "Alice"), (2, "Ana"), (7, "Kim"), (8, "Lee")] {
+        store.remember_member(MemberId(id), name, t0).await.unwrap();
+    }
+    let electorate: std::collections::BTreeSet<MemberId> = (2..=4).map(MemberId).collect();
+    let run = |id: Option<GroupId>, who: Actor, at, command: Command, policy: Policy| {
+        let store = store.clone();
+        async move {
+            let target = id.map_or(Target::New, Target::Group);
+            store
+                .execute(target, &command, &Acting::new(&who, at, &policy), None)
+                .await
+                .unwrap_or_else(|e| panic!("{command:?}: {e}"))
+                .id
+        }
+    };
+    let template = |name: &str| {
+        TemplateDraft::new(GroupKind::Wg)
+            .name(name)
+            .facilitator(MemberId(1))
+            .field(Field::UseCases, "find servers")
+            .field(Field::FirstItem, "SEP-1")
+            .validate()
+            .unwrap()
+    };
+    // A vote among the three moderators, `yes` of them approving, closed at its deadline.
+    let vote = |id: GroupId, at, yes: usize, reversal: Option<&'static str>| {
+        let (run, mods, electorate) = (&run, &mods, electorate.clone());
+        async move {
+            let open = match reversal {
+                Some(reason) => Command::StartReversal {
+                    reason: reason.into(),
+                    electorate,
+                },
+                None => Command::CallVote { electorate },
+            };
+            run(Some(id), mods[0].clone(), at, open, Policy::default()).await;
+            for (i, m) in mods.iter().enumerate() {
+                let choice = if i < yes { Choice::Yes } else { Choice::No };
+                run(
+                    Some(id),
+                    m.clone(),
+                    at,
+                    Command::Cast { choice },
+                    Policy::default(),
+                )
+                .await;
+            }
+        }
+    };
+    let close = |id: GroupId, at| {
+        run(
+            Some(id),
+            Actor::System,
+            at,
+            Command::CloseVote,
+            Policy::default(),
+        )
+    };
+    let propose = |name: &str, p: Policy| {
+        run(
+            None,
+            alice.clone(),
+            t0,
+            Command::Propose {
+                template: template(name),
+            },
+            p,
+        )
+    };
+
+    let reversing = propose("Reversing", policy.clone()).await;
+    vote(reversing, t0, 3, None).await;
+    close(reversing, h(72)).await;
+    vote(reversing, h(80), 1, Some("it duplicates another WG")).await;
+
+    let vetoed = propose("Vetoed Later", policy.clone()).await;
+    vote(vetoed, t0, 3, None).await;
+    close(vetoed, h(72)).await;
+    let veto = Command::Veto {
+        reason: "breaks the charter".into(),
+    };
+    run(Some(vetoed), core.clone(), h(90), veto, policy.clone()).await;
+
+    let kept = propose("Kept", policy.clone()).await;
+    vote(kept, t0, 3, None).await;
+    close(kept, h(72)).await;
+    vote(kept, h(80), 1, Some("inactive")).await;
+    close(kept, h(152)).await;
+
+    let dissolved = propose("Dissolved", policy.clone()).await;
+    vote(dissolved, t0, 3, None).await;
+    close(dissolved, h(72)).await;
+    vote(dissolved, h(80), 3, Some("no longer needed")).await;
+    close(dissolved, h(152)).await;
+
+    let sponsored = propose("Sponsored", sponsorship.clone()).await;
+    run(
+        Some(sponsored),
+        lead.clone(),
+        h(2),
+        Command::Sponsor,
+        sponsorship.clone(),
+    )
+    .await;
+
+    let rejected = propose("Rejected Idea", policy.clone()).await;
+    vote(rejected, t0, 0, None).await;
+    close(rejected, h(72)).await;
+    let withdrawn = propose("Withdrawn Idea", policy.clone()).await;
+    run(
+        Some(withdrawn),
+        alice.clone(),
+        h(1),
+        Command::Withdraw,
+        policy.clone(),
+    )
+    .await;
+    store.close().await;
+
+    let addr = serve(site_at(&path, 1, h(100)).await).await;
+    let reading = page(addr, &group_page(reversing)).await;
+    assert!(reading.contains("A vote on reversing this group's creation is running; it closes"));
+    assert!(reading.contains("Reversal vote of"), "{reading}");
+    assert!(reading.contains("not yet: the vote is open"), "{reading}");
+    assert!(
+        reading.contains("published when the vote closes"),
+        "{reading}"
+    );
+    assert!(
+        reading.contains("Reason: it duplicates another WG"),
+        "{reading}"
+    );
+
+    let reading = page(addr, &group_page(vetoed)).await;
+    assert!(
+        reading.contains("Its creation was reversed by veto on <time datetime=\"2026-11-06T03:00:00Z\">2026-11-06</time> by Kim (core maintainer). Reason: breaks the charter."),
+        "{reading}"
+    );
+    let reading = page(addr, &group_page(kept)).await;
+    assert!(reading.contains("<strong>reversal rejected by vote; the group stays</strong>"));
+    assert!(reading.contains("<span class=\"state state-active\">active</span>"));
+    let reading = page(addr, &group_page(dissolved)).await;
+    assert!(
+        reading.contains("Its creation was reversed by vote on"),
+        "{reading}"
+    );
+    assert!(reading.contains("Tally: 3 approve, 0 reject, 0 abstain; 0 of 3 did not vote"));
+    let reading = page(addr, &group_page(sponsored)).await;
+    assert!(reading.contains("No vote was held: the group was approved by sponsorship."));
+    assert!(
+        reading.contains("Sponsors: 0 core maintainers, 1 lead maintainer."),
+        "{reading}"
+    );
+    assert!(reading.contains("<span class=\"who\">a lead maintainer</span> sponsored"));
+    assert!(reading.contains("<span class=\"who\">the sponsorship rule</span> approved the group"));
+    assert!(!reading.contains("Lee"), "a sponsor is named by role only");
+
+    let proposals = page(addr, "/proposals.html").await;
+    for (id, state) in [(rejected, "rejected"), (withdrawn, "withdrawn")] {
+        let line = format!("Working Group proposal #{}</a>: {state} on", id.0);
+        assert!(proposals.contains(&line), "{line}: {proposals}");
+    }
+    assert!(!proposals.contains("Idea"), "{proposals}");
+    let past = page(addr, "/past.html").await;
+    for name in ["Vetoed Later", "Dissolved"] {
+        assert!(past.contains(&format!(">{name}</a>")), "{name}: {past}");
+    }
+    let directory = page(addr, "/").await;
+    for name in ["Reversing", "Kept", "Sponsored"] {
+        assert!(directory.contains(&format!(">{name}</a>")), "{name}");
+    }
+    assert!(directory.contains("A vote on reversing its creation closes"));
 }

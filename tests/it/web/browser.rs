@@ -31,10 +31,15 @@ fn chromium() -> Option<PathBuf> {
         return Some(PathBuf::from(p));
     }
     let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-        .find(|p| p.is_file())
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+    .find(|p| p.is_file())
 }
 
 const STEP: Duration = Duration::from_secs(20);
@@ -158,8 +163,7 @@ impl Browser {
         self.viewport(width, 800, mobile);
         self.call("Page.navigate", json!({"url": url}));
         let start = Instant::now();
-        while !(self.eval("document.readyState") == "complete"
-            && self.eval("location.href") == url)
+        while !(self.eval("document.readyState") == "complete" && self.eval("location.href") == url)
         {
             assert!(start.elapsed() < STEP, "{url} did not load");
             std::thread::sleep(Duration::from_millis(20));
@@ -281,8 +285,19 @@ fn look(b: &mut Browser, url: &str, name: &str) -> String {
         // reader sees are those a member typed, shown as text.
         let rest = text.replace(PURPOSE, "");
         for leftover in [
-            "<", ">", "{{", "}}", "{%", "&lt;", "&gt;", "&amp;", "&#", "undefined", "null",
-            "NaN", "[object",
+            "<",
+            ">",
+            "{{",
+            "}}",
+            "{%",
+            "&lt;",
+            "&gt;",
+            "&amp;",
+            "&#",
+            "undefined",
+            "null",
+            "NaN",
+            "[object",
         ] {
             assert!(
                 !rest.contains(leftover),
@@ -352,7 +367,10 @@ async fn a_reader_sees_the_groups_their_facilitators_and_the_vote_results_in_a_b
             "3 approve, 0 reject, 0 abstain; 0 of 3 did not vote",
             "History",
         ] {
-            assert!(page.contains(expected), "a group page lacks {expected:?}:\n{page}");
+            assert!(
+                page.contains(expected),
+                "a group page lacks {expected:?}:\n{page}"
+            );
         }
     }
     assert!(ig_page.contains("Security & Trust"), "{ig_page}");
