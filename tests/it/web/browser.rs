@@ -151,6 +151,14 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
+    /// Light or dark, as `prefers-color-scheme` tells the page.
+    fn scheme(&mut self, scheme: &str) {
+        self.call(
+            "Emulation.setEmulatedMedia",
+            json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}),
+        );
+    }
+
     fn viewport(&mut self, width: u32, height: u32, mobile: bool) {
         self.call(
             "Emulation.setDeviceMetricsOverride",
@@ -250,12 +258,18 @@ fn colour(v: &Value) -> Vec<f64> {
         .collect()
 }
 
-/// Opens `url` at a phone's and a desktop's width, checks the page, saves both screenshots as
-/// `name-phone.png` and `name-desktop.png`; returns the text a reader sees.
+/// Opens `url` at a phone's and a desktop's width, and at a desktop's in the dark colour scheme,
+/// checks the page each time, saves the screenshots as `name-phone.png`, `name-desktop.png` and
+/// `name-dark.png`; returns the text a reader sees.
 fn look(b: &mut Browser, url: &str, name: &str) -> String {
     let dir = screenshot_dir();
     let mut seen = String::new();
-    for (size, width, mobile) in [("phone", 390, true), ("desktop", 1280, false)] {
+    for (size, width, mobile, scheme) in [
+        ("phone", 390, true, "light"),
+        ("desktop", 1280, false, "light"),
+        ("dark", 1280, false, "dark"),
+    ] {
+        b.scheme(scheme);
         b.open(url, width, mobile);
         let page = b.eval(INSPECT);
         let text = page["text"].as_str().unwrap().to_owned();
@@ -274,7 +288,7 @@ fn look(b: &mut Browser, url: &str, name: &str) -> String {
             let ratio = contrast(&colour(&t["fg"]), &colour(&t["bg"]));
             assert!(
                 ratio >= 4.5,
-                "{url}: {} {:?} has contrast {ratio:.2} (fg {} on bg {}), under 4.5",
+                "{url} ({scheme}): {} {:?} has contrast {ratio:.2} (fg {} on bg {}), under 4.5",
                 t["tag"],
                 t["text"],
                 t["fg"],
@@ -376,7 +390,7 @@ async fn a_reader_sees_the_groups_their_facilitators_and_the_vote_results_in_a_b
     assert!(ig_page.contains("Security & Trust"), "{ig_page}");
     assert!(ig_page.contains(PURPOSE), "{ig_page}");
     for name in ["directory", "group-ig", "group-wg"] {
-        for size in ["phone", "desktop"] {
+        for size in ["phone", "desktop", "dark"] {
             let shot = screenshot_dir().join(format!("{name}-{size}.png"));
             let bytes = std::fs::read(&shot).unwrap();
             assert!(bytes.starts_with(b"\x89PNG"), "{}", shot.display());
