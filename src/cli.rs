@@ -8,8 +8,10 @@ use crate::export::Directory;
 use crate::governance::{
     Acting, Actor, Approval, Command, GroupKind, GroupState, Policy, Threshold,
 };
+use crate::lock::InstanceLock;
+pub use crate::logging::LogFormat;
 use crate::report;
-use crate::store::{GroupFilter, GroupId, Store, Target};
+use crate::store::{backup, GroupFilter, GroupId, Store, Target};
 use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -19,7 +21,7 @@ use std::sync::Arc;
 #[derive(Debug, Parser)]
 #[command(
     name = "govbot",
-    version,
+    version = crate::VERSION,
     about = "Lifecycle governance of Interest Groups and Working Groups on Discord"
 )]
 pub struct Cli {
@@ -35,6 +37,11 @@ pub struct Cli {
     /// The SQLite database; overrides `database.path` from the configuration.
     #[arg(long, alias = "db", global = true, env = "GOVBOT_DATABASE")]
     pub database: Option<PathBuf>,
+    /// How log lines are written to standard error: `text` for people, `json` (one object a line)
+    /// for a log collector; overrides `logging.format` from the configuration. RUST_LOG chooses
+    /// which lines (default `govbot=info,warn`).
+    #[arg(long, global = true, value_enum, env = "GOVBOT_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
     #[command(subcommand)]
     pub command: Cmd,
 }
@@ -51,8 +58,22 @@ pub enum Cmd {
         #[arg(long)]
         keep: Option<PathBuf>,
     },
-    /// Create the database or bring it up to date.
+    /// Create the database or bring it up to date. A database that already holds data is first
+    /// copied beside itself (the name is printed); refused while a bot runs on it.
     Migrate,
+    /// Write a consistent copy of the database to FILE, even while the bot runs, and check it.
+    Backup {
+        /// The copy to write; it must not exist yet.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// Replace the database with the copy in FILE (made by `govbot backup` or before a
+    /// migration), after checking it; the database it replaces is kept beside it. Refused while a
+    /// bot runs on the database: stop it first.
+    Restore {
+        /// The copy to put in place.
+        file: PathBuf,
+    },
     /// Check the configuration file and say what it sets; with --online, also check the live
     /// server (needs DISCORD_TOKEN; REST only, no gateway session).
     CheckConfig {
@@ -160,6 +181,20 @@ fn parse_id(s: &str) -> Result<GroupId, String> {
 }
 
 impl Cli {
+    /// The log format: `--log-format` (or GOVBOT_LOG_FORMAT), else the configuration's
+    /// `logging.format` when the file reads, else text.
+    pub fn log_format(&self) -> LogFormat {
+        self.log_format
+            .or_else(|| {
+                self.config
+                    .exists()
+                    .then(|| Config::load(&self.config).ok())
+                    .flatten()
+                    .map(|c| c.logging.format)
+            })
+            .unwrap_or_default()
+    }
+
     pub async fn run(self, out: &mut dyn Write) -> Result<()> {
         match &self.command {
             Cmd::Run => {
@@ -202,15 +237,43 @@ impl Cli {
             },
             Cmd::Migrate => {
                 let path = self.database_path()?;
-                let (_store, applied) = Store::open_migrated(&path).await.with_context(|| {
+                let _lock = InstanceLock::acquire(&path, "govbot migrate")?;
+                let (store, migrated) = Store::open_migrated(&path).await.with_context(|| {
                     format!("cannot migrate the database at {}", path.display())
                 })?;
+                store.close().await;
+                if let Some(backup) = &migrated.backup {
+                    writeln!(
+                        out,
+                        "Copied the database to {} before migrating it.",
+                        backup.display()
+                    )?;
+                }
+                let applied = migrated.applied;
                 writeln!(
                     out,
                     "Database {} is up to date ({applied} migration{} applied now).",
                     path.display(),
                     if applied == 1 { "" } else { "s" }
                 )?;
+            }
+            Cmd::Backup { output } => {
+                // Any govbot database, migrated or not: a backup before an upgrade is made with
+                // the new binary as well as the old.
+                let path = self.database_path()?;
+                if !path.exists() {
+                    return Err(crate::store::StoreError::Missing(path).into());
+                }
+                let checked = backup::copy_database(&path, output)
+                    .await
+                    .with_context(|| {
+                        format!("cannot back the database up to {}", output.display())
+                    })?;
+                writeln!(out, "Backed up {} to {checked}.", path.display())?;
+            }
+            Cmd::Restore { file } => {
+                let path = self.database_path()?;
+                restore(&path, file, out).await?;
             }
             Cmd::CheckConfig { online } => {
                 let cfg = Config::load(&self.config)?;
@@ -252,43 +315,15 @@ impl Cli {
             }
             Cmd::Groups { command } => {
                 let store = self.store().await?;
-                let names = store.member_names().await?;
-                match command {
-                    GroupsCmd::List { kind, state, json } => {
-                        let groups = store
-                            .list(&GroupFilter {
-                                kind: *kind,
-                                state: *state,
-                            })
-                            .await?;
-                        if *json {
-                            writeln!(out, "{}", serde_json::to_string_pretty(&groups)?)?;
-                        } else {
-                            write!(out, "{}", report::list(&groups, &names))?;
-                        }
-                    }
-                    GroupsCmd::Show { id, json } => {
-                        let g = store.group(*id).await?;
-                        if *json {
-                            writeln!(out, "{}", serde_json::to_string_pretty(&g)?)?;
-                        } else {
-                            write!(out, "{}", report::show(&g, &names))?;
-                        }
-                    }
-                    GroupsCmd::History { id, json } => {
-                        let g = store.group(*id).await?;
-                        let events = store.history(*id).await?;
-                        if *json {
-                            writeln!(out, "{}", serde_json::to_string_pretty(&events)?)?;
-                        } else {
-                            write!(out, "{}", report::history(&g, &events, &names))?;
-                        }
-                    }
-                }
+                let result = groups(&store, command, out).await;
+                store.close().await;
+                result?;
             }
             Cmd::Outbox { command } => {
                 let store = self.store().await?;
-                outbox(&store, command, out).await?;
+                let result = outbox(&store, command, out).await;
+                store.close().await;
+                result?;
             }
             Cmd::Export {
                 format: Format::Html,
@@ -298,7 +333,9 @@ impl Cli {
                     bail!("--format html writes a directory of files: add --output DIR");
                 };
                 let site = self.site().await?;
-                let done = crate::web::export::write(&site, dir).await?;
+                let done = crate::web::export::write(&site, dir).await;
+                site.store().close().await;
+                let done = done?;
                 writeln!(
                     out,
                     "Wrote the public record to {}: {} files, {} group pages{}.",
@@ -323,6 +360,7 @@ impl Cli {
                     );
                 };
                 let site = self.site().await?;
+                let site_store = site.store().clone();
                 let listener = crate::web::server::bind(addr).await?;
                 let bound = listener.local_addr()?;
                 writeln!(
@@ -337,11 +375,14 @@ impl Cli {
                 shutdown.recv().await;
                 stop.send_replace(true);
                 server.await.context("the web server task failed")?;
+                site_store.close().await;
             }
             Cmd::Export { format, output } => {
                 let guild = self.optional_config()?.map(|c| c.guild_id);
                 let store = self.store().await?;
-                let dir = Directory::load(&store, guild, chrono::Utc::now()).await?;
+                let dir = Directory::load(&store, guild, chrono::Utc::now()).await;
+                store.close().await;
+                let dir = dir?;
                 let text = match format {
                     Format::Markdown => dir.to_markdown(),
                     Format::Json | Format::Html => dir.to_json() + "\n",
@@ -532,6 +573,103 @@ async fn check_online(cfg: &Config, out: &mut dyn Write) -> Result<()> {
         out,
         "Server check: govbot can run; the warnings above only take something away."
     )?;
+    Ok(())
+}
+
+/// `govbot groups`: read-only views of groups and their histories.
+async fn groups(store: &Store, command: &GroupsCmd, out: &mut dyn Write) -> Result<()> {
+    let names = store.member_names().await?;
+    match command {
+        GroupsCmd::List { kind, state, json } => {
+            let groups = store
+                .list(&GroupFilter {
+                    kind: *kind,
+                    state: *state,
+                })
+                .await?;
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&groups)?)?;
+            } else {
+                write!(out, "{}", report::list(&groups, &names))?;
+            }
+        }
+        GroupsCmd::Show { id, json } => {
+            let g = store.group(*id).await?;
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&g)?)?;
+            } else {
+                write!(out, "{}", report::show(&g, &names))?;
+            }
+        }
+        GroupsCmd::History { id, json } => {
+            let g = store.group(*id).await?;
+            let events = store.history(*id).await?;
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&events)?)?;
+            } else {
+                write!(out, "{}", report::history(&g, &events, &names))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `govbot restore FILE`: puts a checked copy in place of the database, holding the bot's lock so
+/// no bot can be running on it, and keeps the database it replaces beside it.
+async fn restore(database: &Path, file: &Path, out: &mut dyn Write) -> Result<()> {
+    let _lock = InstanceLock::acquire(database, "govbot restore")
+        .context("govbot restore refuses to replace the database of a running bot")?;
+    let copy = backup::check(file)
+        .await
+        .with_context(|| format!("{} cannot be restored", file.display()))?;
+    let latest = backup::latest_schema_version();
+    if copy.schema_version > latest {
+        bail!(
+            "{} has schema version {}, newer than this govbot knows ({latest}): it was made by a              newer govbot; restore it with that version",
+            file.display(),
+            copy.schema_version
+        );
+    }
+    if copy.schema_version == 0 {
+        bail!(
+            "{} is not a govbot database (it has no migrations applied)",
+            file.display()
+        );
+    }
+    // The database being replaced is kept, checked, beside it: a restore can be undone too.
+    if database.exists() {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let name = database
+            .file_name()
+            .map_or_else(|| "govbot.db".into(), |n| n.to_string_lossy().into_owned());
+        let kept = database.with_file_name(format!("{name}.before-restore-{stamp}.bak"));
+        let checked = backup::copy_database(database, &kept)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot keep a copy of {} before replacing it; nothing was changed",
+                    database.display()
+                )
+            })?;
+        writeln!(out, "Kept the database being replaced as {checked}.")?;
+    }
+    backup::put_in_place(file, database).with_context(|| {
+        format!(
+            "cannot put {} in place of {}",
+            file.display(),
+            database.display()
+        )
+    })?;
+    let restored = backup::check(database).await?;
+    writeln!(out, "Restored {} into {restored}.", file.display())?;
+    if restored.schema_version < latest {
+        writeln!(
+            out,
+            "It has an older schema ({} < {latest}): `govbot migrate` or `govbot run` brings it \
+             up to date.",
+            restored.schema_version
+        )?;
+    }
     Ok(())
 }
 

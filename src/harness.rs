@@ -109,6 +109,12 @@ impl Harness {
         self.start_bot().await
     }
 
+    /// Where the running bot serves `/healthz`, `/readyz` and `/metrics`, when its configuration
+    /// has `[observability]`.
+    pub fn observability_addr(&self) -> Option<std::net::SocketAddr> {
+        self.bot.as_ref().and_then(RunningBot::observability_addr)
+    }
+
     /// A second handle on the bot's database, for checking what it recorded.
     pub async fn store(&self) -> Result<Store> {
         Store::open(self.config.database_path())

@@ -80,12 +80,10 @@ async fn run_due(
         Some(command) => command,
     };
     let ctx = Acting::new(&Actor::System, now, policy);
-    let done = store
+    // Logged as a decision by the store, with govbot as its actor.
+    store
         .execute(Target::Group(id), &command, &ctx, None)
         .await?;
-    for e in &done.events {
-        tracing::info!(group = %id, event = e.kind.name(), "scheduled action carried out");
-    }
     Ok(true)
 }
 

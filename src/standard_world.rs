@@ -41,7 +41,7 @@ pub trait StandardWorld {
     /// steering group member (`steer-sam`), four ordinary members (`alice`, `bob`, `carol`,
     /// `dave`) and the bot (`govbot`). `mod-ana` owns the guild and the application.
     ///
-    /// Permissions are those of a real server set up as the README says: `@everyone` has a new
+    /// Permissions are those of a real server set up as docs/operating.md says: `@everyone` has a new
     /// server's defaults ([`EVERYONE_DEFAULT`](discord_standin::permissions::bits::EVERYONE_DEFAULT)), the
     /// bot's managed role carries exactly what its invite asks for
     /// ([`invite_permissions`](crate::discord::permissions::invite_permissions), no

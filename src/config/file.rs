@@ -8,7 +8,9 @@ use super::ids::{self, Named, Names};
 use super::reader::{string, Reader, Section, Spanned};
 use super::report::{hint, ConfigProblem, Location};
 use super::urls;
-use super::{Channels, Config, GitHub, Roles, VoteReactions, Web, DEFAULT_API_BASE};
+use super::{
+    Channels, Config, GitHub, Logging, Observability, Roles, VoteReactions, Web, DEFAULT_API_BASE,
+};
 use crate::governance::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
 use std::path::{Path, PathBuf};
 use toml_edit::Value;
@@ -25,7 +27,16 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
     r.only(
         &root,
         &[
-            "guild_id", "channels", "roles", "policy", "database", "discord", "github", "web",
+            "guild_id",
+            "channels",
+            "roles",
+            "policy",
+            "database",
+            "discord",
+            "github",
+            "logging",
+            "observability",
+            "web",
         ],
     );
     let guild = r.required(
@@ -43,6 +54,8 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
     let database = read_database(&mut r, &root);
     let (api_base, vote_reactions) = read_discord(&mut r, &root);
     let github = read_github(&mut r, &root);
+    let logging = read_logging(&mut r, &root);
+    let observability = read_observability(&mut r, &root);
     let web = read_web(&mut r, &root);
 
     let has_errors = r
@@ -82,6 +95,8 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
                 api_base,
                 vote_reactions,
                 github,
+                logging,
+                observability,
                 web,
                 warnings: Vec::new(),
             })
@@ -509,5 +524,58 @@ fn read_web(r: &mut Reader, root: &Section) -> Option<Web> {
     Some(Web {
         listen: listen?.value,
         public_url,
+    })
+}
+
+fn read_logging(r: &mut Reader, root: &Section) -> Logging {
+    let Some(s) = r.table(root, "logging") else {
+        return Logging::default();
+    };
+    r.only(&s, &["format"]);
+    let format = r
+        .optional(&s, "format", |value| match string(value)? {
+            "text" => Ok(crate::logging::LogFormat::Text),
+            "json" => Ok(crate::logging::LogFormat::Json),
+            _ => Err(format!(
+                "{} is not a log format; write \"text\" or \"json\"",
+                hint(value)
+            )),
+        })
+        .map_or_else(Default::default, |v| v.value);
+    Logging { format }
+}
+
+/// Present with `listen` means on. A non-loopback address must be allowed in so many words: the
+/// endpoint has no authentication.
+fn read_observability(r: &mut Reader, root: &Section) -> Option<Observability> {
+    let s = r.table(root, "observability")?;
+    r.only(&s, &["listen", "allow_non_loopback"]);
+    let allow = r
+        .optional(&s, "allow_non_loopback", |value| {
+            value
+                .as_bool()
+                .ok_or_else(|| format!("{} is not true or false", hint(value)))
+        })
+        .is_some_and(|v| v.value);
+    let listen = r.optional(&s, "listen", |value| {
+        let text = string(value)?;
+        let addr: std::net::SocketAddr = text.parse().map_err(|_| {
+            format!(
+                "{} is not an address and port; write it like \"127.0.0.1:9464\"",
+                hint(value)
+            )
+        })?;
+        if !addr.ip().is_loopback() && !allow {
+            return Err(format!(
+                "{} is not a loopback address: the endpoint has no authentication, so it listens \
+                 on 127.0.0.1 or [::1] unless you also set allow_non_loopback = true (and keep \
+                 it behind a firewall)",
+                hint(value)
+            ));
+        }
+        Ok(addr)
+    })?;
+    Some(Observability {
+        listen: listen.value,
     })
 }

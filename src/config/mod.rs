@@ -61,6 +61,9 @@ pub struct Config {
     pub vote_reactions: VoteReactions,
     /// GitHub sync of WG items, when the `[github]` section is present.
     pub github: Option<GitHub>,
+    pub logging: Logging,
+    /// The health and metrics endpoint, when `[observability] listen` is set.
+    pub observability: Option<Observability>,
     /// The public record's web server, when the `[web]` section is present (see `src/web`).
     pub web: Option<Web>,
     warnings: Vec<ConfigProblem>,
@@ -210,6 +213,20 @@ pub struct Web {
     /// The address readers reach the site at (behind a reverse proxy, or where the static export
     /// is published), ending in `/`: the Atom feed's links are made absolute with it.
     pub public_url: Option<String>,
+}
+
+/// `[logging]`: how log lines are written (`--log-format` overrides it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Logging {
+    pub format: crate::logging::LogFormat,
+}
+
+/// `[observability]`: where `/healthz`, `/readyz` and `/metrics` are served. Loopback only unless
+/// `allow_non_loopback = true`: the endpoint has no authentication, and the metrics tell anyone
+/// who can reach them how active the community is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observability {
+    pub listen: std::net::SocketAddr,
 }
 
 /// The reactions that cast a ballot on a vote message, equivalent to its buttons.

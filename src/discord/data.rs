@@ -29,6 +29,17 @@ pub struct Data {
     pub sessions: std::sync::atomic::AtomicU64,
     /// The newest message seen in the creation channel, where reading resumes after a gap.
     pub creation_seen: std::sync::atomic::AtomicU64,
+    /// What start-up learnt, for the line logged when a session is ready.
+    pub startup: Arc<Startup>,
+}
+
+/// What start-up learnt: who the bot is, where, and how many commands it registered.
+#[derive(Debug, Clone, Default)]
+pub struct Startup {
+    pub bot_name: String,
+    /// The guild's name and id, as logged.
+    pub guild: String,
+    pub commands_registered: usize,
 }
 
 impl Data {
@@ -43,7 +54,12 @@ impl Data {
             names: Default::default(),
             sessions: Default::default(),
             creation_seen: Default::default(),
+            startup: Default::default(),
         }
+    }
+
+    pub fn with_startup(self, startup: Arc<Startup>) -> Self {
+        Data { startup, ..self }
     }
 
     pub fn now(&self) -> Timestamp {

@@ -12,10 +12,47 @@ use serenity::all::{
     CreateInteractionResponseMessage, FullEvent, Interaction, ModalInteraction, ReactionType,
 };
 
+/// The line an operator looks for: the bot is connected, where, and with what.
+async fn log_ready(data: &Data) {
+    use crate::governance::GroupState;
+    let open = data
+        .store
+        .list_in(
+            None,
+            &[GroupState::UnderVote, GroupState::UnderReversalVote],
+        )
+        .await
+        .map_or_else(|e| format!("? (cannot read: {e})"), |v| v.len().to_string());
+    let s = &data.startup;
+    tracing::info!(
+        "connected as {} to {}; {} commands registered; {open} open votes",
+        s.bot_name,
+        s.guild,
+        s.commands_registered
+    );
+}
+
 pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(), Error> {
     match event {
         FullEvent::Ready { .. } => {
+            crate::counters::gateway(crate::counters::names::SESSIONS);
+            log_ready(data).await;
             super::reconcile::on_ready(&ctx.http, data).await;
+            Ok(())
+        }
+        FullEvent::Resume { .. } => {
+            crate::counters::gateway(crate::counters::names::RESUMES);
+            tracing::info!("gateway session resumed");
+            Ok(())
+        }
+        FullEvent::ShardStageUpdate { event } => {
+            use serenity::all::ConnectionStage;
+            if matches!(event.old, ConnectionStage::Connected)
+                && !matches!(event.new, ConnectionStage::Connected)
+            {
+                crate::counters::gateway(crate::counters::names::DISCONNECTS);
+                tracing::warn!("gateway connection lost ({}); reconnecting", event.new);
+            }
             Ok(())
         }
         FullEvent::Message { new_message } => {

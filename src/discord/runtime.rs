@@ -10,6 +10,7 @@ use super::server_check::{self, Finding};
 use super::{commands, events, outbox, votes};
 use crate::clock::Clock;
 use crate::config::{Config, Token, DEFAULT_API_BASE};
+use crate::lock::InstanceLock;
 use crate::scheduler;
 use crate::store::{Store, StoreError};
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -26,6 +27,10 @@ pub struct RunningBot {
     task: JoinHandle<Result<()>>,
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
+    store: Store,
+    endpoint: Option<crate::observability::Endpoint>,
+    /// Held until the bot is dropped: one bot per database.
+    _lock: InstanceLock,
     web: Option<std::net::SocketAddr>,
 }
 
@@ -40,9 +45,21 @@ impl RunningBot {
             }
         }
         self.shards.shutdown_all().await;
-        self.task
+        let result = self
+            .task
             .await
-            .map_err(|e| anyhow!("the bot task failed: {e}"))?
+            .map_err(|e| anyhow!("the bot task failed: {e}"))?;
+        if let Some(endpoint) = self.endpoint {
+            let _ = endpoint.task.await;
+        }
+        // Everything recorded is in the database file itself once this returns.
+        self.store.close().await;
+        result
+    }
+
+    /// Where the observability endpoint listens, when configured.
+    pub fn observability_addr(&self) -> Option<std::net::SocketAddr> {
+        self.endpoint.as_ref().map(|e| e.addr)
     }
 
     /// Waits until the client stops by itself (a fatal gateway error).
@@ -117,7 +134,11 @@ fn http_for(config: &Config, token: &Token, transport: &DiscordTransport) -> Res
             .resolve(DISCORD_HOST, *addr)
             .add_root_certificate(root);
     }
-    let client = client.build().context("building the HTTP client")?;
+    // Retries nothing (as before) and counts every answer by status class for /metrics.
+    let client = client
+        .retry(crate::observability::counting_retry_policy())
+        .build()
+        .context("building the HTTP client")?;
     // serenity's rate limiter sends with this same client (`HttpBuilder::build` clones it).
     let builder = HttpBuilder::new(token.expose()).client(client);
     Ok(match transport {
@@ -182,12 +203,22 @@ pub async fn start(
     clock: Arc<dyn Clock>,
     transport: DiscordTransport,
 ) -> Result<RunningBot> {
-    let store = Store::open(config.database_path()).await.with_context(|| {
-        format!(
-            "cannot open the database {}",
-            config.database_path().display()
-        )
-    })?;
+    let lock = InstanceLock::acquire(config.database_path(), "govbot run")?;
+    let (store, migrated) = Store::open_migrated(config.database_path())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                config.database_path().display()
+            )
+        })?;
+    if migrated.applied > 0 {
+        tracing::info!(
+            applied = migrated.applied,
+            backup = migrated.backup.as_ref().map(|p| p.display().to_string()),
+            "the database was migrated"
+        );
+    }
     // The public record binds its address before anything connects, so a port in use stops
     // start-up with a message instead of leaving a bot without its site.
     let web = match &config.web {
@@ -232,11 +263,29 @@ pub async fn start(
                 brief(&e)
             )
         })?;
-    tracing::info!(guild = config.guild_id, "slash commands registered");
+    let registered = cmds.len();
+    tracing::debug!(
+        guild = config.guild_id,
+        registered,
+        "slash commands registered"
+    );
+    let guild_name = match http.get_guild(guild).await {
+        Ok(g) => format!("{} ({})", g.name, config.guild_id),
+        Err(_) => format!("guild {}", config.guild_id),
+    };
 
     let config = Arc::new(config);
-    let data = Data::new(store.clone(), config.clone(), clock.clone(), me.id.get());
-    let worker_data = || Data::new(store.clone(), config.clone(), clock.clone(), me.id.get());
+    let startup = Arc::new(super::data::Startup {
+        bot_name: me.name.clone(),
+        guild: guild_name,
+        commands_registered: registered,
+    });
+    let data = Data::new(store.clone(), config.clone(), clock.clone(), me.id.get())
+        .with_startup(startup.clone());
+    let worker_data = || {
+        Data::new(store.clone(), config.clone(), clock.clone(), me.id.get())
+            .with_startup(startup.clone())
+    };
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: cmds,
@@ -244,6 +293,11 @@ pub async fn start(
                 Box::pin(events::handle(fw.serenity_context, event, fw.user_data))
             },
             on_error: |error| Box::pin(on_error(error)),
+            pre_command: |ctx| {
+                Box::pin(async move {
+                    crate::counters::command(&ctx.command().qualified_name);
+                })
+            },
             // After the command answered: remembering a name is a write, and nothing may wait
             // on the database before the answer.
             post_command: |ctx| Box::pin(async move { ctx.data().remember(ctx.author()).await }),
@@ -258,6 +312,21 @@ pub async fn start(
         .context("building the Discord client")?;
     let shards = client.shard_manager.clone();
     let (stop, stopped) = watch::channel(false);
+    let endpoint = match &config.observability {
+        Some(o) => Some(
+            crate::observability::serve(
+                o.listen,
+                crate::observability::Probe {
+                    store: store.clone(),
+                    shards: shards.clone(),
+                    clock: clock.clone(),
+                },
+                stopped.clone(),
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let http = client.http.clone();
     let startup = worker_data();
     match votes::reconcile(&http, &startup).await {
@@ -331,6 +400,9 @@ pub async fn start(
         task,
         stop,
         workers,
+        store,
+        endpoint,
+        _lock: lock,
         web: web_addr,
     })
 }
@@ -347,7 +419,11 @@ pub async fn run(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<
         }
     };
     tokio::select! {
-        result = &mut bot.task => return result.map_err(|e| anyhow!("{e}"))?,
+        result = &mut bot.task => {
+            // The client stopped by itself: the database is still closed cleanly.
+            bot.store.close().await;
+            return result.map_err(|e| anyhow!("{e}"))?;
+        }
         _ = shutdown.recv() => tracing::info!("shutting down"),
     }
     bot.stop().await
@@ -411,10 +487,12 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             let message = match error.downcast_ref::<StoreError>() {
                 Some(e) if e.is_user_facing() => e.user_message(),
                 Some(e) => {
+                    crate::counters::command_error(&ctx.command().qualified_name);
                     tracing::error!("command /{} failed: {e:#}", ctx.command().qualified_name);
                     e.user_message()
                 }
                 None => {
+                    crate::counters::command_error(&ctx.command().qualified_name);
                     tracing::error!(
                         "command /{} failed: {error:#}",
                         ctx.command().qualified_name

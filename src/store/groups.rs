@@ -94,7 +94,49 @@ impl Store {
     /// Carries out one command: decides it against the stored state and, when allowed, appends its
     /// events and writes the new state in a single transaction, recording `trigger` so that a
     /// repeat delivery is refused as [`StoreError::Duplicate`] and changes nothing.
+    ///
+    /// Each decision is logged at INFO (group, kind, actor id, reason) and counted for `/metrics`,
+    /// with its events.
     pub async fn execute(
+        &self,
+        target: Target,
+        command: &Command,
+        ctx: &Acting<'_>,
+        trigger: Option<&Trigger>,
+    ) -> Result<Executed, StoreError> {
+        let result = self.decide_and_record(target, command, ctx, trigger).await;
+        let kind = crate::counters::command_kind(command);
+        let actor = match ctx.actor {
+            crate::governance::Actor::Member { id, .. } => id.0.to_string(),
+            crate::governance::Actor::System => "govbot".to_owned(),
+        };
+        match &result {
+            Ok(done) => {
+                crate::counters::decision(&kind, "recorded");
+                for e in &done.events {
+                    crate::counters::audit_event(e);
+                }
+                let reason = done.events.iter().find_map(|e| e.reason.as_deref());
+                let events: Vec<&str> = done.events.iter().map(|e| e.kind.name()).collect();
+                tracing::info!(
+                    group = done.id.0,
+                    kind,
+                    actor,
+                    reason,
+                    events = events.join(","),
+                    "decision recorded"
+                );
+            }
+            Err(e) if e.is_user_facing() && !matches!(e, StoreError::Busy) => {
+                crate::counters::decision(&kind, "refused");
+                tracing::debug!(kind, actor, "decision refused: {e}");
+            }
+            Err(_) => crate::counters::decision(&kind, "failed"),
+        }
+        result
+    }
+
+    async fn decide_and_record(
         &self,
         target: Target,
         command: &Command,

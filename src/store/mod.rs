@@ -8,7 +8,9 @@
 mod activity;
 mod adapter;
 mod audit;
+pub mod backup;
 mod error;
+mod figures;
 mod github;
 mod groups;
 mod members;
@@ -20,7 +22,9 @@ mod triggers;
 pub use activity::{week_start, ActivitySummary, WeekActivity};
 pub use adapter::{Draft, ProposalSource, TemplateMessage};
 pub use audit::StoredEvent;
+pub use backup::Checked;
 pub use error::StoreError;
+pub use figures::{Figures, OldestEffect};
 pub use github::{SyncOutcome, SyncRow};
 pub use groups::{name_key, Executed, GroupFilter, GroupId, StoredGroup, Target};
 pub use outbox::{FailedAttempt, Pending};
@@ -30,7 +34,8 @@ pub use triggers::Trigger;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -41,6 +46,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// The database file, for the backup written beside it before a migration.
+    path: Arc<PathBuf>,
     /// Bumped after every committed decision, so the scheduler and the outbox wake at once
     /// instead of polling.
     changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
@@ -52,11 +59,12 @@ impl Store {
         Ok(Store::open_migrated(path).await?.0)
     }
 
-    /// Like [`Store::open`], also saying how many migrations were applied now.
-    pub async fn open_migrated(path: &Path) -> Result<(Store, usize), StoreError> {
+    /// Like [`Store::open`], also saying how many migrations were applied now and where the
+    /// database was copied before (see [`Store::migrate`]).
+    pub async fn open_migrated(path: &Path) -> Result<(Store, Migrated), StoreError> {
         let store = Store::connect(path, true).await?;
-        let applied = store.migrate().await?;
-        Ok((store, applied))
+        let migrated = store.migrate().await?;
+        Ok((store, migrated))
     }
 
     /// Opens an existing database without creating or migrating it, for read-only inspection:
@@ -112,30 +120,56 @@ impl Store {
             })?;
         Ok(Store {
             pool,
+            path: Arc::new(path.to_path_buf()),
             changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
         })
     }
 
-    /// Applies pending migrations; returns how many were applied.
-    pub async fn migrate(&self) -> Result<usize, StoreError> {
-        let pending = self.pending_migrations().await?;
+    /// Applies pending migrations. A database that already holds a schema is first copied beside
+    /// itself (and the copy checked), so an upgrade that goes wrong can be undone with
+    /// `govbot restore`; a new database, or one already up to date, is not copied.
+    pub async fn migrate(&self) -> Result<Migrated, StoreError> {
+        let applied = self.applied_versions().await?;
+        let pending: Vec<i64> = MIGRATOR
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| !applied.contains(v))
+            .collect();
+        let mut backup = None;
+        if let (Some(first), false) = (pending.iter().min(), applied.is_empty()) {
+            let copy = self.backup_before_migration(*first).await?;
+            tracing::info!(
+                backup = %copy.path.display(),
+                pending = pending.len(),
+                "the database was copied before migrating it"
+            );
+            backup = Some(copy.path);
+        }
         MIGRATOR.run(&self.pool).await?;
-        Ok(pending)
+        Ok(Migrated {
+            applied: pending.len(),
+            backup,
+        })
     }
 
-    async fn pending_migrations(&self) -> Result<usize, StoreError> {
+    async fn applied_versions(&self) -> Result<Vec<i64>, StoreError> {
         let table: Option<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
         )
         .fetch_optional(&self.pool)
         .await?;
-        let applied: Vec<i64> = if table.is_some() {
+        if table.is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(
             sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
                 .fetch_all(&self.pool)
-                .await?
-        } else {
-            Vec::new()
-        };
+                .await?,
+        )
+    }
+
+    async fn pending_migrations(&self) -> Result<usize, StoreError> {
+        let applied = self.applied_versions().await?;
         Ok(MIGRATOR
             .iter()
             .filter(|m| !applied.contains(&m.version))
@@ -152,9 +186,32 @@ impl Store {
         self.changed.subscribe()
     }
 
+    /// Closes every connection after folding the write-ahead log into the database file, so the
+    /// file alone holds everything (a copy of `govbot.db` without its `-wal` is complete). Every
+    /// command that opens the database calls this before it exits.
     pub async fn close(&self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!("checkpointing the database before closing it failed: {e}");
+        }
         self.pool.close().await;
     }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// What [`Store::migrate`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Migrated {
+    /// Migrations applied now.
+    pub applied: usize,
+    /// The checked copy written beside the database before they were applied.
+    pub backup: Option<PathBuf>,
 }
 
 pub(crate) fn millis(t: crate::governance::Timestamp) -> i64 {

@@ -230,7 +230,7 @@ fn every_problem_in_the_file_is_reported_at_once() {
         )
         .replace("[roles]", "colour = \"blue\"\n\n[roles]")
         + "\n[policy]\napproval = \"by-acclamation\"\nvote_window = \"soon\"\n\
-           wg_inactivity = \"1h\"\nig_quiet_after = \"30s\"\n\n[logging]\nlevel = 3\n";
+           wg_inactivity = \"1h\"\nig_quiet_after = \"30s\"\n\n[telemetry]\nlevel = 3\n";
     let (problems, shown) = problems(&text);
     assert_eq!(
         keys(&problems),
@@ -242,7 +242,7 @@ fn every_problem_in_the_file_is_reported_at_once() {
             "policy.approval",
             "policy.vote_window",
             "policy.ig_quiet_after",
-            "logging",
+            "telemetry",
             // The default reminders (7d, 2d) no longer fit the shorter wg_inactivity.
             "policy.wg_inactivity_reminders",
             "policy.wg_inactivity_reminders",

@@ -59,6 +59,15 @@ impl BotProcess {
     /// Runs `govbot run` with the configuration `config_toml` and `sandbox`'s token, without
     /// waiting for anything: for configurations the bot must refuse.
     pub fn launch(sandbox: &Sandbox, config_toml: &str) -> BotProcess {
+        Self::launch_with_env(sandbox, config_toml, &[])
+    }
+
+    /// [`BotProcess::launch`] with more environment variables (e.g. `GOVBOT_LOG_FORMAT`).
+    pub fn launch_with_env(
+        sandbox: &Sandbox,
+        config_toml: &str,
+        env: &[(&str, &str)],
+    ) -> BotProcess {
         let dir = tempfile::tempdir().expect("creating the bot's temporary directory");
         let config = dir.path().join("govbot.toml");
         std::fs::write(&config, config_toml).expect("writing the bot's configuration");
@@ -72,6 +81,7 @@ impl BotProcess {
             .env("DISCORD_TOKEN", sandbox.token())
             .env("RUST_LOG", RUST_LOG)
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -109,7 +119,7 @@ impl BotProcess {
 
     /// Waits until the sandbox has seen more than `before` IDENTIFYs and a bot is connected.
     /// Panics if the child exits first or [`WAIT`] passes.
-    async fn wait_connected(&mut self, before: u64) {
+    pub async fn wait_connected(&mut self, before: u64) {
         let sandbox = self.sandbox.clone();
         let connected = sandbox.wait_gateway(|g| g.identifies > before && g.connected, WAIT);
         tokio::select! {
