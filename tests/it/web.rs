@@ -446,10 +446,8 @@ async fn the_json_and_the_feed_carry_the_same_record_with_ids_as_strings() {
     assert_eq!(list["pages"], 1);
     assert!(list["audit"]["events"].as_i64().unwrap() > 20);
     assert_eq!(list["audit"]["head_hash"], Value::Null);
-    let wg = groups
-        .iter()
-        .find(|g| g["id"] == f.wg.0.to_string())
-        .unwrap();
+    let wg_id = f.wg.0.to_string();
+    let wg = groups.iter().find(|g| g["id"] == wg_id.as_str()).unwrap();
     assert_eq!(wg["facilitators"], json!(["alice"]));
     assert_eq!(wg["activity"]["open"][0]["text"], "SEP-1234");
 
