@@ -6,7 +6,7 @@
 //!
 //! Every group is lived through the governance core (proposed, voted on, approved at the close,
 //! given a channel, then its own life), so the rows and the audit log are the ones the bot
-//! writes; they are bulk-inserted. One WG has a long history (1,000 item-activity events): the
+//! writes; they are bulk-inserted, the log chained as the store chains it. One WG has a long history (1,000 item-activity events): the
 //! worst case for a group's page.
 //! Run: `cargo bench --bench web` (goal: every page well under 100 ms).
 
@@ -18,9 +18,9 @@ use govbot::governance::{
     decide, due_command, next_deadline, replay, Acting, Actor, Choice, CloseReason, Command, Event,
     Field, Group, GroupKind, ItemRef, MemberId, Policy, Role, Template, TemplateDraft, Timestamp,
 };
-use govbot::store::{page_query, GroupId, ListOrder, Store};
+use govbot::store::{append_history, page_query, GroupId, ListOrder, Store};
 use govbot::web::{Route, Settings, Site, PAGE_SIZE};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Sqlite};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -278,27 +278,6 @@ fn live(life: Life, id: i64, now: Timestamp, policy: &Policy) -> Result<(Group, 
     Ok((g.group.unwrap(), g.events))
 }
 
-async fn insert_events(conn: &mut SqliteConnection, rows: &[(i64, i64, &Event)]) -> Result<()> {
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO audit_log (group_id, seq, at, actor, kind, reason, event_json) ",
-    );
-    let json = rows
-        .iter()
-        .map(|(_, _, e)| serde_json::to_string(e))
-        .collect::<Result<Vec<_>, _>>()?;
-    q.push_values(rows.iter().zip(json), |mut b, ((id, seq, e), json)| {
-        b.push_bind(*id)
-            .push_bind(*seq)
-            .push_bind(millis(e.at))
-            .push_bind(e.actor.id().map(|m| m.0 as i64))
-            .push_bind(e.kind.name())
-            .push_bind(e.reason.clone())
-            .push_bind(json);
-    });
-    q.build().execute(conn).await?;
-    Ok(())
-}
-
 /// The ids of a few groups of each life, to time their pages.
 struct Samples {
     ig: GroupId,
@@ -346,17 +325,9 @@ async fn fill(store: &Store, now: Timestamp) -> Result<Samples> {
         if !rows.is_empty() {
             insert(&mut tx, &rows).await?;
         }
-        let flat: Vec<(i64, i64, &Event)> = events
-            .iter()
-            .flat_map(|(id, lived)| {
-                lived
-                    .iter()
-                    .enumerate()
-                    .map(move |(i, e)| (*id, i as i64 + 1, e))
-            })
-            .collect();
-        for chunk in flat.chunks(CHUNK) {
-            insert_events(&mut tx, chunk).await?;
+        // Each history chained into the log as the store chains every event.
+        for (id, lived) in &events {
+            append_history(&mut tx, GroupId(*id), 0, lived).await?;
         }
     }
     // Every member by name; each IG's channel over the last four weeks.

@@ -2,6 +2,7 @@
 //! and their histories, and the directory export. Each command translates arguments, calls the
 //! store or the core, and prints; none of them decides anything.
 
+use crate::audit::OnBroken;
 use crate::clock::SystemClock;
 use crate::config::{self, Config};
 use crate::export::Directory;
@@ -35,7 +36,7 @@ pub struct Cli {
     )]
     pub config: PathBuf,
     /// The SQLite database; overrides `database.path` from the configuration.
-    #[arg(long, alias = "db", global = true, env = "GOVBOT_DATABASE")]
+    #[arg(long, visible_alias = "db", global = true, env = "GOVBOT_DATABASE")]
     pub database: Option<PathBuf>,
     /// How log lines are written to standard error: `text` for people, `json` (one object a line)
     /// for a log collector; overrides `logging.format` from the configuration. RUST_LOG chooses
@@ -48,8 +49,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
-    /// Connect to Discord and serve the community (needs DISCORD_TOKEN).
-    Run,
+    /// Connect to Discord and serve the community (needs DISCORD_TOKEN). The audit log is
+    /// verified first; govbot refuses to start on one that does not verify.
+    Run {
+        /// Start even if the audit log does not verify (logged as a warning and recorded in the
+        /// database; `govbot audit verify` shows what is wrong).
+        #[arg(long)]
+        accept_broken_audit: bool,
+    },
     /// Play a scripted scenario against a local Discord stand-in and print the transcript
     /// (no token, no network).
     #[cfg(feature = "sandbox")]
@@ -98,6 +105,11 @@ pub enum Cmd {
     Outbox {
         #[command(subcommand)]
         command: OutboxCmd,
+    },
+    /// The audit log's hash chain: verify it, or print its head (docs/audit.md).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCmd,
     },
     /// Print the directory of active groups, for a community website; with --format html, write
     /// the whole public record (every page, the feed, the JSON) as static files.
@@ -162,6 +174,25 @@ pub enum OutboxCmd {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Recompute the hash chain and replay every group against its stored state. Prints "N
+    /// events, head HASH, all groups match" and exits 0, or names the first divergence (event id
+    /// and what differs) and exits 1.
+    Verify {
+        /// A head seen earlier (posted in #community-moderators or printed by `audit head`):
+        /// also check that the chain still passes through it. May be repeated.
+        #[arg(long = "head", value_name = "HASH", value_parser = parse_hash)]
+        heads: Vec<String>,
+    },
+    /// Print the latest hash of the chain and how many events it holds.
+    Head {
+        /// As JSON (`events` a number, `last_event` an id as a string).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Markdown,
@@ -178,6 +209,16 @@ fn parse_state(s: &str) -> Result<GroupState, String> {
 }
 fn parse_id(s: &str) -> Result<GroupId, String> {
     s.parse()
+}
+fn parse_hash(s: &str) -> Result<String, String> {
+    let h = s.trim().trim_matches('`').to_ascii_lowercase();
+    if crate::store::chain::is_hash(&h) {
+        Ok(h)
+    } else {
+        Err(format!(
+            "{s:?} is not a head: heads are 64 hexadecimal digits"
+        ))
+    }
 }
 
 impl Cli {
@@ -197,13 +238,20 @@ impl Cli {
 
     pub async fn run(self, out: &mut dyn Write) -> Result<()> {
         match &self.command {
-            Cmd::Run => {
+            Cmd::Run {
+                accept_broken_audit,
+            } => {
                 let cfg = Config::load(&self.config)?;
                 for warning in cfg.warnings() {
                     tracing::warn!("{}:{warning}", self.config.display());
                 }
                 let token = config::discord_token()?;
-                crate::discord::run(cfg, token, Arc::new(SystemClock)).await?;
+                let on_broken = if *accept_broken_audit {
+                    OnBroken::Accept
+                } else {
+                    OnBroken::Refuse
+                };
+                crate::discord::run(cfg, token, Arc::new(SystemClock), on_broken).await?;
             }
             #[cfg(feature = "sandbox")]
             Cmd::Sandbox { keep } => match keep {
@@ -377,6 +425,10 @@ impl Cli {
                 server.await.context("the web server task failed")?;
                 site_store.close().await;
             }
+            Cmd::Audit { command } => {
+                let store = self.store().await?;
+                audit(&store, command, out).await?;
+            }
             Cmd::Export { format, output } => {
                 let guild = self.optional_config()?.map(|c| c.guild_id);
                 let store = self.store().await?;
@@ -481,6 +533,10 @@ fn describe(path: &Path, cfg: &Config) -> String {
                 .unwrap_or_default()
         ),
     };
+    let audit = match cfg.audit.post_head_every {
+        None => "not posted (add [audit] post_head_every = \"24h\" to post it daily)".to_string(),
+        Some(every) => format!("verified and posted every {every} in the moderators' channel"),
+    };
     format!(
         "Configuration {} is valid{}.\n\
          Guild:            {}\n\
@@ -493,7 +549,8 @@ fn describe(path: &Path, cfg: &Config) -> String {
          WG inactivity:    {} (grace {})\n\
          Vote reactions:   {} approve, {} reject, {} abstain\n\
          GitHub sync:      {github}\n\
-         Public site:      {web}\n",
+         Public site:      {web}\n\
+         Audit head:       {audit}\n",
         path.display(),
         match cfg.warnings().len() {
             0 => String::new(),
@@ -724,6 +781,68 @@ async fn outbox(store: &Store, command: &OutboxCmd, out: &mut dyn Write) -> Resu
                 "Event {event} ({}) of group #{} is dropped; the group's history records it.",
                 p.kind, p.group_id
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// `govbot audit`: the chain verified, or its head.
+async fn audit(store: &Store, command: &AuditCmd, out: &mut dyn Write) -> Result<()> {
+    match command {
+        AuditCmd::Verify { heads } => {
+            let started = std::time::Instant::now();
+            let v = store.verify(heads).await?;
+            let took = started.elapsed();
+            let accepted = store.audit_acceptances().await?;
+            if let Some(last) = accepted.last() {
+                let at = chrono::DateTime::from_timestamp_millis(last.accepted_at)
+                    .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string());
+                writeln!(
+                    out,
+                    "Note: govbot was started {} time{} with --accept-broken-audit, last on {at} \
+                     ({} events, head {}): {}",
+                    accepted.len(),
+                    if accepted.len() == 1 { "" } else { "s" },
+                    last.events,
+                    last.head,
+                    last.problem
+                )?;
+            }
+            if !v.is_ok() {
+                bail!("{v}");
+            }
+            writeln!(out, "{v}")?;
+            if !heads.is_empty() {
+                writeln!(
+                    out,
+                    "The chain passes through the earlier head{} given: the log was not rewritten \
+                     before {}.",
+                    if heads.len() == 1 { "" } else { "s" },
+                    if heads.len() == 1 { "it" } else { "them" }
+                )?;
+            }
+            writeln!(out, "Verified in {:.2} s.", took.as_secs_f64())?;
+        }
+        AuditCmd::Head { json } => {
+            let head = store.audit_head().await?;
+            if *json {
+                let value = serde_json::json!({
+                    "head": head.hash,
+                    "events": head.events,
+                    "last_event": head.last_event.to_string(),
+                });
+                writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+            } else {
+                writeln!(
+                    out,
+                    "{}\n{} event{} (last event {}); not verified here: `govbot audit verify` \
+                     checks it",
+                    head.hash,
+                    head.events,
+                    if head.events == 1 { "" } else { "s" },
+                    head.last_event
+                )?;
+            }
         }
     }
     Ok(())

@@ -15,6 +15,7 @@ pub const VERSION: &str = concat!(
     ")"
 );
 
+pub mod audit;
 pub mod cli;
 pub mod clock;
 pub mod config;

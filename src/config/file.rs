@@ -9,7 +9,8 @@ use super::reader::{string, Reader, Section, Spanned};
 use super::report::{hint, ConfigProblem, Location};
 use super::urls;
 use super::{
-    Channels, Config, GitHub, Logging, Observability, Roles, VoteReactions, Web, DEFAULT_API_BASE,
+    Audit, Channels, Config, GitHub, Logging, Observability, Roles, VoteReactions, Web,
+    DEFAULT_API_BASE,
 };
 use crate::governance::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
             "github",
             "logging",
             "observability",
+            "audit",
             "web",
         ],
     );
@@ -54,6 +56,7 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
     let database = read_database(&mut r, &root);
     let (api_base, vote_reactions) = read_discord(&mut r, &root);
     let github = read_github(&mut r, &root);
+    let audit = read_audit(&mut r, &root);
     let logging = read_logging(&mut r, &root);
     let observability = read_observability(&mut r, &root);
     let web = read_web(&mut r, &root);
@@ -95,6 +98,7 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
                 api_base,
                 vote_reactions,
                 github,
+                audit,
                 logging,
                 observability,
                 web,
@@ -525,6 +529,27 @@ fn read_web(r: &mut Reader, root: &Section) -> Option<Web> {
         listen: listen?.value,
         public_url,
     })
+}
+
+/// Off unless `post_head_every` is set.
+fn read_audit(r: &mut Reader, root: &Section) -> Audit {
+    let Some(s) = r.table(root, "audit") else {
+        return Audit::default();
+    };
+    r.only(&s, &["post_head_every"]);
+    let post_head_every = r
+        .optional(&s, "post_head_every", |value| {
+            match parse_duration(value)? {
+                d if d.secs < 60 => Err(
+                    "must be at least a minute; the head is for people to keep, once a day is \
+                 plenty: write it like \"24h\""
+                        .to_owned(),
+                ),
+                d => Ok(d),
+            }
+        })
+        .map(|v| v.value);
+    Audit { post_head_every }
 }
 
 fn read_logging(r: &mut Reader, root: &Section) -> Logging {

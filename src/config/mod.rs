@@ -61,12 +61,20 @@ pub struct Config {
     pub vote_reactions: VoteReactions,
     /// GitHub sync of WG items, when the `[github]` section is present.
     pub github: Option<GitHub>,
+    pub audit: Audit,
     pub logging: Logging,
     /// The health and metrics endpoint, when `[observability] listen` is set.
     pub observability: Option<Observability>,
     /// The public record's web server, when the `[web]` section is present (see `src/web`).
     pub web: Option<Web>,
     warnings: Vec<ConfigProblem>,
+}
+
+/// The audit log's head in `#community-moderators` (docs/audit.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Audit {
+    /// How often the head is posted; `None` (the default) posts nothing.
+    pub post_head_every: Option<HumanDuration>,
 }
 
 /// Channels and categories by id: moderators rename channels, ids never change.

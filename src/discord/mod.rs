@@ -28,4 +28,4 @@ pub mod template_message;
 pub(crate) mod threads;
 pub mod votes;
 
-pub use runtime::{run, start, DiscordTransport, RunningBot};
+pub use runtime::{run, start, start_checked, DiscordTransport, RunningBot};

@@ -8,6 +8,7 @@ use super::messages::views;
 use super::permissions::Severity;
 use super::server_check::{self, Finding};
 use super::{commands, events, outbox, votes};
+use crate::audit::OnBroken;
 use crate::clock::Clock;
 use crate::config::{Config, Token, DEFAULT_API_BASE};
 use crate::lock::InstanceLock;
@@ -196,12 +197,24 @@ pub async fn application_id(config: &Config, token: &Token) -> Result<u64> {
         .get())
 }
 
-/// Opens the database, checks everything, registers commands and connects.
+/// Opens the database, verifies the audit log (refusing a broken one), checks everything,
+/// registers commands and connects.
 pub async fn start(
     config: Config,
     token: Token,
     clock: Arc<dyn Clock>,
     transport: DiscordTransport,
+) -> Result<RunningBot> {
+    start_checked(config, token, clock, transport, OnBroken::Refuse).await
+}
+
+/// [`start`], saying what to do if the audit log does not verify.
+pub async fn start_checked(
+    config: Config,
+    token: Token,
+    clock: Arc<dyn Clock>,
+    transport: DiscordTransport,
+    on_broken: OnBroken,
 ) -> Result<RunningBot> {
     let lock = InstanceLock::acquire(config.database_path(), "govbot run")?;
     let (store, migrated) = Store::open_migrated(config.database_path())
@@ -219,6 +232,7 @@ pub async fn start(
             "the database was migrated"
         );
     }
+    crate::audit::check_at_startup(&store, on_broken).await?;
     // The public record binds its address before anything connects, so a port in use stops
     // start-up with a message instead of leaving a bot without its site.
     let web = match &config.web {
@@ -339,6 +353,7 @@ pub async fn start(
             store.clone(),
             clock.clone(),
             config.policy.clone(),
+            config.audit.post_head_every,
             stopped.clone(),
         )),
         tokio::spawn(outbox::run(http, worker_data(), stopped.clone())),
@@ -409,10 +424,22 @@ pub async fn start(
 
 /// Runs until SIGINT or SIGTERM, then disconnects cleanly. The signal handlers are installed
 /// before anything else, so a signal during start-up is a clean stop too, never a kill.
-pub async fn run(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<()> {
+pub async fn run(
+    config: Config,
+    token: Token,
+    clock: Arc<dyn Clock>,
+    on_broken: OnBroken,
+) -> Result<()> {
     let mut shutdown = Shutdown::install()?;
+    let start = start_checked(
+        config,
+        token,
+        clock,
+        DiscordTransport::Configured,
+        on_broken,
+    );
     let mut bot = tokio::select! {
-        bot = start(config, token, clock, DiscordTransport::Configured) => bot?,
+        bot = start => bot?,
         _ = shutdown.recv() => {
             tracing::info!("shutting down before the bot was connected");
             return Ok(());

@@ -1,6 +1,6 @@
 //! Groups: one governance decision per transaction, and reads of current state.
 
-use super::audit::append_events;
+use super::audit::{self, append_events};
 use super::error::StoreError;
 use super::triggers::{self, Trigger};
 use super::{millis, Store};
@@ -168,6 +168,25 @@ impl Store {
                     .await?;
                 (GroupId(next), None, 0)
             }
+        };
+        // Time never goes back within a group's history (the database refuses it, see
+        // `0008_audit_chain.sql`). A command whose `now` was read before another command on the
+        // same group took the write lock is decided as of that group's last event instead: the
+        // moment it is recorded, a few milliseconds later than its clock said.
+        let later;
+        let ctx = match audit::last_event_at(&mut tx, id).await? {
+            Some(last) if last > ctx.now => {
+                if last - ctx.now > chrono::Duration::minutes(1) {
+                    tracing::warn!(
+                        group = %id,
+                        "the clock ({}) is behind the group's last event ({last}); deciding as of that event",
+                        ctx.now
+                    );
+                }
+                later = Acting::new(ctx.actor, last, ctx.policy);
+                &later
+            }
+            _ => ctx,
         };
         let events = decide(current.as_ref(), command, ctx)?;
         let mut group = current;

@@ -3,34 +3,41 @@
 //! Each governance decision is one `BEGIN IMMEDIATE` transaction that checks the trigger was not
 //! already processed, reads the group, asks the core to decide, appends the events and writes the
 //! new state, then commits: a crash leaves either all of it or none of it. The audit log refuses
-//! UPDATE and DELETE in the database itself (see `migrations/0001_init.sql`).
+//! UPDATE and DELETE in the database itself (see `migrations/0001_init.sql`), accepts only
+//! appends in order, and is a hash chain that [`Store::verify`] checks against every group's
+//! stored state (`migrations/0008_audit_chain.sql`, `docs/audit.md`).
 
 mod activity;
 mod adapter;
 mod audit;
 pub mod backup;
+pub mod chain;
 mod error;
 mod figures;
 mod github;
 mod groups;
+mod heads;
 mod members;
 mod outbox;
 mod public;
 mod schedule;
 mod triggers;
+mod verify;
 
 pub use activity::{week_start, ActivitySummary, WeekActivity};
 pub use adapter::{Draft, ProposalSource, TemplateMessage};
-pub use audit::StoredEvent;
+pub use audit::{append_history, StoredEvent};
 pub use backup::Checked;
 pub use error::StoreError;
 pub use figures::{Figures, OldestEffect};
 pub use github::{SyncOutcome, SyncRow};
 pub use groups::{name_key, Executed, GroupFilter, GroupId, StoredGroup, Target};
+pub use heads::{Acceptance, PendingHead};
 pub use outbox::{FailedAttempt, Pending};
 pub use public::{page_query, ListOrder, PublishedEvent};
 pub use schedule::LoggedEvent;
 pub use triggers::Trigger;
+pub use verify::{AuditHead, Divergence, Verification};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -127,7 +134,9 @@ impl Store {
 
     /// Applies pending migrations. A database that already holds a schema is first copied beside
     /// itself (and the copy checked), so an upgrade that goes wrong can be undone with
-    /// `govbot restore`; a new database, or one already up to date, is not copied.
+    /// `govbot restore`; a new database, or one already up to date, is not copied. Then any
+    /// event written before the audit log's hash chain existed is sealed into it
+    /// (`migrations/0008_audit_chain.sql`).
     pub async fn migrate(&self) -> Result<Migrated, StoreError> {
         let applied = self.applied_versions().await?;
         let pending: Vec<i64> = MIGRATOR
@@ -146,6 +155,20 @@ impl Store {
             backup = Some(copy.path);
         }
         MIGRATOR.run(&self.pool).await?;
+        // Only a database with events not sealed yet takes the write lock for sealing.
+        let unsealed: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM audit_log WHERE hash IS NULL)")
+                .fetch_one(&self.pool)
+                .await?;
+        if unsealed {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let sealed = chain::seal(&mut tx).await?;
+            tx.commit().await?;
+            tracing::info!(
+                sealed,
+                "audit events written before the hash chain were sealed into it"
+            );
+        }
         Ok(Migrated {
             applied: pending.len(),
             backup,

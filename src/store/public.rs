@@ -1,7 +1,7 @@
 //! The reads behind the public record (`src/web`): pages of groups in a state, the names of the
-//! members a page mentions, a page's channel activity, the newest decisions and the size of the
-//! audit log. Each reads only what one page shows, so a page of a directory of any size costs a
-//! page's worth of rows (see `benches/web.rs`); none of them writes.
+//! members a page mentions, a page's channel activity and the newest decisions. Each reads only
+//! what one page shows, so a page of a directory of any size costs a page's worth of rows (see
+//! `benches/web.rs`); none of them writes.
 
 use super::activity::ActivitySummary;
 use super::error::StoreError;
@@ -220,12 +220,5 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         Ok(ids.into_iter().map(GroupId).collect())
-    }
-
-    /// How many events the audit log holds.
-    pub async fn audit_event_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
-            .fetch_one(&self.pool)
-            .await?)
     }
 }

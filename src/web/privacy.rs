@@ -85,23 +85,26 @@ impl Disclosure {
     }
 }
 
-/// The audit log as the site shows it, so readers can compare what they see with a copy.
+/// The audit log's head as the site shows it, so readers can compare what they see with a copy
+/// or with a head posted in the moderators' channel (`govbot audit verify --head HASH`,
+/// docs/audit.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditHead {
     /// Events in the audit log, every group's.
     pub events: i64,
-    /// The hash at the head of the audit log's chain, once the log is chained; `None` until then.
+    /// The hash of the last event, which commits to every event before it; `None` while the
+    /// last event is one written before the chain existed and not yet sealed.
     pub head_hash: Option<String>,
 }
 
 impl AuditHead {
-    /// **The one place to show the audit chain's head hash** once the store keeps one: read it
-    /// here (in the same read as the count, so the two agree) and set `head_hash`; the footer of
-    /// every page, the feed and the JSON already show it when present.
+    /// The head as stored (what `govbot audit head` prints), read anew for each page.
     pub async fn read(store: &crate::store::Store) -> Result<AuditHead, crate::store::StoreError> {
+        let head = store.audit_head().await?;
+        let sealed = head.hash.len() == 64 && head.hash.bytes().all(|b| b.is_ascii_hexdigit());
         Ok(AuditHead {
-            events: store.audit_event_count().await?,
-            head_hash: None,
+            events: head.events,
+            head_hash: sealed.then_some(head.hash),
         })
     }
 }

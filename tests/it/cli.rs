@@ -149,7 +149,7 @@ async fn migrate_creates_the_database_and_reading_commands_work_on_it() {
     let out = govbot(dir.path(), &["--database", "fresh.db", "migrate"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("7 migrations applied"),
+        stdout(&out).contains("8 migrations applied"),
         "{}",
         stdout(&out)
     );

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod audit_chain;
 mod cli;
 mod config;
 mod crash;

@@ -1245,3 +1245,33 @@ fn group_list_with_activity() {
             .text()
     );
 }
+
+#[test]
+fn audit_head() {
+    let head = govbot::store::PendingHead {
+        period_start: t0().timestamp_millis() - 9 * 3_600_000,
+        recorded_at: t0(),
+        events: 1234,
+        head: "4ad402969ba048731370209233705c6c5ecc371fb89a7c0cf5ca5bb8a47380c3".to_string(),
+        problem: None,
+        attempts: 0,
+    };
+    insta::assert_snapshot!(notices::audit_head(&head).unwrap().text());
+}
+
+#[test]
+fn audit_head_of_a_log_that_does_not_verify() {
+    let head = govbot::store::PendingHead {
+        period_start: t0().timestamp_millis() - 9 * 3_600_000,
+        recorded_at: t0(),
+        events: 1,
+        head: "4ad402969ba048731370209233705c6c5ecc371fb89a7c0cf5ca5bb8a47380c3".to_string(),
+        problem: Some(
+            "event 5: hash mismatch: stored 1ef1, its content hashes to 9b9f (the event was \
+             changed after it was written)"
+                .to_string(),
+        ),
+        attempts: 0,
+    };
+    insta::assert_snapshot!(notices::audit_head(&head).unwrap().text());
+}

@@ -8,7 +8,7 @@ use crate::config::VoteReactions;
 use crate::governance::{
     Choice, Event, Field, Group, GroupKind, MemberId, Outcome, Role, Threshold, Vote, VotePurpose,
 };
-use crate::store::{GroupId, StoredEvent};
+use crate::store::{GroupId, PendingHead, StoredEvent};
 use serde::Serialize;
 
 fn ids(people: &[MemberId]) -> Vec<String> {
@@ -274,6 +274,31 @@ pub fn outbox_stuck(
             event,
             what,
             fix,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct AuditHeadView<'a> {
+    period: String,
+    events: i64,
+    head: &'a str,
+    problem: Option<&'a str>,
+}
+
+/// The audit log's head for the moderators, once per period (docs/audit.md).
+pub fn audit_head(h: &PendingHead) -> Result<Rendered, RenderError> {
+    let period = chrono::DateTime::from_timestamp_millis(h.period_start).map_or_else(
+        || h.period_start.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    );
+    render(
+        template!("audit_head"),
+        AuditHeadView {
+            period,
+            events: h.events,
+            head: &h.head,
+            problem: h.problem.as_deref(),
         },
     )
 }

@@ -6,12 +6,15 @@
 //! restarts lose nothing) and the cursor moves on: other groups' effects flow while it waits. A
 //! group's later events wait behind its earlier one, so they never overtake it (an archive never
 //! comes before the channel's creation). Errors a person must fix are told to the moderators once.
+//! The audit log's head, recorded by the scheduler once per period, is posted here too
+//! (`audit_head`).
 //!
 //! The cursor moves after an event's effects are done or set aside, so a crash repeats an effect
 //! rather than losing it; posts are remembered per event and purpose and carry a nonce Discord
 //! enforces, so a repeat posts nothing twice. Ballots only mark their vote message dirty
 //! ([`tally`]), and the tally is flushed between events, so a burst never freezes it.
 
+mod audit_head;
 mod proposal;
 pub mod retry;
 mod show;
@@ -80,7 +83,14 @@ pub async fn run(http: Arc<Http>, data: Data, mut stop: watch::Receiver<bool>) {
                 None
             }
         };
-        let wait = [Some(POLL), tally_wait, retry_wait]
+        let head_wait = match data.store.audit_heads_next_at().await {
+            Ok(at) => at.map(|at| Duration::from_millis((at - wall_ms()).max(0) as u64)),
+            Err(e) => {
+                tracing::error!("cannot read the audit heads to post: {e:#}");
+                None
+            }
+        };
+        let wait = [Some(POLL), tally_wait, retry_wait, head_wait]
             .into_iter()
             .flatten()
             .min()
@@ -115,6 +125,9 @@ async fn round(
     tallies: &mut Tallies,
     stop: &watch::Receiver<bool>,
 ) -> Result<bool> {
+    if let Err(e) = audit_head::post_due(http, data).await {
+        tracing::error!("the outbox cannot read the audit heads to post: {e:#}");
+    }
     let due = data.store.outbox_due(wall_ms(), RETRIES).await?;
     let mut busy = due.len() as u32 == RETRIES;
     for p in due {
