@@ -111,13 +111,22 @@ pub enum Cmd {
         #[command(subcommand)]
         command: AuditCmd,
     },
-    /// Print the directory of active groups, for a community website.
+    /// Print the directory of active groups, for a community website; with --format html, write
+    /// the whole public record (every page, the feed, the JSON) as static files.
     Export {
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
         format: Format,
-        /// Write to this file instead of standard output.
+        /// Write to this file instead of standard output (with --format html: this directory,
+        /// which must be new, empty or an earlier export).
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+    /// Serve the public record (the site `govbot run` serves with [web] listen) without the
+    /// bot, read-only, until SIGINT or SIGTERM.
+    Web {
+        /// Where to listen; defaults to [web] listen from the configuration.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
     },
 }
 
@@ -188,6 +197,8 @@ pub enum AuditCmd {
 pub enum Format {
     Markdown,
     Json,
+    /// The public record as a static site (needs --output DIR).
+    Html,
 }
 
 fn parse_kind(s: &str) -> Result<GroupKind, String> {
@@ -362,6 +373,58 @@ impl Cli {
                 store.close().await;
                 result?;
             }
+            Cmd::Export {
+                format: Format::Html,
+                output,
+            } => {
+                let Some(dir) = output else {
+                    bail!("--format html writes a directory of files: add --output DIR");
+                };
+                let site = self.site().await?;
+                let done = crate::web::export::write(&site, dir).await;
+                site.store().close().await;
+                let done = done?;
+                writeln!(
+                    out,
+                    "Wrote the public record to {}: {} files, {} group pages{}.",
+                    dir.display(),
+                    done.files,
+                    done.groups,
+                    match done.removed {
+                        0 => String::new(),
+                        n => format!("; removed {n} stale file(s) of the previous export"),
+                    }
+                )?;
+            }
+            Cmd::Web { listen } => {
+                let configured = self
+                    .optional_config()?
+                    .and_then(|c| c.web)
+                    .map(|w| w.listen);
+                let Some(addr) = listen.or(configured) else {
+                    bail!(
+                        "say where to serve the site: --listen 127.0.0.1:8080, or [web] listen in \
+                         the configuration"
+                    );
+                };
+                let site = self.site().await?;
+                let site_store = site.store().clone();
+                let listener = crate::web::server::bind(addr).await?;
+                let bound = listener.local_addr()?;
+                writeln!(
+                    out,
+                    "Serving the public record of {} on http://{bound}/ (read-only; Ctrl-C stops).",
+                    self.database_path()?.display()
+                )?;
+                out.flush()?;
+                let (stop, stopped) = tokio::sync::watch::channel(false);
+                let server = tokio::spawn(crate::web::server::serve(listener, site, stopped));
+                let mut shutdown = crate::discord::runtime::Shutdown::install()?;
+                shutdown.recv().await;
+                stop.send_replace(true);
+                server.await.context("the web server task failed")?;
+                site_store.close().await;
+            }
             Cmd::Audit { command } => {
                 let store = self.store().await?;
                 audit(&store, command, out).await?;
@@ -374,7 +437,7 @@ impl Cli {
                 let dir = dir?;
                 let text = match format {
                     Format::Markdown => dir.to_markdown(),
-                    Format::Json => dir.to_json() + "\n",
+                    Format::Json | Format::Html => dir.to_json() + "\n",
                 };
                 match output {
                     Some(path) => std::fs::write(path, text)
@@ -412,6 +475,21 @@ impl Cli {
     async fn store(&self) -> Result<Store> {
         Ok(Store::open_existing(&self.database_path()?).await?)
     }
+
+    /// The public record over the database, read-only; links into the guild when a
+    /// configuration names it.
+    async fn site(&self) -> Result<crate::web::Site> {
+        let store = Store::open_read_only(&self.database_path()?).await?;
+        let settings = match self.optional_config()? {
+            Some(cfg) => crate::web::Settings::from_config(&cfg),
+            None => crate::web::Settings::standalone(),
+        };
+        Ok(crate::web::Site::new(
+            store,
+            settings,
+            Arc::new(SystemClock),
+        ))
+    }
 }
 
 fn describe(path: &Path, cfg: &Config) -> String {
@@ -444,6 +522,17 @@ fn describe(path: &Path, cfg: &Config) -> String {
             }
         ),
     };
+    let web = match &cfg.web {
+        None => "off (add a [web] section to serve the public record)".to_string(),
+        Some(w) => format!(
+            "served on http://{}/{}",
+            w.listen,
+            w.public_url
+                .as_ref()
+                .map(|u| format!(", published at {u}"))
+                .unwrap_or_default()
+        ),
+    };
     let audit = match cfg.audit.post_head_every {
         None => "not posted (add [audit] post_head_every = \"24h\" to post it daily)".to_string(),
         Some(every) => format!("verified and posted every {every} in the moderators' channel"),
@@ -461,6 +550,7 @@ fn describe(path: &Path, cfg: &Config) -> String {
          WG inactivity:    {} (grace {})\n\
          Vote reactions:   {} approve, {} reject, {} abstain\n\
          GitHub sync:      {github}\n\
+         Public site:      {web}\n\
          Audit head:       {audit}\n",
         path.display(),
         match cfg.warnings().len() {

@@ -126,6 +126,11 @@ impl Harness {
         self.config.database_path().to_path_buf()
     }
 
+    /// Where the bot serves the public record, when `config.web` was set before it started.
+    pub fn web_addr(&self) -> Option<std::net::SocketAddr> {
+        self.bot.as_ref().and_then(RunningBot::web_addr)
+    }
+
     pub fn user(&self, name: &str) -> u64 {
         self.sandbox.world().user_id(name)
     }

@@ -37,3 +37,4 @@ pub mod secret;
 #[cfg(feature = "sandbox")]
 pub mod standard_world;
 pub mod store;
+pub mod web;

@@ -9,7 +9,8 @@ use super::reader::{string, Reader, Section, Spanned};
 use super::report::{hint, ConfigProblem, Location};
 use super::urls;
 use super::{
-    Audit, Channels, Config, GitHub, Logging, Observability, Roles, VoteReactions, DEFAULT_API_BASE,
+    Audit, Channels, Config, GitHub, Logging, Observability, Roles, VoteReactions, Web,
+    DEFAULT_API_BASE,
 };
 use crate::governance::{
     Approval, BallotVisibility, HumanDuration, Policy, Sponsorship, Threshold,
@@ -39,6 +40,7 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
             "logging",
             "observability",
             "audit",
+            "web",
         ],
     );
     let guild = r.required(
@@ -59,6 +61,7 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
     let audit = read_audit(&mut r, &root);
     let logging = read_logging(&mut r, &root);
     let observability = read_observability(&mut r, &root);
+    let web = read_web(&mut r, &root);
 
     let has_errors = r
         .problems
@@ -100,6 +103,7 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
                 audit,
                 logging,
                 observability,
+                web,
                 warnings: Vec::new(),
             })
         }
@@ -475,6 +479,73 @@ fn read_github(r: &mut Reader, root: &Section) -> Option<GitHub> {
         api_base,
         sep_repository,
         sync_interval,
+    })
+}
+
+/// Present means on: `listen` is required, `public_url` optional. Listening beyond this machine
+/// is allowed (the site is public by design) with a warning: govbot serves plain HTTP, so a
+/// public site belongs behind a TLS reverse proxy, or is published as a static export.
+fn read_web(r: &mut Reader, root: &Section) -> Option<Web> {
+    let s = r.table(root, "web")?;
+    r.only(&s, &["listen", "public_url"]);
+    let listen = r.required(
+        &s,
+        "listen",
+        "add listen = \"127.0.0.1:8080\": the address and port the public site is served on \
+         (or remove [web] to serve nothing)",
+        |value| {
+            string(value)?
+                .trim()
+                .parse::<std::net::SocketAddr>()
+                .map_err(|_| {
+                    format!(
+                        "{} is not an address and port; write it like \"127.0.0.1:8080\"",
+                        hint(value)
+                    )
+                })
+        },
+    );
+    if let Some(l) = &listen {
+        if !l.value.ip().is_loopback() {
+            r.warn(
+                &s.key("listen"),
+                Some(l.at),
+                format!(
+                    "{} is reachable from other machines over plain HTTP; put a TLS reverse proxy \
+                     in front of it, or listen on 127.0.0.1 behind one",
+                    l.value
+                ),
+            );
+        }
+    }
+    let public_url = r
+        .optional(&s, "public_url", |value| {
+            let text = string(value)?.trim();
+            match reqwest::Url::parse(text) {
+                Ok(url)
+                    if matches!(url.scheme(), "https" | "http")
+                        && url.host().is_some()
+                        && url.query().is_none()
+                        && url.fragment().is_none()
+                        && url.username().is_empty()
+                        && url.password().is_none() =>
+                {
+                    let mut text = url.to_string();
+                    if !text.ends_with('/') {
+                        text.push('/');
+                    }
+                    Ok(text)
+                }
+                _ => Err(format!(
+                    "{} is not the address of a site; write it like \"https://groups.example.org/\"",
+                    hint(value)
+                )),
+            }
+        })
+        .map(|v| v.value);
+    Some(Web {
+        listen: listen?.value,
+        public_url,
     })
 }
 

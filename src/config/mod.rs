@@ -65,6 +65,8 @@ pub struct Config {
     pub logging: Logging,
     /// The health and metrics endpoint, when `[observability] listen` is set.
     pub observability: Option<Observability>,
+    /// The public record's web server, when the `[web]` section is present (see `src/web`).
+    pub web: Option<Web>,
     warnings: Vec<ConfigProblem>,
 }
 
@@ -208,6 +210,17 @@ impl GitHub {
             .split_once('/')
             .filter(|(o, r)| name(o) && name(r))
     }
+}
+
+/// The public record served over HTTP (`[web]`): present in the file means on. The site is
+/// read-only and shows only what `docs/web.md` lists as public.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Web {
+    /// Where `govbot run` (and `govbot web`) listen, e.g. `127.0.0.1:8080`.
+    pub listen: std::net::SocketAddr,
+    /// The address readers reach the site at (behind a reverse proxy, or where the static export
+    /// is published), ending in `/`: the Atom feed's links are made absolute with it.
+    pub public_url: Option<String>,
 }
 
 /// `[logging]`: how log lines are written (`--log-format` overrides it).

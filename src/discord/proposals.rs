@@ -170,6 +170,11 @@ pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<()> {
         return Ok(());
     }
     data.remember(&msg.author).await;
+    // The people the template names, so the directory and histories show them by name even
+    // before they act themselves.
+    for user in msg.mentions.iter().filter(|u| !u.bot) {
+        data.remember(user).await;
+    }
     let roles = msg
         .member
         .as_ref()
@@ -274,6 +279,9 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
         .as_ref()
         .and_then(|m| m.as_ref().map(|m| m.roles.clone()))
         .unwrap_or_default();
+    for user in event.mentions.iter().flatten().filter(|u| !u.bot) {
+        data.remember(user).await;
+    }
     let actor = data.actor(known.author.0, &roles);
     let reading = template_message::read(content);
     let reply_to = |r: &super::messages::render::Rendered| {

@@ -32,6 +32,7 @@ pub struct RunningBot {
     endpoint: Option<crate::observability::Endpoint>,
     /// Held until the bot is dropped: one bot per database.
     _lock: InstanceLock,
+    web: Option<std::net::SocketAddr>,
 }
 
 impl RunningBot {
@@ -71,6 +72,11 @@ impl RunningBot {
 
     pub fn shard_manager(&self) -> Arc<ShardManager> {
         self.shards.clone()
+    }
+
+    /// Where the public record is served, when `[web]` is configured.
+    pub fn web_addr(&self) -> Option<std::net::SocketAddr> {
+        self.web
     }
 }
 
@@ -227,6 +233,20 @@ pub async fn start_checked(
         );
     }
     crate::audit::check_at_startup(&store, on_broken).await?;
+    // The public record binds its address before anything connects, so a port in use stops
+    // start-up with a message instead of leaving a bot without its site.
+    let web = match &config.web {
+        Some(w) => {
+            let listener = crate::web::server::bind(w.listen).await?;
+            let site = crate::web::Site::new(
+                Store::open_read_only(config.database_path()).await?,
+                crate::web::Settings::from_config(&config),
+                clock.clone(),
+            );
+            Some((listener, site))
+        }
+        None => None,
+    };
     let http = http_for(&config, &token, &transport)?;
     let me = identify(&http, &config).await?;
     let findings = server_check::run(&http, &config, me.id.get()).await?;
@@ -338,6 +358,18 @@ pub async fn start_checked(
         )),
         tokio::spawn(outbox::run(http, worker_data(), stopped.clone())),
     ];
+    let web_addr = match web {
+        Some((listener, site)) => {
+            let addr = listener.local_addr().ok();
+            workers.push(tokio::spawn(crate::web::server::serve(
+                listener,
+                site,
+                stopped.clone(),
+            )));
+            addr
+        }
+        None => None,
+    };
     if let Some(settings) = config.github.clone() {
         let client =
             crate::github::GitHubClient::new(&settings.api_base, crate::github::github_token())
@@ -386,6 +418,7 @@ pub async fn start_checked(
         store,
         endpoint,
         _lock: lock,
+        web: web_addr,
     })
 }
 
@@ -424,13 +457,13 @@ pub async fn run(
 }
 
 /// SIGINT and SIGTERM, listened to from the moment this is made.
-struct Shutdown {
+pub(crate) struct Shutdown {
     #[cfg(unix)]
     signals: (tokio::signal::unix::Signal, tokio::signal::unix::Signal),
 }
 
 impl Shutdown {
-    fn install() -> Result<Shutdown> {
+    pub(crate) fn install() -> Result<Shutdown> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
@@ -448,7 +481,7 @@ impl Shutdown {
         }
     }
 
-    async fn recv(&mut self) {
+    pub(crate) async fn recv(&mut self) {
         #[cfg(unix)]
         {
             let (interrupt, terminate) = &mut self.signals;

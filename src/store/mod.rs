@@ -19,6 +19,7 @@ mod groups;
 mod heads;
 mod members;
 mod outbox;
+mod public;
 mod schedule;
 mod triggers;
 mod verify;
@@ -33,6 +34,7 @@ pub use github::{SyncOutcome, SyncRow};
 pub use groups::{Executed, GroupFilter, GroupId, StoredGroup, Target};
 pub use heads::{Acceptance, PendingHead};
 pub use outbox::{FailedAttempt, Pending};
+pub use public::{page_query, ListOrder, PublishedEvent};
 pub use schedule::LoggedEvent;
 pub use triggers::Trigger;
 pub use verify::{AuditHead, Divergence, Verification};
@@ -85,6 +87,24 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing, migrated database through read-only connections: what the public site
+    /// reads from, so that nothing it does can write, and its reads never hold a connection the
+    /// bot's writes need (it has its own pool). WAL lets it read while the bot writes.
+    pub async fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let store = Store::with_options(path, options).await?;
+        if store.pending_migrations().await? > 0 {
+            return Err(StoreError::NotMigrated(path.to_path_buf()));
+        }
+        Ok(store)
+    }
+
     async fn connect(path: &Path, create: bool) -> Result<Store, StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -93,6 +113,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        Store::with_options(path, options).await
+    }
+
+    async fn with_options(path: &Path, options: SqliteConnectOptions) -> Result<Store, StoreError> {
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)

@@ -28,3 +28,4 @@ mod server_check;
 mod standard_world;
 mod store;
 mod templates;
+mod web;

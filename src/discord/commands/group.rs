@@ -109,6 +109,11 @@ pub async fn propose(
     // is small. A replayed delivery's form is refused by Discord (one first answer).
     let data = ctx.data();
     let kind = GroupKind::from(kind);
+    let named_people: Vec<User> = [&facilitator, &co_facilitator, &maintainer]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
     let mut facilitators: Vec<MemberId> = [facilitator, co_facilitator]
         .into_iter()
         .flatten()
@@ -156,6 +161,12 @@ pub async fn propose(
         .await;
     if let Err(e) = shown {
         tracing::info!("not showing the proposal form twice: {e}");
+        return Ok(());
+    }
+    // After the form is shown (nothing may wait on the database before it): the people named,
+    // so the directory and histories show them by name.
+    for user in named_people.iter().filter(|u| !u.bot) {
+        data.remember(user).await;
     }
     Ok(())
 }
