@@ -165,7 +165,7 @@ async fn close_beside(stuck: bool) -> Result<Duration> {
             {"type": 4, "name": "id", "value": id}]}]);
         let i = h
             .sandbox
-            .slash_command(h.user("mod-ana"), creation, "group", options)
+            .slash_command(h.user("mod-ana"), creation, "govern", options)
             .await;
         h.sandbox.wait_response(&i, WAIT).await?;
         let is_yes = |c: &str| {

@@ -2,14 +2,17 @@
 //! and their histories, and the directory export. Each command translates arguments, calls the
 //! store or the core, and prints; none of them decides anything.
 
+use crate::audit::OnBroken;
 use crate::clock::SystemClock;
 use crate::config::{self, Config};
 use crate::export::Directory;
 use crate::governance::{
-    Acting, Actor, Approval, Command, GroupKind, GroupState, Policy, Threshold,
+    Acting, Actor, Approval, BallotVisibility, Command, GroupKind, GroupState, Policy, Threshold,
 };
+use crate::lock::InstanceLock;
+pub use crate::logging::LogFormat;
 use crate::report;
-use crate::store::{GroupFilter, GroupId, Store, Target};
+use crate::store::{backup, GroupFilter, GroupId, Store, Target};
 use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -19,7 +22,7 @@ use std::sync::Arc;
 #[derive(Debug, Parser)]
 #[command(
     name = "govbot",
-    version,
+    version = crate::VERSION,
     about = "Lifecycle governance of Interest Groups and Working Groups on Discord"
 )]
 pub struct Cli {
@@ -33,16 +36,27 @@ pub struct Cli {
     )]
     pub config: PathBuf,
     /// The SQLite database; overrides `database.path` from the configuration.
-    #[arg(long, global = true, env = "GOVBOT_DATABASE")]
+    #[arg(long, visible_alias = "db", global = true, env = "GOVBOT_DATABASE")]
     pub database: Option<PathBuf>,
+    /// How log lines are written to standard error: `text` for people, `json` (one object a line)
+    /// for a log collector; overrides `logging.format` from the configuration. RUST_LOG chooses
+    /// which lines (default `govbot=info,warn`).
+    #[arg(long, global = true, value_enum, env = "GOVBOT_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
     #[command(subcommand)]
     pub command: Cmd,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
-    /// Connect to Discord and serve the community (needs DISCORD_TOKEN).
-    Run,
+    /// Connect to Discord and serve the community (needs DISCORD_TOKEN). The audit log is
+    /// verified first; govbot refuses to start on one that does not verify.
+    Run {
+        /// Start even if the audit log does not verify (logged as a warning and recorded in the
+        /// database; `govbot audit verify` shows what is wrong).
+        #[arg(long)]
+        accept_broken_audit: bool,
+    },
     /// Play a scripted scenario against a local Discord stand-in and print the transcript
     /// (no token, no network).
     #[cfg(feature = "sandbox")]
@@ -51,8 +65,22 @@ pub enum Cmd {
         #[arg(long)]
         keep: Option<PathBuf>,
     },
-    /// Create the database or bring it up to date.
+    /// Create the database or bring it up to date. A database that already holds data is first
+    /// copied beside itself (the name is printed); refused while a bot runs on it.
     Migrate,
+    /// Write a consistent copy of the database to FILE, even while the bot runs, and check it.
+    Backup {
+        /// The copy to write; it must not exist yet.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// Replace the database with the copy in FILE (made by `govbot backup` or before a
+    /// migration), after checking it; the database it replaces is kept beside it. Refused while a
+    /// bot runs on the database: stop it first.
+    Restore {
+        /// The copy to put in place.
+        file: PathBuf,
+    },
     /// Check the configuration file and say what it sets; with --online, also check the live
     /// server (needs DISCORD_TOKEN; REST only, no gateway session).
     CheckConfig {
@@ -78,13 +106,27 @@ pub enum Cmd {
         #[command(subcommand)]
         command: OutboxCmd,
     },
-    /// Print the directory of active groups, for a community website.
+    /// The audit log's hash chain: verify it, or print its head (docs/audit.md).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCmd,
+    },
+    /// Print the directory of active groups, for a community website; with --format html, write
+    /// the whole public record (every page, the feed, the JSON) as static files.
     Export {
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
         format: Format,
-        /// Write to this file instead of standard output.
+        /// Write to this file instead of standard output (with --format html: this directory,
+        /// which must be new, empty or an earlier export).
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+    /// Serve the public record (the site `govbot run` serves with [web] listen) without the
+    /// bot, read-only, until SIGINT or SIGTERM.
+    Web {
+        /// Where to listen; defaults to [web] listen from the configuration.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
     },
 }
 
@@ -132,10 +174,31 @@ pub enum OutboxCmd {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Recompute the hash chain and replay every group against its stored state. Prints "N
+    /// events, head HASH, all groups match" and exits 0, or names the first divergence (event id
+    /// and what differs) and exits 1.
+    Verify {
+        /// A head seen earlier (posted in #community-moderators or printed by `audit head`):
+        /// also check that the chain still passes through it. May be repeated.
+        #[arg(long = "head", value_name = "HASH", value_parser = parse_hash)]
+        heads: Vec<String>,
+    },
+    /// Print the latest hash of the chain and how many events it holds.
+    Head {
+        /// As JSON (`events` a number, `last_event` an id as a string).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Markdown,
     Json,
+    /// The public record as a static site (needs --output DIR).
+    Html,
 }
 
 fn parse_kind(s: &str) -> Result<GroupKind, String> {
@@ -147,17 +210,48 @@ fn parse_state(s: &str) -> Result<GroupState, String> {
 fn parse_id(s: &str) -> Result<GroupId, String> {
     s.parse()
 }
+fn parse_hash(s: &str) -> Result<String, String> {
+    let h = s.trim().trim_matches('`').to_ascii_lowercase();
+    if crate::store::chain::is_hash(&h) {
+        Ok(h)
+    } else {
+        Err(format!(
+            "{s:?} is not a head: heads are 64 hexadecimal digits"
+        ))
+    }
+}
 
 impl Cli {
+    /// The log format: `--log-format` (or GOVBOT_LOG_FORMAT), else the configuration's
+    /// `logging.format` when the file reads, else text.
+    pub fn log_format(&self) -> LogFormat {
+        self.log_format
+            .or_else(|| {
+                self.config
+                    .exists()
+                    .then(|| Config::load(&self.config).ok())
+                    .flatten()
+                    .map(|c| c.logging.format)
+            })
+            .unwrap_or_default()
+    }
+
     pub async fn run(self, out: &mut dyn Write) -> Result<()> {
         match &self.command {
-            Cmd::Run => {
+            Cmd::Run {
+                accept_broken_audit,
+            } => {
                 let cfg = Config::load(&self.config)?;
                 for warning in cfg.warnings() {
                     tracing::warn!("{}:{warning}", self.config.display());
                 }
                 let token = config::discord_token()?;
-                crate::discord::run(cfg, token, Arc::new(SystemClock)).await?;
+                let on_broken = if *accept_broken_audit {
+                    OnBroken::Accept
+                } else {
+                    OnBroken::Refuse
+                };
+                crate::discord::run(cfg, token, Arc::new(SystemClock), on_broken).await?;
             }
             #[cfg(feature = "sandbox")]
             Cmd::Sandbox { keep } => match keep {
@@ -191,15 +285,43 @@ impl Cli {
             },
             Cmd::Migrate => {
                 let path = self.database_path()?;
-                let (_store, applied) = Store::open_migrated(&path).await.with_context(|| {
+                let _lock = InstanceLock::acquire(&path, "govbot migrate")?;
+                let (store, migrated) = Store::open_migrated(&path).await.with_context(|| {
                     format!("cannot migrate the database at {}", path.display())
                 })?;
+                store.close().await;
+                if let Some(backup) = &migrated.backup {
+                    writeln!(
+                        out,
+                        "Copied the database to {} before migrating it.",
+                        backup.display()
+                    )?;
+                }
+                let applied = migrated.applied;
                 writeln!(
                     out,
                     "Database {} is up to date ({applied} migration{} applied now).",
                     path.display(),
                     if applied == 1 { "" } else { "s" }
                 )?;
+            }
+            Cmd::Backup { output } => {
+                // Any govbot database, migrated or not: a backup before an upgrade is made with
+                // the new binary as well as the old.
+                let path = self.database_path()?;
+                if !path.exists() {
+                    return Err(crate::store::StoreError::Missing(path).into());
+                }
+                let checked = backup::copy_database(&path, output)
+                    .await
+                    .with_context(|| {
+                        format!("cannot back the database up to {}", output.display())
+                    })?;
+                writeln!(out, "Backed up {} to {checked}.", path.display())?;
+            }
+            Cmd::Restore { file } => {
+                let path = self.database_path()?;
+                restore(&path, file, out).await?;
             }
             Cmd::CheckConfig { online } => {
                 let cfg = Config::load(&self.config)?;
@@ -241,62 +363,81 @@ impl Cli {
             }
             Cmd::Groups { command } => {
                 let store = self.store().await?;
-                let names = store.member_names().await?;
-                match command {
-                    GroupsCmd::List { kind, state, json } => {
-                        let groups = store
-                            .list(&GroupFilter {
-                                kind: *kind,
-                                state: *state,
-                            })
-                            .await?;
-                        if *json {
-                            writeln!(out, "{}", serde_json::to_string_pretty(&groups)?)?;
-                        } else {
-                            write!(out, "{}", report::list(&groups, &names))?;
-                        }
-                    }
-                    GroupsCmd::Show { id, json } => {
-                        let g = store.group(*id).await?;
-                        let ballots = match g.group.vote.as_ref() {
-                            Some(v) => store.ballots(g.id, v).await?,
-                            None => Default::default(),
-                        };
-                        if *json {
-                            // The vote's ballots are kept beside the group's state: shown beside it.
-                            let shown = serde_json::json!({
-                                "id": g.id,
-                                "version": g.version,
-                                "group": g.group,
-                                "ballots": ballots,
-                            });
-                            writeln!(out, "{}", serde_json::to_string_pretty(&shown)?)?;
-                        } else {
-                            write!(out, "{}", report::show(&g, &ballots, &names))?;
-                        }
-                    }
-                    GroupsCmd::History { id, json } => {
-                        let g = store.group(*id).await?;
-                        let events = store.history(*id).await?;
-                        if *json {
-                            writeln!(out, "{}", serde_json::to_string_pretty(&events)?)?;
-                        } else {
-                            write!(out, "{}", report::history(&g, &events, &names))?;
-                        }
-                    }
-                }
+                let result = groups(&store, command, out).await;
+                store.close().await;
+                result?;
             }
             Cmd::Outbox { command } => {
                 let store = self.store().await?;
-                outbox(&store, command, out).await?;
+                let result = outbox(&store, command, out).await;
+                store.close().await;
+                result?;
+            }
+            Cmd::Export {
+                format: Format::Html,
+                output,
+            } => {
+                let Some(dir) = output else {
+                    bail!("--format html writes a directory of files: add --output DIR");
+                };
+                let site = self.site().await?;
+                let done = crate::web::export::write(&site, dir).await;
+                site.store().close().await;
+                let done = done?;
+                writeln!(
+                    out,
+                    "Wrote the public record to {}: {} files, {} group pages{}.",
+                    dir.display(),
+                    done.files,
+                    done.groups,
+                    match done.removed {
+                        0 => String::new(),
+                        n => format!("; removed {n} stale file(s) of the previous export"),
+                    }
+                )?;
+            }
+            Cmd::Web { listen } => {
+                let configured = self
+                    .optional_config()?
+                    .and_then(|c| c.web)
+                    .map(|w| w.listen);
+                let Some(addr) = listen.or(configured) else {
+                    bail!(
+                        "say where to serve the site: --listen 127.0.0.1:8080, or [web] listen in \
+                         the configuration"
+                    );
+                };
+                let site = self.site().await?;
+                let site_store = site.store().clone();
+                let listener = crate::web::server::bind(addr).await?;
+                let bound = listener.local_addr()?;
+                writeln!(
+                    out,
+                    "Serving the public record of {} on http://{bound}/ (read-only; Ctrl-C stops).",
+                    self.database_path()?.display()
+                )?;
+                out.flush()?;
+                let (stop, stopped) = tokio::sync::watch::channel(false);
+                let server = tokio::spawn(crate::web::server::serve(listener, site, stopped));
+                let mut shutdown = crate::discord::runtime::Shutdown::install()?;
+                shutdown.recv().await;
+                stop.send_replace(true);
+                server.await.context("the web server task failed")?;
+                site_store.close().await;
+            }
+            Cmd::Audit { command } => {
+                let store = self.store().await?;
+                audit(&store, command, out).await?;
             }
             Cmd::Export { format, output } => {
                 let guild = self.optional_config()?.map(|c| c.guild_id);
                 let store = self.store().await?;
-                let dir = Directory::load(&store, guild, chrono::Utc::now()).await?;
+                let dir = Directory::load(&store, guild, chrono::Utc::now()).await;
+                store.close().await;
+                let dir = dir?;
                 let text = match format {
                     Format::Markdown => dir.to_markdown(),
-                    Format::Json => dir.to_json() + "\n",
+                    Format::Json | Format::Html => dir.to_json() + "\n",
                 };
                 match output {
                     Some(path) => std::fs::write(path, text)
@@ -334,6 +475,21 @@ impl Cli {
     async fn store(&self) -> Result<Store> {
         Ok(Store::open_existing(&self.database_path()?).await?)
     }
+
+    /// The public record over the database, read-only; links into the guild when a
+    /// configuration names it.
+    async fn site(&self) -> Result<crate::web::Site> {
+        let store = Store::open_read_only(&self.database_path()?).await?;
+        let settings = match self.optional_config()? {
+            Some(cfg) => crate::web::Settings::from_config(&cfg),
+            None => crate::web::Settings::standalone(),
+        };
+        Ok(crate::web::Site::new(
+            store,
+            settings,
+            Arc::new(SystemClock),
+        ))
+    }
 }
 
 fn describe(path: &Path, cfg: &Config) -> String {
@@ -366,6 +522,21 @@ fn describe(path: &Path, cfg: &Config) -> String {
             }
         ),
     };
+    let web = match &cfg.web {
+        None => "off (add a [web] section to serve the public record)".to_string(),
+        Some(w) => format!(
+            "served on http://{}/{}",
+            w.listen,
+            w.public_url
+                .as_ref()
+                .map(|u| format!(", published at {u}"))
+                .unwrap_or_default()
+        ),
+    };
+    let audit = match cfg.audit.post_head_every {
+        None => "not posted (add [audit] post_head_every = \"24h\" to post it daily)".to_string(),
+        Some(every) => format!("verified and posted every {every} in the moderators' channel"),
+    };
     format!(
         "Configuration {} is valid{}.\n\
          Guild:            {}\n\
@@ -375,9 +546,12 @@ fn describe(path: &Path, cfg: &Config) -> String {
          Approval:         {}\n\
          Vote window:      {}\n\
          Threshold:        {threshold}\n\
+         Ballots shown:    {}\n\
          WG inactivity:    {} (grace {})\n\
          Vote reactions:   {} approve, {} reject, {} abstain\n\
-         GitHub sync:      {github}\n",
+         GitHub sync:      {github}\n\
+         Public site:      {web}\n\
+         Audit head:       {audit}\n",
         path.display(),
         match cfg.warnings().len() {
             0 => String::new(),
@@ -392,6 +566,12 @@ fn describe(path: &Path, cfg: &Config) -> String {
             Approval::Sponsorship => "sponsorship (core or lead maintainers sponsor proposals)",
         },
         p.vote_window,
+        match p.ballot_visibility {
+            BallotVisibility::Moderators => {
+                "moderators (who voted what: the moderators' channel, moderators, core and lead maintainers)"
+            }
+            BallotVisibility::Public => "public (everyone sees who voted what)",
+        },
         p.wg_inactivity,
         p.wg_retirement_grace,
         cfg.vote_reactions.approve,
@@ -460,6 +640,114 @@ async fn check_online(cfg: &Config, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+/// `govbot groups`: read-only views of groups and their histories.
+async fn groups(store: &Store, command: &GroupsCmd, out: &mut dyn Write) -> Result<()> {
+    let names = store.member_names().await?;
+    match command {
+        GroupsCmd::List { kind, state, json } => {
+            let groups = store
+                .list(&GroupFilter {
+                    kind: *kind,
+                    state: *state,
+                })
+                .await?;
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&groups)?)?;
+            } else {
+                write!(out, "{}", report::list(&groups, &names))?;
+            }
+        }
+        GroupsCmd::Show { id, json } => {
+            let g = store.group(*id).await?;
+            let ballots = match g.group.vote.as_ref() {
+                Some(v) => store.ballots(g.id, v).await?,
+                None => Default::default(),
+            };
+            if *json {
+                // The vote's ballots are kept beside the group's state: shown beside it.
+                let shown = serde_json::json!({
+                    "id": g.id,
+                    "version": g.version,
+                    "group": g.group,
+                    "ballots": ballots,
+                });
+                writeln!(out, "{}", serde_json::to_string_pretty(&shown)?)?;
+            } else {
+                write!(out, "{}", report::show(&g, &ballots, &names))?;
+            }
+        }
+        GroupsCmd::History { id, json } => {
+            let g = store.group(*id).await?;
+            let events = store.history(*id).await?;
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&events)?)?;
+            } else {
+                write!(out, "{}", report::history(&g, &events, &names))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `govbot restore FILE`: puts a checked copy in place of the database, holding the bot's lock so
+/// no bot can be running on it, and keeps the database it replaces beside it.
+async fn restore(database: &Path, file: &Path, out: &mut dyn Write) -> Result<()> {
+    let _lock = InstanceLock::acquire(database, "govbot restore")
+        .context("govbot restore refuses to replace the database of a running bot")?;
+    let copy = backup::check(file)
+        .await
+        .with_context(|| format!("{} cannot be restored", file.display()))?;
+    let latest = backup::latest_schema_version();
+    if copy.schema_version > latest {
+        bail!(
+            "{} has schema version {}, newer than this govbot knows ({latest}): it was made by a              newer govbot; restore it with that version",
+            file.display(),
+            copy.schema_version
+        );
+    }
+    if copy.schema_version == 0 {
+        bail!(
+            "{} is not a govbot database (it has no migrations applied)",
+            file.display()
+        );
+    }
+    // The database being replaced is kept, checked, beside it: a restore can be undone too.
+    if database.exists() {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let name = database
+            .file_name()
+            .map_or_else(|| "govbot.db".into(), |n| n.to_string_lossy().into_owned());
+        let kept = database.with_file_name(format!("{name}.before-restore-{stamp}.bak"));
+        let checked = backup::copy_database(database, &kept)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot keep a copy of {} before replacing it; nothing was changed",
+                    database.display()
+                )
+            })?;
+        writeln!(out, "Kept the database being replaced as {checked}.")?;
+    }
+    backup::put_in_place(file, database).with_context(|| {
+        format!(
+            "cannot put {} in place of {}",
+            file.display(),
+            database.display()
+        )
+    })?;
+    let restored = backup::check(database).await?;
+    writeln!(out, "Restored {} into {restored}.", file.display())?;
+    if restored.schema_version < latest {
+        writeln!(
+            out,
+            "It has an older schema ({} < {latest}): `govbot migrate` or `govbot run` brings it \
+             up to date.",
+            restored.schema_version
+        )?;
+    }
+    Ok(())
+}
+
 /// `govbot outbox`: the operator's view of, and say over, effects Discord has not shown yet.
 async fn outbox(store: &Store, command: &OutboxCmd, out: &mut dyn Write) -> Result<()> {
     match command {
@@ -511,6 +799,68 @@ async fn outbox(store: &Store, command: &OutboxCmd, out: &mut dyn Write) -> Resu
                 "Event {event} ({}) of group #{} is dropped; the group's history records it.",
                 p.kind, p.group_id
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// `govbot audit`: the chain verified, or its head.
+async fn audit(store: &Store, command: &AuditCmd, out: &mut dyn Write) -> Result<()> {
+    match command {
+        AuditCmd::Verify { heads } => {
+            let started = std::time::Instant::now();
+            let v = store.verify(heads).await?;
+            let took = started.elapsed();
+            let accepted = store.audit_acceptances().await?;
+            if let Some(last) = accepted.last() {
+                let at = chrono::DateTime::from_timestamp_millis(last.accepted_at)
+                    .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string());
+                writeln!(
+                    out,
+                    "Note: govbot was started {} time{} with --accept-broken-audit, last on {at} \
+                     ({} events, head {}): {}",
+                    accepted.len(),
+                    if accepted.len() == 1 { "" } else { "s" },
+                    last.events,
+                    last.head,
+                    last.problem
+                )?;
+            }
+            if !v.is_ok() {
+                bail!("{v}");
+            }
+            writeln!(out, "{v}")?;
+            if !heads.is_empty() {
+                writeln!(
+                    out,
+                    "The chain passes through the earlier head{} given: the log was not rewritten \
+                     before {}.",
+                    if heads.len() == 1 { "" } else { "s" },
+                    if heads.len() == 1 { "it" } else { "them" }
+                )?;
+            }
+            writeln!(out, "Verified in {:.2} s.", took.as_secs_f64())?;
+        }
+        AuditCmd::Head { json } => {
+            let head = store.audit_head().await?;
+            if *json {
+                let value = serde_json::json!({
+                    "head": head.hash,
+                    "events": head.events,
+                    "last_event": head.last_event.to_string(),
+                });
+                writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+            } else {
+                writeln!(
+                    out,
+                    "{}\n{} event{} (last event {}); not verified here: `govbot audit verify` \
+                     checks it",
+                    head.hash,
+                    head.events,
+                    if head.events == 1 { "" } else { "s" },
+                    head.last_event
+                )?;
+            }
         }
     }
     Ok(())

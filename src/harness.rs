@@ -123,6 +123,12 @@ impl Harness {
         self.start_bot().await
     }
 
+    /// Where the running bot serves `/healthz`, `/readyz` and `/metrics`, when its configuration
+    /// has `[observability]`.
+    pub fn observability_addr(&self) -> Option<std::net::SocketAddr> {
+        self.bot.as_ref().and_then(RunningBot::observability_addr)
+    }
+
     /// A second handle on the bot's database, for checking what it recorded.
     pub async fn store(&self) -> Result<Store> {
         Store::open(self.config.database_path())
@@ -132,6 +138,11 @@ impl Harness {
 
     pub fn database(&self) -> PathBuf {
         self.config.database_path().to_path_buf()
+    }
+
+    /// Where the bot serves the public record, when `config.web` was set before it started.
+    pub fn web_addr(&self) -> Option<std::net::SocketAddr> {
+        self.bot.as_ref().and_then(RunningBot::web_addr)
     }
 
     pub fn user(&self, name: &str) -> u64 {

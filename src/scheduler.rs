@@ -8,12 +8,18 @@
 //! passes the loop sleeps until the next due time, a change in the store, a jump of a manual clock,
 //! or at most a minute.
 //!
+//! With `[audit] post_head_every`, the loop also records the audit log's head once per period,
+//! after verifying the whole log; the outbox posts it in the moderators' channel (`crate::audit`).
+//!
 //! Conversation in an IG's channel is counted beside the audit log, not noted per message; before
 //! reminding an IG that it is quiet, a pass first notes the conversation counted since, which
 //! moves the reminder to a quiet period after the last message (see `discord/activity.rs`).
 
+use crate::audit;
 use crate::clock::{jumped, Clock};
-use crate::governance::{due_command, Acting, Actor, Command, Group, Policy, Timestamp};
+use crate::governance::{
+    due_command, Acting, Actor, Command, Group, HumanDuration, Policy, Timestamp,
+};
 use crate::store::{GroupId, Store, StoreError, Target};
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,12 +86,10 @@ async fn run_due(
         Some(command) => command,
     };
     let ctx = Acting::new(&Actor::System, now, policy);
-    let done = store
+    // Logged as a decision by the store, with govbot as its actor.
+    store
         .execute(Target::Group(id), &command, &ctx, None)
         .await?;
-    for e in &done.events {
-        tracing::info!(group = %id, event = e.kind.name(), "scheduled action carried out");
-    }
     Ok(true)
 }
 
@@ -102,17 +106,29 @@ async fn unnoted_conversation(
     Ok(last.filter(|at| Some(*at) > group.last_conversation && *at <= now))
 }
 
-/// Runs passes until `stop` turns true.
+/// Runs passes until `stop` turns true; with `audit_every`, also records the audit log's head
+/// for the moderators once per period (the outbox posts it).
 pub async fn run(
     store: Store,
     clock: Arc<dyn Clock>,
     policy: Policy,
+    audit_every: Option<HumanDuration>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut changes = store.changes();
     let mut jumps = clock.jumps();
     while !*stop.borrow() {
         changes.borrow_and_update();
+        let mut audit_wait = MAX_SLEEP;
+        if let Some(every) = audit_every {
+            let now = clock.now();
+            if let Err(e) = audit::record_due_head(&store, now, every).await {
+                tracing::error!("recording the audit log's head failed: {e:#}");
+            }
+            audit_wait = (audit::next_period(now, every) - now)
+                .to_std()
+                .unwrap_or(Duration::ZERO);
+        }
         let pause = match pass(&store, clock.now(), &policy).await {
             Ok(p) if p.failed > 0 && p.done == 0 => RETRY_PAUSE,
             Ok(_) => match store.next_due_at().await {
@@ -132,7 +148,7 @@ pub async fn run(
             }
         };
         tokio::select! {
-            _ = tokio::time::sleep(pause) => {}
+            _ = tokio::time::sleep(pause.min(audit_wait)) => {}
             _ = changes.changed() => {}
             _ = jumped(&mut jumps) => {}
             _ = stop.changed() => {}

@@ -36,11 +36,20 @@ impl Secret {
     /// The secret in the environment variable `var`, without surrounding whitespace: a token
     /// read from a file often ends in a newline, and the API would answer that with a puzzling
     /// 401. Blank counts as empty.
+    ///
+    /// Without the variable, a systemd credential of the same name is read instead
+    /// (`LoadCredential=DISCORD_TOKEN:/etc/govbot/discord-token` in the unit puts it in
+    /// `$CREDENTIALS_DIRECTORY/DISCORD_TOKEN`, readable by the service alone and never in its
+    /// environment).
     pub fn from_env(var: &str) -> Result<Secret, MissingSecret> {
         match std::env::var(var) {
             Ok(value) if value.trim().is_empty() => Err(MissingSecret::Empty),
             Ok(value) => Ok(Secret(value.trim().to_owned())),
-            Err(std::env::VarError::NotPresent) => Err(MissingSecret::NotSet),
+            Err(std::env::VarError::NotPresent) => match credential(var) {
+                Some(value) if value.trim().is_empty() => Err(MissingSecret::Empty),
+                Some(value) => Ok(Secret(value.trim().to_owned())),
+                None => Err(MissingSecret::NotSet),
+            },
             Err(std::env::VarError::NotUnicode(_)) => Err(MissingSecret::NotUnicode),
         }
     }
@@ -48,6 +57,12 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// The systemd credential `name`, when the service manager passed one.
+fn credential(name: &str) -> Option<String> {
+    let dir = std::env::var_os("CREDENTIALS_DIRECTORY")?;
+    std::fs::read_to_string(std::path::Path::new(&dir).join(name)).ok()
 }
 
 impl fmt::Debug for Secret {

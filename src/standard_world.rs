@@ -10,7 +10,8 @@
 use discord_standin::permissions::{application_flags as flags, bits};
 use discord_standin::world::fixed_id;
 use discord_standin::{
-    ChannelKind, ChannelSpec, MemberSpec, OverwriteKind, OverwriteSpec, RoleSpec, World,
+    ChannelKind, ChannelSpec, CommandPermissionSpec, MemberSpec, OverwriteKind, OverwriteSpec,
+    RoleSpec, World,
 };
 use std::path::Path;
 
@@ -40,7 +41,7 @@ pub trait StandardWorld {
     /// steering group member (`steer-sam`), four ordinary members (`alice`, `bob`, `carol`,
     /// `dave`) and the bot (`govbot`). `mod-ana` owns the guild and the application.
     ///
-    /// Permissions are those of a real server set up as the README says: `@everyone` has a new
+    /// Permissions are those of a real server set up as docs/operating.md says: `@everyone` has a new
     /// server's defaults ([`EVERYONE_DEFAULT`](discord_standin::permissions::bits::EVERYONE_DEFAULT)), the
     /// bot's managed role carries exactly what its invite asks for
     /// ([`invite_permissions`](crate::discord::permissions::invite_permissions), no
@@ -150,6 +151,17 @@ impl StandardWorld for World {
                 member(323, "carol", &[]),
                 member(324, "dave", &[]),
             ],
+            // What docs/operating.md asks the server's admins to set in Integrations: those who
+            // decide on groups may use /govern.
+            command_permissions: [moderator, core, lead]
+                .into_iter()
+                .map(|role| CommandPermissionSpec {
+                    command: "govern".to_owned(),
+                    id: role,
+                    kind: OverwriteKind::Role,
+                    allow: true,
+                })
+                .collect(),
         }
     }
 

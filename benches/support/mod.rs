@@ -4,8 +4,8 @@
 #![allow(dead_code)]
 
 use anyhow::Result;
-use govbot::governance::{next_deadline, Group, Timestamp};
-use govbot::store::{name_key, name_words, Store};
+use govbot::governance::{name_skeleton, next_deadline, Group, Timestamp};
+use govbot::store::{name_words, Store};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::time::{Duration, Instant};
 
@@ -59,7 +59,8 @@ pub const BULK_VOTE_IDS: i64 = 1 << 40;
 
 /// Multi-row INSERTs of `rows`, inside the caller's transaction, as the store would write them:
 /// `next_due_at` and `channel_id` computed as the store computes them, the name's words in
-/// `group_name_words`, and a `votes` row (no ballots) for a group's vote.
+/// `group_name_words`, and a `votes` row (no ballots) for a group's vote unless its history,
+/// chained before with `append_history`, made it already.
 pub async fn insert(conn: &mut SqliteConnection, rows: &[Row]) -> Result<()> {
     let json = rows
         .iter()
@@ -74,7 +75,7 @@ pub async fn insert(conn: &mut SqliteConnection, rows: &[Row]) -> Result<()> {
         b.push_bind(r.id)
             .push_bind(g.kind.code())
             .push_bind(g.name.clone())
-            .push_bind(name_key(&g.name))
+            .push_bind(name_skeleton(&g.name))
             .push_bind(g.state.code())
             .push_bind(g.proposer.0 as i64)
             .push_bind(millis(g.proposed_at))
@@ -113,8 +114,19 @@ pub async fn insert(conn: &mut SqliteConnection, rows: &[Row]) -> Result<()> {
                 .push_bind(*id)
                 .push_bind(*opened_at);
         });
+        q.push(" ON CONFLICT (group_id, opened_at) DO NOTHING");
         q.build().execute(&mut *conn).await?;
     }
+    Ok(())
+}
+
+/// Lets a bulk fill chain a group's history (`append_history`, which writes its `votes` and
+/// `ballots` rows) before its `groups` row is inserted: foreign keys are checked at the commit of
+/// the caller's transaction instead of at each statement.
+pub async fn defer_foreign_keys(conn: &mut SqliteConnection) -> Result<()> {
+    sqlx::query("PRAGMA defer_foreign_keys = ON")
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

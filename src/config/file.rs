@@ -8,8 +8,13 @@ use super::ids::{self, Named, Names};
 use super::reader::{string, Reader, Section, Spanned};
 use super::report::{hint, ConfigProblem, Location};
 use super::urls;
-use super::{Channels, Config, GitHub, Roles, VoteReactions, DEFAULT_API_BASE};
-use crate::governance::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
+use super::{
+    Audit, Channels, Config, GitHub, Logging, Observability, Roles, VoteReactions, Web,
+    DEFAULT_API_BASE,
+};
+use crate::governance::{
+    Approval, BallotVisibility, HumanDuration, Policy, Sponsorship, Threshold,
+};
 use std::path::{Path, PathBuf};
 use toml_edit::Value;
 
@@ -25,7 +30,17 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
     r.only(
         &root,
         &[
-            "guild_id", "channels", "roles", "policy", "database", "discord", "github",
+            "guild_id",
+            "channels",
+            "roles",
+            "policy",
+            "database",
+            "discord",
+            "github",
+            "logging",
+            "observability",
+            "audit",
+            "web",
         ],
     );
     let guild = r.required(
@@ -43,6 +58,10 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
     let database = read_database(&mut r, &root);
     let (api_base, vote_reactions) = read_discord(&mut r, &root);
     let github = read_github(&mut r, &root);
+    let audit = read_audit(&mut r, &root);
+    let logging = read_logging(&mut r, &root);
+    let observability = read_observability(&mut r, &root);
+    let web = read_web(&mut r, &root);
 
     let has_errors = r
         .problems
@@ -81,6 +100,10 @@ pub(super) fn read(text: &str, origin: &Path) -> (Option<Config>, Vec<ConfigProb
                 api_base,
                 vote_reactions,
                 github,
+                audit,
+                logging,
+                observability,
+                web,
                 warnings: Vec::new(),
             })
         }
@@ -148,7 +171,7 @@ fn read_ids(r: &mut Reader, root: &Section, name: &str, keys: &IdKeys) -> Option
     Some(found)
 }
 
-const POLICY_KEYS: [&str; 9] = [
+const POLICY_KEYS: [&str; 10] = [
     "approval",
     "sponsorship",
     "vote_window",
@@ -158,6 +181,7 @@ const POLICY_KEYS: [&str; 9] = [
     "wg_inactivity_reminders",
     "wg_retirement_grace",
     "ig_quiet_after",
+    "ballot_visibility",
 ];
 
 /// The policy, each key defaulting to [`Policy::default`]; a bad value is reported and its
@@ -182,6 +206,9 @@ fn read_policy(r: &mut Reader, root: &Section) -> Policy {
         wg_retirement_grace: duration(r, &s, "wg_retirement_grace")
             .unwrap_or(d.wg_retirement_grace),
         ig_quiet_after: duration(r, &s, "ig_quiet_after").unwrap_or(d.ig_quiet_after),
+        ballot_visibility: r
+            .optional(&s, "ballot_visibility", ballot_visibility)
+            .map_or(d.ballot_visibility, |v| v.value),
     };
     for (key, message) in policy.problems() {
         // `threshold.quorum_percent` is under `threshold`; the others are keys of [policy].
@@ -212,6 +239,18 @@ fn approval(value: &Value) -> Result<Approval, String> {
         Some("sponsorship") => Ok(Approval::Sponsorship),
         _ => Err(format!(
             "{} is not an approval process; write \"moderator-vote\" or \"sponsorship\"",
+            hint(value)
+        )),
+    }
+}
+
+fn ballot_visibility(value: &Value) -> Result<BallotVisibility, String> {
+    match value.as_str() {
+        Some("moderators") => Ok(BallotVisibility::Moderators),
+        Some("public") => Ok(BallotVisibility::Public),
+        _ => Err(format!(
+            "{} is not a ballot visibility; write \"moderators\" (who voted what only in the \
+             moderators' channel and to moderators, core and lead maintainers) or \"public\"",
             hint(value)
         )),
     }
@@ -408,11 +447,7 @@ fn read_github(r: &mut Reader, root: &Section) -> Option<GitHub> {
     let d = GitHub::default();
     r.only(&s, &["api_base", "sep_repository", "sync_interval"]);
     let api_base = r
-        .optional(
-            &s,
-            "api_base",
-            urls::api_base(crate::github::DEFAULT_API_BASE),
-        )
+        .optional(&s, "api_base", urls::api_base(super::GITHUB_API_BASE))
         .map_or(d.api_base, |v| v.value);
     let sep_repository = r
         .optional(&s, "sep_repository", |value| {
@@ -444,5 +479,146 @@ fn read_github(r: &mut Reader, root: &Section) -> Option<GitHub> {
         api_base,
         sep_repository,
         sync_interval,
+    })
+}
+
+/// Present means on: `listen` is required, `public_url` optional. Listening beyond this machine
+/// is allowed (the site is public by design) with a warning: govbot serves plain HTTP, so a
+/// public site belongs behind a TLS reverse proxy, or is published as a static export.
+fn read_web(r: &mut Reader, root: &Section) -> Option<Web> {
+    let s = r.table(root, "web")?;
+    r.only(&s, &["listen", "public_url"]);
+    let listen = r.required(
+        &s,
+        "listen",
+        "add listen = \"127.0.0.1:8080\": the address and port the public site is served on \
+         (or remove [web] to serve nothing)",
+        |value| {
+            string(value)?
+                .trim()
+                .parse::<std::net::SocketAddr>()
+                .map_err(|_| {
+                    format!(
+                        "{} is not an address and port; write it like \"127.0.0.1:8080\"",
+                        hint(value)
+                    )
+                })
+        },
+    );
+    if let Some(l) = &listen {
+        if !l.value.ip().is_loopback() {
+            r.warn(
+                &s.key("listen"),
+                Some(l.at),
+                format!(
+                    "{} is reachable from other machines over plain HTTP; put a TLS reverse proxy \
+                     in front of it, or listen on 127.0.0.1 behind one",
+                    l.value
+                ),
+            );
+        }
+    }
+    let public_url = r
+        .optional(&s, "public_url", |value| {
+            let text = string(value)?.trim();
+            match reqwest::Url::parse(text) {
+                Ok(url)
+                    if matches!(url.scheme(), "https" | "http")
+                        && url.host().is_some()
+                        && url.query().is_none()
+                        && url.fragment().is_none()
+                        && url.username().is_empty()
+                        && url.password().is_none() =>
+                {
+                    let mut text = url.to_string();
+                    if !text.ends_with('/') {
+                        text.push('/');
+                    }
+                    Ok(text)
+                }
+                _ => Err(format!(
+                    "{} is not the address of a site; write it like \"https://groups.example.org/\"",
+                    hint(value)
+                )),
+            }
+        })
+        .map(|v| v.value);
+    Some(Web {
+        listen: listen?.value,
+        public_url,
+    })
+}
+
+/// Off unless `post_head_every` is set.
+fn read_audit(r: &mut Reader, root: &Section) -> Audit {
+    let Some(s) = r.table(root, "audit") else {
+        return Audit::default();
+    };
+    r.only(&s, &["post_head_every"]);
+    let post_head_every = r
+        .optional(&s, "post_head_every", |value| {
+            match parse_duration(value)? {
+                d if d.secs < 60 => Err(
+                    "must be at least a minute; the head is for people to keep, once a day is \
+                 plenty: write it like \"24h\""
+                        .to_owned(),
+                ),
+                d => Ok(d),
+            }
+        })
+        .map(|v| v.value);
+    Audit { post_head_every }
+}
+
+fn read_logging(r: &mut Reader, root: &Section) -> Logging {
+    let Some(s) = r.table(root, "logging") else {
+        return Logging::default();
+    };
+    r.only(&s, &["format"]);
+    let format = r
+        .optional(&s, "format", |value| match string(value)? {
+            "text" => Ok(crate::logging::LogFormat::Text),
+            "json" => Ok(crate::logging::LogFormat::Json),
+            _ => Err(format!(
+                "{} is not a log format; write \"text\" or \"json\"",
+                hint(value)
+            )),
+        })
+        .map_or_else(Default::default, |v| v.value);
+    Logging { format }
+}
+
+/// Present with `listen` means on. A non-loopback address must be allowed in so many words: the
+/// endpoint has no authentication.
+fn read_observability(r: &mut Reader, root: &Section) -> Option<Observability> {
+    let s = r.table(root, "observability")?;
+    r.only(&s, &["listen", "allow_non_loopback"]);
+    let allow = r
+        .optional(&s, "allow_non_loopback", |value| {
+            value
+                .as_bool()
+                .ok_or_else(|| format!("{} is not true or false", hint(value)))
+        })
+        .is_some_and(|v| v.value);
+    let listen = r.optional(&s, "listen", |value| {
+        let text = string(value)?;
+        let addr: std::net::SocketAddr = text.parse().map_err(|_| {
+            format!(
+                "{} is not an address and port; write it like \"127.0.0.1:9464\"",
+                hint(value)
+            )
+        })?;
+        if !addr.ip().is_loopback() && !allow {
+            return Err(format!(
+                "{} is not a loopback address: the endpoint has no authentication, so it listens \
+                 on 127.0.0.1 or [::1] unless you also set allow_non_loopback = true (and keep \
+                 it behind a firewall)",
+                hint(value)
+            ));
+        }
+        Ok(addr)
+    })?;
+    Some(Observability {
+        listen: listen.value,
     })
 }

@@ -41,6 +41,12 @@ pub const DEFAULT_API_BASE: &str = "https://discord.com";
 /// The environment variable that holds the bot token.
 pub const TOKEN_VAR: &str = "DISCORD_TOKEN";
 
+/// GitHub's REST API, used unless `github.api_base` points elsewhere.
+pub const GITHUB_API_BASE: &str = "https://api.github.com";
+
+/// The environment variable that holds the GitHub token.
+pub const GITHUB_TOKEN_VAR: &str = "GITHUB_TOKEN";
+
 /// A loaded and checked configuration. Built only by [`Config::parse`] and [`Config::load`], so
 /// holding one means the file had no errors (it may have had warnings: [`Config::warnings`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +61,20 @@ pub struct Config {
     pub vote_reactions: VoteReactions,
     /// GitHub sync of WG items, when the `[github]` section is present.
     pub github: Option<GitHub>,
+    pub audit: Audit,
+    pub logging: Logging,
+    /// The health and metrics endpoint, when `[observability] listen` is set.
+    pub observability: Option<Observability>,
+    /// The public record's web server, when the `[web]` section is present (see `src/web`).
+    pub web: Option<Web>,
     warnings: Vec<ConfigProblem>,
+}
+
+/// The audit log's head in `#community-moderators` (docs/audit.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Audit {
+    /// How often the head is posted; `None` (the default) posts nothing.
+    pub post_head_every: Option<HumanDuration>,
 }
 
 /// Channels and categories by id: moderators rename channels, ids never change.
@@ -172,7 +191,7 @@ pub struct GitHub {
 impl Default for GitHub {
     fn default() -> Self {
         GitHub {
-            api_base: crate::github::DEFAULT_API_BASE.to_owned(),
+            api_base: GITHUB_API_BASE.to_owned(),
             sep_repository: "modelcontextprotocol/modelcontextprotocol".to_owned(),
             sync_interval: HumanDuration::hours(1),
         }
@@ -191,6 +210,31 @@ impl GitHub {
             .split_once('/')
             .filter(|(o, r)| name(o) && name(r))
     }
+}
+
+/// The public record served over HTTP (`[web]`): present in the file means on. The site is
+/// read-only and shows only what `docs/web.md` lists as public.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Web {
+    /// Where `govbot run` (and `govbot web`) listen, e.g. `127.0.0.1:8080`.
+    pub listen: std::net::SocketAddr,
+    /// The address readers reach the site at (behind a reverse proxy, or where the static export
+    /// is published), ending in `/`: the Atom feed's links are made absolute with it.
+    pub public_url: Option<String>,
+}
+
+/// `[logging]`: how log lines are written (`--log-format` overrides it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Logging {
+    pub format: crate::logging::LogFormat,
+}
+
+/// `[observability]`: where `/healthz`, `/readyz` and `/metrics` are served. Loopback only unless
+/// `allow_non_loopback = true`: the endpoint has no authentication, and the metrics tell anyone
+/// who can reach them how active the community is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observability {
+    pub listen: std::net::SocketAddr,
 }
 
 /// The reactions that cast a ballot on a vote message, equivalent to its buttons.

@@ -99,7 +99,7 @@ impl<'t> Reader<'t> {
     /// copied, pasted into issues and committed; a token in one is a leaked token.
     fn token(&mut self, key: &str, at: Option<usize>) {
         let (what, var) = if key.starts_with("github.") {
-            ("a GitHub token", crate::github::TOKEN_VAR)
+            ("a GitHub token", super::GITHUB_TOKEN_VAR)
         } else {
             ("the bot token", TOKEN_VAR)
         };

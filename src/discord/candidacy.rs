@@ -3,7 +3,8 @@
 
 use super::component_id::ComponentId;
 use super::data::Data;
-use super::{notices, output, views};
+use super::markdown::{self, Markdown};
+use super::messages::{notices, output, views};
 use crate::governance::{Acting, Actor, Command, Role};
 use crate::store::{GroupId, Target, Trigger};
 use anyhow::Result;
@@ -156,16 +157,16 @@ pub async fn on_form(
         .execute(Target::Group(id), &command, &gov, Some(&trigger))
         .await
     {
-        Ok(done) => notices::done(&format!(
+        Ok(done) => notices::done(Markdown::trusted(format!(
             "Done: {} #{id} '{}' is {}.",
             done.group.kind,
-            done.group.name,
+            markdown::escape(&done.group.name),
             if retire {
                 "retired; its channel is archived"
             } else {
                 "kept; it is no longer a retirement candidate"
             }
-        ))?,
+        )))?,
         Err(e) if e.is_user_facing() => views::error(&e.user_message(), None)?,
         Err(e) => return Err(e.into()),
     };

@@ -4,7 +4,8 @@
 //! active group is lifted.
 
 use super::data::Data;
-use super::{notices, output, permissions};
+use super::messages::{notices, output};
+use super::permissions;
 use crate::governance::{Acting, Actor, Command, Event, GroupKind, GroupState, MemberId};
 use crate::store::{GroupId, StoreError, Target};
 use anyhow::Result;
@@ -80,7 +81,7 @@ pub async fn open_group(http: &Http, data: &Data, id: GroupId) -> Result<()> {
                 None => {
                     let (purpose, _) = notices::purpose_and_opener(&g);
                     let summary = purpose
-                        .map(|a| super::render::truncate(&a.text, 700))
+                        .map(|a| super::messages::render::truncate(&a.text, 700))
                         .unwrap_or_default();
                     let topic = format!("{} '{}': {summary} {marker}", g.kind.code(), g.name);
                     guild
@@ -158,7 +159,7 @@ pub async fn grant_facilitators(
                     role,
                     "the facilitator role could not be given ({}); the bot's role must be above it \
                      and hold Manage Roles",
-                    super::runtime::brief(&e)
+                    output::brief(&e)
                 );
             }
         }
@@ -268,7 +269,7 @@ async fn release_facilitator_role(
                 role,
                 "the facilitator role could not be taken back ({}); the bot's role must be above \
                  it and hold Manage Roles",
-                super::runtime::brief(&e)
+                output::brief(&e)
             );
         }
     }
@@ -301,7 +302,7 @@ pub async fn once(
     id: GroupId,
     purpose: &str,
     channel: u64,
-    r: &super::render::Rendered,
+    r: &super::messages::render::Rendered,
     ping: &[MemberId],
 ) -> Result<()> {
     if data.store.group_message(id, purpose).await?.is_some() {

@@ -36,6 +36,17 @@ pub struct Data {
     /// How many times the open votes were reconciled (once per READY, see
     /// [`super::reconcile`]); a start-up has caught up once it is at least 1.
     pub reconciled: Arc<tokio::sync::watch::Sender<u64>>,
+    /// What start-up learnt, for the line logged when a session is ready.
+    pub startup: Arc<Startup>,
+}
+
+/// What start-up learnt: who the bot is, where, and how many commands it registered.
+#[derive(Debug, Clone, Default)]
+pub struct Startup {
+    pub bot_name: String,
+    /// The guild's name and id, as logged.
+    pub guild: String,
+    pub commands_registered: usize,
 }
 
 impl Data {
@@ -53,7 +64,12 @@ impl Data {
             sessions: Default::default(),
             creation_seen: Default::default(),
             reconciled: Arc::new(tokio::sync::watch::Sender::new(0)),
+            startup: Default::default(),
         }
+    }
+
+    pub fn with_startup(self, startup: Arc<Startup>) -> Self {
+        Data { startup, ..self }
     }
 
     pub fn now(&self) -> Timestamp {
@@ -130,9 +146,7 @@ impl Data {
     }
 
     fn unsaved(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<u64, String>> {
-        self.unsaved_names
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.unsaved_names.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn actor(&self, user: u64, roles: &[RoleId]) -> Actor {

@@ -3,7 +3,8 @@
 
 use super::component_id::ComponentId;
 use super::data::{Data, Error};
-use super::{candidacy, output, proposals, views, votes};
+use super::messages::{output, views};
+use super::{candidacy, proposals, votes};
 use crate::governance::{Acting, Command, Field, Role, TemplateDraft};
 use crate::store::{StoreError, Target, Trigger};
 use serenity::all::{
@@ -11,10 +12,47 @@ use serenity::all::{
     CreateInteractionResponseMessage, FullEvent, Interaction, ModalInteraction, ReactionType,
 };
 
+/// The line an operator looks for: the bot is connected, where, and with what.
+async fn log_ready(data: &Data) {
+    use crate::governance::GroupState;
+    let open = data
+        .store
+        .list_in(
+            None,
+            &[GroupState::UnderVote, GroupState::UnderReversalVote],
+        )
+        .await
+        .map_or_else(|e| format!("? (cannot read: {e})"), |v| v.len().to_string());
+    let s = &data.startup;
+    tracing::info!(
+        "connected as {} to {}; {} commands registered; {open} open votes",
+        s.bot_name,
+        s.guild,
+        s.commands_registered
+    );
+}
+
 pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(), Error> {
     match event {
         FullEvent::Ready { .. } => {
+            crate::counters::gateway(crate::counters::names::SESSIONS);
+            log_ready(data).await;
             super::reconcile::on_ready(&ctx.http, data).await;
+            Ok(())
+        }
+        FullEvent::Resume { .. } => {
+            crate::counters::gateway(crate::counters::names::RESUMES);
+            tracing::info!("gateway session resumed");
+            Ok(())
+        }
+        FullEvent::ShardStageUpdate { event } => {
+            use serenity::all::ConnectionStage;
+            if matches!(event.old, ConnectionStage::Connected)
+                && !matches!(event.new, ConnectionStage::Connected)
+            {
+                crate::counters::gateway(crate::counters::names::DISCONNECTS);
+                tracing::warn!("gateway connection lost ({}); reconnecting", event.new);
+            }
             Ok(())
         }
         FullEvent::Message { new_message } => {
@@ -140,7 +178,7 @@ async fn on_component(ctx: &Context, data: &Data, c: &ComponentInteraction) -> R
 }
 
 async fn on_modal(ctx: &Context, data: &Data, m: &ModalInteraction) -> Result<(), Error> {
-    let reply = |r: super::render::Rendered, ephemeral: bool| {
+    let reply = |r: super::messages::render::Rendered, ephemeral: bool| {
         CreateInteractionResponse::Message(output::reply(&r, ephemeral))
     };
     let Some(ComponentId::Propose { draft: draft_id }) = ComponentId::parse(&m.data.custom_id)

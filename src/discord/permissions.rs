@@ -2,7 +2,7 @@
 //! configuration names, why, and what breaks without each.
 //!
 //! Everything else follows from this table: the invite URL's permissions integer
-//! (`govbot invite-url`), the README's list (a test compares them), the start-up and
+//! (`govbot invite-url`), the list in docs/operating.md (a test compares them), the start-up and
 //! `check-config --online` checks, and every permission overwrite the bot writes. That last point
 //! matters because Discord refuses an overwrite that allows or denies a bit the bot does not hold
 //! itself (403, code 50013; "Change to Permission Checking when Creating Channels", Discord's
@@ -241,7 +241,7 @@ pub fn invite_permissions() -> Permissions {
 }
 
 /// The names of [`invite_permissions`] as Discord's client shows them, in bit order: the
-/// README's list.
+/// documented list (docs/operating.md).
 pub fn invite_permission_names() -> Vec<&'static str> {
     invite_permissions().get_permission_names()
 }
@@ -260,8 +260,8 @@ pub fn invite_url(application_id: u64, guild: Option<u64>) -> String {
     url
 }
 
-/// The README's list: the invite line, then per place what the bot needs and what breaks or
-/// degrades without it. A test keeps the README equal to this.
+/// The documented list (docs/operating.md, "Set up Discord"): the invite line, then per place what
+/// the bot needs and what breaks or degrades without it. A test keeps the document equal to this.
 pub fn readme_list() -> String {
     let mut text = format!(
         "Permissions integer `{}`: {}.\n\n| place | the bot needs | without it |\n|---|---|---|\n",
@@ -328,12 +328,12 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_lists_exactly_these_permissions() {
-        let readme = include_str!("../../README.md");
+    fn the_operating_guide_lists_exactly_these_permissions() {
+        let guide = include_str!("../../docs/operating.md");
         let expected = readme_list();
         assert!(
-            readme.contains(&expected),
-            "README.md must contain the permission list generated from src/discord/permissions.rs:\n{expected}"
+            guide.contains(&expected),
+            "docs/operating.md must contain the permission list generated from src/discord/permissions.rs:\n{expected}"
         );
     }
 

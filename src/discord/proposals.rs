@@ -3,9 +3,9 @@
 //! governance command, then shows the outcome; nothing here decides a rule.
 
 use super::data::Data;
-use super::output;
-use super::template_message::{self, MAX_MESSAGE_CHARS};
-use super::views::{self, CardSource, Overlap};
+use super::messages::output;
+use super::messages::views::{self, CardSource, Overlap};
+use super::template_message::{self, Reading, MAX_MESSAGE_CHARS};
 use crate::governance::{
     Acting, Actor, Command, Field, FieldProblem, Group, GroupState, MemberId, Template,
     TemplateDraft, TemplateErrors,
@@ -47,7 +47,7 @@ pub async fn validate(
         if !ok {
             problems.push(FieldProblem {
                 field: Field::Maintainers,
-                problem: format!("<@{}> is not a member of the steering group; only steering group members can be maintainers", m.0),
+                problem: format!("{m} is not a member of the steering group; only steering group members can be maintainers"),
             });
         }
     }
@@ -113,7 +113,7 @@ pub fn announcement(
     g: &Group,
     source: Option<String>,
     overlaps: &[Overlap],
-) -> Result<super::render::Rendered> {
+) -> Result<super::messages::render::Rendered> {
     Ok(views::announcement(
         id,
         g,
@@ -129,7 +129,7 @@ pub fn card(
     updated: bool,
     source: CardSource,
     overlaps: &[Overlap],
-) -> Result<super::render::Rendered> {
+) -> Result<super::messages::render::Rendered> {
     Ok(views::card(id, g, overlaps.to_vec(), updated, source)?)
 }
 
@@ -146,8 +146,11 @@ pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<()> {
     if msg.author.bot || msg.channel_id.get() != data.config.channels.creation {
         return Ok(());
     }
-    let Some(draft) = template_message::parse(&msg.content) else {
-        return Ok(());
+    // The length is checked before the message is parsed (see `template_message::read`).
+    let draft = match template_message::read(&msg.content) {
+        Reading::Chat => return Ok(()),
+        Reading::TooLong(_) => None,
+        Reading::Template(draft) => Some(draft),
     };
     if !data
         .store
@@ -165,23 +168,24 @@ pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<()> {
         return Ok(());
     }
     data.remember(&msg.author).await;
+    // The people the template names, so the directory and histories show them by name even
+    // before they act themselves.
+    for user in msg.mentions.iter().filter(|u| !u.bot) {
+        data.remember(user).await;
+    }
     let roles = msg
         .member
         .as_ref()
         .map(|m| m.roles.clone())
         .unwrap_or_default();
     let actor = data.actor(msg.author.id.get(), &roles);
-    let rendered = if msg.content.chars().count() > MAX_MESSAGE_CHARS {
-        views::error(
-            &format!("this template is longer than {MAX_MESSAGE_CHARS} characters"),
-            Some("Shorten the answers (link to a document for details) and post it again."),
-        )?
-    } else {
-        match propose(http, data, &actor, &draft, msg.id.get()).await? {
+    let rendered = match draft {
+        None => too_long()?,
+        Some(draft) => match propose(http, data, &actor, &draft, msg.id.get()).await? {
             // The outbox answers with the card, from the proposal's event.
             Ok(()) => return Ok(()),
             Err(r) => r,
-        }
+        },
     };
     let reply = msg
         .channel_id
@@ -193,6 +197,13 @@ pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<()> {
     Ok(())
 }
 
+fn too_long() -> Result<super::messages::render::Rendered, super::messages::render::RenderError> {
+    views::error(
+        &format!("this template is longer than {MAX_MESSAGE_CHARS} characters"),
+        Some("Shorten the answers (link to a document for details) and post it again."),
+    )
+}
+
 /// Proposes from a template message: `Ok(())` when the proposal was made (the outbox shows its
 /// card and announcement), `Err(answer)` with what the author must fix.
 async fn propose(
@@ -201,7 +212,7 @@ async fn propose(
     actor: &Actor,
     draft: &TemplateDraft,
     message: u64,
-) -> Result<Result<(), super::render::Rendered>> {
+) -> Result<Result<(), super::messages::render::Rendered>> {
     let template = match validate(http, data, draft).await {
         Ok(t) => t,
         Err(e) => return Ok(Err(views::template_problems(&e, true)?)),
@@ -242,8 +253,8 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
     };
     let Some(known) = data.store.template_message(event.id.get()).await? else {
         // A chat message edited into a template is a new proposal.
-        return match (&event.author, template_message::parse(content)) {
-            (Some(author), Some(_)) if !author.bot => {
+        return match (&event.author, template_message::read(content)) {
+            (Some(author), Reading::Template(_) | Reading::TooLong(_)) if !author.bot => {
                 let msg = event.channel_id.message(http, event.id).await?;
                 on_message(http, data, &msg).await
             }
@@ -266,23 +277,29 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
         .as_ref()
         .and_then(|m| m.as_ref().map(|m| m.roles.clone()))
         .unwrap_or_default();
+    for user in event.mentions.iter().flatten().filter(|u| !u.bot) {
+        data.remember(user).await;
+    }
     let actor = data.actor(known.author.0, &roles);
-    let draft = template_message::parse(content);
-    let reply_to = |r: &super::render::Rendered| {
+    let reading = template_message::read(content);
+    let reply_to = |r: &super::messages::render::Rendered| {
         output::create(r).reference_message((event.channel_id, event.id))
     };
     match known.group {
         None => {
-            let rendered = match draft {
-                None => views::error(
+            let rendered = match reading {
+                Reading::Chat => views::error(
                     "this message no longer starts with the group's kind and name",
                     Some("Start it with a line like `IG: Security in MCP` or `WG: Registry`."),
                 )?,
-                Some(draft) => match propose(http, data, &actor, &draft, event.id.get()).await? {
-                    // The outbox turns the reply into the card.
-                    Ok(()) => return Ok(()),
-                    Err(r) => r,
-                },
+                Reading::TooLong(_) => too_long()?,
+                Reading::Template(draft) => {
+                    match propose(http, data, &actor, &draft, event.id.get()).await? {
+                        // The outbox turns the reply into the card.
+                        Ok(()) => return Ok(()),
+                        Err(r) => r,
+                    }
+                }
             };
             match known.reply_id {
                 Some(reply) => {
@@ -309,9 +326,10 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
                 event.channel_id.send_message(http, reply_to(&r)).await?;
                 return Ok(());
             }
-            let problems = match &draft {
-                None => vec!["the message no longer starts with the group's kind and name, like `WG: Registry`".to_string()],
-                Some(d) => match validate(http, data, d).await {
+            let problems = match &reading {
+                Reading::Chat => vec!["the message no longer starts with the group's kind and name, like `WG: Registry`".to_string()],
+                Reading::TooLong(_) => vec![format!("the message is longer than {MAX_MESSAGE_CHARS} characters; shorten the answers (link to a document for details)")],
+                Reading::Template(d) => match validate(http, data, d).await {
                     Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
                     Ok(template) => {
                         let ctx = Acting::new(&actor, data.now(), data.policy());

@@ -3,11 +3,15 @@
 //! message saying what to fix: a bot that cannot answer must not sit deaf in the server.
 
 use super::data::{Data, Error};
+use super::messages::output::{self, brief};
+use super::messages::views;
 use super::permissions::Severity;
 use super::server_check::{self, Finding};
-use super::{commands, events, group_life, outbox, output, views};
+use super::{commands, events, outbox};
+use crate::audit::OnBroken;
 use crate::clock::Clock;
 use crate::config::{Config, Token, DEFAULT_API_BASE};
+use crate::lock::InstanceLock;
 use crate::scheduler;
 use crate::store::{Store, StoreError};
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -25,6 +29,11 @@ pub struct RunningBot {
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
     reconciled: watch::Receiver<u64>,
+    store: Store,
+    endpoint: Option<crate::observability::Endpoint>,
+    /// Held until the bot is dropped: one bot per database.
+    _lock: InstanceLock,
+    web: Option<std::net::SocketAddr>,
 }
 
 impl RunningBot {
@@ -38,9 +47,21 @@ impl RunningBot {
             }
         }
         self.shards.shutdown_all().await;
-        self.task
+        let result = self
+            .task
             .await
-            .map_err(|e| anyhow!("the bot task failed: {e}"))?
+            .map_err(|e| anyhow!("the bot task failed: {e}"))?;
+        if let Some(endpoint) = self.endpoint {
+            let _ = endpoint.task.await;
+        }
+        // Everything recorded is in the database file itself once this returns.
+        self.store.close().await;
+        result
+    }
+
+    /// Where the observability endpoint listens, when configured.
+    pub fn observability_addr(&self) -> Option<std::net::SocketAddr> {
+        self.endpoint.as_ref().map(|e| e.addr)
     }
 
     /// Waits until the client stops by itself (a fatal gateway error).
@@ -63,6 +84,11 @@ impl RunningBot {
             .map_err(|_| anyhow!("the open votes were not reconciled within {timeout:?}"))?
             .map_err(|_| anyhow!("the bot stopped before reconciling the open votes"))?;
         Ok(())
+    }
+
+    /// Where the public record is served, when `[web]` is configured.
+    pub fn web_addr(&self) -> Option<std::net::SocketAddr> {
+        self.web
     }
 }
 
@@ -121,7 +147,11 @@ fn http_for(config: &Config, token: &Token, transport: &DiscordTransport) -> Res
             .resolve(DISCORD_HOST, *addr)
             .add_root_certificate(root);
     }
-    let client = client.build().context("building the HTTP client")?;
+    // Retries nothing (as before) and counts every answer by status class for /metrics.
+    let client = client
+        .retry(crate::observability::counting_retry_policy())
+        .build()
+        .context("building the HTTP client")?;
     // serenity's rate limiter sends with this same client (`HttpBuilder::build` clones it).
     let builder = HttpBuilder::new(token.expose()).client(client);
     Ok(match transport {
@@ -179,19 +209,56 @@ pub async fn application_id(config: &Config, token: &Token) -> Result<u64> {
         .get())
 }
 
-/// Opens the database, checks everything, registers commands and connects.
+/// Opens the database, verifies the audit log (refusing a broken one), checks everything,
+/// registers commands and connects.
 pub async fn start(
     config: Config,
     token: Token,
     clock: Arc<dyn Clock>,
     transport: DiscordTransport,
 ) -> Result<RunningBot> {
-    let store = Store::open(config.database_path()).await.with_context(|| {
-        format!(
-            "cannot open the database {}",
-            config.database_path().display()
-        )
-    })?;
+    start_checked(config, token, clock, transport, OnBroken::Refuse).await
+}
+
+/// [`start`], saying what to do if the audit log does not verify.
+pub async fn start_checked(
+    config: Config,
+    token: Token,
+    clock: Arc<dyn Clock>,
+    transport: DiscordTransport,
+    on_broken: OnBroken,
+) -> Result<RunningBot> {
+    let lock = InstanceLock::acquire(config.database_path(), "govbot run")?;
+    let (store, migrated) = Store::open_migrated(config.database_path())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                config.database_path().display()
+            )
+        })?;
+    if migrated.applied > 0 {
+        tracing::info!(
+            applied = migrated.applied,
+            backup = migrated.backup.as_ref().map(|p| p.display().to_string()),
+            "the database was migrated"
+        );
+    }
+    crate::audit::check_at_startup(&store, on_broken).await?;
+    // The public record binds its address before anything connects, so a port in use stops
+    // start-up with a message instead of leaving a bot without its site.
+    let web = match &config.web {
+        Some(w) => {
+            let listener = crate::web::server::bind(w.listen).await?;
+            let site = crate::web::Site::new(
+                Store::open_read_only(config.database_path()).await?,
+                crate::web::Settings::from_config(&config),
+                clock.clone(),
+            );
+            Some((listener, site))
+        }
+        None => None,
+    };
     let http = http_for(&config, &token, &transport)?;
     let me = identify(&http, &config).await?;
     let findings = server_check::run(&http, &config, me.id.get()).await?;
@@ -209,7 +276,7 @@ pub async fn start(
                 .join("\n")
         );
     }
-    let cmds = vec![commands::group(), group_life::wg(), commands::ping()];
+    let cmds = commands::all();
     let guild = GuildId::new(config.guild_id);
     guild
         .set_commands(&http, poise::builtins::create_application_commands(&cmds))
@@ -222,12 +289,30 @@ pub async fn start(
                 brief(&e)
             )
         })?;
-    tracing::info!(guild = config.guild_id, "slash commands registered");
+    let registered = cmds.len();
+    tracing::debug!(
+        guild = config.guild_id,
+        registered,
+        "slash commands registered"
+    );
+    let guild_name = match http.get_guild(guild).await {
+        Ok(g) => format!("{} ({})", g.name, config.guild_id),
+        Err(_) => format!("guild {}", config.guild_id),
+    };
 
     let config = Arc::new(config);
-    let data = Data::new(store.clone(), config.clone(), clock.clone(), me.id.get());
+    let startup = Arc::new(super::data::Startup {
+        bot_name: me.name.clone(),
+        guild: guild_name,
+        commands_registered: registered,
+    });
+    let data = Data::new(store.clone(), config.clone(), clock.clone(), me.id.get())
+        .with_startup(startup.clone());
     let reconciled = data.reconciled.subscribe();
-    let worker_data = || Data::new(store.clone(), config.clone(), clock.clone(), me.id.get());
+    let worker_data = || {
+        Data::new(store.clone(), config.clone(), clock.clone(), me.id.get())
+            .with_startup(startup.clone())
+    };
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: cmds,
@@ -235,6 +320,11 @@ pub async fn start(
                 Box::pin(events::handle(fw.serenity_context, event, fw.user_data))
             },
             on_error: |error| Box::pin(on_error(error)),
+            pre_command: |ctx| {
+                Box::pin(async move {
+                    crate::counters::command(&ctx.command().qualified_name);
+                })
+            },
             // After the command answered: remembering a name is a write, and nothing may wait
             // on the database before the answer.
             post_command: |ctx| Box::pin(async move { ctx.data().remember(ctx.author()).await }),
@@ -249,6 +339,21 @@ pub async fn start(
         .context("building the Discord client")?;
     let shards = client.shard_manager.clone();
     let (stop, stopped) = watch::channel(false);
+    let endpoint = match &config.observability {
+        Some(o) => Some(
+            crate::observability::serve(
+                o.listen,
+                crate::observability::Probe {
+                    store: store.clone(),
+                    shards: shards.clone(),
+                    clock: clock.clone(),
+                },
+                stopped.clone(),
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let http = client.http.clone();
     // Reactions changed while govbot was down are read once the gateway is up (its first READY,
     // see `reconcile`), so live events are not held back behind them.
@@ -257,10 +362,23 @@ pub async fn start(
             store.clone(),
             clock.clone(),
             config.policy.clone(),
+            config.audit.post_head_every,
             stopped.clone(),
         )),
         tokio::spawn(outbox::run(http, worker_data(), stopped.clone())),
     ];
+    let web_addr = match web {
+        Some((listener, site)) => {
+            let addr = listener.local_addr().ok();
+            workers.push(tokio::spawn(crate::web::server::serve(
+                listener,
+                site,
+                stopped.clone(),
+            )));
+            addr
+        }
+        None => None,
+    };
     if let Some(settings) = config.github.clone() {
         let client =
             crate::github::GitHubClient::new(&settings.api_base, crate::github::github_token())
@@ -307,35 +425,55 @@ pub async fn start(
         stop,
         workers,
         reconciled,
+        store,
+        endpoint,
+        _lock: lock,
+        web: web_addr,
     })
 }
 
 /// Runs until SIGINT or SIGTERM, then disconnects cleanly. The signal handlers are installed
 /// before anything else, so a signal during start-up is a clean stop too, never a kill.
-pub async fn run(config: Config, token: Token, clock: Arc<dyn Clock>) -> Result<()> {
+pub async fn run(
+    config: Config,
+    token: Token,
+    clock: Arc<dyn Clock>,
+    on_broken: OnBroken,
+) -> Result<()> {
     let mut shutdown = Shutdown::install()?;
+    let start = start_checked(
+        config,
+        token,
+        clock,
+        DiscordTransport::Configured,
+        on_broken,
+    );
     let mut bot = tokio::select! {
-        bot = start(config, token, clock, DiscordTransport::Configured) => bot?,
+        bot = start => bot?,
         _ = shutdown.recv() => {
             tracing::info!("shutting down before the bot was connected");
             return Ok(());
         }
     };
     tokio::select! {
-        result = &mut bot.task => return result.map_err(|e| anyhow!("{e}"))?,
+        result = &mut bot.task => {
+            // The client stopped by itself: the database is still closed cleanly.
+            bot.store.close().await;
+            return result.map_err(|e| anyhow!("{e}"))?;
+        }
         _ = shutdown.recv() => tracing::info!("shutting down"),
     }
     bot.stop().await
 }
 
 /// SIGINT and SIGTERM, listened to from the moment this is made.
-struct Shutdown {
+pub(crate) struct Shutdown {
     #[cfg(unix)]
     signals: (tokio::signal::unix::Signal, tokio::signal::unix::Signal),
 }
 
 impl Shutdown {
-    fn install() -> Result<Shutdown> {
+    pub(crate) fn install() -> Result<Shutdown> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
@@ -353,7 +491,7 @@ impl Shutdown {
         }
     }
 
-    async fn recv(&mut self) {
+    pub(crate) async fn recv(&mut self) {
         #[cfg(unix)]
         {
             let (interrupt, terminate) = &mut self.signals;
@@ -378,19 +516,6 @@ fn status(e: &serenity::Error) -> Option<u16> {
     }
 }
 
-/// An HTTP error without the request's headers or URL (which carry nothing secret, but are noise).
-pub(crate) fn brief(e: &serenity::Error) -> String {
-    match e {
-        serenity::Error::Http(h) => match h {
-            serenity::all::HttpError::UnsuccessfulRequest(r) => {
-                format!("HTTP {}: {}", r.status_code.as_u16(), r.error.message)
-            }
-            other => other.to_string(),
-        },
-        other => other.to_string(),
-    }
-}
-
 /// One place turns errors into answers: what a person caused is told to them privately; anything
 /// else is logged and they get an apology that says nothing was changed.
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
@@ -399,10 +524,12 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             let message = match error.downcast_ref::<StoreError>() {
                 Some(e) if e.is_user_facing() => e.user_message(),
                 Some(e) => {
+                    crate::counters::command_error(&ctx.command().qualified_name);
                     tracing::error!("command /{} failed: {e:#}", ctx.command().qualified_name);
                     e.user_message()
                 }
                 None => {
+                    crate::counters::command_error(&ctx.command().qualified_name);
                     tracing::error!(
                         "command /{} failed: {error:#}",
                         ctx.command().qualified_name

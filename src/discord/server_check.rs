@@ -10,8 +10,8 @@
 //! sandbox re-implements independently from Discord's docs; the two check each other in the
 //! tests.
 
+use super::messages::output::brief;
 use super::permissions::{self, Place, Severity};
-use super::runtime::brief;
 use crate::config::Config;
 use anyhow::{anyhow, Result};
 use serenity::all::{

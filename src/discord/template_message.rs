@@ -7,6 +7,10 @@
 //! are tolerated; facilitators and maintainers are @mentions. A message whose first line names no
 //! kind is ordinary chat and yields `None`.
 //!
+//! A message longer than [`MAX_MESSAGE_CHARS`] is not parsed at all: [`read`] counts its length
+//! first and only looks at its first line, to tell a template that is too long from chat. Every
+//! step is linear in the message's length.
+//!
 //! ```
 //! use govbot::discord::template_message::parse;
 //! use govbot::governance::{GroupKind, MemberId};
@@ -23,8 +27,52 @@ use crate::governance::{Field, GroupKind, MemberId, TemplateDraft};
 /// they are answered as an invalid template rather than parsed.
 pub const MAX_MESSAGE_CHARS: usize = 6000;
 
-/// The draft in `text`, or `None` when the message is not a template at all.
+/// What a message in the creation channel is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reading {
+    /// Ordinary chat: its first line names no kind of group.
+    Chat,
+    /// A template of this kind, longer than [`MAX_MESSAGE_CHARS`]: refused without being parsed.
+    TooLong(GroupKind),
+    Template(TemplateDraft),
+}
+
+/// Reads a message: its length is checked before anything else, and a message over
+/// [`MAX_MESSAGE_CHARS`] is only looked at up to its first line's first characters.
+pub fn read(text: &str) -> Reading {
+    if text.chars().nth(MAX_MESSAGE_CHARS).is_some() {
+        // A header is short: a first line too long to hold one, or none, makes it chat.
+        let first = text
+            .lines()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty())
+            .unwrap_or_default();
+        let head: String = first.chars().take(MAX_HEADER_CHARS).collect();
+        return match header(&strip_decoration(&head)) {
+            Some((kind, _)) => Reading::TooLong(kind),
+            None => Reading::Chat,
+        };
+    }
+    match parse_unchecked(text) {
+        Some(draft) => Reading::Template(draft),
+        None => Reading::Chat,
+    }
+}
+
+/// How much of an overlong message's first line is read to find its kind: a header's words and a
+/// name of [`crate::governance::MAX_NAME_CHARS`], with room for decoration.
+const MAX_HEADER_CHARS: usize = 200;
+
+/// The draft in `text`, or `None` when the message is not a template at all, or is one longer than
+/// [`MAX_MESSAGE_CHARS`] (see [`read`], which tells the two apart).
 pub fn parse(text: &str) -> Option<TemplateDraft> {
+    match read(text) {
+        Reading::Template(draft) => Some(draft),
+        Reading::Chat | Reading::TooLong(_) => None,
+    }
+}
+
+fn parse_unchecked(text: &str) -> Option<TemplateDraft> {
     let mut lines = text.lines().map(strip_decoration).filter(|l| !l.is_empty());
     let (kind, name) = header(&lines.next()?)?;
     let mut draft = TemplateDraft::new(kind);
@@ -78,14 +126,15 @@ fn store(draft: &mut TemplateDraft, field: Field, value: &str) {
 fn strip_decoration(line: &str) -> String {
     let mut l = line.trim();
     loop {
-        let before = l;
+        // Compared by length, not content: each round only ever shortens the line from the front.
+        let before = l.len();
         l = l.trim_start_matches('#').trim_start();
         for bullet in ["- ", "* ", "• ", "> "] {
             if let Some(rest) = l.strip_prefix(bullet) {
                 l = rest.trim_start();
             }
         }
-        if l == before {
+        if l.len() == before {
             break;
         }
     }
@@ -166,18 +215,21 @@ fn field_for(label: &str) -> Option<Field> {
     })
 }
 
-/// Discord user mentions in `text`: `<@123>` and the older `<@!123>`.
+/// Discord user mentions in `text`, in order and without repeats: `<@123>` and the older
+/// `<@!123>`. One pass: after each `<@`, only the digits that follow are read (a mention has
+/// nothing else before its `>`), so a text full of `<@` without a `>` costs no more than any other.
 pub fn mentions(text: &str) -> Vec<MemberId> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut rest = text;
     while let Some(start) = rest.find("<@") {
         rest = &rest[start + 2..];
         let body = rest.strip_prefix('!').unwrap_or(rest);
-        if let Some(end) = body.find('>') {
-            if let Ok(id) = body[..end].parse::<u64>() {
-                let id = MemberId(id);
-                if !out.contains(&id) {
-                    out.push(id);
+        let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+        if body[digits..].starts_with('>') {
+            if let Ok(id) = body[..digits].parse::<u64>() {
+                if seen.insert(id) {
+                    out.push(MemberId(id));
                 }
             }
         }
@@ -265,9 +317,39 @@ mod tests {
     }
 
     #[test]
+    fn mentions_are_read_in_order_once_each() {
+        assert_eq!(
+            mentions("<@1> and <@!2>, <@1> again, <@3 no, <@> <@x> <@45>"),
+            [MemberId(1), MemberId(2), MemberId(45)]
+        );
+        assert_eq!(mentions("<@99999999999999999999999>"), []);
+    }
+
+    #[test]
+    fn a_message_over_the_limit_is_too_long_without_being_parsed() {
+        let long = format!(
+            "## WG: Registry\nFacilitators: <@1>\n{}",
+            "x".repeat(MAX_MESSAGE_CHARS)
+        );
+        assert_eq!(read(&long), Reading::TooLong(GroupKind::Wg));
+        assert_eq!(parse(&long), None);
+        assert_eq!(read(&"chat ".repeat(2000)), Reading::Chat);
+        // The first line is read only as far as a header could reach.
+        assert_eq!(read(&"IG".repeat(MAX_MESSAGE_CHARS)), Reading::Chat);
+        let exact = format!("IG: x\n{}", "y".repeat(MAX_MESSAGE_CHARS - 6));
+        assert_eq!(exact.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(matches!(read(&exact), Reading::Template(_)));
+    }
+
+    #[test]
     fn garbage_after_a_header_is_an_invalid_template_not_a_panic() {
-        let garbage: String = "ä<@:\u{0}#*-".repeat(1500);
+        let garbage: String = "ä<@:\u{0}#*-".repeat(600);
         let d = parse(&format!("IG: x\n{garbage}")).unwrap();
         assert!(d.validate().is_err());
+        let more: String = "ä<@:\u{0}#*-".repeat(1500);
+        assert_eq!(
+            read(&format!("IG: x\n{more}")),
+            Reading::TooLong(GroupKind::Ig)
+        );
     }
 }

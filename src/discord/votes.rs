@@ -5,9 +5,9 @@
 
 use super::component_id::ComponentId;
 use super::data::Data;
-use super::notices::{self, emoji_of};
-use super::output;
-use super::render::Rendered;
+use super::messages::notices::{self, emoji_of};
+use super::messages::output;
+use super::messages::render::Rendered;
 use crate::governance::{
     Acting, Actor, Choice, Command, GovernanceError, Group, MemberId, Role, Timestamp, Vote,
 };
@@ -123,14 +123,14 @@ pub async fn call(
             },
             allowed: "community moderators",
         };
-        return Ok(super::views::error(&e.to_string(), None)?);
+        return Ok(super::messages::views::error(&e.to_string(), None)?);
     }
     let electorate =
         match moderators(http, data).await {
             Ok(e) => e,
             Err(e) => {
                 tracing::error!("reading the member list for an electorate failed: {e:#}");
-                return Ok(super::views::error(
+                return Ok(super::messages::views::error(
                 "govbot cannot read the server's member list to find the moderators, so no vote \
                  was opened",
                 Some("An administrator must enable the Server Members intent on the bot's page in \
@@ -160,7 +160,7 @@ pub async fn call(
             )?),
             None => Err(StoreError::Corrupt("a vote opened without a vote".into()).into()),
         },
-        Err(e) if e.is_user_facing() => Ok(super::views::error(&e.user_message(), None)?),
+        Err(e) if e.is_user_facing() => Ok(super::messages::views::error(&e.user_message(), None)?),
         Err(e) => Err(e.into()),
     }
 }
@@ -194,7 +194,7 @@ pub async fn on_ballot_button(
     let gov = Acting::new(&actor, data.now(), data.policy());
     let trigger = Trigger::Interaction(c.id.get());
     let answer = match vote {
-        None => super::views::error(
+        None => super::messages::views::error(
             &GovernanceError::VoteOver {
                 opened_at: c.message.timestamp.to_utc(),
             }
@@ -224,7 +224,7 @@ pub async fn on_ballot_button(
                 }
             }
             Err(StoreError::Duplicate(_)) => return Ok(()),
-            Err(e) if e.is_user_facing() => super::views::error(&e.user_message(), None)?,
+            Err(e) if e.is_user_facing() => super::messages::views::error(&e.user_message(), None)?,
             Err(e) => return Err(e.into()),
         },
     };

@@ -24,11 +24,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// GitHub's REST API.
-pub const DEFAULT_API_BASE: &str = "https://api.github.com";
-
-/// The environment variable that holds the GitHub token.
-pub const TOKEN_VAR: &str = "GITHUB_TOKEN";
+pub use crate::config::{GITHUB_API_BASE as DEFAULT_API_BASE, GITHUB_TOKEN_VAR as TOKEN_VAR};
 
 /// The REST API version the client speaks (`X-GitHub-Api-Version`).
 pub const API_VERSION: &str = "2022-11-28";

@@ -50,6 +50,7 @@ mod event;
 mod group;
 mod ids;
 mod items;
+mod names;
 mod policy;
 mod retirement;
 mod roles;
@@ -66,7 +67,10 @@ pub use ids::{MemberId, Timestamp};
 pub use items::{
     CloseReason, GitHubKind, GitHubRef, ItemRef, TrackedItem, Unfollowable, Unreadable,
 };
-pub use policy::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
+pub use names::{
+    name_problem, name_skeleton, names_similar, normalize_name, MAX_NAME_CHARS, MIN_NAME_CHARS,
+};
+pub use policy::{Approval, BallotVisibility, HumanDuration, Policy, Sponsorship, Threshold};
 pub use retirement::{
     ig_activity, ig_last_activity, inactivity_reminders_due, next_inactivity_reminder,
     quiet_reminder_due_at, retirement_due, wg_inactivity_deadline, IgActivity,

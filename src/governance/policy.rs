@@ -4,6 +4,7 @@
 //! later change of configuration never alters a decision already running (GitVote snapshots its
 //! configuration per vote for the same reason).
 
+use super::roles::{Actor, Role};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -48,6 +49,41 @@ impl Default for Sponsorship {
     }
 }
 
+/// Who is shown how each member voted. The tally and the result are shown to everyone either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BallotVisibility {
+    /// The spec's: votes are cast in the private moderators' channel, so who voted what is shown
+    /// there and to community moderators, core and lead maintainers, and to nobody else.
+    #[default]
+    Moderators,
+    /// Everyone who can see a group's history or information sees its ballots.
+    Public,
+}
+
+impl BallotVisibility {
+    /// The roles that see ballots under [`BallotVisibility::Moderators`].
+    pub const SEE_BALLOTS: [Role; 3] =
+        [Role::Moderator, Role::CoreMaintainer, Role::LeadMaintainer];
+
+    /// Whether `viewer` is shown who voted what in a vote held under this setting.
+    pub fn shown_to(self, viewer: &Actor) -> bool {
+        match self {
+            BallotVisibility::Public => true,
+            BallotVisibility::Moderators => {
+                matches!(viewer, Actor::System) || viewer.has_any(&Self::SEE_BALLOTS)
+            }
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            BallotVisibility::Moderators => "moderators",
+            BallotVisibility::Public => "public",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
@@ -66,6 +102,8 @@ pub struct Policy {
     pub wg_retirement_grace: HumanDuration,
     /// An IG with neither conversation nor meeting for this long gets a reminder (never retired).
     pub ig_quiet_after: HumanDuration,
+    /// Who is shown how each member voted; frozen into each vote when it opens.
+    pub ballot_visibility: BallotVisibility,
 }
 
 impl Default for Policy {
@@ -80,6 +118,7 @@ impl Default for Policy {
             wg_inactivity_reminders: vec![HumanDuration::days(7), HumanDuration::days(2)],
             wg_retirement_grace: HumanDuration::days(7),
             ig_quiet_after: HumanDuration::days(30),
+            ballot_visibility: BallotVisibility::Moderators,
         }
     }
 }
@@ -238,6 +277,32 @@ mod tests {
         assert_eq!(p.vote_window, HumanDuration::hours(72));
         assert_eq!(p.wg_inactivity, HumanDuration::days(30));
         assert_eq!(p.threshold, Threshold::MajorityOfElectorate);
+        assert_eq!(p.ballot_visibility, BallotVisibility::Moderators);
+    }
+
+    #[test]
+    fn ballots_are_shown_to_moderators_and_maintainers_unless_public() {
+        use super::super::ids::MemberId;
+        let member = Actor::member(MemberId(1), []);
+        let steering = Actor::member(MemberId(2), [Role::SteeringGroup]);
+        let private = BallotVisibility::Moderators;
+        assert!(!private.shown_to(&member));
+        assert!(!private.shown_to(&steering));
+        for role in BallotVisibility::SEE_BALLOTS {
+            assert!(
+                private.shown_to(&Actor::member(MemberId(3), [role])),
+                "{role}"
+            );
+        }
+        assert!(BallotVisibility::Public.shown_to(&member));
+    }
+
+    #[test]
+    fn a_policy_stored_before_ballot_visibility_existed_keeps_ballots_private() {
+        let mut json = serde_json::to_value(Policy::default()).unwrap();
+        json.as_object_mut().unwrap().remove("ballot_visibility");
+        let p: Policy = serde_json::from_value(json).unwrap();
+        assert_eq!(p.ballot_visibility, BallotVisibility::Moderators);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use super::ids::MemberId;
 use super::items::ItemRef;
+use super::names::{name_problem, normalize_name, text_has_invisible};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -135,8 +136,6 @@ impl Field {
     }
 }
 
-pub const MAX_NAME_CHARS: usize = 80;
-pub const MIN_NAME_CHARS: usize = 2;
 /// Discord's limit for an embed field value, so every answer fits on the proposal's card.
 pub const MAX_TEXT_CHARS: usize = 1024;
 pub const MAX_PEOPLE: usize = 10;
@@ -246,16 +245,16 @@ impl TemplateDraft {
         let mut problems = Vec::new();
         let mut report = |field, problem: String| problems.push(FieldProblem { field, problem });
 
-        let name = match self.name.as_deref().map(normalize_line) {
+        let name = match self.name.as_deref() {
             None => {
                 report(Field::Name, "is missing".into());
                 String::new()
             }
-            Some(n) => {
-                if let Some(p) = name_problem(&n) {
+            Some(raw) => {
+                if let Some(p) = name_problem(raw) {
                     report(Field::Name, p);
                 }
-                n
+                normalize_name(raw)
             }
         };
         people_problems(Field::Facilitators, &self.facilitators, 1, &mut report);
@@ -353,36 +352,6 @@ impl TemplateDraft {
     }
 }
 
-fn normalize_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Characters that hide or reorder text: a name containing them could impersonate another group.
-fn is_deceptive(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-}
-
-fn name_problem(name: &str) -> Option<String> {
-    let chars = name.chars().count();
-    if chars < MIN_NAME_CHARS {
-        return Some(format!(
-            "is too short; use at least {MIN_NAME_CHARS} characters"
-        ));
-    }
-    if chars > MAX_NAME_CHARS {
-        return Some(format!(
-            "is {chars} characters long; keep it to {MAX_NAME_CHARS} or fewer"
-        ));
-    }
-    if name.chars().any(|c| c.is_control() || is_deceptive(c)) {
-        return Some("contains invisible or control characters; type it as plain text".into());
-    }
-    if !name.chars().any(char::is_alphanumeric) {
-        return Some("needs at least one letter or digit".into());
-    }
-    None
-}
-
 fn text_problem(text: &str) -> Option<String> {
     let chars = text.chars().count();
     if chars > MAX_TEXT_CHARS {
@@ -390,10 +359,7 @@ fn text_problem(text: &str) -> Option<String> {
             "is {chars} characters long; keep it to {MAX_TEXT_CHARS} or fewer (link to a document for more)"
         ));
     }
-    if text
-        .chars()
-        .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_deceptive(c))
-    {
+    if text_has_invisible(text) {
         return Some("contains invisible or control characters; type it as plain text".into());
     }
     None

@@ -12,7 +12,7 @@
 
 use super::event::{Event, EventKind};
 use super::ids::{MemberId, Timestamp};
-use super::policy::{HumanDuration, Policy, Threshold};
+use super::policy::{BallotVisibility, HumanDuration, Policy, Threshold};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -52,6 +52,10 @@ pub struct VoteRule {
     pub threshold: Threshold,
     /// Before the close, when to remind electorate members who have not voted.
     pub reminders: Vec<HumanDuration>,
+    /// Who is shown how each member voted. Votes opened before the setting existed were held in
+    /// the moderators' channel, so they stay private.
+    #[serde(default)]
+    pub ballot_visibility: BallotVisibility,
 }
 
 /// One ballot as cast; `choice: None` is a withdrawn ballot.
@@ -156,6 +160,7 @@ impl VoteRule {
             window: policy.vote_window,
             threshold: policy.threshold,
             reminders: policy.vote_reminders.clone(),
+            ballot_visibility: policy.ballot_visibility,
         }
     }
 
@@ -164,6 +169,7 @@ impl VoteRule {
         policy.vote_window = self.window;
         policy.threshold = self.threshold;
         policy.vote_reminders = self.reminders.clone();
+        policy.ballot_visibility = self.ballot_visibility;
     }
 }
 

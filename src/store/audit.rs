@@ -1,10 +1,11 @@
 //! The audit log: every event of every group, in order, never changed.
 
-use super::ballots::{BallotRecord, VoteRecord};
+use super::ballots::{self, BallotRecord, VoteRecord};
+use super::chain::{self, ChainedEvent};
 use super::error::StoreError;
 use super::groups::GroupId;
 use super::{from_millis, millis, Store};
-use crate::governance::{replay, Ballot, Ballots, Event, EventKind, Group};
+use crate::governance::{replay, Ballot, Ballots, Event, EventKind, Group, Timestamp};
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection};
 
@@ -17,7 +18,10 @@ pub struct StoredEvent {
     pub event: Event,
 }
 
-/// Appends `events` to the log after `version`; returns their audit log ids.
+/// Appends `events` to group `id`'s history after its event `version`, each with the next id of
+/// the whole log and linked into the hash chain (`docs/audit.md`); returns their audit log ids.
+/// Inside the caller's transaction, which must hold the write lock (`BEGIN IMMEDIATE`) so nobody
+/// appends in between.
 pub(super) async fn append_events(
     conn: &mut SqliteConnection,
     id: GroupId,
@@ -26,24 +30,97 @@ pub(super) async fn append_events(
     trigger_key: Option<&str>,
 ) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::with_capacity(events.len());
+    let (mut last, mut prev) = chain::tip(conn).await?;
     for (i, e) in events.iter().enumerate() {
-        let row: i64 = sqlx::query_scalar(
-            "INSERT INTO audit_log (group_id, seq, at, actor, kind, reason, trigger_key, event_json)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        let json = serde_json::to_string(e)?;
+        // Hashed as verification will read it back: parsed from the stored text.
+        let value: serde_json::Value = serde_json::from_str(&json)?;
+        let event_id = last + 1;
+        let seq = version + 1 + i as i64;
+        let actor = e.actor.id().map(|m| m.0 as i64);
+        let hash = ChainedEvent {
+            id: event_id,
+            group: id.0,
+            seq,
+            at: millis(e.at),
+            actor,
+            kind: e.kind.name(),
+            reason: e.reason.as_deref(),
+            trigger: trigger_key,
+            event: &value,
+            prev: &prev,
+        }
+        .hash();
+        sqlx::query(
+            "INSERT INTO audit_log (id, group_id, seq, at, actor, kind, reason, trigger_key,
+                                    event_json, prev_hash, hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
+        .bind(event_id)
         .bind(id.0)
-        .bind(version + 1 + i as i64)
+        .bind(seq)
         .bind(millis(e.at))
-        .bind(e.actor.id().map(|m| m.0 as i64))
+        .bind(actor)
         .bind(e.kind.name())
         .bind(&e.reason)
         .bind(trigger_key)
-        .bind(serde_json::to_string(e)?)
-        .fetch_one(&mut *conn)
+        .bind(&json)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut *conn)
         .await?;
-        ids.push(row);
+        ids.push(event_id);
+        last = event_id;
+        prev = hash;
     }
     Ok(ids)
+}
+
+/// Appends a whole history for group `id` after its event `after_seq`, chained like any other,
+/// inside the caller's transaction: for benchmarks and tools that fill a database in bulk, with
+/// events the core decided (nothing here checks them against the rules) and the group's state
+/// written by the caller (before: the votes and ballots rows refer to it). Its votes and ballots
+/// rows are written here, as [`Store::execute`] writes them. Governance goes through
+/// [`Store::execute`].
+pub async fn append_history(
+    conn: &mut SqliteConnection,
+    id: GroupId,
+    after_seq: i64,
+    events: &[Event],
+) -> Result<(), StoreError> {
+    let ids = append_events(conn, id, after_seq, events, None).await?;
+    // The vote a ballot belongs to: the last one opened in the group, here or before.
+    let mut opened: Option<Timestamp> = match sqlx::query_scalar::<_, i64>(
+        "SELECT opened_at FROM votes WHERE group_id = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?
+    {
+        Some(ms) => Some(from_millis(ms)?),
+        None => None,
+    };
+    let mut known = ballots::Known::default();
+    for (event_id, e) in ids.iter().zip(events) {
+        if let EventKind::VoteOpened { .. } = e.kind {
+            opened = Some(e.at);
+        }
+        ballots::project(conn, id, *event_id, e, None, opened, &mut known).await?;
+    }
+    Ok(())
+}
+
+/// The time of group `id`'s last event, if it has any.
+pub(super) async fn last_event_at(
+    conn: &mut SqliteConnection,
+    id: GroupId,
+) -> Result<Option<Timestamp>, StoreError> {
+    let at: Option<i64> =
+        sqlx::query_scalar("SELECT at FROM audit_log WHERE group_id = ? ORDER BY seq DESC LIMIT 1")
+            .bind(id.0)
+            .fetch_optional(conn)
+            .await?;
+    at.map(from_millis).transpose()
 }
 
 impl Store {

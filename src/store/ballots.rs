@@ -34,7 +34,7 @@ fn choice_of_code(code: Option<String>) -> Result<Option<Choice>, StoreError> {
     .transpose()
 }
 
-fn ballot(row: &sqlx::sqlite::SqliteRow) -> Result<Ballot, StoreError> {
+pub(super) fn ballot(row: &sqlx::sqlite::SqliteRow) -> Result<Ballot, StoreError> {
     Ok(Ballot {
         voter: MemberId(row.get::<i64, _>("voter") as u64),
         choice: choice_of_code(row.get("choice"))?,
@@ -120,7 +120,9 @@ pub(super) async fn read_for(
         (BallotsRead::Every, _) => last_of_each(conn, id).await,
         (BallotsRead::Actor, Some(voter)) => {
             let last = last_of(conn, id, voter).await?;
-            known.last.insert(voter, last.as_ref().and_then(|b| b.choice));
+            known
+                .last
+                .insert(voter, last.as_ref().and_then(|b| b.choice));
             Ok(last.into_iter().collect())
         }
         _ => Ok(Ballots::NONE),
@@ -185,9 +187,8 @@ pub(super) async fn project(
             .execute(&mut *conn)
             .await?;
             if before != *choice {
-                let delta = |c: Choice| {
-                    i64::from(*choice == Some(c)) - i64::from(before == Some(c))
-                };
+                let delta =
+                    |c: Choice| i64::from(*choice == Some(c)) - i64::from(before == Some(c));
                 sqlx::query(
                     "UPDATE votes SET yes_count = yes_count + ?, no_count = no_count + ?,
                                       abstain_count = abstain_count + ?

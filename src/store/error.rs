@@ -42,6 +42,8 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 impl StoreError {

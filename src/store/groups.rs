@@ -1,19 +1,19 @@
 //! Groups: one governance decision per transaction, and reads of current state.
 
-use super::audit::append_events;
+use super::audit::{self, append_events};
 use super::ballots;
 use super::error::StoreError;
 use super::triggers::{self, Trigger};
 use super::{millis, Store};
 use crate::governance::{
-    decide, next_deadline, Acting, Ballots, Command, Event, EventKind, Group, GroupKind,
-    GroupState,
+    decide, name_skeleton, names_similar, next_deadline, Acting, Ballots, Command, Event,
+    EventKind, Group, GroupKind, GroupState,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqliteConnection};
-use std::sync::Arc;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A group's number, given when it is proposed and never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -71,31 +71,14 @@ pub struct GroupFilter {
     pub state: Option<GroupState>,
 }
 
-/// A group name folded for comparison: "Security in MCP", "security-in-mcp" and
-/// "SECURITY  in  MCP!" are the same name.
-pub fn name_key(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_lowercase().next().unwrap_or(c)
-            } else {
-                ' '
-            }
-        })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// The words a group's name is indexed under for the similar-names warning (`group_name_words`):
-/// the folded name's words longer than two bytes. The one place that says what is indexed,
-/// so it can become a confusable skeleton of each word; changing what it returns needs
-/// [`NAME_WORDS_VERSION`] bumped, and the index is rebuilt at the next start-up.
+/// the words of its [`name_skeleton`] of three characters or more, the words [`names_similar`]
+/// compares (so "Regіstry" with a Cyrillic і is found under "registry"). Changing what it returns
+/// needs [`NAME_WORDS_VERSION`] bumped: the index is then rebuilt at the next start-up.
 pub fn name_words(name: &str) -> Vec<String> {
-    name_key(name)
+    name_skeleton(name)
         .split(' ')
-        .filter(|w| w.len() > 2)
+        .filter(|w| w.chars().count() > 2)
         .map(str::to_owned)
         .collect()
 }
@@ -133,7 +116,7 @@ impl StateCache {
 }
 
 /// The version of [`name_words`] the index was built with (`derived_indexes`).
-pub const NAME_WORDS_VERSION: i64 = 1;
+pub const NAME_WORDS_VERSION: i64 = 2;
 
 /// At most this many similar names are reported (the closest first).
 const SIMILAR_SHOWN: usize = 20;
@@ -160,7 +143,49 @@ impl Store {
     /// Carries out one command: decides it against the stored state and, when allowed, appends its
     /// events and writes the new state in a single transaction, recording `trigger` so that a
     /// repeat delivery is refused as [`StoreError::Duplicate`] and changes nothing.
+    ///
+    /// Each decision is logged at INFO (group, kind, actor id, reason) and counted for `/metrics`,
+    /// with its events.
     pub async fn execute(
+        &self,
+        target: Target,
+        command: &Command,
+        ctx: &Acting<'_>,
+        trigger: Option<&Trigger>,
+    ) -> Result<Executed, StoreError> {
+        let result = self.decide_and_record(target, command, ctx, trigger).await;
+        let kind = crate::counters::command_kind(command);
+        let actor = match ctx.actor {
+            crate::governance::Actor::Member { id, .. } => id.0.to_string(),
+            crate::governance::Actor::System => "govbot".to_owned(),
+        };
+        match &result {
+            Ok(done) => {
+                crate::counters::decision(&kind, "recorded");
+                for e in &done.events {
+                    crate::counters::audit_event(e);
+                }
+                let reason = done.events.iter().find_map(|e| e.reason.as_deref());
+                let events: Vec<&str> = done.events.iter().map(|e| e.kind.name()).collect();
+                tracing::info!(
+                    group = done.id.0,
+                    kind,
+                    actor,
+                    reason,
+                    events = events.join(","),
+                    "decision recorded"
+                );
+            }
+            Err(e) if e.is_user_facing() && !matches!(e, StoreError::Busy) => {
+                crate::counters::decision(&kind, "refused");
+                tracing::debug!(kind, actor, "decision refused: {e}");
+            }
+            Err(_) => crate::counters::decision(&kind, "failed"),
+        }
+        result
+    }
+
+    async fn decide_and_record(
         &self,
         target: Target,
         command: &Command,
@@ -191,6 +216,25 @@ impl Store {
                     .await?;
                 (GroupId(next), None, 0)
             }
+        };
+        // Time never goes back within a group's history (the database refuses it, see
+        // `0008_audit_chain.sql`). A command whose `now` was read before another command on the
+        // same group took the write lock is decided as of that group's last event instead: the
+        // moment it is recorded, a few milliseconds later than its clock said.
+        let later;
+        let ctx = match audit::last_event_at(&mut tx, id).await? {
+            Some(last) if last > ctx.now => {
+                if last - ctx.now > chrono::Duration::minutes(1) {
+                    tracing::warn!(
+                        group = %id,
+                        "the clock ({}) is behind the group's last event ({last}); deciding as of that event",
+                        ctx.now
+                    );
+                }
+                later = Acting::new(ctx.actor, last, ctx.policy);
+                &later
+            }
+            _ => ctx,
         };
         let mut known = ballots::Known::default();
         let ballots_before = match current.as_deref().and_then(Group::running_vote) {
@@ -337,19 +381,22 @@ impl Store {
         rows.iter().map(row_to_group).collect()
     }
 
-    /// Groups holding a name that folds to the same words as `name` or shares most of its words
-    /// (more than half of them, counted with repeats), for the overlap warning on a new proposal;
-    /// the closest first, at most twenty. Indexed lookups of `name`'s words
-    /// (`group_name_words`) and of its folded form: it reads the groups that share a word, not
-    /// every group.
+    /// Groups holding a name similar to `name` ([`names_similar`]: the same skeleton, or most of
+    /// its words), for the overlap warning on a new proposal; the closest first, at most twenty.
+    /// Indexed lookups of `name`'s skeleton (`groups.name_key`) and of its skeleton's words
+    /// (`group_name_words`): it reads the groups that share a word, not every group, and
+    /// [`names_similar`] has the last word on each.
     pub async fn similar_names(&self, name: &str) -> Result<Vec<NameMatch>, StoreError> {
-        let key = name_key(name);
+        let key = name_skeleton(name);
         let words = name_words(name);
         let holding = placeholders(NAME_HOLDING_STATES.len());
         let mut found: Vec<(usize, NameMatch)> = Vec::new();
+        if key.is_empty() {
+            return Ok(Vec::new());
+        }
         let exact_sql = format!(
             "SELECT id, kind, name, state FROM groups
-             WHERE kind IN ('IG', 'WG') AND name_key = ? AND state IN ({holding}) ORDER BY id"
+             WHERE name_key = ? AND state IN ({holding}) ORDER BY id"
         );
         let mut q = sqlx::query(&exact_sql).bind(&key);
         for s in NAME_HOLDING_STATES {
@@ -393,7 +440,7 @@ impl Store {
                     .filter(|w| other.split(' ').any(|o| o == w.as_str()))
                     .count();
                 let m = name_match(&r)?;
-                if shared * 2 > words.len() && !found.iter().any(|(_, f)| f.id == m.id) {
+                if names_similar(name, &m.name) && !found.iter().any(|(_, f)| f.id == m.id) {
                     found.push((shared, m));
                 }
             }
@@ -447,6 +494,34 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Writes each group's `name_key` again where [`name_skeleton`] now gives another key (the
+    /// key's definition changed: it was a case and punctuation fold before it became TR39's
+    /// skeleton); returns how many changed. Run by [`Store::migrate`], so that the duplicate check
+    /// never compares a new skeleton with an old key.
+    pub(super) async fn rekey_names(&self) -> Result<usize, StoreError> {
+        let _turn = self.writing().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let rows = sqlx::query("SELECT id, name, name_key FROM groups")
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut changed = 0;
+        for row in &rows {
+            let (id, name, key): (i64, String, String) =
+                (row.get("id"), row.get("name"), row.get("name_key"));
+            let skeleton = name_skeleton(&name);
+            if skeleton != key {
+                sqlx::query("UPDATE groups SET name_key = ? WHERE id = ?")
+                    .bind(&skeleton)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                changed += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 }
 
@@ -512,7 +587,7 @@ async fn taken_name(
         placeholders(NAME_HOLDING_STATES.len())
     ))
     .bind(kind.code())
-    .bind(name_key(name))
+    .bind(name_skeleton(name))
     .bind(except.map(|g| g.0))
     .bind(except.map(|g| g.0))
     .bind(NAME_HOLDING_STATES[0].code())
@@ -579,7 +654,7 @@ async fn save(
     .bind(id.0)
     .bind(group.kind.code())
     .bind(&group.name)
-    .bind(name_key(&group.name))
+    .bind(name_skeleton(&group.name))
     .bind(group.state.code())
     .bind(group.proposer.0 as i64)
     .bind(millis(group.proposed_at))

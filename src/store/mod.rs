@@ -3,7 +3,9 @@
 //! Each governance decision is one `BEGIN IMMEDIATE` transaction that checks the trigger was not
 //! already processed, reads the group, asks the core to decide, appends the events and writes the
 //! new state, then commits: a crash leaves either all of it or none of it. The audit log refuses
-//! UPDATE and DELETE in the database itself (see `migrations/0001_init.sql`).
+//! UPDATE and DELETE in the database itself (see `migrations/0001_init.sql`), accepts only
+//! appends in order, and is a hash chain that [`Store::verify`] checks against every group's
+//! stored state, its votes and its ballots (`migrations/0008_audit_chain.sql`, `docs/audit.md`).
 //!
 //! **What a decision costs.** A vote's ballots are rows beside the group (`ballots`, and a count
 //! per vote in `votes`, see `ballots.rs`), not part of its state: a ballot appends
@@ -37,32 +39,43 @@
 mod activity;
 mod adapter;
 mod audit;
+pub mod backup;
 mod ballots;
+pub mod chain;
 mod error;
+mod figures;
 mod github;
 mod groups;
+mod heads;
 mod members;
 mod outbox;
+mod public;
 mod schedule;
 mod triggers;
+mod verify;
 
 pub use activity::{week_start, ActivitySummary, WeekActivity};
 pub use adapter::{Draft, ProposalSource, TemplateMessage};
-pub use audit::{GroupRecord, StoredEvent};
+pub use audit::{append_history, GroupRecord, StoredEvent};
+pub use backup::Checked;
 pub use ballots::{BallotRecord, VoteRecord};
 pub use error::StoreError;
+pub use figures::{Figures, OldestEffect};
 pub use github::{SyncOutcome, SyncRow};
 pub use groups::{
-    name_key, name_words, Executed, GroupFilter, GroupId, NameMatch, StoredGroup, Target,
-    NAME_WORDS_VERSION,
+    name_words, Executed, GroupFilter, GroupId, NameMatch, StoredGroup, Target, NAME_WORDS_VERSION,
 };
+pub use heads::{Acceptance, PendingHead};
 pub use outbox::{FailedAttempt, Pending};
+pub use public::{page_query, ListOrder, PublishedEvent};
 pub use schedule::LoggedEvent;
 pub use triggers::Trigger;
+pub use verify::{AuditHead, Divergence, Verification};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -82,6 +95,8 @@ pub struct Store {
     /// lock: writers queue here in order, holding no connection, instead of polling SQLite's
     /// busy handler while holding one (see `Store::writing`).
     writes: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The database file, for the backup written beside it before a migration.
+    path: Arc<PathBuf>,
     /// Bumped after every committed decision, so the scheduler and the outbox wake at once
     /// instead of polling.
     changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
@@ -93,12 +108,13 @@ impl Store {
         Ok(Store::open_migrated(path).await?.0)
     }
 
-    /// Like [`Store::open`], also saying how many migrations were applied now.
-    pub async fn open_migrated(path: &Path) -> Result<(Store, usize), StoreError> {
+    /// Like [`Store::open`], also saying how many migrations were applied now and where the
+    /// database was copied before (see [`Store::migrate`]).
+    pub async fn open_migrated(path: &Path) -> Result<(Store, Migrated), StoreError> {
         let store = Store::connect(path, true).await?;
-        let applied = store.migrate().await?;
+        let migrated = store.migrate().await?;
         store.index_names_if_stale().await?;
-        Ok((store, applied))
+        Ok((store, migrated))
     }
 
     /// Opens an existing database without creating or migrating it, for read-only inspection:
@@ -114,6 +130,24 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing, migrated database through read-only connections: what the public site
+    /// reads from, so that nothing it does can write, and its reads never hold a connection the
+    /// bot's writes need (it has its own pool). WAL lets it read while the bot writes.
+    pub async fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let store = Store::with_options(path, options).await?;
+        if store.pending_migrations().await? > 0 {
+            return Err(StoreError::NotMigrated(path.to_path_buf()));
+        }
+        Ok(store)
+    }
+
     async fn connect(path: &Path, create: bool) -> Result<Store, StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -122,6 +156,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        Store::with_options(path, options).await
+    }
+
+    async fn with_options(path: &Path, options: SqliteConnectOptions) -> Result<Store, StoreError> {
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options.clone())
@@ -139,6 +177,7 @@ impl Store {
             relaxed,
             states: Default::default(),
             writes: Default::default(),
+            path: Arc::new(path.to_path_buf()),
             changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
         })
     }
@@ -161,27 +200,68 @@ impl Store {
         &self.relaxed
     }
 
-    /// Applies pending migrations; returns how many were applied.
-    pub async fn migrate(&self) -> Result<usize, StoreError> {
-        let pending = self.pending_migrations().await?;
+    /// Applies pending migrations. A database that already holds a schema is first copied beside
+    /// itself (and the copy checked), so an upgrade that goes wrong can be undone with
+    /// `govbot restore`; a new database, or one already up to date, is not copied. Then any
+    /// event written before the audit log's hash chain existed is sealed into it
+    /// (`migrations/0008_audit_chain.sql`).
+    pub async fn migrate(&self) -> Result<Migrated, StoreError> {
+        let applied = self.applied_versions().await?;
+        let pending: Vec<i64> = MIGRATOR
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| !applied.contains(v))
+            .collect();
+        let mut backup = None;
+        if let (Some(first), false) = (pending.iter().min(), applied.is_empty()) {
+            let copy = self.backup_before_migration(*first).await?;
+            tracing::info!(
+                backup = %copy.path.display(),
+                pending = pending.len(),
+                "the database was copied before migrating it"
+            );
+            backup = Some(copy.path);
+        }
         MIGRATOR.run(&self.pool).await?;
-        Ok(pending)
+        self.rekey_names().await?;
+        // Only a database with events not sealed yet takes the write lock for sealing.
+        let unsealed: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM audit_log WHERE hash IS NULL)")
+                .fetch_one(&self.pool)
+                .await?;
+        if unsealed {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let sealed = chain::seal(&mut tx).await?;
+            tx.commit().await?;
+            tracing::info!(
+                sealed,
+                "audit events written before the hash chain were sealed into it"
+            );
+        }
+        Ok(Migrated {
+            applied: pending.len(),
+            backup,
+        })
     }
 
-    /// Migrations not applied yet (reads SQLite's `sqlite_master`).
-    async fn pending_migrations(&self) -> Result<usize, StoreError> {
+    async fn applied_versions(&self) -> Result<Vec<i64>, StoreError> {
         let table: Option<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
         )
         .fetch_optional(&self.pool)
         .await?;
-        let applied: Vec<i64> = if table.is_some() {
+        if table.is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(
             sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
                 .fetch_all(&self.pool)
-                .await?
-        } else {
-            Vec::new()
-        };
+                .await?,
+        )
+    }
+
+    async fn pending_migrations(&self) -> Result<usize, StoreError> {
+        let applied = self.applied_versions().await?;
         Ok(MIGRATOR
             .iter()
             .filter(|m| !applied.contains(&m.version))
@@ -198,10 +278,33 @@ impl Store {
         self.changed.subscribe()
     }
 
+    /// Closes every connection after folding the write-ahead log into the database file, so the
+    /// file alone holds everything (a copy of `govbot.db` without its `-wal` is complete). Every
+    /// command that opens the database calls this before it exits.
     pub async fn close(&self) {
         self.relaxed.close().await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!("checkpointing the database before closing it failed: {e}");
+        }
         self.pool.close().await;
     }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// What [`Store::migrate`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Migrated {
+    /// Migrations applied now.
+    pub applied: usize,
+    /// The checked copy written beside the database before they were applied.
+    pub backup: Option<PathBuf>,
 }
 
 pub(crate) fn millis(t: crate::governance::Timestamp) -> i64 {

@@ -5,7 +5,9 @@ use crate::common::example;
 
 use example::{example, example_ids, example_path, example_with_real_ids, real_id};
 use govbot::config::{discord_token, Config, ConfigError, ConfigProblem, Severity, Token};
-use govbot::governance::{Approval, HumanDuration, Policy, Sponsorship, Threshold};
+use govbot::governance::{
+    Approval, BallotVisibility, HumanDuration, Policy, Sponsorship, Threshold,
+};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -161,6 +163,7 @@ fn a_policy_as_govbot_writes_it_reads_back_the_same() {
             wg_inactivity_reminders: vec![],
             wg_retirement_grace: HumanDuration::days(14),
             ig_quiet_after: HumanDuration::days(45),
+            ballot_visibility: BallotVisibility::Public,
         },
     ];
     for policy in policies {
@@ -230,7 +233,7 @@ fn every_problem_in_the_file_is_reported_at_once() {
         )
         .replace("[roles]", "colour = \"blue\"\n\n[roles]")
         + "\n[policy]\napproval = \"by-acclamation\"\nvote_window = \"soon\"\n\
-           wg_inactivity = \"1h\"\nig_quiet_after = \"30s\"\n\n[logging]\nlevel = 3\n";
+           wg_inactivity = \"1h\"\nig_quiet_after = \"30s\"\n\n[telemetry]\nlevel = 3\n";
     let (problems, shown) = problems(&text);
     assert_eq!(
         keys(&problems),
@@ -242,7 +245,7 @@ fn every_problem_in_the_file_is_reported_at_once() {
             "policy.approval",
             "policy.vote_window",
             "policy.ig_quiet_after",
-            "logging",
+            "telemetry",
             // The default reminders (7d, 2d) no longer fit the shorter wg_inactivity.
             "policy.wg_inactivity_reminders",
             "policy.wg_inactivity_reminders",

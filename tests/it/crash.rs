@@ -42,7 +42,7 @@ async fn sigkill_mid_burst_loses_no_acknowledged_ballot_and_counts_none_twice() 
         .slash_command(
             world.user_id("mod-ana"),
             moderators,
-            "group",
+            "govern",
             json!([{"type": 1, "name": "call-vote", "options": [{"type": 4, "name": "id", "value": 1}]}]),
         )
         .await;

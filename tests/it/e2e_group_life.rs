@@ -27,7 +27,7 @@ fn sub(name: &str, options: Vec<Value>) -> Value {
     json!([{"type": 1, "name": name, "options": options}])
 }
 
-/// A subcommand in a subcommand group (`/group facilitator add`, `/wg item add`).
+/// A subcommand in a subcommand group (`/govern facilitator add`, `/wg item add`).
 fn grouped(group: &str, name: &str, options: Vec<Value>) -> Value {
     json!([{"type": 2, "name": group, "options": [{"type": 1, "name": name, "options": options}]}])
 }
@@ -48,7 +48,7 @@ fn reference(value: &str) -> Value {
     str_opt("reference", value)
 }
 
-/// `/wg maintenance` `state`: choices are sent by index (0 on, 1 off).
+/// `/govern maintenance` `state`: choices are sent by index (0 on, 1 off).
 fn switch(on: bool) -> Value {
     json!({"type": 4, "name": "state", "value": if on { 0 } else { 1 }})
 }
@@ -105,7 +105,8 @@ fn judge(
 /// different item or facilitator each time, a maintainer restored after each removal).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_group_life_command_against_every_role() {
-    let env = start().await;
+    // Anyone may send /govern here, so govbot's own role checks are what refuses.
+    let env = start_with(everyone_may_govern()).await;
     let alice = env.h.user("alice");
     let (w, _) = active_group(&env, &wg_template("Matrix", alice)).await;
     let mut report = Vec::new();
@@ -154,21 +155,28 @@ async fn every_group_life_command_against_every_role() {
         let said = run(
             &env,
             user,
-            "wg",
+            "govern",
             sub("maintenance", vec![id_opt(w), switch(true)]),
         )
         .await;
-        judge(r, "/wg maintenance", user, DECIDERS, DECIDERS_NAMED, said);
+        judge(
+            r,
+            "/govern maintenance",
+            user,
+            DECIDERS,
+            DECIDERS_NAMED,
+            said,
+        );
     }
 
     // Facilitators: each allowed person adds someone else, then removes them.
     let targets = ["bob", "carol", "mod-ben", "mod-cy", "bob", "bob"];
     for (user, target) in USERS.iter().zip(targets) {
         let options = vec![id_opt(w), user_opt(&env, target)];
-        let said = run(&env, user, "group", grouped("facilitator", "add", options)).await;
+        let said = run(&env, user, "govern", grouped("facilitator", "add", options)).await;
         judge(
             r,
-            "/group facilitator add",
+            "/govern facilitator add",
             user,
             DECIDERS,
             DECIDERS_NAMED,
@@ -181,13 +189,13 @@ async fn every_group_life_command_against_every_role() {
         let said = run(
             &env,
             user,
-            "group",
+            "govern",
             grouped("facilitator", "remove", options),
         )
         .await;
         judge(
             r,
-            "/group facilitator remove",
+            "/govern facilitator remove",
             user,
             DECIDERS,
             DECIDERS_NAMED,
@@ -206,34 +214,34 @@ async fn every_group_life_command_against_every_role() {
         grouped("maintainer", name, options)
     };
     for user in USERS {
-        let said = run(&env, user, "group", maintainer("add")).await;
+        let said = run(&env, user, "govern", maintainer("add")).await;
         judge(
             r,
-            "/group maintainer add",
+            "/govern maintainer add",
             user,
             DECIDERS,
             DECIDERS_NAMED,
             said,
         );
         if group_of(&env, w).await.maintainers.contains(&sam) {
-            let (_, said) = run(&env, "mod-ana", "group", maintainer("remove")).await;
+            let (_, said) = run(&env, "mod-ana", "govern", maintainer("remove")).await;
             assert!(!refused(&said), "{said}");
         }
     }
     for user in USERS {
-        let (_, said) = run(&env, "mod-ana", "group", maintainer("add")).await;
+        let (_, said) = run(&env, "mod-ana", "govern", maintainer("add")).await;
         assert!(!refused(&said), "{said}");
-        let said = run(&env, user, "group", maintainer("remove")).await;
+        let said = run(&env, user, "govern", maintainer("remove")).await;
         judge(
             r,
-            "/group maintainer remove",
+            "/govern maintainer remove",
             user,
             DECIDERS,
             DECIDERS_NAMED,
             said,
         );
         if group_of(&env, w).await.maintainers.contains(&sam) {
-            let (_, said) = run(&env, "mod-ana", "group", maintainer("remove")).await;
+            let (_, said) = run(&env, "mod-ana", "govern", maintainer("remove")).await;
             assert!(!refused(&said), "{said}");
         }
     }
@@ -246,8 +254,8 @@ async fn every_group_life_command_against_every_role() {
     for n in retire_order {
         let (user, id) = (USERS[n], retire_in[n]);
         let options = vec![id_opt(id), str_opt("reason", "its work moved elsewhere")];
-        let said = run(&env, user, "group", sub("retire", options)).await;
-        judge(r, "/group retire", user, DECIDERS, DECIDERS_NAMED, said);
+        let said = run(&env, user, "govern", sub("retire", options)).await;
+        judge(r, "/govern retire", user, DECIDERS, DECIDERS_NAMED, said);
     }
     for id in [w, w2, w3] {
         assert_eq!(group_of(&env, id).await.state, GroupState::Retired);
@@ -268,7 +276,7 @@ async fn facilitators_maintainers_status_and_retirement_follow_the_rules() {
     let (private, said) = run(
         &env,
         "mod-ana",
-        "group",
+        "govern",
         grouped("facilitator", "remove", options),
     )
     .await;
@@ -280,7 +288,7 @@ async fn facilitators_maintainers_status_and_retirement_follow_the_rules() {
     let (private, said) = run(
         &env,
         "core-kim",
-        "group",
+        "govern",
         grouped("facilitator", "add", options),
     )
     .await;
@@ -293,7 +301,7 @@ async fn facilitators_maintainers_status_and_retirement_follow_the_rules() {
     let (_, said) = run(
         &env,
         "core-kim",
-        "group",
+        "govern",
         grouped("facilitator", "add", options),
     )
     .await;
@@ -305,7 +313,7 @@ async fn facilitators_maintainers_status_and_retirement_follow_the_rules() {
     let (_, said) = run(
         &env,
         "mod-ana",
-        "group",
+        "govern",
         grouped("facilitator", "remove", options),
     )
     .await;
@@ -317,7 +325,7 @@ async fn facilitators_maintainers_status_and_retirement_follow_the_rules() {
     let (private, said) = run(
         &env,
         "lead-lee",
-        "group",
+        "govern",
         grouped("maintainer", "add", options),
     )
     .await;
@@ -327,7 +335,7 @@ async fn facilitators_maintainers_status_and_retirement_follow_the_rules() {
     let (_, said) = run(
         &env,
         "lead-lee",
-        "group",
+        "govern",
         grouped("maintainer", "add", options),
     )
     .await;
@@ -355,7 +363,7 @@ async fn facilitators_maintainers_status_and_retirement_follow_the_rules() {
     let (_, said) = run(
         &env,
         "mod-ana",
-        "group",
+        "govern",
         grouped("maintainer", "remove", options),
     )
     .await;
@@ -364,10 +372,10 @@ async fn facilitators_maintainers_status_and_retirement_follow_the_rules() {
 
     // Retirement needs a reason, then the group is retired.
     let options = vec![id_opt(w), str_opt("reason", "  ")];
-    let (_, said) = run(&env, "mod-ana", "group", sub("retire", options)).await;
+    let (_, said) = run(&env, "mod-ana", "govern", sub("retire", options)).await;
     assert!(refused(&said) && said.contains("reason"), "{said}");
     let options = vec![id_opt(w), str_opt("reason", "merged into the Hosting WG")];
-    let (private, said) = run(&env, "mod-ana", "group", sub("retire", options)).await;
+    let (private, said) = run(&env, "mod-ana", "govern", sub("retire", options)).await;
     assert!(private && !refused(&said), "{said}");
     assert!(said.contains("retired"), "{said}");
     assert_eq!(group_of(&env, w).await.state, GroupState::Retired);
@@ -375,7 +383,7 @@ async fn facilitators_maintainers_status_and_retirement_follow_the_rules() {
     let (_, said) = run(
         &env,
         "mod-ana",
-        "group",
+        "govern",
         grouped("facilitator", "add", options),
     )
     .await;
@@ -384,7 +392,7 @@ async fn facilitators_maintainers_status_and_retirement_follow_the_rules() {
     let (_, said) = run(
         &env,
         "mod-ana",
-        "group",
+        "govern",
         sub("retire", vec![id_opt(GroupId(99)), str_opt("reason", "x")]),
     )
     .await;
@@ -491,7 +499,7 @@ async fn a_wg_tracks_items_and_can_be_marked_as_maintaining_a_project() {
     let (_, said) = run(
         &env,
         "mod-ana",
-        "wg",
+        "govern",
         sub("maintenance", vec![id_opt(w), switch(true)]),
     )
     .await;
@@ -506,7 +514,7 @@ async fn a_wg_tracks_items_and_can_be_marked_as_maintaining_a_project() {
     let (_, said) = run(
         &env,
         "mod-ana",
-        "wg",
+        "govern",
         sub("maintenance", vec![id_opt(w), switch(false)]),
     )
     .await;
@@ -692,7 +700,7 @@ async fn channel_activity_is_counted_per_week_and_shown_in_health_list_and_expor
     let (_, said) = run(
         &env,
         "mod-ana",
-        "group",
+        "govern",
         grouped("facilitator", "add", options),
     )
     .await;
@@ -811,11 +819,7 @@ async fn a_wg_whose_items_are_all_completed_becomes_a_candidate_at_once() {
         "the candidacy says how each item closed: {}",
         text(&candidacy)
     );
-    env.h
-        .sandbox
-        .wait_message(channel, |m| text(m).contains("retirement candidate"), WAIT)
-        .await
-        .unwrap();
+    env.wait_text(channel, "retirement candidate").await;
     // New work clears the candidacy and closes the buttons.
     let (_, said) = run(
         &env,
@@ -952,15 +956,7 @@ async fn a_talking_ig_is_not_reminded_however_short_its_quiet_period() {
         }],
         "reminded once, after the conversation stopped"
     );
-    env.h
-        .sandbox
-        .wait_message(
-            channel,
-            |m| text(m).contains("neither conversation here"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(channel, "neither conversation here").await;
     assert_eq!(
         group_of(&env, ig).await.last_conversation,
         Some(last_message)
@@ -1052,7 +1048,7 @@ async fn channel_access_follows_facilitator_changes() {
     let (_, said) = run(
         &env,
         "mod-ana",
-        "group",
+        "govern",
         grouped(
             "facilitator",
             "add",
@@ -1074,7 +1070,7 @@ async fn channel_access_follows_facilitator_changes() {
     let (_, said) = run(
         &env,
         "mod-ana",
-        "group",
+        "govern",
         grouped(
             "facilitator",
             "remove",
@@ -1105,15 +1101,7 @@ async fn channel_access_follows_facilitator_changes() {
     )
     .await;
     assert!(!refused(&said), "{said}");
-    env.h
-        .sandbox
-        .wait_message(
-            channel,
-            |m| text(m).contains("Draft SEP out for review"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(channel, "Draft SEP out for review").await;
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
@@ -1177,11 +1165,7 @@ async fn the_retire_button_retires_a_candidate_with_the_reason_given() {
     let (_, said) = answer(&env, &submit).await;
     assert!(!refused(&said), "{said}");
     assert_eq!(group_of(&env, id).await.state, GroupState::Retired);
-    env.h
-        .sandbox
-        .wait_message(channel, |m| text(m).contains("nothing left to do"), WAIT)
-        .await
-        .unwrap();
+    env.wait_text(channel, "nothing left to do").await;
     let history = env.h.store().await.unwrap().history(id).await.unwrap();
     let retired = history.last().unwrap();
     assert_eq!(retired.event.kind.name(), "retired");

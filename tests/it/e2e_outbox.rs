@@ -76,15 +76,7 @@ async fn a_retirement_during_a_long_outage_is_shown_when_it_ends_even_across_a_r
         in_category(&env, channel, "Archive").then_some(())
     })
     .await;
-    env.h
-        .sandbox
-        .wait_message(
-            channel,
-            |m| text(m).contains("its work moved upstream"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(channel, "its work moved upstream").await;
     let store = env.h.store().await.unwrap();
     eventually("nothing left waiting", || {
         block_on(store.outbox_pending()).ok().filter(Vec::is_empty)

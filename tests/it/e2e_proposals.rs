@@ -280,15 +280,8 @@ async fn the_slash_command_opens_a_modal_whose_submission_proposes() {
         [MemberId(bob)],
         "the proposer facilitates by default"
     );
-    env.h
-        .sandbox
-        .wait_message(
-            env.moderators(),
-            |m| text(m).contains("New IG proposal #1: Auth in MCP"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(env.moderators(), "New IG proposal #1: Auth in MCP")
+        .await;
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
@@ -480,15 +473,8 @@ async fn a_restarted_bot_still_has_its_proposals() {
     assert!(text(&data).contains("WG #1: Registry"), "{data}");
     // The message still maps to its proposal: its deletion now shows on the card.
     env.h.sandbox.delete_message(env.creation(), msg).await;
-    env.h
-        .sandbox
-        .wait_message(
-            env.creation(),
-            |m| text(m).contains("template message was deleted"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(env.creation(), "template message was deleted")
+        .await;
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }

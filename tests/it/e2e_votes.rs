@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use govbot::clock::Clock;
-use govbot::governance::{Choice, GroupState};
+use govbot::governance::{BallotVisibility, Choice, GroupState};
 use govbot::harness::WAIT;
 use govbot::store::GroupId;
 use serde_json::{json, Value};
@@ -159,11 +159,7 @@ async fn a_called_vote_collects_ballots_and_an_approval_opens_the_group_channel(
             .any(|o| o["id"] == json!(alice.to_string()) && o["type"] == json!(1)),
         "the facilitator has access: {overwrites:?}"
     );
-    env.h
-        .sandbox
-        .wait_message(channel_id, |m| text(m).contains("SEP-1234"), WAIT)
-        .await
-        .unwrap();
+    env.wait_text(channel_id, "SEP-1234").await;
     env.h
         .sandbox
         .wait_message(
@@ -282,11 +278,7 @@ async fn a_veto_under_vote_ends_the_vote_and_everyone_is_told_with_the_reason() 
     .await;
     assert!(!refused(&said), "{said}");
     assert_eq!(state_of(&env, id).await, GroupState::Proposed);
-    env.h
-        .sandbox
-        .wait_message(env.moderators(), |m| text(m).contains("veto lifted"), WAIT)
-        .await
-        .unwrap();
+    env.wait_text(env.moderators(), "veto lifted").await;
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
@@ -325,15 +317,7 @@ async fn a_veto_on_an_active_group_archives_its_channel_and_lifting_it_restores_
         denies & 0x800 != 0,
         "SEND_MESSAGES is denied in the archive"
     );
-    env.h
-        .sandbox
-        .wait_message(
-            channel,
-            |m| text(m).contains("abandoned by its sponsors"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(channel, "abandoned by its sponsors").await;
     assert!(
         env.h
             .sandbox
@@ -360,7 +344,8 @@ async fn a_veto_on_an_active_group_archives_its_channel_and_lifting_it_restores_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reversal_vote_dissolves_the_group_and_history_shows_every_step() {
-    let env = start().await;
+    // Anyone may send /govern here, so govbot's own role checks are what refuses.
+    let env = start_with(everyone_may_govern()).await;
     let (id, channel) = active_group(&env, &wg_template("Registry", env.h.user("alice"))).await;
     let (_, said) = slash(&env, "alice", "reverse", id, Some("no longer needed")).await;
     assert!(refused(&said), "{said}");
@@ -386,15 +371,17 @@ async fn a_reversal_vote_dissolves_the_group_and_history_shows_every_step() {
     .await;
     assert_eq!(state_of(&env, id).await, GroupState::Reversed);
 
+    // alice, a member, sees each vote's ballots counted; who voted what is the moderators'.
     let (private, said) = slash(&env, "alice", "history", id, None).await;
     assert!(private);
     let order = [
         "proposed",
         "opened a creation vote",
-        "voted yes",
+        "3 ballots were cast",
         "closed the vote: approved",
         "linked channel",
         "opened a reversal vote",
+        "2 ballots were cast",
         "closed the vote: approved",
     ];
     let mut at = 0;
@@ -408,6 +395,114 @@ async fn a_reversal_vote_dissolves_the_group_and_history_shows_every_step() {
         said.contains("no longer needed"),
         "the reason is in the history: {said}"
     );
+    let (_, said) = slash(&env, "mod-cy", "history", id, None).await;
+    assert!(
+        said.contains(&format!("<@{}> voted yes", env.h.user("mod-ben"))),
+        "{said}"
+    );
+    env.h.shutdown().await.unwrap();
+}
+
+/// Every id a ballot of `voters` could be shown by, as a mention.
+fn mentions_of(env: &Env, voters: &[&str]) -> Vec<String> {
+    voters
+        .iter()
+        .map(|v| format!("<@{}>", env.h.user(v)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_sees_the_tally_and_a_moderator_who_voted_what() {
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+    click(&env, "mod-ben", &vote, &ballot(&vote, "yes")).await;
+    click(&env, "mod-cy", &vote, &ballot(&vote, "no")).await;
+    vote_message(&env, id, |t| {
+        t.contains("1 approve") && t.contains("1 reject")
+    })
+    .await;
+
+    // The vote message, in the private moderators' channel, shows each ballot.
+    let t = text(&vote_message(&env, id, |t| t.contains("1 reject")).await);
+    for m in mentions_of(&env, &["mod-ben", "mod-cy"]) {
+        assert!(t.contains(&m), "{t}");
+    }
+
+    // A member (bob: no role) and a steering group member who is no maintainer see counts only.
+    for who in ["bob", "steer-sam"] {
+        let (private, history) = slash(&env, who, "history", id, None).await;
+        assert!(private);
+        let (_, info) = slash(&env, who, "info", id, None).await;
+        for said in [&history, &info] {
+            for m in mentions_of(&env, &["mod-ben", "mod-cy"]) {
+                assert!(!said.contains(&m), "{who} sees a voter {m}: {said}");
+            }
+            assert!(
+                !said.contains("voted yes") && !said.contains("voted no"),
+                "{said}"
+            );
+        }
+        assert!(history.contains("2 ballots were cast"), "{history}");
+        assert!(
+            info.contains("1 yes, 1 no, 0 abstain, 1 of 3 not voted"),
+            "{info}"
+        );
+        assert!(!info.contains("Ballots"), "{info}");
+    }
+
+    // Moderators, core and lead maintainers see who voted what.
+    for who in ["mod-ana", "core-kim", "lead-lee"] {
+        let (_, history) = slash(&env, who, "history", id, None).await;
+        assert!(
+            history.contains(&format!("<@{}> voted yes", env.h.user("mod-ben"))),
+            "{who}: {history}"
+        );
+        assert!(
+            history.contains(&format!("<@{}> voted no", env.h.user("mod-cy"))),
+            "{who}: {history}"
+        );
+        let (_, info) = slash(&env, who, "info", id, None).await;
+        let [ben, cy] = [env.h.user("mod-ben"), env.h.user("mod-cy")];
+        assert!(
+            info.contains(&format!("**Ballots:** <@{ben}> approve, <@{cy}> reject"))
+                || info.contains(&format!("**Ballots:** <@{cy}> reject, <@{ben}> approve")),
+            "{who}: {info}"
+        );
+    }
+    env.h.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_public_ballots_everyone_sees_who_voted_what_in_votes_opened_since() {
+    let mut env = start().await;
+    let (before, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", before).await;
+    let vote = vote_message(&env, before, |_| true).await;
+    click(&env, "mod-ben", &vote, &ballot(&vote, "yes")).await;
+
+    // The operator makes ballots public: votes already open keep theirs private.
+    env.h.config.policy.ballot_visibility = BallotVisibility::Public;
+    env.h.restart_bot().await.unwrap();
+    let (after, _) = propose(&env, "Inspector").await;
+    call_vote(&env, "mod-ana", after).await;
+    let vote = vote_message(&env, after, |_| true).await;
+    click(&env, "mod-ben", &vote, &ballot(&vote, "no")).await;
+    vote_message(&env, after, |t| t.contains("1 reject")).await;
+
+    let ben = env.h.user("mod-ben");
+    let (_, history) = slash(&env, "bob", "history", after, None).await;
+    assert!(history.contains(&format!("<@{ben}> voted no")), "{history}");
+    let (_, info) = slash(&env, "bob", "info", after, None).await;
+    assert!(
+        info.contains(&format!("**Ballots:** <@{ben}> reject")),
+        "{info}"
+    );
+
+    let (_, history) = slash(&env, "bob", "history", before, None).await;
+    assert!(!history.contains(&format!("<@{ben}>")), "{history}");
+    assert!(history.contains("1 ballot was cast"), "{history}");
     env.h.shutdown().await.unwrap();
 }
 
@@ -743,7 +838,8 @@ async fn duplicated_dispatches_count_once_and_simultaneous_ballots_all_count() {
 /// who may do it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_command_against_every_role() {
-    let env = start().await;
+    // Anyone may send /govern here, so govbot's own role checks are what refuses.
+    let env = start_with(everyone_may_govern()).await;
     let users = [
         "alice",
         "dave",
@@ -820,15 +916,8 @@ async fn under_sponsorship_two_core_maintainers_or_one_lead_approve_without_a_vo
     assert!(refused(&said), "{said}");
     let (_, said) = slash(&env, "core-kim", "sponsor", id, None).await;
     assert!(!refused(&said), "{said}");
-    env.h
-        .sandbox
-        .wait_message(
-            env.moderators(),
-            |m| text(m).contains("Sponsors so far: 1 core"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(env.moderators(), "Sponsors so far: 1 core")
+        .await;
     assert_eq!(state_of(&env, id).await, GroupState::Proposed);
     let (_, said) = slash(&env, "lead-lee", "sponsor", id, None).await;
     assert!(!refused(&said), "{said}");
@@ -928,11 +1017,7 @@ async fn a_quiet_wg_is_reminded_becomes_a_candidate_is_kept_then_retired() {
         .await;
     let (_, said) = answer(&env, &submit).await;
     assert!(!refused(&said), "{said}");
-    env.h
-        .sandbox
-        .wait_message(channel, |m| text(m).contains("the spec work resumes"), WAIT)
-        .await
-        .unwrap();
+    env.wait_text(channel, "the spec work resumes").await;
     eventually("the candidacy buttons to be disabled", || {
         env.h
             .sandbox
@@ -967,15 +1052,8 @@ async fn a_quiet_wg_is_reminded_becomes_a_candidate_is_kept_then_retired() {
     })
     .await;
     assert_eq!(state_of(&env, id).await, GroupState::Retired);
-    env.h
-        .sandbox
-        .wait_message(
-            env.h.channel("announcements"),
-            |m| text(m).contains("was retired"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(env.h.channel("announcements"), "was retired")
+        .await;
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }
@@ -995,15 +1073,8 @@ async fn a_deleted_vote_message_does_not_stop_the_result_or_the_channel() {
         .delete_message(env.moderators(), id_of(&vote))
         .await;
     env.h.clock.advance(chrono::Duration::seconds(72 * HOUR));
-    env.h
-        .sandbox
-        .wait_message(
-            env.moderators(),
-            |m| text(m).contains("Vote closed: WG #1 Registry approved"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    env.wait_text(env.moderators(), "Vote closed: WG #1 Registry approved")
+        .await;
     eventually("the group's channel", || {
         env.h
             .sandbox
@@ -1245,4 +1316,41 @@ async fn ballot_while_the_database_is_held() -> (
         .unwrap();
     assert_eq!(first.kind, 5, "deferred first: {:?}", first.data);
     (env, id, i, other)
+}
+
+/// Discord shows `/govern` only to those the admins let use it (the standard world lets the
+/// moderators, core and lead maintainers): a member's client cannot even send it, while
+/// `/group` stays everyone's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_those_who_decide_can_send_govern() {
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    let hidden = env
+        .h
+        .sandbox
+        .try_slash_command(
+            env.h.user("alice"),
+            env.creation(),
+            "govern",
+            serde_json::json!([{"type": 1, "name": "veto", "options": [
+                {"type": 4, "name": "id", "value": id.0},
+                {"type": 3, "name": "reason", "value": "mine"}
+            ]}]),
+        )
+        .await
+        .expect_err("a member without Manage Messages or an Integrations permission sent /govern");
+    assert!(
+        hidden.to_string().contains("cannot use /govern"),
+        "{hidden:#}"
+    );
+    let registered = env.h.sandbox.registered_commands();
+    let govern = registered.iter().find(|c| c["name"] == "govern").unwrap();
+    assert_eq!(govern["default_member_permissions"], "8192", "{govern}");
+    let group = registered.iter().find(|c| c["name"] == "group").unwrap();
+    assert!(group["default_member_permissions"].is_null(), "{group}");
+    let (_, said) = slash(&env, "core-kim", "veto", id, Some("overlaps")).await;
+    assert!(!refused(&said), "{said}");
+    assert_eq!(state_of(&env, id).await, GroupState::Vetoed);
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
 }

@@ -534,7 +534,7 @@ async fn close_reasons_are_kept_and_shown_in_the_candidacy() {
             Some(CloseReason::Merged)
         ]
     );
-    let notice = govbot::discord::notices::retirement_candidate(
+    let notice = govbot::discord::messages::notices::retirement_candidate(
         &g,
         w.now,
         RetirementCause::AllItemsCompleted,

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod audit_chain;
 mod cli;
 mod config;
 mod crash;
@@ -12,10 +13,15 @@ mod e2e_group_life;
 mod e2e_outbox;
 mod e2e_proposals;
 mod e2e_votes;
+mod escaping;
 mod github;
 mod github_sync;
 mod governance_props;
 mod governance_rules;
+mod layout;
+mod migrations;
+mod observability;
+mod operating;
 mod process;
 mod ratelimits;
 mod server_check;
@@ -23,3 +29,4 @@ mod standard_world;
 mod store;
 mod store_ballots;
 mod templates;
+mod web;

@@ -154,7 +154,7 @@ async fn the_token_is_never_printed() {
 
     let (stdout, stderr) = (bot.stdout(), bot.stderr());
     assert!(
-        stderr.contains("slash commands registered"),
+        stderr.contains("commands registered"),
         "the logs were captured\n{}",
         bot.output()
     );

@@ -160,7 +160,7 @@ async fn run_refuses_to_start_on_a_server_that_would_break_a_flow() {
     assert_eq!(sb.identify_count(), 0, "it never connected");
 }
 
-/// The whole approval on a server that gives the bot exactly what the README lists: the vote,
+/// The whole approval on a server that gives the bot exactly what docs/operating.md lists: the vote,
 /// the close, then the group's channel created under its category with the facilitator's
 /// overwrite, its opening message and its announcement, and not one request refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,7 +170,8 @@ async fn an_approval_with_exactly_the_readmes_permissions_opens_the_channel() {
     let invite = govbot::discord::permissions::invite_permissions().bits();
     let bot_role = world.role_id(names::BOT_ROLE);
     assert_eq!(world.role(bot_role).unwrap().permissions, invite);
-    assert!(include_str!("../../README.md").contains(&format!("Permissions integer `{invite}`")));
+    assert!(include_str!("../../docs/operating.md")
+        .contains(&format!("Permissions integer `{invite}`")));
 
     let alice = env.h.user("alice");
     let (_, channel) = common::active_group(&env, &common::wg_template("Registry", alice)).await;

@@ -391,6 +391,92 @@ async fn similar_names_are_found_for_the_overlap_warning() {
         .await
         .unwrap()
         .is_empty());
+    // A lookalike in another script is the same name to the overlap warning.
+    let similar = store.similar_names("Regіstry").await.unwrap();
+    let names: Vec<_> = similar.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["Registry"]);
+}
+
+async fn propose_as(store: &Store, who: u64, name: &str) -> Result<GroupId, StoreError> {
+    store
+        .execute(
+            Target::New,
+            &Command::Propose { template: wg(name) },
+            &Acting::new(&member(who), t0(), &Policy::default()),
+            None,
+        )
+        .await
+        .map(|e| e.id)
+}
+
+#[tokio::test]
+async fn a_name_in_lookalike_letters_of_another_script_is_the_same_name() {
+    let (_dir, store) = store().await;
+    let copy = propose(&store, "Copy Tools").await;
+    // Cyrillic С, о, р, у: a valid name (each word has one script) with the skeleton of "Copy".
+    let err = propose_as(&store, 2, "\u{421}\u{43E}\u{440}\u{443} tools")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::DuplicateName { existing, .. } if existing == copy),
+        "{err}"
+    );
+    // Full-width letters are stored in NFKC, and so are the same name too.
+    let err = propose_as(&store, 2, "ＣＯＰＹ ＴＯＯＬＳ")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateName { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn an_amended_name_is_the_one_the_duplicate_check_sees() {
+    let (_dir, store) = store().await;
+    let id = propose(&store, "Registry").await;
+    store
+        .execute(
+            Target::Group(id),
+            &Command::Amend {
+                template: wg("Inspector"),
+            },
+            &Acting::new(&member(1), t0(), &Policy::default()),
+            None,
+        )
+        .await
+        .unwrap();
+    // "Registry" is free again; "Inspector" is taken.
+    propose_as(&store, 2, "Registry").await.unwrap();
+    let err = propose_as(&store, 3, "inspector").await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::DuplicateName { existing, .. } if existing == id),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn keys_written_by_an_earlier_govbot_are_rewritten_as_skeletons_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("govbot.db");
+    let store = Store::open(&path).await.unwrap();
+    let id = propose(&store, "Copy Maps").await;
+    // The key as the earlier fold wrote it: lower case, letters and digits.
+    sqlx::query("UPDATE groups SET name_key = 'copy maps' WHERE id = ?")
+        .bind(id.0)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    let store = Store::open(&path).await.unwrap();
+    let key: String = sqlx::query_scalar("SELECT name_key FROM groups WHERE id = ?")
+        .bind(id.0)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(key, name_skeleton("Copy Maps"));
+    assert_eq!(key, "copy rnaps", "TR39 takes an m for rn");
+    let err = propose_as(&store, 2, "\u{421}\u{43E}\u{440}\u{443} maps")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateName { .. }), "{err}");
 }
 
 #[tokio::test]

@@ -259,7 +259,7 @@ async fn write_old(
     .bind(id)
     .bind(g.kind.code())
     .bind(&g.name)
-    .bind(govbot::store::name_key(&g.name))
+    .bind(govbot::governance::name_skeleton(&g.name))
     .bind(g.state.code())
     .bind(g.proposer.0 as i64)
     .bind(g.proposed_at.timestamp_millis())

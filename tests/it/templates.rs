@@ -4,9 +4,9 @@
 use crate::common::t0;
 use chrono::Duration;
 use govbot::config::VoteReactions;
-use govbot::discord::notices::{self, VetoFacts};
-use govbot::discord::render::template_names;
-use govbot::discord::views::{self, CardSource, Overlap};
+use govbot::discord::markdown::Markdown;
+use govbot::discord::messages::notices::{self, VetoFacts};
+use govbot::discord::messages::views::{self, CardSource, Overlap};
 use govbot::governance::*;
 use govbot::store::{GroupId, NameMatch, StoredEvent, StoredGroup};
 use std::collections::BTreeSet;
@@ -166,7 +166,9 @@ fn group_info() {
         version: 4,
         group: g,
     };
-    insta::assert_snapshot!(views::info(&stored, &Ballots::NONE).unwrap().text());
+    insta::assert_snapshot!(views::info(&stored, &Ballots::NONE, &member(1001))
+        .unwrap()
+        .text());
 }
 
 #[test]
@@ -217,6 +219,10 @@ fn at(hours: i64) -> Timestamp {
 
 fn moderator(id: u64) -> Actor {
     Actor::member(MemberId(id), [Role::Moderator])
+}
+
+fn member(id: u64) -> Actor {
+    Actor::member(MemberId(id), [])
 }
 
 fn core_maintainer(id: u64) -> Actor {
@@ -824,9 +830,11 @@ fn history_short() {
             reason: "SEP-1234 is done and the WG has nothing left to work on.".into(),
         },
     );
-    insta::assert_snapshot!(notices::history(GroupId(12), &s.group, &s.stored())
-        .unwrap()
-        .text());
+    insta::assert_snapshot!(
+        notices::history(GroupId(12), &s.group, &s.stored(), &moderator(3001))
+            .unwrap()
+            .text()
+    );
 }
 
 #[test]
@@ -844,10 +852,91 @@ fn history_with_earlier_events_left_out() {
         },
     );
     assert_eq!(s.events.len(), 33);
-    let text = notices::history(GroupId(12), &s.group, &s.stored())
+    let text = notices::history(GroupId(12), &s.group, &s.stored(), &moderator(3001))
         .unwrap()
         .text();
     assert!(text.contains("8 earlier event(s) left out"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn history_for_a_member_shows_the_tally_but_not_who_voted_what() {
+    let s = approved(wg_events());
+    let shown = |viewer: &Actor| {
+        notices::history(GroupId(12), &s.group, &s.stored(), viewer)
+            .unwrap()
+            .text()
+    };
+    let text = shown(&member(1001));
+    assert!(!text.contains("voted yes"), "{text}");
+    assert!(
+        !text.contains("<@3002>"),
+        "the second voter is not named: {text}"
+    );
+    assert!(
+        text.contains("2 ballots were cast, changed or withdrawn (who voted what is shown to moderators, core and lead maintainers)"),
+        "{text}"
+    );
+    assert!(text.contains("closed the vote: approved (2 yes"), "{text}");
+    insta::assert_snapshot!(text);
+    for viewer in [moderator(9), core_maintainer(9), lead_maintainer(9)] {
+        let text = shown(&viewer);
+        assert!(text.contains("<@3001> voted yes"), "{text}");
+        assert!(text.contains("<@3002> voted yes"), "{text}");
+    }
+}
+
+#[test]
+fn history_of_a_vote_with_public_ballots_names_the_voters_to_everyone() {
+    let public = Policy {
+        ballot_visibility: BallotVisibility::Public,
+        ..Policy::default()
+    };
+    // Proposed under the default, voted under "public": the vote's own setting counts.
+    let s = Story::of(wg_events(), public)
+        .then(
+            &moderator(3001),
+            1,
+            Command::CallVote {
+                electorate: electorate(),
+            },
+        )
+        .cast(3002, 2, Choice::No);
+    let text = notices::history(GroupId(12), &s.group, &s.stored(), &member(1001))
+        .unwrap()
+        .text();
+    assert!(text.contains("<@3002> voted no"), "{text}");
+}
+
+#[test]
+fn group_info_under_vote_names_the_voters_only_to_those_who_may_see_them() {
+    let s = wg_under_vote()
+        .cast(3001, 2, Choice::Yes)
+        .cast(3002, 3, Choice::No);
+    let stored = StoredGroup {
+        id: GroupId(12),
+        version: 4,
+        group: s.group.clone(),
+    };
+    let text = views::info(&stored, &s.ballots, &member(1001))
+        .unwrap()
+        .text();
+    assert!(
+        text.contains("**Vote:** 1 yes, 1 no, 0 abstain, 1 of 3 not voted"),
+        "{text}"
+    );
+    assert!(!text.contains("Ballots"), "{text}");
+    assert!(
+        !text.contains("<@3001>") && !text.contains("<@3002>"),
+        "{text}"
+    );
+    let text = views::info(&stored, &s.ballots, &moderator(3003))
+        .unwrap()
+        .text();
+    assert!(
+        text.contains("**Ballots:** <@3001> approve, <@3002> reject"),
+        "{text}"
+    );
     insta::assert_snapshot!(text);
 }
 
@@ -862,7 +951,7 @@ fn action_done() {
             reason: VETO_REASON.into(),
         },
     );
-    // Worded as `/group veto` words its confirmation.
+    // Worded as `/govern veto` words its confirmation.
     let what = s.events[before..]
         .iter()
         .map(|e| e.kind.to_string())
@@ -874,7 +963,7 @@ fn action_done() {
         s.group.name,
         s.group.state.label()
     );
-    insta::assert_snapshot!(notices::done(&text).unwrap().text());
+    insta::assert_snapshot!(notices::done(Markdown::trusted(text)).unwrap().text());
 }
 
 fn sponsorship_wg() -> Story {
@@ -930,13 +1019,28 @@ fn sponsored_approved() {
     .text());
 }
 
+/// The name of every template file in `templates/` (`vote_result` for `vote_result.md.j2`).
+fn template_names() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let file = e.unwrap().file_name().to_string_lossy().into_owned();
+            file.strip_suffix(".md.j2").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// Every template has a snapshot from a test in this file. A snapshot is named after its test:
 /// `templates__<template>.snap`, `templates__<template>_<case>.snap`, or for a test showing
 /// two templates together `templates__<a>_and_<b>.snap` (insta adds `-2`, `-3` to further
 /// snapshots of one test). A snapshot whose test is gone counts for nothing.
 #[test]
 fn every_template_has_a_snapshot_test() {
-    let names: Vec<&str> = template_names().collect();
+    let names = template_names();
+    assert!(names.len() > 20, "templates/ read as {names:?}");
     let source = include_str!("templates.rs");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/snapshots");
     let mut covered: BTreeSet<&str> = BTreeSet::new();
@@ -961,10 +1065,13 @@ fn every_template_has_a_snapshot_test() {
                 .iter()
                 .filter(|n| part == **n || part.starts_with(&format!("{n}_")))
                 .max_by_key(|n| n.len());
-            covered.extend(template.copied());
+            covered.extend(template.map(String::as_str));
         }
     }
-    let missing: Vec<_> = names.iter().filter(|n| !covered.contains(*n)).collect();
+    let missing: Vec<_> = names
+        .iter()
+        .filter(|n| !covered.contains(n.as_str()))
+        .collect();
     assert!(
         missing.is_empty(),
         "templates with no snapshot under tests/it/snapshots/ (name the test after the template): {missing:?}"
@@ -1098,7 +1205,7 @@ fn week(month: u32, day: u32, messages: i64, participants: i64) -> govbot::store
 
 #[test]
 fn group_health_ig() {
-    use govbot::discord::health;
+    use govbot::discord::messages::health;
     let s = lively_ig();
     let weeks = [week(10, 26, 0, 0), week(11, 2, 12, 3), week(11, 9, 4, 2)];
     insta::assert_snapshot!(
@@ -1138,11 +1245,14 @@ fn working_wg() -> Story {
 #[test]
 fn group_health_wg() {
     let s = working_wg();
-    insta::assert_snapshot!(
-        govbot::discord::health::health(&stored(&s, 12), &[], None, at(120))
-            .unwrap()
-            .text()
-    );
+    insta::assert_snapshot!(govbot::discord::messages::health::health(
+        &stored(&s, 12),
+        &[],
+        None,
+        at(120)
+    )
+    .unwrap()
+    .text());
 }
 
 #[test]
@@ -1150,7 +1260,7 @@ fn group_health_wg_retirement_candidate() {
     let s = approved(wg_events());
     let limit = at(73) + Duration::days(30);
     let s = s.then_at(&Actor::System, limit, Command::FlagRetirementCandidate);
-    let text = govbot::discord::health::health(&stored(&s, 12), &[], None, limit)
+    let text = govbot::discord::messages::health::health(&stored(&s, 12), &[], None, limit)
         .unwrap()
         .text();
     insta::assert_snapshot!(text);
@@ -1184,7 +1294,7 @@ fn item_unreadable() {
 #[test]
 fn group_health_wg_with_an_unreadable_item() {
     let s = wg_with_unreadable_item();
-    let text = govbot::discord::health::health(&stored(&s, 12), &[], None, at(120))
+    let text = govbot::discord::messages::health::health(&stored(&s, 12), &[], None, at(120))
         .unwrap()
         .text();
     assert!(
@@ -1221,9 +1331,11 @@ fn retirement_candidate_all_items_completed() {
 #[test]
 fn group_health_item_list() {
     let s = working_wg();
-    insta::assert_snapshot!(govbot::discord::health::item_list(&stored(&s, 12))
-        .unwrap()
-        .text());
+    insta::assert_snapshot!(
+        govbot::discord::messages::health::item_list(&stored(&s, 12))
+            .unwrap()
+            .text()
+    );
 }
 
 #[test]
@@ -1249,4 +1361,34 @@ fn group_list_with_activity() {
             .unwrap()
             .text()
     );
+}
+
+#[test]
+fn audit_head() {
+    let head = govbot::store::PendingHead {
+        period_start: t0().timestamp_millis() - 9 * 3_600_000,
+        recorded_at: t0(),
+        events: 1234,
+        head: "4ad402969ba048731370209233705c6c5ecc371fb89a7c0cf5ca5bb8a47380c3".to_string(),
+        problem: None,
+        attempts: 0,
+    };
+    insta::assert_snapshot!(notices::audit_head(&head).unwrap().text());
+}
+
+#[test]
+fn audit_head_of_a_log_that_does_not_verify() {
+    let head = govbot::store::PendingHead {
+        period_start: t0().timestamp_millis() - 9 * 3_600_000,
+        recorded_at: t0(),
+        events: 1,
+        head: "4ad402969ba048731370209233705c6c5ecc371fb89a7c0cf5ca5bb8a47380c3".to_string(),
+        problem: Some(
+            "event 5: hash mismatch: stored 1ef1, its content hashes to 9b9f (the event was \
+             changed after it was written)"
+                .to_string(),
+        ),
+        attempts: 0,
+    };
+    insta::assert_snapshot!(notices::audit_head(&head).unwrap().text());
 }

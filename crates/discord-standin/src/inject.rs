@@ -303,6 +303,25 @@ impl Sandbox {
                 bits::USE_APPLICATION_COMMANDS,
                 &format!("run /{name}"),
             )?;
+            let defaults = command["default_member_permissions"]
+                .as_str()
+                .and_then(|p| p.parse::<u64>().ok());
+            let base = state.base_permissions(world, user_id).unwrap_or(0);
+            if !permissions::may_use_command(world, user_id, &roles, base, name, defaults) {
+                bail!(
+                    "user {user_id} cannot use /{name}: the command needs {} by default \
+                     (default_member_permissions) and no command permission in Integrations \
+                     lets them (Discord: interactions/application-commands.mdx, Permissions)",
+                    defaults.map_or_else(
+                        || "nothing".to_owned(),
+                        |d| if d == 0 {
+                            "an administrator".to_owned()
+                        } else {
+                            permissions::names(d).join(", ")
+                        }
+                    )
+                );
+            }
             let permissions_in = |u: u64, c: u64| state.permissions_in(world, u, c).unwrap_or(0);
             let at = commands::Invocation {
                 channels: &state.channels,

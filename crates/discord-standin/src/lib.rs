@@ -55,6 +55,7 @@
 //!         MemberSpec { user_id: fixed_id(300), username: "examplebot".into(), roles: vec![fixed_id(201)] },
 //!         MemberSpec { user_id: fixed_id(301), username: "alice".into(), roles: vec![] },
 //!     ],
+//!     command_permissions: vec![],
 //! };
 //! let sandbox = Sandbox::start(world, SandboxOptions::default()).await?;
 //! // Point the bot at the stand-in: serenity's `HttpBuilder::new(sandbox.token())` with
@@ -137,7 +138,8 @@ pub use ratelimit::{Outcome, RateLimitEvent, RateLimitOptions, RouteMatch};
 pub use state::{GatewayStats, RestCall, Undelivered};
 pub use tls::DISCORD_HOST;
 pub use world::{
-    ChannelKind, ChannelSpec, MemberSpec, OverwriteKind, OverwriteSpec, RoleSpec, World,
+    ChannelKind, ChannelSpec, CommandPermissionSpec, MemberSpec, OverwriteKind, OverwriteSpec,
+    RoleSpec, World,
 };
 
 use anyhow::{bail, Context as _};

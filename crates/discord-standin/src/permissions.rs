@@ -11,7 +11,7 @@
 //! - [`highest_role_position`]: "Permission Hierarchy": a member's highest role is the one with
 //!   the greatest position, `@everyone` being 0.
 
-use super::world::{OverwriteKind, OverwriteSpec, World};
+use super::world::{CommandPermissionSpec, OverwriteKind, OverwriteSpec, World};
 
 /// Discord's permission bits (`topics/permissions.mdx`, "Bitwise Permission Flags").
 pub mod bits {
@@ -242,6 +242,61 @@ pub fn names(bits: u64) -> Vec<&'static str> {
         out.push("others");
     }
     out
+}
+
+/// Whether a member may use the application command `command` (Discord:
+/// interactions/application-commands.mdx, "Permissions": "If you don't have permission to use a
+/// command, it will not show up in the command picker. Members with the Administrator permission
+/// can use all commands"; "Using Default Permissions": `default_member_permissions` is "the
+/// permissions a user must have to use it ... Setting it to "0" will prohibit anyone in a guild
+/// from using the command unless a specific overwrite is configured or the user has admin
+/// permissions").
+///
+/// The admins' overwrites for the command come first, most specific first: the member's own,
+/// then their roles' (one allowing role is enough), then `@everyone`'s. With none that applies,
+/// the member needs every permission of `default_member_permissions` (`None`: no requirement).
+/// `base` is the member's guild-wide permissions ([`base`]).
+pub fn may_use_command(
+    world: &World,
+    user_id: u64,
+    roles: &[u64],
+    base: u64,
+    command: &str,
+    default_member_permissions: Option<u64>,
+) -> bool {
+    if base & ADMINISTRATOR != 0 {
+        return true;
+    }
+    let for_command: Vec<&CommandPermissionSpec> = world
+        .command_permissions
+        .iter()
+        .filter(|p| p.command == command)
+        .collect();
+    let own = for_command
+        .iter()
+        .find(|p| p.kind == OverwriteKind::Member && p.id == user_id);
+    if let Some(p) = own {
+        return p.allow;
+    }
+    let of_roles: Vec<bool> = for_command
+        .iter()
+        .filter(|p| p.kind == OverwriteKind::Role && roles.contains(&p.id))
+        .map(|p| p.allow)
+        .collect();
+    if !of_roles.is_empty() {
+        return of_roles.contains(&true);
+    }
+    let everyone = for_command
+        .iter()
+        .find(|p| p.kind == OverwriteKind::Role && p.id == world.guild_id);
+    if let Some(p) = everyone {
+        return p.allow;
+    }
+    match default_member_permissions {
+        None => true,
+        Some(0) => false,
+        Some(needed) => base & needed == needed,
+    }
 }
 
 #[cfg(test)]

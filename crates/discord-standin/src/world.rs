@@ -33,6 +33,21 @@ pub struct World {
     pub application_flags: u64,
     /// Everyone in the guild, the bot included.
     pub members: Vec<MemberSpec>,
+    /// Who the server's admins let use which of the bot's commands (Server Settings →
+    /// Integrations), beyond each command's `default_member_permissions`.
+    pub command_permissions: Vec<CommandPermissionSpec>,
+}
+
+/// An admin's choice for one application command: a role (`@everyone` is the guild's id) or a
+/// member may, or may not, use it (Discord: interactions/application-commands.mdx, "Application
+/// Command Permissions Object"). Keyed by the command's name, since its id exists only once the
+/// bot registers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandPermissionSpec {
+    pub command: String,
+    pub id: u64,
+    pub kind: OverwriteKind,
+    pub allow: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

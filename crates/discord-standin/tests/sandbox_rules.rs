@@ -15,7 +15,7 @@ use common::world::names::*;
 use common::world::StandardWorld as _;
 use common::world::BOT_PERMISSIONS;
 use discord_standin::permissions::{application_flags, bits};
-use discord_standin::{OverwriteKind, OverwriteSpec, World};
+use discord_standin::{CommandPermissionSpec, OverwriteKind, OverwriteSpec, World};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------------------------
@@ -1070,6 +1070,118 @@ async fn people_run_commands_with_the_default_permissions() {
     let api = Api::standard().await;
     api.register_ping().await;
     api.ping("alice", CREATION).await.unwrap();
+}
+
+/// Registers `/ping` with `default_member_permissions` set to `permissions`.
+async fn register_ping_needing(api: &Api, permissions: &str) {
+    let (app, guild) = (api.world().application_id, api.guild());
+    let ping = json!([{"name": "ping", "description": "Answers pong", "type": 1,
+                       "default_member_permissions": permissions}]);
+    api.put(
+        &format!("/applications/{app}/guilds/{guild}/commands"),
+        Some(ping),
+    )
+    .await
+    .ok();
+}
+
+/// `command_permissions` for /ping: `allow` for each (id, kind).
+fn ping_permissions(world: &mut World, who: &[(u64, OverwriteKind, bool)]) {
+    world.command_permissions = who
+        .iter()
+        .map(|&(id, kind, allow)| CommandPermissionSpec {
+            command: "ping".into(),
+            id,
+            kind,
+            allow,
+        })
+        .collect();
+}
+
+#[tokio::test]
+async fn a_command_needs_its_default_member_permissions() {
+    let mut world = World::standard();
+    world.role_mut(MODERATOR).permissions |= bits::MANAGE_MESSAGES;
+    let api = Api::start(world).await;
+    register_ping_needing(&api, &bits::MANAGE_MESSAGES.to_string()).await;
+    let refused = api.ping("alice", CREATION).await.unwrap_err().to_string();
+    assert!(refused.contains("cannot use /ping"), "{refused}");
+    assert!(refused.contains("MANAGE_MESSAGES"), "{refused}");
+    api.ping("mod-ana", CREATION).await.unwrap();
+}
+
+#[tokio::test]
+async fn zero_default_member_permissions_leaves_a_command_to_administrators() {
+    let mut world = World::standard();
+    world.role_mut(MODERATOR).permissions |= bits::ADMINISTRATOR;
+    let api = Api::start(world).await;
+    register_ping_needing(&api, "0").await;
+    let refused = api
+        .ping("core-kim", CREATION)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("an administrator"), "{refused}");
+    api.ping("mod-ana", CREATION).await.unwrap();
+}
+
+#[tokio::test]
+async fn admins_command_permissions_come_before_the_defaults() {
+    let mut world = World::standard();
+    let (core, lead, everyone) = (
+        world.role_id(CORE_MAINTAINER),
+        world.role_id(LEAD_MAINTAINER),
+        world.guild_id,
+    );
+    let bob = world.user_id("bob");
+    let lee = world.user_id("lead-lee");
+    ping_permissions(
+        &mut world,
+        &[
+            // A role allowed, and one denied: lead-lee is also on the steering group.
+            (core, OverwriteKind::Role, true),
+            (lead, OverwriteKind::Role, false),
+            // A member's own permission beats their roles'.
+            (lee, OverwriteKind::Member, true),
+            // @everyone denied, bob allowed by name.
+            (everyone, OverwriteKind::Role, false),
+            (bob, OverwriteKind::Member, true),
+        ],
+    );
+    let api = Api::start(world).await;
+    // No default requirement: only the overwrites decide.
+    api.register_ping().await;
+    api.ping("core-kim", CREATION).await.unwrap();
+    api.ping("lead-lee", CREATION).await.unwrap();
+    api.ping("bob", CREATION).await.unwrap();
+    let refused = api.ping("alice", CREATION).await.unwrap_err().to_string();
+    assert!(refused.contains("cannot use /ping"), "{refused}");
+}
+
+#[test]
+fn a_role_that_allows_wins_over_one_that_denies() {
+    let mut world = World::standard();
+    let (core, lead) = (
+        world.role_id(CORE_MAINTAINER),
+        world.role_id(LEAD_MAINTAINER),
+    );
+    ping_permissions(
+        &mut world,
+        &[
+            (core, OverwriteKind::Role, false),
+            (lead, OverwriteKind::Role, true),
+        ],
+    );
+    let member = world.user_id("core-kim");
+    let may = |roles: &[u64]| {
+        discord_standin::permissions::may_use_command(&world, member, roles, 0, "ping", Some(0))
+    };
+    assert!(may(&[core, lead]));
+    assert!(!may(&[core]));
+    assert!(
+        !may(&[]),
+        "no overwrite applies: \"0\" leaves it to administrators"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

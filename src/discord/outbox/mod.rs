@@ -6,6 +6,8 @@
 //! restarts lose nothing) and the cursor moves on: other groups' effects flow while it waits. A
 //! group's later events wait behind its earlier one, so they never overtake it (an archive never
 //! comes before the channel's creation). Errors a person must fix are told to the moderators once.
+//! The audit log's head, recorded by the scheduler once per period, is posted here too
+//! (`audit_head`).
 //!
 //! The cursor moves after an event's effects are done or set aside, so a crash repeats an effect
 //! rather than losing it; posts are remembered per event and purpose and carry a nonce Discord
@@ -14,6 +16,7 @@
 //! the cursor past ballots only is not written durably on its own (a replay of ballots marks a
 //! tally again and nothing else), so a ballot costs one fsync end to end: its own commit.
 
+mod audit_head;
 mod proposal;
 pub mod retry;
 mod show;
@@ -21,8 +24,9 @@ mod tally;
 
 pub use tally::EDIT_INTERVAL;
 
+use super::channels;
 use super::data::Data;
-use super::{channels, notices};
+use crate::discord::messages::notices;
 use crate::governance::{EventKind, GroupState};
 use crate::store::{LoggedEvent, Pending};
 use anyhow::Result;
@@ -82,7 +86,14 @@ pub async fn run(http: Arc<Http>, data: Data, mut stop: watch::Receiver<bool>) {
                 None
             }
         };
-        let wait = [Some(POLL), tally_wait, retry_wait]
+        let head_wait = match data.store.audit_heads_next_at().await {
+            Ok(at) => at.map(|at| Duration::from_millis((at - wall_ms()).max(0) as u64)),
+            Err(e) => {
+                tracing::error!("cannot read the audit heads to post: {e:#}");
+                None
+            }
+        };
+        let wait = [Some(POLL), tally_wait, retry_wait, head_wait]
             .into_iter()
             .flatten()
             .min()
@@ -117,6 +128,9 @@ async fn round(
     tallies: &mut Tallies,
     stop: &watch::Receiver<bool>,
 ) -> Result<bool> {
+    if let Err(e) = audit_head::post_due(http, data).await {
+        tracing::error!("the outbox cannot read the audit heads to post: {e:#}");
+    }
     let due = data.store.outbox_due(wall_ms(), RETRIES).await?;
     let mut busy = due.len() as u32 == RETRIES;
     for p in due {

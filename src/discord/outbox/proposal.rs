@@ -5,9 +5,9 @@
 
 use super::super::data::Data;
 use super::super::proposals::{self, CARD};
-use super::super::views::{CardSource, Overlap};
-use super::super::{output, views};
 use super::retry;
+use crate::discord::messages::views::{CardSource, Overlap};
+use crate::discord::messages::{output, views};
 use crate::governance::{Group, GroupState};
 use crate::store::{GroupId, LoggedEvent, ProposalSource, TemplateMessage};
 use anyhow::Result;

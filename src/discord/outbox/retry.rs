@@ -66,8 +66,8 @@ pub fn needs_person(e: &anyhow::Error) -> Option<String> {
     let fix = match (status, code) {
         (429 | 500..=599, _) => return None,
         (403, MISSING_PERMISSIONS) => {
-            "the bot's role lacks a permission there: give it the permissions the README lists \
-             for that place (`govbot check-config --online` names what is missing)"
+            "the bot's role lacks a permission there: give it the permissions docs/operating.md \
+             lists for that place (`govbot check-config --online` names what is missing)"
         }
         (403, MISSING_ACCESS | _) => {
             "the bot cannot see that channel: allow View Channel to its role there \

@@ -6,11 +6,12 @@
 //! ([`channels::once`]), edits and channel moves set a state rather than change it.
 
 use super::super::data::Data;
-use super::super::notices::{self, emoji_of, VetoFacts};
 use super::super::votes::{ballot_buttons, vote_purpose};
-use super::super::{candidacy, channels, output};
+use super::super::{candidacy, channels};
 use super::retry;
 use super::tally::refresh_vote_message;
+use crate::discord::messages::notices::{self, emoji_of, VetoFacts};
+use crate::discord::messages::output;
 use crate::governance::{
     Choice, EventKind, Group, GroupState, MemberId, Outcome, VetoOutcome, Vote, VotePurpose,
 };
@@ -283,7 +284,7 @@ async fn to_moderators(
     data: &Data,
     id: GroupId,
     purpose: &str,
-    r: &super::super::render::Rendered,
+    r: &crate::discord::messages::render::Rendered,
 ) -> Result<()> {
     let channel = data.config.channels.moderators;
     channels::once(http, data, id, purpose, channel, r, &[]).await
@@ -295,7 +296,7 @@ async fn tell_everyone(
     data: &Data,
     id: GroupId,
     event_id: i64,
-    r: &super::super::render::Rendered,
+    r: &crate::discord::messages::render::Rendered,
 ) -> Result<()> {
     to_moderators(http, data, id, &format!("veto:{event_id}"), r).await?;
     reply_to_proposal(http, data, id, &format!("veto-reply:{event_id}"), r).await
@@ -387,7 +388,7 @@ async fn reply_to_proposal(
     data: &Data,
     id: GroupId,
     purpose: &str,
-    r: &super::super::render::Rendered,
+    r: &crate::discord::messages::render::Rendered,
 ) -> Result<()> {
     if data.store.group_message(id, purpose).await?.is_some() {
         return Ok(());

@@ -4,10 +4,10 @@
 //! burst the tally still moves every interval.
 
 use super::super::data::Data;
-use super::super::notices;
-use super::super::output;
 use super::super::votes::{ballot_buttons, vote_purpose};
 use super::retry;
+use crate::discord::messages::notices;
+use crate::discord::messages::output;
 use crate::governance::{EventKind, Vote, VotePurpose};
 use crate::store::GroupId;
 use anyhow::Result;

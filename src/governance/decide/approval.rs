@@ -17,7 +17,7 @@ pub(super) fn call_vote(d: &Decision, electorate: &BTreeSet<MemberId>) -> Decide
     d.in_states(&[GroupState::Proposed], "put to a vote")?;
     if d.g.policy.approval != Approval::ModeratorVote {
         return Err(GovernanceError::WrongApproval {
-            approval: "sponsorship (use /group sponsor)",
+            approval: "sponsorship (use /govern sponsor)",
             attempted: "a moderator vote",
         });
     }

@@ -50,8 +50,13 @@ impl BotProcess {
     /// [`WAIT`]) until the sandbox has seen a new IDENTIFY from it and it is connected. Panics,
     /// with the child's output, if it exits or does not connect in time.
     pub async fn spawn(sandbox: &Sandbox, database: &Path) -> BotProcess {
+        Self::spawn_with(sandbox, database, &[]).await
+    }
+
+    /// [`BotProcess::spawn`] with `args` after `run`.
+    pub async fn spawn_with(sandbox: &Sandbox, database: &Path, args: &[&str]) -> BotProcess {
         let before = sandbox.identify_count();
-        let mut bot = Self::launch(sandbox, &Self::config_toml(sandbox, database));
+        let mut bot = Self::launch_with(sandbox, &Self::config_toml(sandbox, database), args);
         bot.wait_connected(before).await;
         bot
     }
@@ -59,6 +64,29 @@ impl BotProcess {
     /// Runs `govbot run` with the configuration `config_toml` and `sandbox`'s token, without
     /// waiting for anything: for configurations the bot must refuse.
     pub fn launch(sandbox: &Sandbox, config_toml: &str) -> BotProcess {
+        Self::launch_full(sandbox, config_toml, &[], &[])
+    }
+
+    /// [`BotProcess::launch`] with `args` after `run` (such as `--accept-broken-audit`).
+    pub fn launch_with(sandbox: &Sandbox, config_toml: &str, args: &[&str]) -> BotProcess {
+        Self::launch_full(sandbox, config_toml, args, &[])
+    }
+
+    /// [`BotProcess::launch`] with more environment variables (e.g. `GOVBOT_LOG_FORMAT`).
+    pub fn launch_with_env(
+        sandbox: &Sandbox,
+        config_toml: &str,
+        env: &[(&str, &str)],
+    ) -> BotProcess {
+        Self::launch_full(sandbox, config_toml, &[], env)
+    }
+
+    fn launch_full(
+        sandbox: &Sandbox,
+        config_toml: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> BotProcess {
         let dir = tempfile::tempdir().expect("creating the bot's temporary directory");
         let config = dir.path().join("govbot.toml");
         std::fs::write(&config, config_toml).expect("writing the bot's configuration");
@@ -66,12 +94,14 @@ impl BotProcess {
             .arg("--config")
             .arg(&config)
             .arg("run")
+            .args(args)
             .current_dir(dir.path())
             .env_remove("GOVBOT_CONFIG")
             .env_remove("GOVBOT_DATABASE")
             .env("DISCORD_TOKEN", sandbox.token())
             .env("RUST_LOG", RUST_LOG)
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -109,7 +139,7 @@ impl BotProcess {
 
     /// Waits until the sandbox has seen more than `before` IDENTIFYs and a bot is connected.
     /// Panics if the child exits first or [`WAIT`] passes.
-    async fn wait_connected(&mut self, before: u64) {
+    pub async fn wait_connected(&mut self, before: u64) {
         let sandbox = self.sandbox.clone();
         let connected = sandbox.wait_gateway(|g| g.identifies > before && g.connected, WAIT);
         tokio::select! {

@@ -12,6 +12,35 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 /// The instant every test's governance clock starts at, unless a test says otherwise.
+/// The subcommands of `/govern`, govbot's command for deciding on groups.
+pub const GOVERN: &[&str] = &[
+    "call-vote",
+    "veto",
+    "lift-veto",
+    "reverse",
+    "sponsor",
+    "retire",
+    "facilitator",
+    "maintainer",
+    "maintenance",
+];
+
+/// The standard world where the admins opened `/govern` to everyone (Integrations: `@everyone`
+/// allowed), so that anyone can send its commands and govbot's own role checks are the only
+/// gate: what tests of who may do what need.
+pub fn everyone_may_govern() -> discord_standin::World {
+    let mut world = discord_standin::World::standard();
+    world
+        .command_permissions
+        .push(discord_standin::CommandPermissionSpec {
+            command: "govern".to_owned(),
+            id: world.guild_id,
+            kind: discord_standin::OverwriteKind::Role,
+            allow: true,
+        });
+    world
+}
+
 pub fn t0() -> chrono::DateTime<chrono::Utc> {
     use chrono::TimeZone as _;
     chrono::Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
@@ -105,6 +134,26 @@ impl Env {
         self.h.channel("community-moderators")
     }
 
+    /// Waits for a message in `channel` whose text contains `wanted`, and returns it; on a
+    /// timeout the panic lists what the channel holds.
+    pub async fn wait_text(&self, channel: u64, wanted: &str) -> Value {
+        self.h
+            .sandbox
+            .wait_message(channel, |m| text(m).contains(wanted), WAIT)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "no message containing {wanted:?}: {e}\nmessages: {:#?}",
+                    self.h
+                        .sandbox
+                        .messages(channel)
+                        .iter()
+                        .map(text)
+                        .collect::<Vec<_>>()
+                )
+            })
+    }
+
     /// Waits for govbot's reply to message `to` in `channel` whose text satisfies `pred`.
     pub async fn reply_to(&self, channel: u64, to: u64, pred: impl Fn(&str) -> bool) -> Value {
         self.h
@@ -139,8 +188,9 @@ impl Env {
         (id, reply)
     }
 
-    /// Runs a slash command `/group <sub> ...` as `user` and returns the interaction and the
-    /// first callback's data.
+    /// Runs a slash command `/group <sub> ...` as `user`, or `/govern <sub> ...` for the
+    /// subcommands only those who decide on groups may use ([`GOVERN`]), and returns the
+    /// interaction and the first callback's data.
     pub async fn group(
         &self,
         user: &str,
@@ -153,7 +203,11 @@ impl Env {
             .slash_command(
                 self.h.user(user),
                 self.creation(),
-                "group",
+                if GOVERN.contains(&sub) {
+                    "govern"
+                } else {
+                    "group"
+                },
                 serde_json::json!([{"type": 1, "name": sub, "options": options}]),
             )
             .await;

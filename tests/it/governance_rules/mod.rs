@@ -265,6 +265,7 @@ fn start_reversal(sim: &mut Sim) -> Timestamp {
 }
 
 mod deadlines;
+mod names;
 mod policy;
 mod proposals;
 mod retirement;

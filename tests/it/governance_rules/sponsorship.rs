@@ -72,7 +72,7 @@ fn call_vote_refused_under_sponsorship_policy() {
     );
     assert_eq!(
         err.to_string(),
-        "this proposal is approved by sponsorship (use /group sponsor), not by a moderator vote"
+        "this proposal is approved by sponsorship (use /govern sponsor), not by a moderator vote"
     );
     assert_eq!(sim.group.state, GroupState::Proposed);
 }

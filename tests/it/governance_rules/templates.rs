@@ -255,7 +255,9 @@ fn control_characters_in_a_text_are_refused_but_newlines_are_fine() {
 fn zero_width_space_in_name_refused() {
     let text = refusal_text(&wg_draft().name("Reg\u{200B}istry"));
     assert!(
-        text.contains("- Name contains invisible or control characters; type it as plain text"),
+        text.contains(
+            "- Name contains invisible or control characters (U+200B); type it as plain text"
+        ),
         "{text}"
     );
 }

@@ -22,7 +22,8 @@ pub const BOT_PERMISSIONS: u64 = bits::VIEW_CHANNEL
     | bits::CREATE_PRIVATE_THREADS;
 use discord_standin::world::fixed_id;
 use discord_standin::{
-    ChannelKind, ChannelSpec, MemberSpec, OverwriteKind, OverwriteSpec, RoleSpec, World,
+    ChannelKind, ChannelSpec, CommandPermissionSpec, MemberSpec, OverwriteKind, OverwriteSpec,
+    RoleSpec, World,
 };
 
 /// The names [`StandardWorld::standard`] uses, for tests that prefer constants to strings.
@@ -51,7 +52,7 @@ pub trait StandardWorld {
     /// steering group member (`steer-sam`), four ordinary members (`alice`, `bob`, `carol`,
     /// `dave`) and the bot (`govbot`). `mod-ana` owns the guild and the application.
     ///
-    /// Permissions are those of a real server set up as the README says: `@everyone` has a new
+    /// Permissions are those of a real server set up as govbot's docs/operating.md says: `@everyone` has a new
     /// server's defaults ([`EVERYONE_DEFAULT`](discord_standin::permissions::bits::EVERYONE_DEFAULT)), the
     /// bot's managed role carries exactly what its invite asks for
     /// ([`BOT_PERMISSIONS`], no ADMINISTRATOR) and sits above every other role, the other roles carry nothing of their
@@ -154,6 +155,16 @@ impl StandardWorld for World {
                 member(323, "carol", &[]),
                 member(324, "dave", &[]),
             ],
+            // What govbot's docs ask the server's admins to set in Integrations.
+            command_permissions: [moderator, core, lead]
+                .into_iter()
+                .map(|role| CommandPermissionSpec {
+                    command: "govern".to_owned(),
+                    id: role,
+                    kind: OverwriteKind::Role,
+                    allow: true,
+                })
+                .collect(),
         }
     }
 

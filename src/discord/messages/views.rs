@@ -1,9 +1,10 @@
 //! What each template is given: plain serialisable views of governance values, with ids as
 //! strings (Discord ids do not fit a JSON number exactly).
 
-use super::render::{render, RenderError, Rendered};
+use super::render::{render, template, RenderError, Rendered};
+use crate::discord::markdown::{self, Markdown};
 use crate::export::{Activity, RECENT_WEEKS};
-use crate::governance::{Ballots, Field, Group, MemberId, TemplateErrors};
+use crate::governance::{Actor, Ballots, Field, Group, MemberId, TemplateErrors};
 use crate::store::{ActivitySummary, GroupId, NameMatch, StoredGroup};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -85,7 +86,7 @@ pub fn card(
     source: CardSource,
 ) -> Result<Rendered, RenderError> {
     render(
-        "proposal_card",
+        template!("proposal_card"),
         Card {
             id: id.0,
             kind: g.kind.code(),
@@ -125,7 +126,7 @@ pub fn announcement(
     window: String,
 ) -> Result<Rendered, RenderError> {
     render(
-        "moderators_announcement",
+        template!("moderators_announcement"),
         Announcement {
             id: id.0,
             kind: g.kind.code(),
@@ -144,7 +145,7 @@ pub fn announcement(
 #[derive(Serialize)]
 struct Problem {
     label: &'static str,
-    problem: String,
+    problem: Markdown,
 }
 
 #[derive(Serialize)]
@@ -163,7 +164,7 @@ pub fn template_problems(
     from_message: bool,
 ) -> Result<Rendered, RenderError> {
     render(
-        "template_problems",
+        template!("template_problems"),
         Problems {
             kind: errors.kind.code(),
             kind_long: errors.kind.long_name(),
@@ -172,7 +173,7 @@ pub fn template_problems(
                 .iter()
                 .map(|p| Problem {
                     label: p.field.label(),
-                    problem: p.problem.clone(),
+                    problem: markdown::composite(&p.problem),
                 })
                 .collect(),
             labels: errors
@@ -190,11 +191,18 @@ pub fn template_problems(
 #[derive(Serialize)]
 struct EditProblems {
     id: i64,
-    problems: Vec<String>,
+    problems: Vec<Markdown>,
 }
 
+/// The problems of an edited template, each govbot's words around what people typed.
 pub fn edit_problems(id: GroupId, problems: Vec<String>) -> Result<Rendered, RenderError> {
-    render("edit_problems", EditProblems { id: id.0, problems })
+    render(
+        template!("edit_problems"),
+        EditProblems {
+            id: id.0,
+            problems: problems.iter().map(|p| markdown::composite(p)).collect(),
+        },
+    )
 }
 
 #[derive(Serialize)]
@@ -207,7 +215,7 @@ struct Summary {
 
 pub fn edit_too_late(id: GroupId, g: &Group) -> Result<Rendered, RenderError> {
     render(
-        "edit_too_late",
+        template!("edit_too_late"),
         Summary {
             id: id.0,
             kind: g.kind.code(),
@@ -238,9 +246,23 @@ pub fn withdrawn(
         actor: actor.0.to_string(),
     };
     Ok((
-        render("proposal_withdrawn", view())?,
-        render("moderators_withdrawn", view())?,
+        render(template!("proposal_withdrawn"), view())?,
+        render(template!("moderators_withdrawn"), view())?,
     ))
+}
+
+#[derive(Serialize)]
+struct BallotLine {
+    voter: String,
+    choice: &'static str,
+}
+
+#[derive(Serialize)]
+struct VoteLine {
+    tally: String,
+    closes: i64,
+    /// Who voted what, when the viewer may see it (see [`crate::governance::BallotVisibility::shown_to`]).
+    ballots: Option<Vec<BallotLine>>,
 }
 
 #[derive(Serialize)]
@@ -255,15 +277,17 @@ struct Info {
     facilitators: Vec<String>,
     maintainers: Vec<String>,
     channel: Option<String>,
-    vote: Option<String>,
+    vote: Option<VoteLine>,
     answers: Vec<Answer>,
 }
 
-/// One group; `ballots` are its vote's, if it has one (at least each voter's last).
-pub fn info(g: &StoredGroup, ballots: &Ballots) -> Result<Rendered, RenderError> {
+/// A group or proposal as `viewer` may see it: its latest vote's tally to everyone, and who voted
+/// what only to those its ballot visibility shows ballots to. `ballots` are its vote's, if it has
+/// one (at least each voter's last).
+pub fn info(g: &StoredGroup, ballots: &Ballots, viewer: &Actor) -> Result<Rendered, RenderError> {
     let s = &g.group;
     render(
-        "group_info",
+        template!("group_info"),
         Info {
             id: g.id.0,
             kind: s.kind.code(),
@@ -275,15 +299,23 @@ pub fn info(g: &StoredGroup, ballots: &Ballots) -> Result<Rendered, RenderError>
             facilitators: ids(&s.facilitators),
             maintainers: ids(&s.maintainers),
             channel: s.channel.map(|c| c.to_string()),
-            vote: s.vote.as_ref().map(|v| {
-                format!(
-                    "{}; closes <t:{}:f> (<t:{}:R>)",
-                    v.result
-                        .as_ref()
-                        .map_or_else(|| ballots.tally(v), |r| r.tally.clone()),
-                    v.closes_at.timestamp(),
-                    v.closes_at.timestamp()
-                )
+            vote: s.vote.as_ref().map(|v| VoteLine {
+                tally: v
+                    .result
+                    .as_ref()
+                    .map_or_else(|| ballots.tally(v), |r| r.tally.clone())
+                    .to_string(),
+                closes: v.closes_at.timestamp(),
+                ballots: v.rule.ballot_visibility.shown_to(viewer).then(|| {
+                    ballots
+                        .standing(v)
+                        .into_iter()
+                        .map(|(voter, c)| BallotLine {
+                            voter: voter.0.to_string(),
+                            choice: super::notices::choice_label(c),
+                        })
+                        .collect()
+                }),
             }),
             answers: answers(s),
         },
@@ -384,7 +416,7 @@ pub fn list_with_activity(
         }
     };
     render(
-        "group_list",
+        template!("group_list"),
         List {
             filter,
             groups: groups.iter().take(LIST_LIMIT).map(entry).collect(),
@@ -394,39 +426,20 @@ pub fn list_with_activity(
 }
 
 #[derive(Serialize)]
-struct ErrorView<'a> {
-    message: &'a str,
-    hint: Option<&'a str>,
+struct ErrorView {
+    message: Markdown,
+    hint: Option<Markdown>,
 }
 
-/// An error for a person on Discord, where members are mentioned rather than numbered.
+/// An error for a person on Discord, where members are mentioned rather than numbered. `message`
+/// is govbot's words around what people typed (see [`markdown::composite`]); `hint` is govbot's
+/// own Markdown.
 pub fn error(message: &str, hint: Option<&str>) -> Result<Rendered, RenderError> {
-    let message = mention_members(message);
     render(
-        "error",
+        template!("error"),
         ErrorView {
-            message: &message,
-            hint,
+            message: markdown::composite(message),
+            hint: hint.map(Markdown::trusted),
         },
     )
-}
-
-/// Rewrites the core's "member 123" as Discord's `<@123>` mention.
-pub fn mention_members(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("member ") {
-        let after = &rest[i + "member ".len()..];
-        let digits = after.chars().take_while(char::is_ascii_digit).count();
-        if digits == 0 {
-            out.push_str(&rest[..i + "member ".len()]);
-            rest = after;
-            continue;
-        }
-        out.push_str(&rest[..i]);
-        out.push_str(&format!("<@{}>", &after[..digits]));
-        rest = &after[digits..];
-    }
-    out.push_str(rest);
-    out
 }

@@ -1,11 +1,13 @@
 //! The `/group` slash commands. Each one's `///` comment is its description in Discord.
 
-use super::data::{Context, Error};
-use super::decisions::{call_vote, history, lift_veto, reverse, sponsor, veto};
-use super::group_life::{facilitator, health, maintainer, meeting, retire, status};
-use super::{output, views};
-use crate::governance::{Acting, Command, GroupKind, GroupState, MemberId};
-use crate::store::{Draft, Executed, GroupFilter, GroupId, StoreError, Target};
+use super::decisions::history;
+use super::group_life::{health, meeting, status};
+use super::preamble::{act, ephemeral, fresh, member_roles};
+use crate::discord::data::{Context, Error};
+use crate::discord::markdown::{self, Markdown};
+use crate::discord::messages::views;
+use crate::governance::{Command, GroupKind, GroupState, MemberId};
+use crate::store::{Draft, GroupFilter, GroupId};
 use serenity::all::{
     CreateActionRow, CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle, User,
 };
@@ -70,22 +72,7 @@ impl From<StateChoice> for GroupState {
     slash_command,
     guild_only,
     subcommands(
-        "propose",
-        "withdraw",
-        "info",
-        "list",
-        "call_vote",
-        "veto",
-        "lift_veto",
-        "reverse",
-        "sponsor",
-        "history",
-        "facilitator",
-        "maintainer",
-        "status",
-        "retire",
-        "meeting",
-        "health"
+        "propose", "withdraw", "info", "list", "history", "status", "meeting", "health"
     ),
     subcommand_required
 )]
@@ -96,7 +83,11 @@ pub async fn group(_: Context<'_>) -> Result<(), Error> {
 /// Check that govbot is answering (it replies only to you).
 #[poise::command(slash_command, guild_only)]
 pub async fn ping(ctx: Context<'_>) -> Result<(), Error> {
-    ephemeral(ctx, &super::notices::done("govbot is answering.")?).await
+    ephemeral(
+        ctx,
+        &crate::discord::messages::notices::done(Markdown::trusted("govbot is answering."))?,
+    )
+    .await
 }
 
 /// Propose a new IG or WG: opens its creation template.
@@ -118,6 +109,11 @@ pub async fn propose(
     // is small. A replayed delivery's form is refused by Discord (one first answer).
     let data = ctx.data();
     let kind = GroupKind::from(kind);
+    let named_people: Vec<User> = [&facilitator, &co_facilitator, &maintainer]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
     let mut facilitators: Vec<MemberId> = [facilitator, co_facilitator]
         .into_iter()
         .flatten()
@@ -156,7 +152,7 @@ pub async fn propose(
             ctx.serenity_context(),
             CreateInteractionResponse::Modal(
                 CreateModal::new(
-                    super::component_id::ComponentId::Propose { draft: id }.to_string(),
+                    crate::discord::component_id::ComponentId::Propose { draft: id }.to_string(),
                     title,
                 )
                 .components(inputs),
@@ -165,12 +161,18 @@ pub async fn propose(
         .await;
     if let Err(e) = shown {
         tracing::info!("not showing the proposal form twice: {e}");
+        return Ok(());
+    }
+    // After the form is shown (nothing may wait on the database before it): the people named,
+    // so the directory and histories show them by name.
+    for user in named_people.iter().filter(|u| !u.bot) {
+        data.remember(user).await;
     }
     Ok(())
 }
 
 fn truncate(s: &str, max: usize) -> String {
-    super::render::truncate(s, max)
+    crate::discord::messages::render::truncate(s, max)
 }
 
 /// Withdraw your own proposal (only before a vote is called).
@@ -183,10 +185,11 @@ pub async fn withdraw(
         return Ok(());
     }
     let done = act(ctx, id, &Command::Withdraw).await?;
-    let r = super::notices::done(&format!(
+    let r = crate::discord::messages::notices::done(Markdown::trusted(format!(
         "Proposal #{id} ({} '{}') is withdrawn.",
-        done.group.kind, done.group.name
-    ))?;
+        done.group.kind,
+        markdown::escape(&done.group.name)
+    )))?;
     ephemeral(ctx, &r).await
 }
 
@@ -205,7 +208,8 @@ pub async fn info(
         Some(v) => store.ballots(g.id, v).await?,
         None => Default::default(),
     };
-    ephemeral(ctx, &views::info(&g, &ballots)?).await
+    let viewer = ctx.data().actor(ctx.author().id.get(), &member_roles(&ctx));
+    ephemeral(ctx, &views::info(&g, &ballots, &viewer)?).await
 }
 
 /// List groups and proposals, optionally of one kind or state.
@@ -236,51 +240,4 @@ pub async fn list(
     .collect::<Vec<_>>();
     let label = (!described.is_empty()).then(|| described.join(", "));
     ephemeral(ctx, &views::list_with_activity(&groups, label, &recent)?).await
-}
-
-/// Acknowledges the command (a private "thinking" answer) before it reads or writes anything,
-/// so a database stall never fails the interaction; its answer then replaces that one. Discord
-/// takes one first answer per interaction, so a replayed INTERACTION_CREATE stops here.
-pub async fn fresh(ctx: Context<'_>) -> Result<bool, Error> {
-    match ctx.defer_ephemeral().await {
-        Ok(()) => Ok(true),
-        Err(e) => {
-            tracing::info!("not answering a command twice: {e}");
-            Ok(false)
-        }
-    }
-}
-
-/// Carries out `command` on group `id` as the member who gave the slash command: their roles as
-/// Discord sends them, now on the governance clock, the configured policy. What every command
-/// that changes a group shares after [`fresh`].
-pub async fn act(ctx: Context<'_>, id: i64, command: &Command) -> Result<Executed, StoreError> {
-    let data = ctx.data();
-    let actor = data.actor(ctx.author().id.get(), &member_roles(&ctx));
-    let acting = Acting::new(&actor, data.now(), data.policy());
-    data.store
-        .execute(Target::Group(GroupId(id)), command, &acting, None)
-        .await
-}
-
-pub fn member_roles(ctx: &Context<'_>) -> Vec<serenity::all::RoleId> {
-    match ctx {
-        poise::Context::Application(app) => app
-            .interaction
-            .member
-            .as_ref()
-            .map(|m| m.roles.clone())
-            .unwrap_or_default(),
-        poise::Context::Prefix(p) => p
-            .msg
-            .member
-            .as_ref()
-            .map(|m| m.roles.clone())
-            .unwrap_or_default(),
-    }
-}
-
-pub async fn ephemeral(ctx: Context<'_>, r: &super::render::Rendered) -> Result<(), Error> {
-    ctx.send(output::poise_reply(r)).await?;
-    Ok(())
 }

@@ -2,9 +2,11 @@
 //! reversal, sponsorship, and the audit trail. Each answers its caller privately; what everyone
 //! else is shown follows from the audit log (see `outbox/show.rs`).
 
-use super::commands::{fresh, member_roles};
-use super::data::{Context, Error};
-use super::{notices, output, votes};
+use super::preamble::{fresh, member_roles};
+use crate::discord::data::{Context, Error};
+use crate::discord::markdown::{self, Markdown};
+use crate::discord::messages::{notices, output};
+use crate::discord::votes;
 use crate::governance::{Command, EventKind};
 use crate::store::GroupId;
 
@@ -80,24 +82,24 @@ async fn decide(ctx: Context<'_>, id: i64, command: Command) -> Result<(), Error
     if !fresh(ctx).await? {
         return Ok(());
     }
-    let done = super::commands::act(ctx, id, &command).await?;
+    let done = super::preamble::act(ctx, id, &command).await?;
     let what = done
         .events
         .iter()
-        .map(|e| e.kind.to_string())
+        .map(|e| markdown::escape(&e.kind.to_string()))
         .collect::<Vec<_>>()
         .join("; ");
     let told = match done.events.last().map(|e| &e.kind) {
         Some(EventKind::Sponsored { .. }) => "Moderators are told.",
         _ => "Moderators and the proposer are told, with your reason.",
     };
-    let text = format!(
+    let text = Markdown::trusted(format!(
         "Done: {} #{id} '{}': {what}. It is now {}. {told}",
         done.group.kind,
-        done.group.name,
+        markdown::escape(&done.group.name),
         done.group.state.label()
-    );
-    super::commands::ephemeral(ctx, &notices::done(&text)?).await
+    ));
+    super::preamble::ephemeral(ctx, &notices::done(text)?).await
 }
 
 /// Show a group's audit trail: who did what, when and why.
@@ -112,5 +114,8 @@ pub async fn history(
     let store = &ctx.data().store;
     let g = store.group(GroupId(id)).await?;
     let events = store.history(GroupId(id)).await?;
-    super::commands::ephemeral(ctx, &notices::history(g.id, &g.group, &events)?).await
+    // Who voted what only to those the vote's ballot visibility shows it to.
+    let viewer = ctx.data().actor(ctx.author().id.get(), &member_roles(&ctx));
+    let r = notices::history(g.id, &g.group, &events, &viewer)?;
+    super::preamble::ephemeral(ctx, &r).await
 }

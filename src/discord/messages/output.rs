@@ -100,6 +100,19 @@ pub fn poise_reply(r: &Rendered) -> poise::CreateReply {
     }
 }
 
+/// An HTTP error without the request's headers or URL (which carry nothing secret, but are noise).
+pub(crate) fn brief(e: &serenity::Error) -> String {
+    match e {
+        serenity::Error::Http(h) => match h {
+            serenity::all::HttpError::UnsuccessfulRequest(r) => {
+                format!("HTTP {}: {}", r.status_code.as_u16(), r.error.message)
+            }
+            other => other.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -2,14 +2,15 @@
 //! ballots, reminders, results, vetoes, a new group's opening and announcement, archiving notices
 //! and the history.
 
-use super::render::{render, RenderError, Rendered};
+use super::render::{render, template, RenderError, Rendered};
 use super::views::Answer;
 use crate::config::VoteReactions;
+use crate::discord::markdown::{self, Markdown};
 use crate::governance::{
-    Ballots, Choice, Event, Field, Group, GroupKind, MemberId, Outcome, Role, Threshold, Vote,
-    VotePurpose,
+    Actor, Ballots, Choice, Event, EventKind, Field, Group, GroupKind, MemberId, Outcome, Role,
+    Threshold, Vote, VotePurpose,
 };
-use crate::store::{GroupId, StoredEvent};
+use crate::store::{GroupId, PendingHead, StoredEvent};
 use serde::Serialize;
 
 fn ids(people: &[MemberId]) -> Vec<String> {
@@ -79,7 +80,8 @@ struct VoteMessage<'a> {
     name: &'a str,
     proposer: String,
     facilitators: Vec<String>,
-    summary: Option<String>,
+    /// The purpose's lines, quoted by the template.
+    summary: Vec<String>,
     closes: i64,
     electorate: usize,
     rule: String,
@@ -90,7 +92,7 @@ struct VoteMessage<'a> {
     not_voted: usize,
     ballots: Vec<BallotView>,
     outcome: Option<&'static str>,
-    ended: Option<String>,
+    ended: Option<Markdown>,
 }
 
 /// The vote message: open with its live tally, closed with its result, or ended early.
@@ -121,15 +123,19 @@ pub fn vote_message(
             "ended",
             None,
             Some(match &g.veto {
-                Some(v) => format!("vetoed by <@{}>: {}", v.by.0, v.reason),
-                None => format!("the group is now {}.", g.state.label()),
+                Some(v) => Markdown::trusted(format!(
+                    "vetoed by <@{}>: {}",
+                    v.by.0,
+                    markdown::escape(&v.reason)
+                )),
+                None => Markdown::text(&format!("the group is now {}.", g.state.label())),
             }),
         ),
         (None, None) => ("open", None, None),
     };
     let (purpose, _) = purpose_and_opener(g);
     render(
-        "vote_message",
+        template!("vote_message"),
         VoteMessage {
             status,
             reversal: vote.purpose == VotePurpose::Reversal,
@@ -139,7 +145,14 @@ pub fn vote_message(
             name: &g.name,
             proposer: g.proposer.0.to_string(),
             facilitators: ids(&g.facilitators),
-            summary: purpose.map(|a| super::render::truncate(&a.text, 300)),
+            summary: purpose
+                .map(|a| {
+                    super::render::truncate(&a.text, 300)
+                        .lines()
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
             closes: vote.closes_at.timestamp(),
             electorate: vote.electorate.len(),
             rule: rule_text(vote.rule.threshold),
@@ -180,7 +193,7 @@ pub fn vote_called(
     channel: u64,
 ) -> Result<Rendered, RenderError> {
     render(
-        "vote_called",
+        template!("vote_called"),
         VoteCalled {
             reversal: vote.purpose == VotePurpose::Reversal,
             id: id.0,
@@ -209,7 +222,7 @@ pub fn ballot_recorded(
     choice: Option<Choice>,
 ) -> Result<Rendered, RenderError> {
     render(
-        "ballot_recorded",
+        template!("ballot_recorded"),
         BallotRecorded {
             id: id.0,
             kind: g.kind.code(),
@@ -237,7 +250,7 @@ pub fn vote_reminder(
     not_voted: &[MemberId],
 ) -> Result<Rendered, RenderError> {
     render(
-        "vote_reminder",
+        template!("vote_reminder"),
         Reminder {
             reversal: vote.purpose == VotePurpose::Reversal,
             id: id.0,
@@ -256,7 +269,7 @@ struct Stuck<'a> {
     name: &'a str,
     event: i64,
     what: &'a str,
-    fix: &'a str,
+    fix: Markdown,
 }
 
 /// Tells the moderators that an effect needs a person (a permission, a deleted channel), and how
@@ -269,14 +282,39 @@ pub fn outbox_stuck(
     fix: &str,
 ) -> Result<Rendered, RenderError> {
     render(
-        "outbox_stuck",
+        template!("outbox_stuck"),
         Stuck {
             id: id.0,
             kind: g.kind.code(),
             name: &g.name,
             event,
             what,
-            fix,
+            fix: markdown::composite(fix),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct AuditHeadView<'a> {
+    period: String,
+    events: i64,
+    head: &'a str,
+    problem: Option<&'a str>,
+}
+
+/// The audit log's head for the moderators, once per period (docs/audit.md).
+pub fn audit_head(h: &PendingHead) -> Result<Rendered, RenderError> {
+    let period = chrono::DateTime::from_timestamp_millis(h.period_start).map_or_else(
+        || h.period_start.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    );
+    render(
+        template!("audit_head"),
+        AuditHeadView {
+            period,
+            events: h.events,
+            head: &h.head,
+            problem: h.problem.as_deref(),
         },
     )
 }
@@ -312,7 +350,7 @@ pub fn vote_result(
     });
     let approved = result.outcome == Outcome::Approved;
     render(
-        "vote_result",
+        template!("vote_result"),
         VoteResult {
             reversal: vote.purpose == VotePurpose::Reversal,
             approved,
@@ -357,7 +395,7 @@ pub struct VetoFacts<'a> {
 
 pub fn veto_notice(id: GroupId, g: &Group, f: VetoFacts<'_>) -> Result<Rendered, RenderError> {
     render(
-        "veto_notice",
+        template!("veto_notice"),
         Veto {
             id: id.0,
             kind: g.kind.code(),
@@ -389,7 +427,7 @@ struct Opening<'a> {
 pub fn group_opening(id: GroupId, g: &Group) -> Result<Rendered, RenderError> {
     let (purpose, opener) = purpose_and_opener(g);
     render(
-        "group_opening",
+        template!("group_opening"),
         Opening {
             id: id.0,
             kind: g.kind.code(),
@@ -417,7 +455,7 @@ struct Announced<'a> {
 pub fn group_announced(g: &Group, channel: u64) -> Result<Rendered, RenderError> {
     let (purpose, _) = purpose_and_opener(g);
     render(
-        "group_announced",
+        template!("group_announced"),
         Announced {
             kind: g.kind.code(),
             kind_long: g.kind.long_name(),
@@ -449,7 +487,7 @@ pub fn group_archived(
     event: &Event,
 ) -> Result<Rendered, RenderError> {
     render(
-        "group_archived",
+        template!("group_archived"),
         Archived {
             id: id.0,
             kind: g.kind.code(),
@@ -472,7 +510,9 @@ pub fn group_archived(
 struct HistoryLine {
     at: String,
     actor: Option<String>,
-    what: String,
+    /// govbot itself acted (a line with neither `actor` nor `system` names nobody).
+    system: bool,
+    what: Markdown,
     reason: Option<String>,
 }
 
@@ -485,44 +525,98 @@ struct History<'a> {
     omitted: usize,
 }
 
-/// The newest events that fit in one embed; the operator CLI shows the rest.
+/// The newest lines that fit in one embed; the operator CLI shows the rest.
 const HISTORY_LINES: usize = 25;
 
-pub fn history(id: GroupId, g: &Group, events: &[StoredEvent]) -> Result<Rendered, RenderError> {
-    let omitted = events.len().saturating_sub(HISTORY_LINES);
-    let events = events[omitted..]
-        .iter()
-        .map(|e| HistoryLine {
-            at: e.event.at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            actor: e.event.actor.id().map(|m| m.0.to_string()),
-            what: super::views::mention_members(&e.event.kind.to_string()),
-            reason: e
-                .event
-                .reason
-                .as_deref()
-                .map(|r| super::render::truncate(r, 150)),
-        })
-        .collect();
+/// What one event did, in words; members named in it are mentioned. Only the events whose words
+/// hold member ids and nothing anyone typed get mentions, so a name typed as "member 12" stays text.
+fn history_what(kind: &EventKind) -> Markdown {
+    match kind {
+        EventKind::FacilitatorAdded { .. }
+        | EventKind::FacilitatorRemoved { .. }
+        | EventKind::MaintainerAdded { .. }
+        | EventKind::MaintainerRemoved { .. } => markdown::composite(&kind.to_string()),
+        _ => Markdown::text(&kind.to_string()),
+    }
+}
+
+/// A group's audit trail as `viewer` may see it. A ballot whose vote keeps ballots among
+/// moderators ([`crate::governance::BallotVisibility`], frozen in the ballot's policy) is shown
+/// to anyone else without its voter or choice, and a run of them as one line: the tally and the
+/// result are in the vote's own lines.
+pub fn history(
+    id: GroupId,
+    g: &Group,
+    events: &[StoredEvent],
+    viewer: &Actor,
+) -> Result<Rendered, RenderError> {
+    let at = |e: &StoredEvent| e.event.at.format("%Y-%m-%d %H:%M UTC").to_string();
+    // Each line with the number of events it stands for.
+    let mut lines: Vec<(HistoryLine, usize)> = Vec::new();
+    let mut hidden_run = 0;
+    for e in events {
+        let hidden = matches!(e.event.kind, EventKind::BallotCast { .. })
+            && !e.event.policy.ballot_visibility.shown_to(viewer);
+        if hidden {
+            hidden_run += 1;
+            if hidden_run > 1 {
+                lines.pop();
+            }
+            lines.push((
+                HistoryLine {
+                    at: at(e),
+                    actor: None,
+                    system: false,
+                    what: Markdown::text(&format!(
+                        "{hidden_run} ballot{} cast, changed or withdrawn (who voted what is \
+                         shown to moderators, core and lead maintainers)",
+                        if hidden_run == 1 { " was" } else { "s were" }
+                    )),
+                    reason: None,
+                },
+                hidden_run,
+            ));
+            continue;
+        }
+        hidden_run = 0;
+        lines.push((
+            HistoryLine {
+                at: at(e),
+                actor: e.event.actor.id().map(|m| m.0.to_string()),
+                system: e.event.actor.id().is_none(),
+                what: history_what(&e.event.kind),
+                reason: e
+                    .event
+                    .reason
+                    .as_deref()
+                    .map(|r| super::render::truncate(r, 150)),
+            },
+            1,
+        ));
+    }
+    let dropped = lines.len().saturating_sub(HISTORY_LINES);
+    let omitted = lines[..dropped].iter().map(|(_, n)| n).sum();
     render(
-        "history",
+        template!("history"),
         History {
             id: id.0,
             kind: g.kind.code(),
             name: &g.name,
-            events,
+            events: lines.into_iter().skip(dropped).map(|(l, _)| l).collect(),
             omitted,
         },
     )
 }
 
 #[derive(Serialize)]
-struct Done<'a> {
-    text: &'a str,
+struct Done {
+    text: Markdown,
 }
 
-/// A short private confirmation of what the caller just did.
-pub fn done(text: &str) -> Result<Rendered, RenderError> {
-    render("action_done", Done { text })
+/// A short private confirmation of what the caller just did, in govbot's Markdown: whatever
+/// people typed inside it (a group's name) must be [`markdown::escape`]d by the caller.
+pub fn done(text: Markdown) -> Result<Rendered, RenderError> {
+    render(template!("action_done"), Done { text })
 }
 
 #[derive(Serialize)]
@@ -547,7 +641,7 @@ pub fn sponsored(
 ) -> Result<Rendered, RenderError> {
     let count = |r: Role| g.sponsors.iter().filter(|(_, x)| *x == r).count();
     render(
-        "sponsored",
+        template!("sponsored"),
         Sponsored {
             sponsor: sponsor.0.to_string(),
             id: id.0,
@@ -577,7 +671,7 @@ pub fn inactivity_reminder(
     deadline: chrono::DateTime<chrono::Utc>,
 ) -> Result<Rendered, RenderError> {
     render(
-        "inactivity_reminder",
+        template!("inactivity_reminder"),
         InactivityReminder {
             name: &g.name,
             facilitators: ids(&g.facilitators),
@@ -614,7 +708,7 @@ pub fn retirement_candidate(
 ) -> Result<Rendered, RenderError> {
     let inactivity = g.policy.wg_inactivity.to_chrono();
     render(
-        "retirement_candidate",
+        template!("retirement_candidate"),
         Candidate {
             kind: g.kind.code(),
             name: &g.name,
@@ -649,8 +743,8 @@ struct ItemUnreadable<'a> {
     id: i64,
     name: &'a str,
     item: String,
-    reason: &'a str,
-    fix: &'static str,
+    reason: Markdown,
+    fix: Markdown,
 }
 
 /// Tells the moderators, once, that govbot cannot read one of a WG's items, and what to do.
@@ -676,14 +770,14 @@ pub fn item_unreadable(
         "give the token access to the repository (or make it public again), or track where the item lives now with `/wg item add`"
     };
     render(
-        "item_unreadable",
+        template!("item_unreadable"),
         ItemUnreadable {
             kind: g.kind.code(),
             id: id.0,
             name: &g.name,
             item: item.to_string(),
-            reason,
-            fix,
+            reason: markdown::composite(reason),
+            fix: Markdown::trusted(fix),
         },
     )
 }
@@ -694,14 +788,14 @@ struct CandidacyDecided<'a> {
     actor: String,
     kind: &'static str,
     name: &'a str,
-    how: &'a str,
+    how: Markdown,
     reason: Option<&'a str>,
 }
 
 /// The end of a candidacy: kept by a moderator (with the reason), or `how` it ended otherwise.
 pub fn candidacy_decided(g: &Group, event: &Event, how: &str) -> Result<Rendered, RenderError> {
     render(
-        "candidacy_decided",
+        template!("candidacy_decided"),
         CandidacyDecided {
             kept: matches!(event.kind, crate::governance::EventKind::Kept),
             actor: event
@@ -711,7 +805,7 @@ pub fn candidacy_decided(g: &Group, event: &Event, how: &str) -> Result<Rendered
                 .unwrap_or_default(),
             kind: g.kind.code(),
             name: &g.name,
-            how,
+            how: Markdown::trusted(how),
             reason: event.reason.as_deref(),
         },
     )
@@ -737,7 +831,7 @@ pub fn quiet_reminder(
         .max(g.active_since)
         .unwrap_or(g.proposed_at);
     render(
-        "quiet_reminder",
+        template!("quiet_reminder"),
         Quiet {
             for_moderators,
             id: id.0,
@@ -760,7 +854,7 @@ struct Status<'a> {
 
 pub fn status_posted(g: &Group, event: &Event, text: &str) -> Result<Rendered, RenderError> {
     render(
-        "status_posted",
+        template!("status_posted"),
         Status {
             kind: g.kind.code(),
             name: &g.name,

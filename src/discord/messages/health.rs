@@ -1,7 +1,7 @@
 //! What `/group health` and `/wg item list` show: an IG's channel and meetings week by week, a
 //! WG's tracked items, its inactivity deadline and candidacy.
 
-use super::render::{render, RenderError, Rendered};
+use super::render::{render, template, RenderError, Rendered};
 use crate::governance::{
     ig_activity, wg_inactivity_deadline, Group, GroupKind, Timestamp, TrackedItem,
 };
@@ -140,10 +140,10 @@ pub fn health(
         v.last_activity = activity.last_activity.map(|t| t.timestamp());
         v.quiet = activity.quiet;
     }
-    render("group_health", v)
+    render(template!("group_health"), v)
 }
 
 /// A WG's tracked items with their state and last activity.
 pub fn item_list(stored: &StoredGroup) -> Result<Rendered, RenderError> {
-    render("group_health", view(stored, true))
+    render(template!("group_health"), view(stored, true))
 }
