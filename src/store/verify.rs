@@ -688,15 +688,16 @@ fn compare_votes(
                 s.id, s.counts, r.counts
             ));
         }
-        for (j, rb) in r.ballots.iter().enumerate() {
-            match s.ballots.get(j) {
+        let rows: BTreeMap<i64, &BallotRecord> = s.ballots.iter().map(|b| (b.id, b)).collect();
+        for rb in &r.ballots {
+            match rows.get(&rb.id) {
                 None => {
                     return Some(format!(
                         "the ballot of event {} has no row in ballots (vote {})",
                         rb.id, s.id
                     ))
                 }
-                Some(sb) if sb != rb => {
+                Some(sb) if *sb != rb => {
                     return Some(format!(
                         "ballot row {} is {:?}, the log gives {:?}",
                         sb.id, sb, rb
@@ -705,7 +706,8 @@ fn compare_votes(
                 Some(_) => {}
             }
         }
-        if let Some(extra) = s.ballots.get(r.ballots.len()) {
+        let events: std::collections::BTreeSet<i64> = r.ballots.iter().map(|b| b.id).collect();
+        if let Some(extra) = s.ballots.iter().find(|b| !events.contains(&b.id)) {
             return Some(format!(
                 "ballot row {} (vote {}) has no event in the log",
                 extra.id, s.id

@@ -194,9 +194,53 @@ async fn rehash(store: &Store, from: i64, to: Option<i64>) {
     }
 }
 
-/// What an attacker does to make a group's stored state agree with its (rewritten) events.
+/// What an attacker does to make a group's stored state, votes and ballots agree with its
+/// (rewritten) events.
 async fn restate(store: &Store, id: GroupId) {
-    let group = store.replay(id).await.unwrap().group;
+    let record = store.replay(id).await.unwrap();
+    let pool = store.pool();
+    for sql in [
+        "DELETE FROM ballots WHERE vote_id IN (SELECT id FROM votes WHERE group_id = ?)",
+        "DELETE FROM votes WHERE group_id = ?",
+    ] {
+        sqlx::query(sql).bind(id.0).execute(pool).await.unwrap();
+    }
+    for v in &record.votes {
+        sqlx::query(
+            "INSERT INTO votes (id, group_id, opened_at, yes_count, no_count, abstain_count)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(v.id)
+        .bind(id.0)
+        .bind(v.opened_at.timestamp_millis())
+        .bind(v.counts.yes)
+        .bind(v.counts.no)
+        .bind(v.counts.abstain)
+        .execute(pool)
+        .await
+        .unwrap();
+        for b in &v.ballots {
+            let choice = b.ballot.choice.map(|c| match c {
+                Choice::Yes => "yes",
+                Choice::No => "no",
+                Choice::Abstain => "abstain",
+            });
+            sqlx::query(
+                "INSERT INTO ballots (id, vote_id, voter, choice, at, trigger_key)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(b.id)
+            .bind(v.id)
+            .bind(b.ballot.voter.0 as i64)
+            .bind(choice)
+            .bind(b.ballot.at.timestamp_millis())
+            .bind(&b.trigger)
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+    let group = record.group;
     let version: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log WHERE group_id = ?")
         .bind(id.0)
         .fetch_one(store.pool())
@@ -943,4 +987,68 @@ async fn the_head_is_posted_once_a_day_in_the_moderators_channel() {
             .unwrap();
     assert_eq!(days.len(), 3);
     env.h.shutdown().await.unwrap();
+}
+
+/// The votes and ballots rows are projections of the log like the groups' states: a ballot row
+/// changed, a count changed, a ballot row removed or added are each found, naming the row.
+#[tokio::test]
+async fn a_ballot_or_count_changed_beside_the_log_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, store) = seeded(dir.path()).await;
+    let ballot = ballot_of(&store, 101).await;
+    let what = |p: Option<Divergence>| match p {
+        Some(Divergence::GroupDiffers { group, what }) => {
+            assert_eq!(group, GroupId(1));
+            what
+        }
+        other => panic!("expected the group to differ, got {other:?}"),
+    };
+    let pool = store.pool();
+    let exec = |sql: String| async move {
+        sqlx::query(&sql).execute(pool).await.unwrap();
+    };
+
+    exec(format!(
+        "UPDATE ballots SET choice = 'no' WHERE id = {ballot}"
+    ))
+    .await;
+    let found = what(problem(&store, &[]).await);
+    assert!(found.contains(&format!("ballot row {ballot}")), "{found}");
+    exec(format!(
+        "UPDATE ballots SET choice = 'yes' WHERE id = {ballot}"
+    ))
+    .await;
+    assert_eq!(problem(&store, &[]).await, None);
+
+    exec("UPDATE votes SET yes_count = 1, no_count = 2 WHERE group_id = 1".into()).await;
+    let found = what(problem(&store, &[]).await);
+    assert!(found.contains("counts are"), "{found}");
+    exec("UPDATE votes SET yes_count = 2, no_count = 1 WHERE group_id = 1".into()).await;
+    assert_eq!(problem(&store, &[]).await, None);
+
+    exec(format!("DELETE FROM ballots WHERE id = {ballot}")).await;
+    let found = what(problem(&store, &[]).await);
+    assert!(
+        found.contains(&format!("the ballot of event {ballot} has no row")),
+        "{found}"
+    );
+
+    exec(format!(
+        "INSERT INTO ballots (id, vote_id, voter, choice, at) SELECT {ballot}, id, 101, 'yes', \
+         {} FROM votes WHERE group_id = 1",
+        (t0() + Duration::hours(2)).timestamp_millis()
+    ))
+    .await;
+    assert_eq!(problem(&store, &[]).await, None);
+    exec(format!(
+        "INSERT INTO ballots (id, vote_id, voter, choice, at) SELECT 9999, id, 101, 'no', \
+         {} FROM votes WHERE group_id = 1",
+        (t0() + Duration::hours(4)).timestamp_millis()
+    ))
+    .await;
+    let found = what(problem(&store, &[]).await);
+    assert!(
+        found.contains("ballot row 9999") && found.contains("no event in the log"),
+        "{found}"
+    );
 }
