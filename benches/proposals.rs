@@ -6,8 +6,8 @@
 //! - **scale** (issue 13): a proposal by template message and by the form in a database of 0,
 //!   10,000 and 100,000 groups (proposed, with names drawn from a vocabulary, so similar names
 //!   are looked up for real; each proposal shares two words with an existing group). Each size
-//!   runs in its own process, so its peak memory (VmHWM, reset after the database is filled) is
-//!   its own: bot, sandbox and harness. Goal: within 2x of the empty database's time, and the
+//!   runs in its own process, so its peak memory (VmHWM, reset once the bot is up, after the
+//!   database is filled and the bot verified its log) is its own: bot, sandbox and harness. Goal: within 2x of the empty database's time, and the
 //!   memory flat.
 //!
 //! Run: `cargo bench --bench proposals -- [interactions] [scale] [N]` (N interactions, default
@@ -19,7 +19,7 @@ use govbot::governance::{
     TemplateDraft,
 };
 use govbot::harness::{Harness, WAIT};
-use govbot::store::Store;
+use govbot::store::{append_history, GroupId, Store};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -200,7 +200,9 @@ fn wg(name: &str) -> Result<govbot::governance::Template> {
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// `groups` proposed WGs, bulk-inserted as the store writes them (names indexed).
+/// `groups` proposed WGs, each proposed through the core under its own name, its history
+/// chained into the audit log and its row bulk-inserted as the store writes them (names indexed):
+/// the bot verifies the log before it serves.
 async fn fill(store: &Store, groups: usize) -> Result<()> {
     if groups == 0 {
         return Ok(());
@@ -208,30 +210,32 @@ async fn fill(store: &Store, groups: usize) -> Result<()> {
     let policy = Policy::default();
     let at = chrono::DateTime::from_timestamp(1_790_000_000, 0).context("a time")?;
     let proposer = Actor::member(MemberId(1), []);
-    let events = decide(
-        None,
-        &Ballots::NONE,
-        &Command::Propose {
-            template: wg("Template")?,
-        },
-        &Acting::new(&proposer, at, &policy),
-    )?;
-    let template = replay(&events)?;
     let mut tx = store.pool().begin().await?;
     let mut rows = Vec::with_capacity(CHUNK);
+    let mut histories = Vec::with_capacity(CHUNK);
     for i in 0..groups {
-        let mut group = template.clone();
-        group.name = group_name(i);
-        group.template.name = group.name.clone();
+        let events = decide(
+            None,
+            &Ballots::NONE,
+            &Command::Propose {
+                template: wg(&group_name(i))?,
+            },
+            &Acting::new(&proposer, at, &policy),
+        )?;
         rows.push(Row {
             id: i as i64 + 1,
-            group,
+            group: replay(&events)?,
             version: 1,
             updated_at: at,
         });
+        histories.push(events);
         if rows.len() == CHUNK || i + 1 == groups {
             insert(&mut tx, &rows).await?;
+            for (row, events) in rows.iter().zip(&histories) {
+                append_history(&mut tx, GroupId(row.id), 0, events).await?;
+            }
             rows.clear();
+            histories.clear();
         }
     }
     tx.commit().await?;
@@ -275,11 +279,12 @@ async fn scale_child(groups: usize) -> Result<()> {
         store.close().await;
     }
     let filled = filled.elapsed();
-    // The peak so far is the filling's; from here on it is the bot's.
-    std::fs::write("/proc/self/clear_refs", "5").context("resetting the peak RSS")?;
     let h = Harness::start(&db).await?;
     let sb = &h.sandbox;
     sb.wait_command("group", WAIT).await?;
+    // The peak so far is the filling's and the start-up's (whose verification of the whole log
+    // `cargo bench --bench audit_verify` measures); from here on it is the proposals'.
+    std::fs::write("/proc/self/clear_refs", "5").context("resetting the peak RSS")?;
     let creation = h.channel("wg-ig-group-creation");
     let (alice, bob) = (h.user("alice"), h.user("bob"));
 
