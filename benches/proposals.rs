@@ -239,6 +239,13 @@ async fn fill(store: &Store, groups: usize) -> Result<()> {
         }
     }
     tx.commit().await?;
+    // Shown already, as by the bot that made them: the outbox starts after them.
+    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log")
+        .fetch_one(store.pool())
+        .await?;
+    store
+        .set_outbox_cursor(govbot::discord::outbox::CONSUMER, last)
+        .await?;
     Ok(())
 }
 
