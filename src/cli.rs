@@ -433,7 +433,8 @@ impl Cli {
                     done.groups,
                     match done.removed {
                         0 => String::new(),
-                        n => format!("; removed {n} stale file(s) of the previous export"),
+                        1 => "; removed 1 stale file of the previous export".to_string(),
+                        n => format!("; removed {n} stale files of the previous export"),
                     }
                 )?;
             }

@@ -115,7 +115,7 @@ pub async fn announcement(
         g,
         overlaps(data, id, g).await?,
         source,
-        g.policy.vote_window.to_string(),
+        g.policy.vote_window.in_words(),
     )?)
 }
 

@@ -21,7 +21,7 @@ async fn a_template_message_becomes_a_proposal_with_a_card_and_an_announcement()
         "{card_text}"
     );
     assert!(
-        card_text.contains(&format!("**Facilitator(s):** <@{alice}>")),
+        card_text.contains(&format!("**Facilitator:** <@{alice}>")),
         "{card_text}"
     );
     assert!(card_text.contains("SEP-1234"), "{card_text}");

@@ -70,12 +70,12 @@ async fn a_called_vote_collects_ballots_and_an_approval_opens_the_group_channel(
     )
     .await;
     assert!(private, "the caller's confirmation is private");
-    assert!(said.contains("among 3 moderator(s)"), "{said}");
+    assert!(said.contains("among 3 moderators"), "{said}");
 
     let vote = vote_message(&env, id, |t| t.contains("0 approve")).await;
     let t = text(&vote);
     assert!(t.contains("<t:"), "the close is a Discord timestamp: {t}");
-    assert!(t.contains("3 moderator(s)"), "{t}");
+    assert!(t.contains("3 moderators"), "{t}");
     let bot = env.h.sandbox.world().bot_user_id;
     let reactions = eventually("the bot's three reactions", || {
         let r = env.h.sandbox.reactions(env.moderators(), id_of(&vote));

@@ -145,7 +145,7 @@ fn moderators_announcement() {
         &wg(),
         overlap(),
         Some("https://discord.com/channels/1/2/3".into()),
-        "72h".into(),
+        "72 hours".into(),
     )
     .unwrap();
     insta::assert_snapshot!(r.text());
@@ -827,7 +827,7 @@ fn history_with_earlier_events_left_out() {
     let text = notices::history(GroupId(12), &s.group, &s.stored(), &moderator(3001))
         .unwrap()
         .text();
-    assert!(text.contains("8 earlier event(s) left out"), "{text}");
+    assert!(text.contains("8 earlier events left out"), "{text}");
     insta::assert_snapshot!(text);
 }
 
@@ -1358,4 +1358,20 @@ fn audit_head_of_a_log_that_does_not_verify() {
         attempts: 0,
     };
     insta::assert_snapshot!(notices::audit_head(&head).unwrap().text());
+}
+
+/// Messages count in words ("1 moderator", "3 moderators"), never "moderator(s)".
+#[test]
+fn no_template_writes_a_plural_with_parentheses() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "j2") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(!text.contains("(s)"), "{} says \"(s)\"", path.display());
+            read += 1;
+        }
+    }
+    assert!(read > 20, "read only {read} templates");
 }

@@ -708,7 +708,7 @@ pub fn retirement_candidate(
                 crate::governance::RetirementCause::AllItemsCompleted => "all_items_completed",
                 _ => "inactivity",
             },
-            inactivity: g.policy.wg_inactivity.to_string(),
+            inactivity: g.policy.wg_inactivity.in_words(),
             last: crate::governance::wg_inactivity_deadline(g)
                 .map_or(since - inactivity, |d| d - inactivity)
                 .timestamp(),

@@ -69,8 +69,26 @@ fn env() -> &'static Mutex<Environment<'static>> {
         env.add_filter("code", |text: &str| {
             Value::from_safe_string(markdown::code(text))
         });
+        // English plurals, never "moderator(s)": `{{ n|count("moderator") }}` is "1 moderator" or
+        // "3 moderators"; an irregular plural is given, `{{ n|count("person", "people") }}`.
+        env.add_filter("count", |n: i64, one: &str, many: Option<&str>| {
+            format!("{n} {}", noun(n, one, many))
+        });
+        // The word alone, for a label: `{{ facilitators|length|noun("Facilitator") }}`.
+        env.add_filter("noun", |n: i64, one: &str, many: Option<&str>| {
+            noun(n, one, many)
+        });
         Mutex::new(env)
     })
+}
+
+/// `one` for exactly one, otherwise `many` (by default `one` with an "s").
+fn noun(n: i64, one: &str, many: Option<&str>) -> String {
+    match (n, many) {
+        (1, _) => one.to_string(),
+        (_, Some(many)) => many.to_string(),
+        (_, None) => format!("{one}s"),
+    }
 }
 
 /// A rendered message: an embed when the template has a title line, plain content otherwise.
