@@ -250,6 +250,22 @@ async fn the_slash_command_opens_a_modal_whose_submission_proposes() {
         })
         .collect();
     assert_eq!(inputs, ["similar_groups", "differentiation", "first_topic"]);
+    let labels: Vec<&str> = data["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["components"][0]["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "IGs with similar goals or discussions",
+            "How this IG differs from those IGs",
+            "First topic to discuss in the IG"
+        ],
+        "the form's own wording, not the template's cut"
+    );
+    assert_eq!(data["title"], "IG proposal: Auth in MCP");
 
     let bob = env.h.user("bob");
     let submit = env

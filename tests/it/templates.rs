@@ -1375,3 +1375,51 @@ fn no_template_writes_a_plural_with_parentheses() {
     }
     assert!(read > 20, "read only {read} templates");
 }
+
+/// Every question of the `/group propose` form fits Discord's 45 characters as written, not cut.
+#[test]
+fn form_labels_fit_discords_45_characters_without_a_cut() {
+    let fields: BTreeSet<Field> = [GroupKind::Ig, GroupKind::Wg]
+        .iter()
+        .flat_map(|k| k.fields().iter().copied())
+        .collect();
+    assert!(fields.len() >= 7, "{fields:?}");
+    for f in fields {
+        let label = f.form_label();
+        let n = label.chars().count();
+        assert!(
+            (1..=MAX_FORM_LABEL).contains(&n),
+            "{label:?} has {n} characters"
+        );
+        assert!(!label.ends_with('…'), "{label:?} is cut");
+        // A cut of the template's wording would be a prefix of it; a rephrasing is not.
+        assert!(
+            label == f.label() || !f.label().starts_with(label),
+            "{label:?} is {:?} cut",
+            f.label()
+        );
+    }
+}
+
+/// The form's title keeps a long name to whole words and marks what it left out.
+#[test]
+fn form_titles_shorten_a_long_name_at_a_word_boundary() {
+    assert_eq!(
+        views::form_title(GroupKind::Wg, "Registry"),
+        "WG proposal: Registry"
+    );
+    let name = "Model Context Protocol Server Discovery and Registry Federation";
+    let title = views::form_title(GroupKind::Ig, name);
+    assert!(title.chars().count() <= MAX_FORM_LABEL, "{title}");
+    let kept = title
+        .strip_prefix("IG proposal: ")
+        .and_then(|t| t.strip_suffix('…'))
+        .unwrap_or_else(|| panic!("{title}"));
+    assert!(name.starts_with(kept), "{title}");
+    assert_eq!(
+        name[kept.len()..].chars().next(),
+        Some(' '),
+        "{title} cuts a word"
+    );
+    assert_eq!(title, "IG proposal: Model Context Protocol Server…");
+}

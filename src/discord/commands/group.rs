@@ -139,13 +139,13 @@ pub async fn propose(
         .filter(|f| f.is_text())
         .map(|f| {
             CreateActionRow::InputText(
-                CreateInputText::new(InputTextStyle::Paragraph, truncate(f.label(), 45), f.key())
+                CreateInputText::new(InputTextStyle::Paragraph, f.form_label(), f.key())
                     .required(true)
                     .max_length(crate::governance::MAX_TEXT_CHARS as u16),
             )
         })
         .collect();
-    let title = truncate(&format!("{} proposal: {name}", kind.code()), 45);
+    let title = crate::discord::messages::views::form_title(kind, &name);
     let shown = app
         .interaction
         .create_response(
@@ -169,10 +169,6 @@ pub async fn propose(
         data.remember(user).await;
     }
     Ok(())
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    crate::discord::messages::render::truncate(s, max)
 }
 
 /// Withdraw your own proposal (only before a vote is called).

@@ -159,3 +159,26 @@ pub fn truncate(text: &str, max: usize) -> String {
     out.push('…');
     out
 }
+
+/// `text` in at most `max` characters, shortened at a word boundary with "…" when it must be: for
+/// a title, where a word cut in half reads as a mistake. Only a first word longer than `max` is
+/// cut inside.
+pub fn shorten_at_word(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let room: String = text.chars().take(max.saturating_sub(1)).collect();
+    // The cut falls between words when the next character is a space.
+    let next_is_space = text
+        .chars()
+        .nth(room.chars().count())
+        .is_some_and(char::is_whitespace);
+    let kept = if next_is_space {
+        room.as_str()
+    } else {
+        room.rfind(char::is_whitespace)
+            .map_or(room.as_str(), |i| &room[..i])
+    };
+    format!("{}…", kept.trim_end())
+}
