@@ -802,15 +802,19 @@ fn history_short() {
             reason: "SEP-1234 is done and the WG has nothing left to work on.".into(),
         },
     );
-    insta::assert_snapshot!(
-        notices::history(GroupId(12), &s.group, &s.stored(), &moderator(3001))
-            .unwrap()
-            .text()
-    );
+    insta::assert_snapshot!(notices::history(
+        GroupId(12),
+        &s.group,
+        &s.stored(),
+        &moderator(3001),
+        1
+    )
+    .unwrap()
+    .text());
 }
 
 #[test]
-fn history_with_earlier_events_left_out() {
+fn history_in_pages_newest_first() {
     let mut s = wg_under_vote();
     let choices = [Choice::Yes, Choice::No, Choice::Abstain];
     for hour in 2..32 {
@@ -824,18 +828,32 @@ fn history_with_earlier_events_left_out() {
         },
     );
     assert_eq!(s.events.len(), 33);
-    let text = notices::history(GroupId(12), &s.group, &s.stored(), &moderator(3001))
-        .unwrap()
-        .text();
-    assert!(text.contains("8 earlier events left out"), "{text}");
-    insta::assert_snapshot!(text);
+    let page = |n| {
+        notices::history(GroupId(12), &s.group, &s.stored(), &moderator(3001), n)
+            .unwrap()
+            .text()
+    };
+    let (newest, oldest) = (page(1), page(2));
+    assert!(
+        newest.contains("Page 1 of 2, newest first; older events: `/group history id:12 page:2`."),
+        "{newest}"
+    );
+    assert!(newest.contains("vetoed"), "{newest}");
+    assert!(oldest.contains("Page 2 of 2, newest first."), "{oldest}");
+    assert!(oldest.contains("proposed WG"), "{oldest}");
+    assert_eq!(page(3), oldest, "a page past the last shows the oldest");
+    // Every event is on exactly one page, each shown as a Discord timestamp.
+    let lines = |t: &str| t.lines().filter(|l| l.starts_with("<t:")).count();
+    assert_eq!(lines(&newest) + lines(&oldest), 33);
+    assert_eq!(lines(&newest), notices::HISTORY_LINES);
+    insta::assert_snapshot!(newest);
 }
 
 #[test]
 fn history_for_a_member_shows_the_tally_but_not_who_voted_what() {
     let s = approved(wg_events());
     let shown = |viewer: &Actor| {
-        notices::history(GroupId(12), &s.group, &s.stored(), viewer)
+        notices::history(GroupId(12), &s.group, &s.stored(), viewer, 1)
             .unwrap()
             .text()
     };
@@ -874,7 +892,7 @@ fn history_of_a_vote_with_public_ballots_names_the_voters_to_everyone() {
             },
         )
         .cast(3002, 2, Choice::No);
-    let text = notices::history(GroupId(12), &s.group, &s.stored(), &member(1001))
+    let text = notices::history(GroupId(12), &s.group, &s.stored(), &member(1001), 1)
         .unwrap()
         .text();
     assert!(text.contains("<@3002> voted no"), "{text}");

@@ -107,6 +107,9 @@ async fn decide(ctx: Context<'_>, id: i64, command: Command) -> Result<(), Error
 pub async fn history(
     ctx: Context<'_>,
     #[description = "The group's id"] id: i64,
+    #[description = "Which page: 1 (the default) is the newest, 2 the one before, and so on"]
+    #[min = 1]
+    page: Option<u32>,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {
         return Ok(());
@@ -114,8 +117,9 @@ pub async fn history(
     let store = &ctx.data().store;
     let g = store.group(GroupId(id)).await?;
     let events = store.history(GroupId(id)).await?;
+    let page = page.unwrap_or(1) as usize;
     // Who voted what only to those the vote's ballot visibility shows it to.
     let viewer = ctx.data().actor(ctx.author().id.get(), &member_roles(&ctx));
-    let r = notices::history(g.id, &g.group, &events, &viewer)?;
+    let r = notices::history(g.id, &g.group, &events, &viewer, page)?;
     super::preamble::ephemeral(ctx, &r).await
 }
