@@ -756,7 +756,7 @@ const NOT_IDS: &[&str] = &[
 fn numbers_outside(value: &serde_json::Value, key: &str, found: &mut Vec<String>) {
     match value {
         serde_json::Value::Number(n) if !NOT_IDS.contains(&key) => {
-            found.push(format!("{key}: {n}"))
+            found.push(format!("{key}: {n}"));
         }
         serde_json::Value::Array(items) => {
             for v in items {
