@@ -31,7 +31,9 @@ pub use backup::Checked;
 pub use error::StoreError;
 pub use figures::{Figures, OldestEffect};
 pub use github::{SyncOutcome, SyncRow};
-pub use groups::{Executed, GroupFilter, GroupId, StoredGroup, Target};
+pub use groups::{
+    Executed, GroupChoice, GroupFilter, GroupId, StoredGroup, Target, GROUPS_NAMED_LIKE,
+};
 pub use heads::{Acceptance, PendingHead};
 pub use outbox::{FailedAttempt, Pending};
 pub use public::{page_query, ListOrder, PublishedEvent};

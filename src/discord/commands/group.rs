@@ -175,7 +175,9 @@ pub async fn propose(
 #[poise::command(slash_command, guild_only)]
 pub async fn withdraw(
     ctx: Context<'_>,
-    #[description = "The proposal's id"] id: i64,
+    #[description = "The proposal's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {
         return Ok(());
@@ -193,7 +195,9 @@ pub async fn withdraw(
 #[poise::command(slash_command, guild_only)]
 pub async fn info(
     ctx: Context<'_>,
-    #[description = "The group's id"] id: i64,
+    #[description = "The group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {
         return Ok(());

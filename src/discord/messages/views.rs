@@ -445,3 +445,15 @@ pub fn form_title(kind: GroupKind, name: &str) -> String {
     let room = crate::governance::MAX_FORM_LABEL - prefix.chars().count();
     format!("{prefix}{}", render::shorten_at_word(name, room))
 }
+
+/// A group as an autocomplete suggestion: "WG #3 Registry", "(proposed)" and the like after a
+/// group that is not active; within Discord's 100 characters for a choice's name.
+pub fn group_choice(g: &crate::store::GroupChoice) -> String {
+    let state = match g.state {
+        crate::governance::GroupState::Active => String::new(),
+        other => format!(" ({})", other.label()),
+    };
+    let room = 100 - state.chars().count();
+    let named = render::shorten_at_word(&format!("{} #{} {}", g.kind.code(), g.id, g.name), room);
+    format!("{named}{state}")
+}
