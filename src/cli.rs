@@ -359,6 +359,7 @@ impl Cli {
                         format!("cannot back the database up to {}", output.display())
                     })?;
                 writeln!(out, "Backed up {} to {checked}.", path.display())?;
+                verify_copy(&checked, out).await?;
             }
             Cmd::Restore { file } => {
                 let path = self.database_path()?;
@@ -836,6 +837,36 @@ async fn outbox(store: &Store, command: &OutboxCmd, out: &mut dyn Write) -> Resu
             )?;
         }
     }
+    Ok(())
+}
+
+/// The schema version from which a database holds the audit log's hash chain
+/// (`migrations/0008_audit_chain.sql`).
+const AUDIT_CHAIN_SCHEMA: i64 = 8;
+
+/// Verifies the audit log of a checked copy, when its schema has the chain, so that a backup is
+/// known to hold a record that verifies before anyone relies on it. A copy whose log does not
+/// verify is kept (it is what the database holds) but the command fails, saying so.
+async fn verify_copy(checked: &backup::Checked, out: &mut dyn Write) -> Result<()> {
+    if checked.schema_version < AUDIT_CHAIN_SCHEMA {
+        writeln!(
+            out,
+            "Its schema predates the audit log's hash chain: there is no chain to verify."
+        )?;
+        return Ok(());
+    }
+    let copy = Store::open_read_only(&checked.path).await?;
+    let verified = copy.verify(&[]).await;
+    copy.close().await;
+    let v = verified?;
+    if !v.is_ok() {
+        bail!(
+            "the copy {} is written, but {v} (the database's own log is the same: `govbot audit \
+             verify`)",
+            checked.path.display()
+        );
+    }
+    writeln!(out, "Its audit log verifies: {v}")?;
     Ok(())
 }
 
