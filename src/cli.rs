@@ -15,6 +15,7 @@ use crate::report;
 use crate::store::{backup, GroupFilter, GroupId, Store, Target};
 use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -114,6 +115,8 @@ pub enum Cmd {
     /// Print the directory of active groups, for a community website; with --format html, write
     /// the whole public record (every page, the feed, the JSON) as static files.
     Export {
+        /// What to write: Markdown for a page, JSON for a program (ids as strings), or the whole
+        /// public record as HTML.
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
         format: Format,
         /// Write to this file instead of standard output (with --format html: this directory,
@@ -140,20 +143,25 @@ pub enum GroupsCmd {
         /// proposed, under_vote, active, under_reversal_vote, rejected, vetoed, withdrawn, reversed, retired.
         #[arg(long, value_parser = parse_state)]
         state: Option<GroupState>,
+        /// As JSON, ids as strings.
         #[arg(long)]
         json: bool,
     },
     /// Show one group.
     Show {
+        /// The group's number, as `groups list` shows it.
         #[arg(value_parser = parse_id)]
         id: GroupId,
+        /// As JSON, ids as strings.
         #[arg(long)]
         json: bool,
     },
     /// Show one group's audit trail: who, when, what, why.
     History {
+        /// The group's number, as `groups list` shows it.
         #[arg(value_parser = parse_id)]
         id: GroupId,
+        /// As JSON, ids as strings.
         #[arg(long)]
         json: bool,
     },
@@ -165,10 +173,15 @@ pub enum OutboxCmd {
     List,
     /// Retry an event's effects at once (a running govbot picks it up within seconds), e.g.
     /// after fixing a permission.
-    Retry { event: i64 },
+    Retry {
+        /// The audit event whose effects to retry, as `outbox list` shows it.
+        event: i64,
+    },
     /// Give up an event's effects for good; recorded in the group's history with the reason.
     Drop {
+        /// The audit event whose effects to give up, as `outbox list` shows it.
         event: i64,
+        /// Why, for the group's history (e.g. "the channel was deleted on purpose").
         #[arg(long)]
         reason: String,
     },
@@ -195,7 +208,9 @@ pub enum AuditCmd {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// The directory as a Markdown page.
     Markdown,
+    /// The directory as JSON, ids as strings.
     Json,
     /// The public record as a static site (needs --output DIR).
     Html,
@@ -221,7 +236,33 @@ fn parse_hash(s: &str) -> Result<String, String> {
     }
 }
 
+/// The command line as `govbot` parses it: the derived [`Cli`], with the options `govbot sandbox`
+/// does not read (the configuration and the database: it makes its own) hidden from its help. They
+/// are global so that `govbot --database X groups list` and `govbot groups list --database X`
+/// both work, which is also why clap offers them on every subcommand.
+pub fn command() -> clap::Command {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    #[cfg(feature = "sandbox")]
+    let cmd = {
+        // clap copies a global option into a subcommand only when the subcommand has none of that
+        // id: a hidden copy keeps it accepted there but out of the help.
+        let hidden: Vec<clap::Arg> = cmd
+            .get_arguments()
+            .filter(|a| ["config", "database"].contains(&a.get_id().as_str()))
+            .map(|a| a.clone().hide(true))
+            .collect();
+        cmd.mut_subcommand("sandbox", |sandbox| sandbox.args(hidden))
+    };
+    cmd
+}
+
 impl Cli {
+    /// Parses the process's arguments with [`command`]; exits with clap's message on a mistake.
+    pub fn parse_args() -> Cli {
+        let matches = command().get_matches();
+        <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+
     /// The log format: `--log-format` (or GOVBOT_LOG_FORMAT), else the configuration's
     /// `logging.format` when the file reads, else text.
     pub fn log_format(&self) -> LogFormat {
@@ -318,6 +359,7 @@ impl Cli {
                         format!("cannot back the database up to {}", output.display())
                     })?;
                 writeln!(out, "Backed up {} to {checked}.", path.display())?;
+                verify_copy(&checked, out).await?;
             }
             Cmd::Restore { file } => {
                 let path = self.database_path()?;
@@ -392,7 +434,8 @@ impl Cli {
                     done.groups,
                     match done.removed {
                         0 => String::new(),
-                        n => format!("; removed {n} stale file(s) of the previous export"),
+                        1 => "; removed 1 stale file of the previous export".to_string(),
+                        n => format!("; removed {n} stale files of the previous export"),
                     }
                 )?;
             }
@@ -437,7 +480,11 @@ impl Cli {
                 let dir = dir?;
                 let text = match format {
                     Format::Markdown => dir.to_markdown(),
-                    Format::Json | Format::Html => dir.to_json() + "\n",
+                    Format::Json | Format::Html => {
+                        let mut value = serde_json::to_value(&dir)?;
+                        ids_as_strings(&mut value);
+                        serde_json::to_string_pretty(&value)? + "\n"
+                    }
                 };
                 match output {
                     Some(path) => std::fs::write(path, text)
@@ -652,7 +699,7 @@ async fn groups(store: &Store, command: &GroupsCmd, out: &mut dyn Write) -> Resu
                 })
                 .await?;
             if *json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&groups)?)?;
+                write_json(out, &groups)?;
             } else {
                 write!(out, "{}", report::list(&groups, &names))?;
             }
@@ -671,7 +718,7 @@ async fn groups(store: &Store, command: &GroupsCmd, out: &mut dyn Write) -> Resu
                     "group": g.group,
                     "ballots": ballots,
                 });
-                writeln!(out, "{}", serde_json::to_string_pretty(&shown)?)?;
+                write_json(out, &shown)?;
             } else {
                 write!(out, "{}", report::show(&g, &ballots, &names))?;
             }
@@ -680,7 +727,7 @@ async fn groups(store: &Store, command: &GroupsCmd, out: &mut dyn Write) -> Resu
             let g = store.group(*id).await?;
             let events = store.history(*id).await?;
             if *json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&events)?)?;
+                write_json(out, &events)?;
             } else {
                 write!(out, "{}", report::history(&g, &events, &names))?;
             }
@@ -804,6 +851,36 @@ async fn outbox(store: &Store, command: &OutboxCmd, out: &mut dyn Write) -> Resu
     Ok(())
 }
 
+/// The schema version from which a database holds the audit log's hash chain
+/// (`migrations/0008_audit_chain.sql`).
+const AUDIT_CHAIN_SCHEMA: i64 = 8;
+
+/// Verifies the audit log of a checked copy, when its schema has the chain, so that a backup is
+/// known to hold a record that verifies before anyone relies on it. A copy whose log does not
+/// verify is kept (it is what the database holds) but the command fails, saying so.
+async fn verify_copy(checked: &backup::Checked, out: &mut dyn Write) -> Result<()> {
+    if checked.schema_version < AUDIT_CHAIN_SCHEMA {
+        writeln!(
+            out,
+            "Its schema predates the audit log's hash chain: there is no chain to verify."
+        )?;
+        return Ok(());
+    }
+    let copy = Store::open_read_only(&checked.path).await?;
+    let verified = copy.verify(&[]).await;
+    copy.close().await;
+    let v = verified?;
+    if !v.is_ok() {
+        bail!(
+            "the copy {} is written, but {v} (the database's own log is the same: `govbot audit \
+             verify`)",
+            checked.path.display()
+        );
+    }
+    writeln!(out, "Its audit log verifies: {v}")?;
+    Ok(())
+}
+
 /// `govbot audit`: the chain verified, or its head.
 async fn audit(store: &Store, command: &AuditCmd, out: &mut dyn Write) -> Result<()> {
     match command {
@@ -864,4 +941,66 @@ async fn audit(store: &Store, command: &AuditCmd, out: &mut dyn Write) -> Result
         }
     }
     Ok(())
+}
+
+/// Keys whose numbers are ids: group, member, channel, guild and audit event ids. Discord's ids
+/// exceed what a JavaScript number holds exactly (2^53), so `--json` writes every id as a string,
+/// the group's small numbers too so that a program reads all ids the same way. The stored events
+/// keep numbers: their serialisation is hashed into the audit chain.
+const ID_KEYS: &[&str] = &[
+    "id",
+    "group_id",
+    "proposer",
+    "by",
+    "facilitators",
+    "maintainers",
+    "sponsors",
+    "channel",
+    "attendees",
+    "electorate",
+    "voter",
+    "not_voted",
+    "sponsor",
+    "member",
+    "event",
+    "last_event",
+];
+
+/// Objects that hold only counts (a tally's `electorate` is its size, not its members).
+const COUNTS: &[&str] = &["tally", "sponsorship"];
+
+/// Writes `value` as pretty JSON with [`ids_as_strings`].
+fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<()> {
+    let mut value = serde_json::to_value(value)?;
+    ids_as_strings(&mut value);
+    writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+    Ok(())
+}
+
+/// Turns every number under an [`ID_KEYS`] key (in arrays under it too) into a string, outside
+/// the [`COUNTS`] objects.
+pub fn ids_as_strings(value: &mut Value) {
+    fn stringify(v: &mut Value) {
+        match v {
+            Value::Number(n) => *v = Value::String(n.to_string()),
+            Value::Array(items) => items.iter_mut().for_each(stringify),
+            other => ids_as_strings(other),
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if COUNTS.contains(&key.as_str()) {
+                    continue;
+                }
+                if ID_KEYS.contains(&key.as_str()) {
+                    stringify(v);
+                } else {
+                    ids_as_strings(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(ids_as_strings),
+        _ => {}
+    }
 }

@@ -1,10 +1,9 @@
-use clap::Parser;
 use govbot::cli::Cli;
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     let format = cli.log_format();
     govbot::logging::init(format);
     let mut stdout = std::io::stdout().lock();

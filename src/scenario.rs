@@ -401,6 +401,58 @@ async fn quiet_wg(h: &Harness, t: &mut Transcript<'_>, channel: u64) -> Result<(
     Ok(())
 }
 
+/// Proposal #2 is voted in, so the scenario ends with a live group: `govbot export` on the kept
+/// database then has a directory to show.
+async fn second_vote(h: &Harness, t: &mut Transcript<'_>) -> Result<()> {
+    let sb = &h.sandbox;
+    let moderators = h.channel("community-moderators");
+    let id = 2;
+    let call = ComponentId::CallVote(GroupId(id)).to_string();
+    let yes = move |c: &str| {
+        crate::discord::votes::parse_ballot_button(c)
+            .is_some_and(|b| b.group.0 == id && b.choice == crate::governance::Choice::Yes)
+    };
+
+    t.heading("Meanwhile, proposal #2 is voted in")?;
+    let announcement = sb
+        .wait_message(moderators, |m| custom_ids(m).contains(&call), WAIT)
+        .await
+        .context("waiting for proposal #2's announcement")?;
+    writeln!(
+        t.out,
+        "\n[#community-moderators] mod-ana clicks [Call vote] on the announcement of proposal #2"
+    )?;
+    click(h, "mod-ana", moderators, &announcement, &call).await?;
+    let vote = sb
+        .wait_message(moderators, |m| custom_ids(m).iter().any(|c| yes(c)), WAIT)
+        .await
+        .context("waiting for proposal #2's vote")?;
+    let approve = custom_ids(&vote)
+        .into_iter()
+        .find(|c| yes(c))
+        .context("the vote message has no Approve button")?;
+    for moderator in ["mod-ana", "mod-ben"] {
+        writeln!(
+            t.out,
+            "[#community-moderators] {moderator} clicks [Approve]"
+        )?;
+        click(h, moderator, moderators, &vote, &approve).await?;
+    }
+    h.clock.advance(chrono::Duration::hours(72));
+    writeln!(t.out, "[72 hours pass: the vote closes]")?;
+    let announcements = h.channel("announcements");
+    let news = sb
+        .wait_message(
+            announcements,
+            |m| message_text(m).contains("Auth in MCP"),
+            WAIT,
+        )
+        .await
+        .context("waiting for the announcement of the new IG")?;
+    t.bot(announcements, &news, "")?;
+    Ok(())
+}
+
 fn replied_to(m: &Value) -> Option<u64> {
     m["message_reference"]["message_id"]
         .as_str()
@@ -570,6 +622,7 @@ async fn script(h: &Harness, out: &mut dyn Write) -> Result<()> {
 
     let channel = vote(h, &mut t).await?;
     quiet_wg(h, &mut t, channel).await?;
+    second_vote(h, &mut t).await?;
 
     let problems = sb.openapi_problems();
     if !problems.is_empty() {

@@ -119,7 +119,7 @@ pub fn announcement(
         g,
         overlaps.to_vec(),
         source,
-        g.policy.vote_window.to_string(),
+        g.policy.vote_window.in_words(),
     )?)
 }
 

@@ -264,12 +264,12 @@ impl fmt::Display for EventKind {
                 ..
             } => write!(
                 f,
-                "opened a {} vote among {} moderators, closing {}",
+                "opened a {} vote among {}, closing {}",
                 match purpose {
                     VotePurpose::Creation => "creation",
                     VotePurpose::Reversal => "reversal",
                 },
-                electorate.len(),
+                counted(electorate.len(), "moderator"),
                 closes_at.format("%Y-%m-%d %H:%M:%S UTC")
             ),
             EventKind::BallotCast {
@@ -278,8 +278,8 @@ impl fmt::Display for EventKind {
             EventKind::BallotCast { choice: None, .. } => f.write_str("withdrew their ballot"),
             EventKind::VoteReminder { not_voted, .. } => write!(
                 f,
-                "reminded {} moderator(s) who had not voted",
-                not_voted.len()
+                "reminded {} who had not voted",
+                counted(not_voted.len(), "moderator")
             ),
             EventKind::VoteClosed { outcome, tally, .. } => write!(
                 f,
@@ -349,9 +349,9 @@ impl fmt::Display for EventKind {
             }
             EventKind::MeetingRecorded { at, attendees } => write!(
                 f,
-                "recorded a meeting on {} with {} attendee(s)",
+                "recorded a meeting on {} with {}",
                 at.format("%Y-%m-%d"),
-                attendees.len()
+                counted(attendees.len(), "attendee")
             ),
             EventKind::QuietReminder { .. } => {
                 f.write_str("reminded the facilitators that the IG has been quiet")
@@ -361,5 +361,14 @@ impl fmt::Display for EventKind {
                 "dropped what Discord was still to show for event {event}"
             ),
         }
+    }
+}
+
+/// "1 moderator", "3 moderators": the histories people read say it in words, never "(s)".
+fn counted(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
     }
 }

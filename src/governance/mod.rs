@@ -78,7 +78,7 @@ pub use retirement::{
 pub use roles::{Actor, Role};
 pub use template::{
     Details, Field, FieldProblem, GroupKind, Template, TemplateDraft, TemplateErrors,
-    MAX_TEXT_CHARS,
+    MAX_FORM_LABEL, MAX_TEXT_CHARS,
 };
 pub use vote::{
     Ballot, Ballots, Choice, Counts, Outcome, Tally, Vote, VotePurpose, VoteResult, VoteRule,

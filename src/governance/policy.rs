@@ -212,6 +212,24 @@ impl fmt::Display for HumanDuration {
     }
 }
 
+impl HumanDuration {
+    /// The duration as people read it on Discord: "72 hours", "30 days", "1 hour", "90 minutes";
+    /// the same units as [`fmt::Display`] (which configuration files and the CLI use), in words.
+    pub fn in_words(&self) -> String {
+        let (n, unit) = match self.secs {
+            s if s % 86_400 == 0 && s >= 7 * 86_400 => (s / 86_400, "day"),
+            s if s % 3600 == 0 && s > 0 => (s / 3600, "hour"),
+            s if s % 60 == 0 && s > 0 => (s / 60, "minute"),
+            s => (s, "second"),
+        };
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    }
+}
+
 impl FromStr for HumanDuration {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -259,6 +277,23 @@ mod tests {
             assert_eq!(d.secs, secs, "{text}");
             assert_eq!(d.to_string(), shown);
             assert_eq!(shown.parse::<HumanDuration>().unwrap(), d);
+        }
+    }
+
+    /// Discord shows durations in words: "30 days", never "30d" or "720h".
+    #[test]
+    fn durations_in_words_name_their_unit() {
+        for (text, words) in [
+            ("72h", "72 hours"),
+            ("24h", "24 hours"),
+            ("1h", "1 hour"),
+            ("7d", "7 days"),
+            ("30d", "30 days"),
+            ("1h 30m", "90 minutes"),
+            ("1s", "1 second"),
+        ] {
+            let d: HumanDuration = text.parse().unwrap();
+            assert_eq!(d.in_words(), words, "{text}");
         }
     }
 

@@ -134,7 +134,25 @@ impl Field {
             Field::FirstItem => "First Issue/PR/SEP that the WG will work on",
         }
     }
+
+    /// The label on the `/group propose` form: the same question, rephrased by hand to fit
+    /// [`MAX_FORM_LABEL`] (a cut label reads as a mistake).
+    pub fn form_label(self) -> &'static str {
+        match self {
+            Field::Name => "Name",
+            Field::Facilitators => "Facilitators",
+            Field::Maintainers => "Maintainers (optional)",
+            Field::SimilarGroups => "IGs with similar goals or discussions",
+            Field::Differentiation => "How this IG differs from those IGs",
+            Field::FirstTopic => "First topic to discuss in the IG",
+            Field::UseCases => "Interest and use cases",
+            Field::FirstItem => "First Issue, PR or SEP the WG will work on",
+        }
+    }
 }
+
+/// The longest label Discord shows on a form (a modal's title and each text input's label).
+pub const MAX_FORM_LABEL: usize = 45;
 
 /// Discord's limit for an embed field value, so every answer fits on the proposal's card.
 pub const MAX_TEXT_CHARS: usize = 1024;

@@ -53,6 +53,30 @@ pub struct StoredGroup {
     pub group: Group,
 }
 
+/// A group as a member picks it from a list: enough to name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupChoice {
+    pub id: GroupId,
+    pub kind: GroupKind,
+    pub name: String,
+    pub state: GroupState,
+}
+
+/// [`Store::groups_named_like`]: `?1` the number typed or NULL, `?2` the typed words (skeletons)
+/// as a JSON array, `?3` the limit. Each typed word must begin a word of the name key; the
+/// words are matched inside the index scan, so only the matches' rows are read.
+pub const GROUPS_NAMED_LIKE: &str = "
+    SELECT g.id, g.kind, g.name, g.state FROM groups g
+    WHERE g.id = ?1
+       OR g.id IN (SELECT n.id FROM groups n
+                   WHERE NOT EXISTS (SELECT 1 FROM json_each(?2) w
+                                     WHERE (' ' || n.name_key) NOT LIKE '% ' || w.value || '%'))
+    ORDER BY g.id IS ?1 DESC,
+             CASE g.state WHEN 'active' THEN 0 WHEN 'under_reversal_vote' THEN 0
+                          WHEN 'proposed' THEN 1 WHEN 'under_vote' THEN 1 ELSE 2 END,
+             g.name_key, g.id
+    LIMIT ?3";
+
 /// The outcome of a command that was carried out.
 #[derive(Debug, Clone)]
 pub struct Executed {
@@ -494,6 +518,43 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The groups a member may mean by `typed`, the text so far of a group id option: those whose
+    /// name has a word starting with each word typed (compared by [`name_skeleton`], as names are
+    /// kept), and the group numbered `typed` ("3", "#3"); live groups first, then proposals, then
+    /// the rest, each by name; at most `limit`. One query that reads the names from the
+    /// `groups_by_name` index (kind, name key, id), and the rows of the matches only.
+    pub async fn groups_named_like(
+        &self,
+        typed: &str,
+        limit: u32,
+    ) -> Result<Vec<GroupChoice>, StoreError> {
+        let number = typed.parse::<GroupId>().ok().map(|id| id.0);
+        let words: Vec<String> = name_skeleton(typed)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .take(8)
+            .map(str::to_owned)
+            .collect();
+        let rows = sqlx::query(GROUPS_NAMED_LIKE)
+            .bind(number)
+            .bind(serde_json::to_string(&words)?)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = row.get("kind");
+                let state: String = row.get("state");
+                Ok(GroupChoice {
+                    id: GroupId(row.get("id")),
+                    kind: kind.parse().map_err(StoreError::Corrupt)?,
+                    name: row.get("name"),
+                    state: state.parse().map_err(StoreError::Corrupt)?,
+                })
+            })
+            .collect()
     }
 
     /// Writes each group's `name_key` again where [`name_skeleton`] now gives another key (the

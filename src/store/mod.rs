@@ -63,7 +63,8 @@ pub use error::StoreError;
 pub use figures::{Figures, OldestEffect};
 pub use github::{SyncOutcome, SyncRow};
 pub use groups::{
-    name_words, Executed, GroupFilter, GroupId, NameMatch, StoredGroup, Target, NAME_WORDS_VERSION,
+    name_words, Executed, GroupChoice, GroupFilter, GroupId, NameMatch, StoredGroup, Target,
+    GROUPS_NAMED_LIKE, NAME_WORDS_VERSION,
 };
 pub use heads::{Acceptance, PendingHead};
 pub use outbox::{FailedAttempt, Pending};

@@ -516,7 +516,7 @@ fn vote_view(v: &Vote, ballots: &Ballots, names: &Names) -> VoteView {
         },
         opened_at: v.opened_at,
         closes_at: v.closes_at,
-        window: v.rule.window.to_string(),
+        window: v.rule.window.in_words(),
         rule: rule_text(v.rule.threshold),
         electorate: v.electorate.len(),
         status,

@@ -609,6 +609,18 @@ fn sandbox_plays_the_scenario_and_prints_the_transcript() {
     assert!(dir.path().join("demo/govbot.db").exists());
     assert!(text.contains("The bot's database is kept in"), "{text}");
 
+    // The scenario ends with a live group, so the directory right after it is not empty.
+    let export = govbot(dir.path(), &["--database", "demo/govbot.db", "export"]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let directory = stdout(&export);
+    assert!(directory.contains("Auth in MCP"), "{directory}");
+    assert!(
+        !directory.contains("No active Interest Groups"),
+        "{directory}"
+    );
+    // Its database has every kind of event the scenario plays: reminders, a retirement.
+    assert_json_ids_are_strings(dir.path(), "demo/govbot.db", 2);
+
     // A second run into the same directory is refused before anything is written.
     let again = govbot(dir.path(), &["sandbox", "--keep", "demo"]);
     assert!(!again.status.success());
@@ -689,4 +701,132 @@ async fn the_outbox_commands_list_retry_and_drop_what_waits() {
     let out = govbot(dir.path(), &["--database", db, "outbox", "retry", &event]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("not waiting"), "{}", stderr(&out));
+}
+
+/// Every argument of every subcommand says what it is for in `--help`.
+#[test]
+fn every_flag_and_argument_has_help() {
+    fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if ["help", "version"].contains(&id) {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                missing.push(format!("{path} {id}"));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            let path = format!("{path} {}", sub.get_name());
+            if sub.get_name() != "help" && sub.get_about().is_none() {
+                missing.push(format!("{path} (the subcommand)"));
+            }
+            walk(sub, &path, missing);
+        }
+    }
+    let mut missing = Vec::new();
+    walk(&govbot::cli::command(), "govbot", &mut missing);
+    assert!(missing.is_empty(), "no help for: {missing:#?}");
+}
+
+/// `sandbox --help` shows what the sandbox reads, not the database and configuration it never
+/// opens; the other commands still offer them.
+#[test]
+fn sandbox_help_lists_only_what_the_sandbox_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = stdout(&govbot(dir.path(), &["sandbox", "--help"]));
+    assert!(help.contains("--keep"), "{help}");
+    assert!(help.contains("--log-format"), "{help}");
+    for hidden in ["--database", "--config"] {
+        assert!(!help.contains(hidden), "{hidden} in:\n{help}");
+    }
+    let groups = stdout(&govbot(dir.path(), &["groups", "list", "--help"]));
+    assert!(groups.contains("--database"), "{groups}");
+}
+
+/// Keys whose numbers are counts or numbers of things other than ids; any other number in the
+/// JSON output is an id written as a number, which JavaScript cannot read exactly.
+const NOT_IDS: &[&str] = &[
+    "version",
+    "seq",
+    "events",
+    "value",
+    "number",
+    "quorum_percent",
+    "messages_last_4_weeks",
+    "participants_last_4_weeks",
+    "meetings",
+    "open_items",
+    "completed_items",
+];
+
+fn numbers_outside(value: &serde_json::Value, key: &str, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Number(n) if !NOT_IDS.contains(&key) => {
+            found.push(format!("{key}: {n}"));
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                numbers_outside(v, key, found);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                // A tally and a sponsorship rule hold counts only.
+                if !["tally", "sponsorship"].contains(&k.as_str()) {
+                    numbers_outside(v, k, found);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Runs every `--json` command against `db` (groups 1..=`groups`) and fails on an id written as a
+/// number; returns how many ids it saw as strings.
+fn assert_json_ids_are_strings(dir: &Path, db: &str, groups: u32) -> usize {
+    let mut runs: Vec<Vec<String>> = vec![
+        vec!["groups".into(), "list".into(), "--json".into()],
+        vec!["audit".into(), "head".into(), "--json".into()],
+        vec!["export".into(), "--format".into(), "json".into()],
+    ];
+    for id in 1..=groups {
+        for what in ["show", "history"] {
+            runs.push(vec![
+                "groups".into(),
+                what.into(),
+                id.to_string(),
+                "--json".into(),
+            ]);
+        }
+    }
+    let mut strings = 0;
+    for run in runs {
+        let mut args = vec!["--database", db];
+        args.extend(run.iter().map(String::as_str));
+        let out = govbot(dir, &args);
+        assert!(out.status.success(), "{run:?}: {}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut found = Vec::new();
+        numbers_outside(&json, "", &mut found);
+        assert!(found.is_empty(), "{run:?} writes ids as numbers: {found:?}");
+        strings += stdout(&out).matches("\"id\": \"").count();
+    }
+    strings
+}
+
+#[tokio::test]
+async fn json_output_writes_every_id_as_a_string() {
+    let dir = tempfile::tempdir().unwrap();
+    seeded(dir.path()).await;
+    let ids = assert_json_ids_are_strings(dir.path(), "govbot.db", 3);
+    assert!(ids > 0);
+    let show = govbot(
+        dir.path(),
+        &["--database", "govbot.db", "groups", "show", "1", "--json"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(json["id"], "1");
+    assert_eq!(json["group"]["facilitators"], serde_json::json!(["1"]));
+    assert_eq!(json["group"]["channel"], "555");
 }

@@ -21,7 +21,7 @@ async fn a_template_message_becomes_a_proposal_with_a_card_and_an_announcement()
         "{card_text}"
     );
     assert!(
-        card_text.contains(&format!("**Facilitator(s):** <@{alice}>")),
+        card_text.contains(&format!("**Facilitator:** <@{alice}>")),
         "{card_text}"
     );
     assert!(card_text.contains("SEP-1234"), "{card_text}");
@@ -250,6 +250,22 @@ async fn the_slash_command_opens_a_modal_whose_submission_proposes() {
         })
         .collect();
     assert_eq!(inputs, ["similar_groups", "differentiation", "first_topic"]);
+    let labels: Vec<&str> = data["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["components"][0]["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "IGs with similar goals or discussions",
+            "How this IG differs from those IGs",
+            "First topic to discuss in the IG"
+        ],
+        "the form's own wording, not the template's cut"
+    );
+    assert_eq!(data["title"], "IG proposal: Auth in MCP");
 
     let bob = env.h.user("bob");
     let submit = env
@@ -523,4 +539,74 @@ async fn a_config_naming_a_missing_channel_or_role_stops_the_bot_with_what_to_fi
         sandbox.registered_commands().is_empty(),
         "nothing was registered"
     );
+}
+
+/// Typing part of a name into a group id option offers that group, its number as the value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_id_option_suggests_groups_by_the_name_typed() {
+    let env = start().await;
+    let alice = env.h.user("alice");
+    env.post_template("alice", &wg_template("Server Registry", alice))
+        .await;
+    env.post_template("alice", &ig_template("Security in MCP", alice))
+        .await;
+    let typing = |sub: &'static str, typed: &'static str| {
+        let env = &env;
+        async move {
+            let i = env
+                .h
+                .sandbox
+                .autocomplete(
+                    alice,
+                    env.creation(),
+                    "group",
+                    json!([{"type": 1, "name": sub, "options": [
+                        {"type": 4, "name": "id", "value": typed, "focused": true}
+                    ]}]),
+                )
+                .await
+                .unwrap();
+            let answer = env.h.sandbox.wait_response(&i, WAIT).await.unwrap();
+            assert_eq!(answer.kind, 8, "{}", answer.data);
+            answer.data["choices"].clone()
+        }
+    };
+    assert_eq!(
+        typing("info", "regis").await,
+        json!([{"name": "WG #1 Server Registry (proposed)", "value": 1}])
+    );
+    assert_eq!(
+        typing("history", "sec").await,
+        json!([{"name": "IG #2 Security in MCP (proposed)", "value": 2}])
+    );
+    let both = typing("info", "").await;
+    assert_eq!(both.as_array().map(Vec::len), Some(2), "{both}");
+    assert_eq!(typing("info", "nothing like it").await, json!([]));
+
+    // Every group id option of /group, /govern and /wg suggests groups.
+    fn id_options(path: String, options: &serde_json::Value, found: &mut Vec<(String, bool)>) {
+        for o in options.as_array().into_iter().flatten() {
+            let here = format!("{path} {}", o["name"].as_str().unwrap_or_default());
+            if o["name"] == "id" && o["type"] == 4 {
+                found.push((here.clone(), o["autocomplete"] == true));
+            }
+            id_options(here, &o["options"], found);
+        }
+    }
+    let mut found = Vec::new();
+    for command in env.h.sandbox.registered_commands() {
+        let name = command["name"].as_str().unwrap_or_default().to_string();
+        id_options(format!("/{name}"), &command["options"], &mut found);
+    }
+    for family in ["/group", "/govern", "/wg"] {
+        assert!(
+            found.iter().any(|(path, _)| path.starts_with(family)),
+            "{found:?}"
+        );
+    }
+    let without: Vec<_> = found.iter().filter(|(_, auto)| !auto).collect();
+    assert!(without.is_empty(), "no autocomplete: {without:?}");
+    assert!(found.len() >= 20, "{found:?}");
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
 }

@@ -70,12 +70,12 @@ async fn a_called_vote_collects_ballots_and_an_approval_opens_the_group_channel(
     )
     .await;
     assert!(private, "the caller's confirmation is private");
-    assert!(said.contains("among 3 moderator(s)"), "{said}");
+    assert!(said.contains("among 3 moderators"), "{said}");
 
     let vote = vote_message(&env, id, |t| t.contains("0 approve")).await;
     let t = text(&vote);
     assert!(t.contains("<t:"), "the close is a Discord timestamp: {t}");
-    assert!(t.contains("3 moderator(s)"), "{t}");
+    assert!(t.contains("3 moderators"), "{t}");
     let bot = env.h.sandbox.world().bot_user_id;
     let reactions = eventually("the bot's three reactions", || {
         let r = env.h.sandbox.reactions(env.moderators(), id_of(&vote));
@@ -379,7 +379,7 @@ async fn a_reversal_vote_dissolves_the_group_and_history_shows_every_step() {
         "opened a creation vote",
         "3 ballots were cast",
         "closed the vote: approved",
-        "linked channel",
+        "linked the channel <#",
         "opened a reversal vote",
         "2 ballots were cast",
         "closed the vote: approved",
@@ -394,6 +394,11 @@ async fn a_reversal_vote_dissolves_the_group_and_history_shows_every_step() {
     assert!(
         said.contains("no longer needed"),
         "the reason is in the history: {said}"
+    );
+    assert!(said.contains(&format!("<#{channel}>")), "{said}");
+    assert!(
+        said.contains(":f> <@"),
+        "times are Discord timestamps: {said}"
     );
     let (_, said) = slash(&env, "mod-cy", "history", id, None).await;
     assert!(
@@ -1351,6 +1356,45 @@ async fn only_those_who_decide_can_send_govern() {
     let (_, said) = slash(&env, "core-kim", "veto", id, Some("overlaps")).await;
     assert!(!refused(&said), "{said}");
     assert_eq!(state_of(&env, id).await, GroupState::Vetoed);
+    env.assert_openapi_clean();
+    env.h.shutdown().await.unwrap();
+}
+
+/// `/group history` pages a long history, newest first, and says how to reach the older page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_history_is_read_page_by_page_on_discord() {
+    let env = start().await;
+    let (id, _) = propose(&env, "Registry").await;
+    call_vote(&env, "mod-ana", id).await;
+    let vote = vote_message(&env, id, |_| true).await;
+    // Each changed ballot is a line of the history: 2 + 30 lines, two pages.
+    for n in 0..30 {
+        let choice = if n % 2 == 0 { "yes" } else { "no" };
+        click(&env, "mod-ben", &vote, &ballot(&vote, choice)).await;
+    }
+    let history = |page: Option<i64>| {
+        let mut options = vec![json!({"type": 4, "name": "id", "value": id.0})];
+        if let Some(p) = page {
+            options.push(json!({"type": 4, "name": "page", "value": p}));
+        }
+        let env = &env;
+        async move {
+            let (i, _, _) = env.group("mod-cy", "history", Value::Array(options)).await;
+            answer(env, &i).await.1
+        }
+    };
+    let newest = history(None).await;
+    assert!(
+        newest.contains(&format!(
+            "Page 1 of 2, newest first; older events: `/group history id:{} page:2`",
+            id.0
+        )),
+        "{newest}"
+    );
+    assert!(!newest.contains("proposed WG"), "{newest}");
+    let older = history(Some(2)).await;
+    assert!(older.contains("Page 2 of 2"), "{older}");
+    assert!(older.contains("proposed WG"), "{older}");
     env.assert_openapi_clean();
     env.h.shutdown().await.unwrap();
 }

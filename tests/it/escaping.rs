@@ -296,7 +296,7 @@ fn render_all(text: &str) -> Vec<(String, Rendered)> {
     let moderator = Actor::member(MemberId(9), [Role::Moderator]);
     out.push((
         "history".into(),
-        notices::history(GroupId(12), &g, &[stored], &moderator).unwrap(),
+        notices::history(GroupId(12), &g, &[stored], &moderator, 1).unwrap(),
     ));
     out
 }

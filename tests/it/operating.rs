@@ -128,6 +128,11 @@ async fn one_bot_per_database_backups_while_it_runs_and_restore_after_it_stopped
     println!("--- govbot backup while the bot runs ---\n{}", said(&out));
     assert!(said(&out).contains("1 group,"), "{}", said(&out));
     assert!(said(&out).contains("integrity check ok"), "{}", said(&out));
+    assert!(
+        said(&out).contains("Its audit log verifies: 1 event, head "),
+        "{}",
+        said(&out)
+    );
     let copy = dir.path().join("backup.db");
     let checked = backup::check(&copy).await.unwrap();
     assert_eq!(checked.groups, 1);
@@ -208,6 +213,54 @@ async fn one_bot_per_database_backups_while_it_runs_and_restore_after_it_stopped
     bot.wait_handler(Signal::SIGTERM).await;
     bot.signal(Signal::SIGTERM);
     assert_eq!(bot.wait_exit(WAIT).await.code(), Some(0));
+}
+
+/// A backup whose audit log does not verify is kept (it is what the database holds) but the
+/// command fails and says why: the record it would restore could have been rewritten.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_whose_audit_log_does_not_verify_fails_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let kept = dir.path().join("kept");
+    let played = govbot(dir.path(), &["sandbox", "--keep", kept.to_str().unwrap()]);
+    assert!(played.status.success(), "{}", said(&played));
+    let db = kept.join("govbot.db");
+    let db_arg = db.to_str().unwrap();
+
+    let good = govbot(
+        dir.path(),
+        &["--database", db_arg, "backup", "--output", "good.db"],
+    );
+    assert!(good.status.success(), "{}", said(&good));
+    assert!(
+        said(&good).contains("Its audit log verifies:"),
+        "{}",
+        said(&good)
+    );
+
+    // Someone with the database file drops the guard and rewrites a ballot.
+    let store = Store::open(&db).await.unwrap();
+    sqlx::raw_sql(
+        "DROP TRIGGER audit_log_refuses_update;
+         UPDATE audit_log SET event_json = replace(event_json, '\"choice\":\"yes\"', '\"choice\":\"no\"')
+         WHERE id = (SELECT MIN(id) FROM audit_log WHERE kind = 'ballot_cast');",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+
+    let bad = govbot(
+        dir.path(),
+        &["--database", db_arg, "backup", "--output", "bad.db"],
+    );
+    assert_eq!(bad.status.code(), Some(1), "{}", said(&bad));
+    assert!(
+        said(&bad).contains("bad.db is written, but the audit log does not verify"),
+        "{}",
+        said(&bad)
+    );
+    assert!(said(&bad).contains("hash mismatch"), "{}", said(&bad));
+    assert!(dir.path().join("bad.db").exists());
 }
 
 #[test]

@@ -638,3 +638,109 @@ async fn a_dropped_effect_is_recorded_and_replay_still_rebuilds_the_group() {
         Some("the channel was deleted on purpose")
     );
 }
+
+/// What a member typing into a group id option is offered: words of names, or the number.
+#[tokio::test]
+async fn groups_are_found_by_the_start_of_their_names_words_live_ones_first() {
+    let (dir, store) = store().await;
+    let policy = Policy::default();
+    let withdrawn = propose(&store, "Registry Tools").await;
+    store
+        .execute(
+            Target::Group(withdrawn),
+            &Command::Withdraw,
+            &Acting::new(&member(1), t0(), &policy),
+            None,
+        )
+        .await
+        .unwrap();
+    let proposed = propose(&store, "Registry Mirrors").await;
+    let active = propose(&store, "Server Registry").await;
+    open_vote(&store, active, &[100]).await;
+    for (cmd, actor, at) in [
+        (
+            Command::Cast {
+                choice: Choice::Yes,
+            },
+            moderator(100),
+            t0(),
+        ),
+        (
+            Command::CloseVote,
+            Actor::System,
+            t0() + Duration::hours(72),
+        ),
+    ] {
+        store
+            .execute(
+                Target::Group(active),
+                &cmd,
+                &Acting::new(&actor, at, &policy),
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    let security = propose(&store, "Security in MCP").await;
+
+    let ids =
+        |found: Vec<govbot::store::GroupChoice>| found.iter().map(|g| g.id).collect::<Vec<_>>();
+    // A word's start anywhere in the name, in any case: active, then proposals, then the rest.
+    assert_eq!(
+        ids(store.groups_named_like("REG", 25).await.unwrap()),
+        [active, proposed, withdrawn]
+    );
+    assert_eq!(
+        ids(store.groups_named_like("regi mir", 25).await.unwrap()),
+        [proposed]
+    );
+    // Not inside a word.
+    assert!(store
+        .groups_named_like("istry", 25)
+        .await
+        .unwrap()
+        .is_empty());
+    // The number, first, whatever its name.
+    assert_eq!(
+        ids(store.groups_named_like("#4", 25).await.unwrap())[0],
+        security
+    );
+    // Nothing typed yet: everything, live first, within the limit.
+    let all = store.groups_named_like("", 2).await.unwrap();
+    assert_eq!(ids(all.clone()), [active, proposed]);
+    assert_eq!(all[0].name, "Server Registry");
+    assert_eq!(all[0].kind, GroupKind::Wg);
+    assert_eq!(all[0].state, GroupState::Active);
+    store.close().await;
+
+    // One query, which reads names from the index rather than every group's row.
+    use sqlx::{Connection as _, Row as _};
+    let mut conn = sqlx::SqliteConnection::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("govbot.db").display()
+    ))
+    .await
+    .unwrap();
+    let plan: Vec<String> = sqlx::query(&format!(
+        "EXPLAIN QUERY PLAN {}",
+        govbot::store::GROUPS_NAMED_LIKE
+    ))
+    .bind(Option::<i64>::None)
+    .bind("[\"reg\"]")
+    .bind(25)
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.get::<String, _>("detail"))
+    .collect();
+    assert!(
+        plan.iter()
+            .any(|d| d.contains("USING COVERING INDEX groups_by_name")),
+        "{plan:#?}"
+    );
+    assert!(
+        !plan.iter().any(|d| d == "SCAN g" || d == "SCAN n"),
+        "reads every group's row: {plan:#?}"
+    );
+}

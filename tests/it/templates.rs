@@ -149,7 +149,7 @@ fn moderators_announcement() {
         &wg(),
         overlap(),
         Some("https://discord.com/channels/1/2/3".into()),
-        "72h".into(),
+        "72 hours".into(),
     )
     .unwrap();
     insta::assert_snapshot!(r.text());
@@ -830,15 +830,19 @@ fn history_short() {
             reason: "SEP-1234 is done and the WG has nothing left to work on.".into(),
         },
     );
-    insta::assert_snapshot!(
-        notices::history(GroupId(12), &s.group, &s.stored(), &moderator(3001))
-            .unwrap()
-            .text()
-    );
+    insta::assert_snapshot!(notices::history(
+        GroupId(12),
+        &s.group,
+        &s.stored(),
+        &moderator(3001),
+        1
+    )
+    .unwrap()
+    .text());
 }
 
 #[test]
-fn history_with_earlier_events_left_out() {
+fn history_in_pages_newest_first() {
     let mut s = wg_under_vote();
     let choices = [Choice::Yes, Choice::No, Choice::Abstain];
     for hour in 2..32 {
@@ -852,18 +856,32 @@ fn history_with_earlier_events_left_out() {
         },
     );
     assert_eq!(s.events.len(), 33);
-    let text = notices::history(GroupId(12), &s.group, &s.stored(), &moderator(3001))
-        .unwrap()
-        .text();
-    assert!(text.contains("8 earlier event(s) left out"), "{text}");
-    insta::assert_snapshot!(text);
+    let page = |n| {
+        notices::history(GroupId(12), &s.group, &s.stored(), &moderator(3001), n)
+            .unwrap()
+            .text()
+    };
+    let (newest, oldest) = (page(1), page(2));
+    assert!(
+        newest.contains("Page 1 of 2, newest first; older events: `/group history id:12 page:2`."),
+        "{newest}"
+    );
+    assert!(newest.contains("vetoed"), "{newest}");
+    assert!(oldest.contains("Page 2 of 2, newest first."), "{oldest}");
+    assert!(oldest.contains("proposed WG"), "{oldest}");
+    assert_eq!(page(3), oldest, "a page past the last shows the oldest");
+    // Every event is on exactly one page, each shown as a Discord timestamp.
+    let lines = |t: &str| t.lines().filter(|l| l.starts_with("<t:")).count();
+    assert_eq!(lines(&newest) + lines(&oldest), 33);
+    assert_eq!(lines(&newest), notices::HISTORY_LINES);
+    insta::assert_snapshot!(newest);
 }
 
 #[test]
 fn history_for_a_member_shows_the_tally_but_not_who_voted_what() {
     let s = approved(wg_events());
     let shown = |viewer: &Actor| {
-        notices::history(GroupId(12), &s.group, &s.stored(), viewer)
+        notices::history(GroupId(12), &s.group, &s.stored(), viewer, 1)
             .unwrap()
             .text()
     };
@@ -902,7 +920,7 @@ fn history_of_a_vote_with_public_ballots_names_the_voters_to_everyone() {
             },
         )
         .cast(3002, 2, Choice::No);
-    let text = notices::history(GroupId(12), &s.group, &s.stored(), &member(1001))
+    let text = notices::history(GroupId(12), &s.group, &s.stored(), &member(1001), 1)
         .unwrap()
         .text();
     assert!(text.contains("<@3002> voted no"), "{text}");
@@ -1391,4 +1409,68 @@ fn audit_head_of_a_log_that_does_not_verify() {
         attempts: 0,
     };
     insta::assert_snapshot!(notices::audit_head(&head).unwrap().text());
+}
+
+/// Messages count in words ("1 moderator", "3 moderators"), never "moderator(s)".
+#[test]
+fn no_template_writes_a_plural_with_parentheses() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "j2") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(!text.contains("(s)"), "{} says \"(s)\"", path.display());
+            read += 1;
+        }
+    }
+    assert!(read > 20, "read only {read} templates");
+}
+
+/// Every question of the `/group propose` form fits Discord's 45 characters as written, not cut.
+#[test]
+fn form_labels_fit_discords_45_characters_without_a_cut() {
+    let fields: BTreeSet<Field> = [GroupKind::Ig, GroupKind::Wg]
+        .iter()
+        .flat_map(|k| k.fields().iter().copied())
+        .collect();
+    assert!(fields.len() >= 7, "{fields:?}");
+    for f in fields {
+        let label = f.form_label();
+        let n = label.chars().count();
+        assert!(
+            (1..=MAX_FORM_LABEL).contains(&n),
+            "{label:?} has {n} characters"
+        );
+        assert!(!label.ends_with('…'), "{label:?} is cut");
+        // A cut of the template's wording would be a prefix of it; a rephrasing is not.
+        assert!(
+            label == f.label() || !f.label().starts_with(label),
+            "{label:?} is {:?} cut",
+            f.label()
+        );
+    }
+}
+
+/// The form's title keeps a long name to whole words and marks what it left out.
+#[test]
+fn form_titles_shorten_a_long_name_at_a_word_boundary() {
+    assert_eq!(
+        views::form_title(GroupKind::Wg, "Registry"),
+        "WG proposal: Registry"
+    );
+    let name = "Model Context Protocol Server Discovery and Registry Federation";
+    let title = views::form_title(GroupKind::Ig, name);
+    assert!(title.chars().count() <= MAX_FORM_LABEL, "{title}");
+    let kept = title
+        .strip_prefix("IG proposal: ")
+        .and_then(|t| t.strip_suffix('…'))
+        .unwrap_or_else(|| panic!("{title}"));
+    assert!(name.starts_with(kept), "{title}");
+    assert_eq!(
+        name[kept.len()..].chars().next(),
+        Some(' '),
+        "{title} cuts a word"
+    );
+    assert_eq!(title, "IG proposal: Model Context Protocol Server…");
 }

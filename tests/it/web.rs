@@ -349,7 +349,7 @@ async fn a_group_page_has_its_template_votes_decisions_and_history() {
     assert!(html.contains("Creation vote of"), "{html}");
     assert!(html.contains("<dt>Result</dt><dd><strong>approved</strong></dd>"));
     assert!(html.contains("3 approve, 0 reject, 0 abstain; 0 of 3 did not vote"));
-    assert!(html.contains("approve from more than half of the electorate, over 72h"));
+    assert!(html.contains("approve from more than half of the electorate, over 72 hours"));
     assert!(html.contains("<dt>Electorate</dt><dd>3 moderators"));
     assert!(html.contains("<dt>Deadline</dt><dd><time datetime=\"2026-11-08T09:00:00Z\">"));
     assert!(html.contains("Who voted what is not published"));

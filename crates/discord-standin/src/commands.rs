@@ -285,6 +285,63 @@ fn check_level(at: &str, declared: &Value, given: &[Value]) -> Result<(), String
     Ok(())
 }
 
+/// The type of the option a member is typing in an autocomplete invocation (interaction type 4):
+/// exactly one option is `focused`, it was declared with `autocomplete: true`, and its partial
+/// input arrives as a string whatever the option's type. The options already filled in are
+/// checked as in [`check_invocation`]; required ones may still be missing. Discord:
+/// interactions/application-commands.mdx, "Autocomplete".
+pub(crate) fn check_autocomplete(command: &Value, options: &Value) -> Result<u64, String> {
+    fn level(at: &str, declared: &Value, given: &[Value]) -> Result<Option<u64>, String> {
+        let declared = declared.as_array().map(Vec::as_slice).unwrap_or_default();
+        let mut focused = None;
+        for option in given {
+            let name = option["name"].as_str().unwrap_or_default();
+            let spec = declared
+                .iter()
+                .find(|d| d["name"] == name)
+                .ok_or_else(|| format!("/{at} has no option {name:?}"))?;
+            if spec["type"] != option["type"] {
+                return Err(format!(
+                    "/{at} option {name:?} is declared with type {} but was given type {}",
+                    spec["type"], option["type"]
+                ));
+            }
+            let kind = spec["type"].as_u64().unwrap_or(0);
+            let found = if kind == SUB_COMMAND || kind == SUB_COMMAND_GROUP {
+                let nested = option["options"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                level(&format!("{at} {name}"), &spec["options"], nested)?
+            } else if option["focused"] == true {
+                if spec["autocomplete"] != true {
+                    return Err(format!(
+                        "/{at} option {name:?} was not declared with autocomplete"
+                    ));
+                }
+                if !option["value"].is_string() {
+                    return Err(format!(
+                        "/{at} option {name:?}: a client sends what is typed as a string"
+                    ));
+                }
+                Some(kind)
+            } else {
+                None
+            };
+            if let Some(kind) = found {
+                if focused.replace(kind).is_some() {
+                    return Err(format!("/{at}: more than one option is focused"));
+                }
+            }
+        }
+        Ok(focused)
+    }
+    let given = options.as_array().map(Vec::as_slice).unwrap_or_default();
+    let at = command["name"].as_str().unwrap_or_default();
+    level(at, &command["options"], given)?
+        .ok_or_else(|| format!("/{at}: no option is focused (an autocomplete needs one)"))
+}
+
 /// Who runs a command, where, and how to read the guild, for [`resolved`].
 pub(crate) struct Invocation<'a> {
     pub channels: &'a [Value],

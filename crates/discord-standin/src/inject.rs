@@ -287,11 +287,44 @@ impl Sandbox {
         name: &str,
         options: Value,
     ) -> anyhow::Result<Interaction> {
+        self.invoke(user_id, channel_id, name, options, false).await
+    }
+
+    /// `user_id` types into an option of `/name`: INTERACTION_CREATE type 4
+    /// (APPLICATION_COMMAND_AUTOCOMPLETE), `options` as for [`Sandbox::slash_command`] with the
+    /// option being typed marked `"focused": true` and its text so far as a string value. The
+    /// bot answers with callback type 8; read it with [`Sandbox::wait_response`]. Fails if the
+    /// option was not declared with `autocomplete`, or as [`Sandbox::slash_command`] does.
+    pub async fn autocomplete(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+    ) -> anyhow::Result<Interaction> {
+        self.invoke(user_id, channel_id, name, options, true).await
+    }
+
+    /// A command run (type 2) or, with `autocomplete`, an option being typed (type 4).
+    async fn invoke(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+        autocomplete: bool,
+    ) -> anyhow::Result<Interaction> {
         let world = &self.shared.world;
+        let kind: u8 = if autocomplete { 4 } else { 2 };
         let (interaction, event) = {
             let mut state = self.shared.state();
             let command = registered_command(&state, name)?;
-            commands::check_invocation(&command, &options).map_err(|e| anyhow!(e))?;
+            let focused_type = if autocomplete {
+                Some(commands::check_autocomplete(&command, &options).map_err(|e| anyhow!(e))?)
+            } else {
+                commands::check_invocation(&command, &options).map_err(|e| anyhow!(e))?;
+                None
+            };
             let channel = self.channel_for_interaction(&state, channel_id)?;
             let roles = self.roles_for_interaction(&state, user_id)?;
             // Discord: topics/permissions.mdx, USE_APPLICATION_COMMANDS "Allows members to use
@@ -334,21 +367,25 @@ impl Sandbox {
             let id = state.next_id();
             let token = interaction_token(id);
             let base = self.interaction_base(&state, id, &token, user_id, &roles, &channel);
-            let event = payloads::command_interaction(world, &base, &command, &options, resolved);
+            let mut event =
+                payloads::command_interaction(world, &base, &command, &options, resolved);
+            event["type"] = json!(kind);
             let mut extra = serde_json::Map::new();
             extra.insert("name".into(), json!(name));
             extra.insert("command_type".into(), json!(1));
-            let metadata = payloads::interaction_metadata(world, id, 2, user_id, extra);
-            state.interactions.push(record(
+            let metadata = payloads::interaction_metadata(world, id, kind, user_id, extra);
+            let mut interaction = record(
                 id,
                 &token,
-                2,
+                kind,
                 user_id,
                 channel_id,
                 None,
                 metadata,
                 Some(name),
-            ));
+            );
+            interaction.focused_type = focused_type;
+            state.interactions.push(interaction);
             (Interaction { id, token }, event)
         };
         gateway::dispatch(&self.shared, "INTERACTION_CREATE", event, true).await;
@@ -621,6 +658,7 @@ fn record(
         message_id,
         metadata,
         command_name: command_name.map(str::to_owned),
+        focused_type: None,
         callback: None,
         original: None,
         original_loading: false,

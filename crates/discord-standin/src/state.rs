@@ -213,8 +213,11 @@ impl StoredMessage {
 pub(crate) struct InteractionRecord {
     pub id: u64,
     pub token: String,
-    /// 2 application command, 3 component, 5 modal submit.
+    /// 2 application command, 3 component, 4 autocomplete, 5 modal submit.
     pub kind: u8,
+    /// For an autocomplete: the type of the option being typed, which its choices' values must
+    /// have.
+    pub focused_type: Option<u64>,
     pub user_id: u64,
     pub channel_id: u64,
     pub created: Instant,

@@ -1441,3 +1441,123 @@ async fn a_text_input_value_is_at_most_4000_characters() {
     )
     .await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Autocomplete (interaction type 4, callback type 8)
+
+/// Registers `/find id:integer` with autocomplete, and `alice` types "reg" into it.
+async fn typing_into_find(api: &Api) -> discord_standin::Interaction {
+    let (app, guild) = (api.world().application_id, api.guild());
+    let find = json!([{"name": "find", "description": "Finds a group", "type": 1, "options": [
+        {"type": 4, "name": "id", "description": "The group", "required": true, "autocomplete": true}
+    ]}]);
+    api.put(
+        &format!("/applications/{app}/guilds/{guild}/commands"),
+        Some(find),
+    )
+    .await
+    .ok();
+    api.sandbox
+        .autocomplete(
+            api.user("alice"),
+            api.channel(CREATION),
+            "find",
+            json!([{"type": 4, "name": "id", "value": "reg", "focused": true}]),
+        )
+        .await
+        .unwrap()
+}
+
+fn choices(choices: Vec<Value>) -> Value {
+    json!({"type": 8, "data": {"choices": choices}})
+}
+
+#[tokio::test]
+async fn an_autocomplete_interaction_carries_type_4_and_the_focused_text() {
+    let api = Api::standard().await;
+    let i = typing_into_find(&api).await;
+    let payload = api.interaction_payload(&i);
+    assert_eq!(payload["type"], 4);
+    assert_eq!(payload["data"]["options"][0]["focused"], true);
+    assert_eq!(payload["data"]["options"][0]["value"], "reg");
+    // Only its result answers it.
+    api.callback(&i, json!({"type": 4, "data": {"content": "hi"}}))
+        .await
+        .invalid_at("type", "INTERACTION_RESPONSE_TYPE_INVALID");
+    api.callback(
+        &i,
+        choices(vec![json!({"name": "WG #3 Registry", "value": 3})]),
+    )
+    .await
+    .ok();
+}
+
+#[tokio::test]
+async fn an_option_without_autocomplete_cannot_be_typed_into() {
+    let api = Api::standard().await;
+    let (app, guild) = (api.world().application_id, api.guild());
+    let plain = json!([{"name": "find", "description": "Finds", "type": 1, "options": [
+        {"type": 4, "name": "id", "description": "The group", "required": true}
+    ]}]);
+    api.put(
+        &format!("/applications/{app}/guilds/{guild}/commands"),
+        Some(plain),
+    )
+    .await
+    .ok();
+    let typed = api
+        .sandbox
+        .autocomplete(
+            api.user("alice"),
+            api.channel(CREATION),
+            "find",
+            json!([{"type": 4, "name": "id", "value": "reg", "focused": true}]),
+        )
+        .await;
+    assert!(typed.is_err());
+}
+
+#[tokio::test]
+async fn autocomplete_offers_at_most_25_choices() {
+    let api = Api::standard().await;
+    let i = typing_into_find(&api).await;
+    let many = |n: i64| {
+        (1..=n)
+            .map(|v| json!({"name": format!("#{v}"), "value": v}))
+            .collect()
+    };
+    api.callback(&i, choices(many(26)))
+        .await
+        .invalid_at("data.choices", "BASE_TYPE_MAX_LENGTH");
+    api.callback(&i, choices(many(25))).await.ok();
+}
+
+#[tokio::test]
+async fn an_autocomplete_choice_name_is_1_to_100_characters() {
+    let api = Api::standard().await;
+    let i = typing_into_find(&api).await;
+    api.callback(&i, choices(vec![json!({"name": long(101), "value": 1})]))
+        .await
+        .invalid_at("data.choices.0.name", "BASE_TYPE_MAX_LENGTH");
+    api.callback(&i, choices(vec![json!({"name": "", "value": 1})]))
+        .await
+        .invalid_at("data.choices.0.name", "BASE_TYPE_MIN_LENGTH");
+    api.callback(&i, choices(vec![json!({"name": long(100), "value": 1})]))
+        .await
+        .ok();
+}
+
+#[tokio::test]
+async fn an_autocomplete_choice_value_has_the_options_type() {
+    let api = Api::standard().await;
+    let i = typing_into_find(&api).await;
+    api.callback(&i, choices(vec![json!({"name": "WG #3", "value": "3"})]))
+        .await
+        .invalid_at(
+            "data.choices.0.value",
+            "APPLICATION_COMMAND_OPTION_CHOICE_VALUE_INVALID",
+        );
+    api.callback(&i, choices(vec![json!({"name": "WG #3", "value": 3})]))
+        .await
+        .ok();
+}

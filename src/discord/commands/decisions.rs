@@ -14,7 +14,9 @@ use crate::store::GroupId;
 #[poise::command(slash_command, guild_only, rename = "call-vote")]
 pub async fn call_vote(
     ctx: Context<'_>,
-    #[description = "The proposal's id"] id: i64,
+    #[description = "The proposal's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
 ) -> Result<(), Error> {
     open_vote(ctx, id, None).await
 }
@@ -23,7 +25,9 @@ pub async fn call_vote(
 #[poise::command(slash_command, guild_only)]
 pub async fn reverse(
     ctx: Context<'_>,
-    #[description = "The group's id"] id: i64,
+    #[description = "The group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "Why the group should be dissolved"] reason: String,
 ) -> Result<(), Error> {
     open_vote(ctx, id, Some(reason)).await
@@ -52,7 +56,9 @@ async fn open_vote(ctx: Context<'_>, id: i64, reason: Option<String>) -> Result<
 #[poise::command(slash_command, guild_only)]
 pub async fn veto(
     ctx: Context<'_>,
-    #[description = "The proposal's or group's id"] id: i64,
+    #[description = "The proposal's or group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "Why; everyone affected is told"] reason: String,
 ) -> Result<(), Error> {
     decide(ctx, id, Command::Veto { reason }).await
@@ -62,7 +68,9 @@ pub async fn veto(
 #[poise::command(slash_command, guild_only, rename = "lift-veto")]
 pub async fn lift_veto(
     ctx: Context<'_>,
-    #[description = "The proposal's or group's id"] id: i64,
+    #[description = "The proposal's or group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "Why; everyone affected is told"] reason: String,
 ) -> Result<(), Error> {
     decide(ctx, id, Command::LiftVeto { reason }).await
@@ -72,7 +80,9 @@ pub async fn lift_veto(
 #[poise::command(slash_command, guild_only)]
 pub async fn sponsor(
     ctx: Context<'_>,
-    #[description = "The proposal's id"] id: i64,
+    #[description = "The proposal's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
 ) -> Result<(), Error> {
     decide(ctx, id, Command::Sponsor).await
 }
@@ -106,7 +116,12 @@ async fn decide(ctx: Context<'_>, id: i64, command: Command) -> Result<(), Error
 #[poise::command(slash_command, guild_only)]
 pub async fn history(
     ctx: Context<'_>,
-    #[description = "The group's id"] id: i64,
+    #[description = "The group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
+    #[description = "Which page: 1 (the default) is the newest, 2 the one before, and so on"]
+    #[min = 1]
+    page: Option<u32>,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {
         return Ok(());
@@ -114,8 +129,9 @@ pub async fn history(
     let store = &ctx.data().store;
     let g = store.group(GroupId(id)).await?;
     let events = store.history(GroupId(id)).await?;
+    let page = page.unwrap_or(1) as usize;
     // Who voted what only to those the vote's ballot visibility shows it to.
     let viewer = ctx.data().actor(ctx.author().id.get(), &member_roles(&ctx));
-    let r = notices::history(g.id, &g.group, &events, &viewer)?;
+    let r = notices::history(g.id, &g.group, &events, &viewer, page)?;
     super::preamble::ephemeral(ctx, &r).await
 }

@@ -139,13 +139,13 @@ pub async fn propose(
         .filter(|f| f.is_text())
         .map(|f| {
             CreateActionRow::InputText(
-                CreateInputText::new(InputTextStyle::Paragraph, truncate(f.label(), 45), f.key())
+                CreateInputText::new(InputTextStyle::Paragraph, f.form_label(), f.key())
                     .required(true)
                     .max_length(crate::governance::MAX_TEXT_CHARS as u16),
             )
         })
         .collect();
-    let title = truncate(&format!("{} proposal: {name}", kind.code()), 45);
+    let title = crate::discord::messages::views::form_title(kind, &name);
     let shown = app
         .interaction
         .create_response(
@@ -171,15 +171,13 @@ pub async fn propose(
     Ok(())
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    crate::discord::messages::render::truncate(s, max)
-}
-
 /// Withdraw your own proposal (only before a vote is called).
 #[poise::command(slash_command, guild_only)]
 pub async fn withdraw(
     ctx: Context<'_>,
-    #[description = "The proposal's id"] id: i64,
+    #[description = "The proposal's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {
         return Ok(());
@@ -197,7 +195,9 @@ pub async fn withdraw(
 #[poise::command(slash_command, guild_only)]
 pub async fn info(
     ctx: Context<'_>,
-    #[description = "The group's id"] id: i64,
+    #[description = "The group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {
         return Ok(());

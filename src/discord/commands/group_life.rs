@@ -16,7 +16,9 @@ use chrono::NaiveDate;
 #[poise::command(slash_command, guild_only)]
 pub async fn status(
     ctx: Context<'_>,
-    #[description = "The group's id"] id: i64,
+    #[description = "The group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "What the group has done and what comes next"]
     #[max_length = 1000]
     text: String,
@@ -40,7 +42,9 @@ pub async fn status(
 #[poise::command(slash_command, guild_only)]
 pub async fn retire(
     ctx: Context<'_>,
-    #[description = "The group's id"] id: i64,
+    #[description = "The group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "Why; everyone affected is told"]
     #[max_length = 1000]
     reason: String,
@@ -69,7 +73,9 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 #[poise::command(slash_command, guild_only)]
 pub async fn meeting(
     ctx: Context<'_>,
-    #[description = "The group's id"] id: i64,
+    #[description = "The group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "The day it took place, YYYY-MM-DD (UTC)"]
     #[max_length = 10]
     date: String,
@@ -128,7 +134,9 @@ pub async fn meeting(
 #[poise::command(slash_command, guild_only)]
 pub async fn health(
     ctx: Context<'_>,
-    #[description = "The group's id"] id: i64,
+    #[description = "The group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {
         return Ok(());

@@ -104,7 +104,9 @@ async fn item_change(
 #[poise::command(slash_command, guild_only, rename = "add")]
 pub async fn item_add(
     ctx: Context<'_>,
-    #[description = "The WG's id"] id: i64,
+    #[description = "The WG's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "URLs or SEP-n; or manual: <link> for something govbot cannot read"]
     #[max_length = 512]
     reference: String,
@@ -137,7 +139,9 @@ pub async fn item_add(
 #[poise::command(slash_command, guild_only, rename = "done")]
 pub async fn item_done(
     ctx: Context<'_>,
-    #[description = "The WG's id"] id: i64,
+    #[description = "The WG's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "A URL or SEP-n it tracks"]
     #[max_length = 512]
     reference: String,
@@ -159,7 +163,9 @@ pub async fn item_done(
 #[poise::command(slash_command, guild_only, rename = "reopen")]
 pub async fn item_reopen(
     ctx: Context<'_>,
-    #[description = "The WG's id"] id: i64,
+    #[description = "The WG's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "A URL or SEP-n it tracks"]
     #[max_length = 512]
     reference: String,
@@ -178,7 +184,9 @@ pub async fn item_reopen(
 #[poise::command(slash_command, guild_only, rename = "touch")]
 pub async fn item_touch(
     ctx: Context<'_>,
-    #[description = "The WG's id"] id: i64,
+    #[description = "The WG's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "The item, as /wg item list shows it"]
     #[max_length = 512]
     reference: String,
@@ -198,7 +206,9 @@ pub async fn item_touch(
 #[poise::command(slash_command, guild_only, rename = "drop")]
 pub async fn item_drop(
     ctx: Context<'_>,
-    #[description = "The WG's id"] id: i64,
+    #[description = "The WG's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "The item, as /wg item list shows it"]
     #[max_length = 512]
     reference: String,
@@ -217,7 +227,9 @@ pub async fn item_drop(
 #[poise::command(slash_command, guild_only, rename = "list")]
 pub async fn item_list(
     ctx: Context<'_>,
-    #[description = "The WG's id"] id: i64,
+    #[description = "The WG's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {
         return Ok(());
@@ -250,7 +262,9 @@ pub enum Switch {
 #[poise::command(slash_command, guild_only)]
 pub async fn maintenance(
     ctx: Context<'_>,
-    #[description = "The WG's id"] id: i64,
+    #[description = "The WG's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "on: it maintains a project; off: it does not"] state: Switch,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {

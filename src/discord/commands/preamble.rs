@@ -74,3 +74,26 @@ pub async fn say(ctx: Context<'_>, text: &str) -> Result<(), Error> {
 pub async fn refuse(ctx: Context<'_>, message: &str, hint: Option<&str>) -> Result<(), Error> {
     ephemeral(ctx, &views::error(message, hint)?).await
 }
+
+/// Discord shows at most 25 suggestions.
+const MAX_CHOICES: u32 = 25;
+
+/// Suggestions for a group id option while the member types part of a name or a number: "WG #3
+/// Registry" for 3, live groups first, a group that is not active with its state. A store error
+/// offers nothing (the member can still type the number) and is logged.
+pub async fn group_ids(
+    ctx: Context<'_>,
+    typed: &str,
+) -> poise::serenity_prelude::CreateAutocompleteResponse {
+    let found = match ctx.data().store.groups_named_like(typed, MAX_CHOICES).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::warn!("cannot suggest groups for {typed:?}: {e}");
+            Vec::new()
+        }
+    };
+    found.into_iter().fold(
+        poise::serenity_prelude::CreateAutocompleteResponse::new(),
+        |response, g| response.add_int_choice(views::group_choice(&g), g.id.0),
+    )
+}

@@ -24,7 +24,9 @@ pub async fn facilitator(_: Context<'_>) -> Result<(), Error> {
 #[poise::command(slash_command, guild_only, rename = "add")]
 pub async fn facilitator_add(
     ctx: Context<'_>,
-    #[description = "The group's id"] id: i64,
+    #[description = "The group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "The new facilitator"] user: User,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {
@@ -41,7 +43,9 @@ pub async fn facilitator_add(
 #[poise::command(slash_command, guild_only, rename = "remove")]
 pub async fn facilitator_remove(
     ctx: Context<'_>,
-    #[description = "The group's id"] id: i64,
+    #[description = "The group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "The facilitator to remove"] user: User,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {
@@ -72,7 +76,9 @@ pub async fn maintainer(_: Context<'_>) -> Result<(), Error> {
 #[poise::command(slash_command, guild_only, rename = "add")]
 pub async fn maintainer_add(
     ctx: Context<'_>,
-    #[description = "The group's id"] id: i64,
+    #[description = "The group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "The new maintainer (a steering group member)"] user: User,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {
@@ -117,7 +123,9 @@ pub async fn maintainer_add(
 #[poise::command(slash_command, guild_only, rename = "remove")]
 pub async fn maintainer_remove(
     ctx: Context<'_>,
-    #[description = "The group's id"] id: i64,
+    #[description = "The group's id"]
+    #[autocomplete = "super::preamble::group_ids"]
+    id: i64,
     #[description = "The maintainer to remove"] user: User,
 ) -> Result<(), Error> {
     if !fresh(ctx).await? {

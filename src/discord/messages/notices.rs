@@ -508,7 +508,8 @@ pub fn group_archived(
 
 #[derive(Serialize)]
 struct HistoryLine {
-    at: String,
+    /// Unix seconds, shown as a Discord timestamp in the reader's time zone.
+    at: i64,
     actor: Option<String>,
     /// govbot itself acted (a line with neither `actor` nor `system` names nobody).
     system: bool,
@@ -522,16 +523,45 @@ struct History<'a> {
     kind: &'static str,
     name: &'a str,
     events: Vec<HistoryLine>,
-    omitted: usize,
+    page: usize,
+    pages: usize,
 }
 
-/// The newest lines that fit in one embed; the operator CLI shows the rest.
-const HISTORY_LINES: usize = 25;
+/// Lines on a page of `/group history`: 25 lines of up to ~200 characters stay well inside an
+/// embed's 4,096.
+pub const HISTORY_LINES: usize = 25;
 
 /// What one event did, in words; members named in it are mentioned. Only the events whose words
 /// hold member ids and nothing anyone typed get mentions, so a name typed as "member 12" stays text.
 fn history_what(kind: &EventKind) -> Markdown {
+    let when = |t: &crate::governance::Timestamp| format!("<t:{}:f>", t.timestamp());
     match kind {
+        // Discord shows a channel mention as the channel's name, and a timestamp in the reader's
+        // time zone.
+        EventKind::ChannelLinked { channel } => {
+            Markdown::trusted(format!("linked the channel <#{channel}>"))
+        }
+        EventKind::VoteOpened {
+            purpose,
+            electorate,
+            closes_at,
+            ..
+        } => Markdown::trusted(format!(
+            "opened a {} vote among {}, closing {}",
+            match purpose {
+                crate::governance::VotePurpose::Creation => "creation",
+                crate::governance::VotePurpose::Reversal => "reversal",
+            },
+            match electorate.len() {
+                1 => "1 moderator".to_string(),
+                n => format!("{n} moderators"),
+            },
+            when(closes_at)
+        )),
+        EventKind::InactivityReminder { deadline, .. } => Markdown::trusted(format!(
+            "reminded the facilitators that the WG becomes a retirement candidate {}",
+            when(deadline)
+        )),
         EventKind::FacilitatorAdded { .. }
         | EventKind::FacilitatorRemoved { .. }
         | EventKind::MaintainerAdded { .. }
@@ -543,16 +573,17 @@ fn history_what(kind: &EventKind) -> Markdown {
 /// A group's audit trail as `viewer` may see it. A ballot whose vote keeps ballots among
 /// moderators ([`crate::governance::BallotVisibility`], frozen in the ballot's policy) is shown
 /// to anyone else without its voter or choice, and a run of them as one line: the tally and the
-/// result are in the vote's own lines.
+/// result are in the vote's own lines. Page 1 is the newest [`HISTORY_LINES`] lines, page 2 the
+/// ones before, and so on (a page past the last shows the oldest); each page in time order.
 pub fn history(
     id: GroupId,
     g: &Group,
     events: &[StoredEvent],
     viewer: &Actor,
+    page: usize,
 ) -> Result<Rendered, RenderError> {
-    let at = |e: &StoredEvent| e.event.at.format("%Y-%m-%d %H:%M UTC").to_string();
-    // Each line with the number of events it stands for.
-    let mut lines: Vec<(HistoryLine, usize)> = Vec::new();
+    let at = |e: &StoredEvent| e.event.at.timestamp();
+    let mut lines: Vec<HistoryLine> = Vec::new();
     let mut hidden_run = 0;
     for e in events {
         let hidden = matches!(e.event.kind, EventKind::BallotCast { .. })
@@ -562,48 +593,45 @@ pub fn history(
             if hidden_run > 1 {
                 lines.pop();
             }
-            lines.push((
-                HistoryLine {
-                    at: at(e),
-                    actor: None,
-                    system: false,
-                    what: Markdown::text(&format!(
-                        "{hidden_run} ballot{} cast, changed or withdrawn (who voted what is \
+            lines.push(HistoryLine {
+                at: at(e),
+                actor: None,
+                system: false,
+                what: Markdown::text(&format!(
+                    "{hidden_run} ballot{} cast, changed or withdrawn (who voted what is \
                          shown to moderators, core and lead maintainers)",
-                        if hidden_run == 1 { " was" } else { "s were" }
-                    )),
-                    reason: None,
-                },
-                hidden_run,
-            ));
+                    if hidden_run == 1 { " was" } else { "s were" }
+                )),
+                reason: None,
+            });
             continue;
         }
         hidden_run = 0;
-        lines.push((
-            HistoryLine {
-                at: at(e),
-                actor: e.event.actor.id().map(|m| m.0.to_string()),
-                system: e.event.actor.id().is_none(),
-                what: history_what(&e.event.kind),
-                reason: e
-                    .event
-                    .reason
-                    .as_deref()
-                    .map(|r| super::render::truncate(r, 150)),
-            },
-            1,
-        ));
+        lines.push(HistoryLine {
+            at: at(e),
+            actor: e.event.actor.id().map(|m| m.0.to_string()),
+            system: e.event.actor.id().is_none(),
+            what: history_what(&e.event.kind),
+            reason: e
+                .event
+                .reason
+                .as_deref()
+                .map(|r| super::render::truncate(r, 150)),
+        });
     }
-    let dropped = lines.len().saturating_sub(HISTORY_LINES);
-    let omitted = lines[..dropped].iter().map(|(_, n)| n).sum();
+    let pages = lines.len().div_ceil(HISTORY_LINES).max(1);
+    let page = page.clamp(1, pages);
+    let end = lines.len().saturating_sub((page - 1) * HISTORY_LINES);
+    let start = end.saturating_sub(HISTORY_LINES);
     render(
         template!("history"),
         History {
             id: id.0,
             kind: g.kind.code(),
             name: &g.name,
-            events: lines.into_iter().skip(dropped).map(|(l, _)| l).collect(),
-            omitted,
+            events: lines.into_iter().skip(start).take(end - start).collect(),
+            page,
+            pages,
         },
     )
 }
@@ -716,7 +744,7 @@ pub fn retirement_candidate(
                 crate::governance::RetirementCause::AllItemsCompleted => "all_items_completed",
                 _ => "inactivity",
             },
-            inactivity: g.policy.wg_inactivity.to_string(),
+            inactivity: g.policy.wg_inactivity.in_words(),
             last: crate::governance::wg_inactivity_deadline(g)
                 .map_or(since - inactivity, |d| d - inactivity)
                 .timestamp(),

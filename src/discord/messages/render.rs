@@ -69,8 +69,26 @@ fn env() -> &'static Mutex<Environment<'static>> {
         env.add_filter("code", |text: &str| {
             Value::from_safe_string(markdown::code(text))
         });
+        // English plurals, never "moderator(s)": `{{ n|count("moderator") }}` is "1 moderator" or
+        // "3 moderators"; an irregular plural is given, `{{ n|count("person", "people") }}`.
+        env.add_filter("count", |n: i64, one: &str, many: Option<&str>| {
+            format!("{n} {}", noun(n, one, many))
+        });
+        // The word alone, for a label: `{{ facilitators|length|noun("Facilitator") }}`.
+        env.add_filter("noun", |n: i64, one: &str, many: Option<&str>| {
+            noun(n, one, many)
+        });
         Mutex::new(env)
     })
+}
+
+/// `one` for exactly one, otherwise `many` (by default `one` with an "s").
+fn noun(n: i64, one: &str, many: Option<&str>) -> String {
+    match (n, many) {
+        (1, _) => one.to_string(),
+        (_, Some(many)) => many.to_string(),
+        (_, None) => format!("{one}s"),
+    }
 }
 
 /// A rendered message: an embed when the template has a title line, plain content otherwise.
@@ -140,4 +158,27 @@ pub fn truncate(text: &str, max: usize) -> String {
     let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
     out
+}
+
+/// `text` in at most `max` characters, shortened at a word boundary with "…" when it must be: for
+/// a title, where a word cut in half reads as a mistake. Only a first word longer than `max` is
+/// cut inside.
+pub fn shorten_at_word(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let room: String = text.chars().take(max.saturating_sub(1)).collect();
+    // The cut falls between words when the next character is a space.
+    let next_is_space = text
+        .chars()
+        .nth(room.chars().count())
+        .is_some_and(char::is_whitespace);
+    let kept = if next_is_space {
+        room.as_str()
+    } else {
+        room.rfind(char::is_whitespace)
+            .map_or(room.as_str(), |i| &room[..i])
+    };
+    format!("{}…", kept.trim_end())
 }

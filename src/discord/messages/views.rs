@@ -1,10 +1,10 @@
 //! What each template is given: plain serialisable views of governance values, with ids as
 //! strings (Discord ids do not fit a JSON number exactly).
 
-use super::render::{render, template, RenderError, Rendered};
+use super::render::{self, render, template, RenderError, Rendered};
 use crate::discord::markdown::{self, Markdown};
 use crate::export::{Activity, RECENT_WEEKS};
-use crate::governance::{Actor, Ballots, Field, Group, MemberId, TemplateErrors};
+use crate::governance::{Actor, Ballots, Field, Group, GroupKind, MemberId, TemplateErrors};
 use crate::store::{ActivitySummary, GroupId, NameMatch, StoredGroup};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -442,4 +442,24 @@ pub fn error(message: &str, hint: Option<&str>) -> Result<Rendered, RenderError>
             hint: hint.map(Markdown::trusted),
         },
     )
+}
+
+/// The `/group propose` form's title, within Discord's 45 characters: the name shortened at a
+/// word boundary if it must be.
+pub fn form_title(kind: GroupKind, name: &str) -> String {
+    let prefix = format!("{} proposal: ", kind.code());
+    let room = crate::governance::MAX_FORM_LABEL - prefix.chars().count();
+    format!("{prefix}{}", render::shorten_at_word(name, room))
+}
+
+/// A group as an autocomplete suggestion: "WG #3 Registry", "(proposed)" and the like after a
+/// group that is not active; within Discord's 100 characters for a choice's name.
+pub fn group_choice(g: &crate::store::GroupChoice) -> String {
+    let state = match g.state {
+        crate::governance::GroupState::Active => String::new(),
+        other => format!(" ({})", other.label()),
+    };
+    let room = 100 - state.chars().count();
+    let named = render::shorten_at_word(&format!("{} #{} {}", g.kind.code(), g.id, g.name), room);
+    format!("{named}{state}")
 }

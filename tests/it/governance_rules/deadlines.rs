@@ -77,7 +77,7 @@ fn vote_reminder_is_due_at_exactly_24h_before_the_close() {
     assert_eq!(events[0].kind.name(), "vote_reminder");
     assert_eq!(
         events[0].kind.to_string(),
-        "reminded 3 moderator(s) who had not voted"
+        "reminded 3 moderators who had not voted"
     );
     assert_eq!(sim.vote().reminded, [H24]);
     assert_eq!(sim.vote().pending_reminders(), []);
@@ -119,7 +119,7 @@ fn vote_reminder_names_only_members_without_a_standing_ballot() {
     );
     assert_eq!(
         events[0].kind.to_string(),
-        "reminded 2 moderator(s) who had not voted"
+        "reminded 2 moderators who had not voted"
     );
     assert_eq!(sim.tally(), tally_before, "a reminder changes no ballot");
     assert_eq!(sim.ballots().len(), 3);

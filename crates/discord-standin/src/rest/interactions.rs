@@ -16,6 +16,8 @@ pub(super) fn allowed_callbacks(interaction: &InteractionRecord) -> &'static [u8
         (2, _) => &[4, 5, 9],
         // Component: also deferred update and update.
         (3, _) => &[4, 5, 6, 7, 9],
+        // Autocomplete: only its result.
+        (4, _) => &[8],
         // Modal submit: no modal; updating a message only if a component opened the modal.
         (5, true) => &[4, 5, 6, 7],
         (5, false) => &[4, 5, 6],
@@ -70,6 +72,9 @@ pub(super) async fn callback(
     if matches!(kind, 4 | 7) {
         check_message_body(data, kind == 4, "/data")?;
     }
+    if kind == 8 {
+        check_choices(data, record.focused_type)?;
+    }
     let message_id = matches!(kind, 4 | 5).then(|| shared.state().next_id());
     let original = match kind {
         4 | 5 => message_id,
@@ -99,7 +104,7 @@ pub(super) async fn callback(
             let ephemeral = message.flags & EPHEMERAL != 0;
             store_and_announce(shared, message, ephemeral).await;
         }
-        6 => {}
+        6 | 8 => {}
         7 => {
             let target = original.expect("checked above");
             update_and_announce(shared, target, data, true, false).await;
@@ -118,6 +123,68 @@ pub(super) async fn callback(
     }
     shared.touch();
     Ok(Reply::no_content())
+}
+
+/// Discord's rules for an APPLICATION_COMMAND_AUTOCOMPLETE_RESULT (callback type 8): "autocomplete
+/// suggestions (max of 25 choices)", each choice's name 1-100 characters, and a value of the
+/// focused option's type (a string of up to 100 characters, an integer, or a number).
+/// https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-autocomplete
+/// and interactions/application-commands.mdx, "Application Command Option Choice Structure".
+fn check_choices(data: &Value, focused_type: Option<u64>) -> Result<(), Reply> {
+    const MAX_CHOICES: usize = 25;
+    const MAX_CHOICE_NAME: usize = 100;
+    const MAX_STRING_VALUE: usize = 100;
+    let choices = data["choices"].as_array().ok_or_else(|| {
+        Reply::field(
+            "/data/choices",
+            "BASE_TYPE_REQUIRED",
+            "This field is required",
+        )
+    })?;
+    if choices.len() > MAX_CHOICES {
+        return Err(Reply::field(
+            "/data/choices",
+            "BASE_TYPE_MAX_LENGTH",
+            &format!("Must be {MAX_CHOICES} or fewer in length."),
+        ));
+    }
+    for (i, choice) in choices.iter().enumerate() {
+        let name = choice["name"].as_str().unwrap_or_default().chars().count();
+        if name == 0 {
+            return Err(Reply::field(
+                &format!("/data/choices/{i}/name"),
+                "BASE_TYPE_MIN_LENGTH",
+                "Must be 1 or more in length.",
+            ));
+        }
+        if name > MAX_CHOICE_NAME {
+            return Err(Reply::field(
+                &format!("/data/choices/{i}/name"),
+                "BASE_TYPE_MAX_LENGTH",
+                &format!("Must be {MAX_CHOICE_NAME} or fewer in length."),
+            ));
+        }
+        let value = &choice["value"];
+        let fits = match focused_type {
+            Some(3) => value
+                .as_str()
+                .is_some_and(|v| v.chars().count() <= MAX_STRING_VALUE),
+            Some(4) => value.is_i64() || value.is_u64(),
+            Some(10) => value.is_number(),
+            _ => false,
+        };
+        if !fits {
+            return Err(Reply::field(
+                &format!("/data/choices/{i}/value"),
+                "APPLICATION_COMMAND_OPTION_CHOICE_VALUE_INVALID",
+                &format!(
+                    "The value {value} does not fit the option's type {}",
+                    focused_type.unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Records the first answer to an interaction; `false` if it already had one.

@@ -38,7 +38,9 @@
 //!
 //! Limits the description does not express: content over 2,000 characters, over 6,000
 //! characters across a message's embeds (`MAX_EMBED_SIZE_EXCEEDED`), over 5 action rows
-//! without the IS_COMPONENTS_V2 flag.
+//! without the IS_COMPONENTS_V2 flag; an autocomplete result (callback type 8, the only answer to
+//! an autocomplete interaction) with more than 25 choices or a choice whose value is not of the
+//! focused option's type.
 //!
 //! Routing is by hand over the percent-decoded path segments rather than with axum's router, so
 //! that unknown routes are recorded like known ones and a reaction's emoji arrives decoded.
