@@ -14,7 +14,6 @@ impl Store {
         members: &[(MemberId, &str)],
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let _turn = self.writing().await;
         let mut tx = self.relaxed().begin().await?;
         for (id, name) in members {
             upsert(&mut tx, *id, name, now).await?;
@@ -31,7 +30,6 @@ impl Store {
         display_name: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let _turn = self.writing().await;
         let mut conn = self.relaxed().acquire().await?;
         upsert(&mut conn, id, display_name, now).await
     }

@@ -92,9 +92,9 @@ pub struct Store {
     relaxed: SqlitePool,
     /// The states parsed last, by group and version.
     states: std::sync::Arc<groups::StateCache>,
-    /// Taken by every write transaction of this process before it asks SQLite for the write
-    /// lock: writers queue here in order, holding no connection, instead of polling SQLite's
-    /// busy handler while holding one (see `Store::writing`).
+    /// Taken by each decision's write transaction before it asks SQLite for the write lock:
+    /// decisions queue here in order, holding no connection, instead of polling SQLite's busy
+    /// handler while holding one (see `Store::writing`).
     writes: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// The database file, for the backup written beside it before a migration.
     path: Arc<PathBuf>,
@@ -186,8 +186,12 @@ impl Store {
     /// This process's turn to write. SQLite lets one writer in at a time and makes the others
     /// retry after growing sleeps, each holding a pooled connection meanwhile; under a burst of
     /// ballots that starves reads of connections and lets an unlucky writer wait for seconds.
-    /// Taken before a write transaction begins, the turn is first come, first served, and a
-    /// waiting writer holds nothing. (Another process writing still meets the busy timeout.)
+    /// Taken before a decision's write transaction begins, the turn is first come, first served,
+    /// and a waiting writer holds nothing. (Another process writing still meets the busy
+    /// timeout.) Only decisions and the writes on their path take it: the outbox's and the
+    /// names' writes (a cursor, a shown version, display names) do not, so that one of them
+    /// stalled on another process's lock for the whole busy timeout never makes a decision queued
+    /// behind it wait a second busy timeout before its own "not recorded, try again".
     pub(crate) async fn writing(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.writes.lock().await
     }
