@@ -34,6 +34,13 @@
 //!   check first); booleans kept as integers and combined with `AND` in `outbox` (`boolean`).
 //! - The range `key >= 'reaction:M:' AND key < 'reaction:M;'` over `processed_triggers` in
 //!   `triggers` relies on byte order (`COLLATE "C"` in PostgreSQL).
+//! - Lists bound as one JSON array and read with `json_each` in `public` and in `groups`'
+//!   `GROUPS_NAMED_LIKE` (an array parameter with `= ANY($1)`, or `jsonb_array_elements_text`).
+//! - `sqlite_sequence` read by `verify` for the audit log's last id ever given (the identity
+//!   sequence's last value); the audit chain's genesis made with `randomblob` and its checks with
+//!   `GLOB` in `0008` (`gen_random_bytes`, a regular expression).
+//! - `backup`'s `VACUUM INTO` and `PRAGMA integrity_check`, and `close`'s
+//!   `PRAGMA wal_checkpoint` (`pg_dump` or a base backup; nothing to checkpoint).
 //! - `?` and `?N` placeholders are sqlx's SQLite driver's (`$N` in PostgreSQL).
 
 mod activity;
