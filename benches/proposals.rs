@@ -277,6 +277,13 @@ fn text(m: &Value) -> String {
 
 /// One size, in this process: fill, reset the peak memory, then time the proposals.
 async fn scale_child(groups: usize) -> Result<()> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("govbot.db");
     let filled = Instant::now();
