@@ -6,9 +6,10 @@
 //! - **scale** (issue 13): a proposal by template message and by the form in a database of 0,
 //!   10,000 and 100,000 groups (proposed, with names drawn from a vocabulary, so similar names
 //!   are looked up for real; each proposal shares two words with an existing group). Each size
-//!   runs in its own process, so its peak memory (VmHWM, reset once the bot is up, after the
-//!   database is filled and the bot verified its log) is its own: bot, sandbox and harness. Goal: within 2x of the empty database's time, and the
-//!   memory flat.
+//!   is filled by one process and served by another, so the bot's process holds nothing of the
+//!   filling: its resident memory is shown before the bot starts, once it is up (after its
+//!   start-up verification of the whole log) and at its peak during the proposals (VmHWM, reset
+//!   once the bot is up). Goal: within 2x of the empty database's time, and the memory flat.
 //!
 //! Run: `cargo bench --bench proposals -- [interactions] [scale] [N]` (N interactions, default
 //! 300; both parts by default).
@@ -21,11 +22,12 @@ use govbot::governance::{
 use govbot::harness::{Harness, WAIT};
 use govbot::store::{append_history, GroupId, Store};
 use serde_json::{json, Value};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{insert, ms, peak_rss_kib, Row};
+use support::{insert, ms, peak_rss_kib, rss_kib, Row};
 
 fn summary(name: &str, mut samples: Vec<Duration>, total: Duration) -> Duration {
     samples.sort();
@@ -45,9 +47,15 @@ fn summary(name: &str, mut samples: Vec<Duration>, total: Duration) -> Duration 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(i) = args.iter().position(|a| a == "--fill-child") {
+        let groups: usize = args.get(i + 1).context("--fill-child G DB")?.parse()?;
+        let db = args.get(i + 2).context("--fill-child G DB")?;
+        return fill_child(groups, Path::new(db)).await;
+    }
     if let Some(i) = args.iter().position(|a| a == "--scale-child") {
-        let groups: usize = args.get(i + 1).context("--scale-child G")?.parse()?;
-        return scale_child(groups).await;
+        let groups: usize = args.get(i + 1).context("--scale-child G DB")?.parse()?;
+        let db = args.get(i + 2).context("--scale-child G DB")?;
+        return scale_child(groups, Path::new(db)).await;
     }
     let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(300);
     let wants = |p: &str| {
@@ -275,8 +283,21 @@ fn text(m: &Value) -> String {
     out
 }
 
-/// One size, in this process: fill, reset the peak memory, then time the proposals.
-async fn scale_child(groups: usize) -> Result<()> {
+/// Fills the database `db` with `groups` groups, in a process of its own so that the memory of
+/// filling is not counted as the bot's.
+async fn fill_child(groups: usize, db: &Path) -> Result<()> {
+    let started = Instant::now();
+    let store = Store::open(db).await?;
+    fill(&store, groups).await?;
+    store.close().await;
+    println!("FILLED {:.2}", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// One size, in this process: start the bot on the filled database `db`, reset the peak memory,
+/// then time the proposals. Its resident memory is measured before the bot starts, once it is
+/// up (after its start-up verification of the whole log), and at its peak during the proposals.
+async fn scale_child(groups: usize, db: &Path) -> Result<()> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -284,20 +305,13 @@ async fn scale_child(groups: usize) -> Result<()> {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let dir = tempfile::tempdir()?;
-    let db = dir.path().join("govbot.db");
-    let filled = Instant::now();
-    {
-        let store = Store::open(&db).await?;
-        fill(&store, groups).await?;
-        store.close().await;
-    }
-    let filled = filled.elapsed();
-    let h = Harness::start(&db).await?;
+    let before = rss_kib().unwrap_or(0);
+    let h = Harness::start(db).await?;
     let sb = &h.sandbox;
     sb.wait_command("group", WAIT).await?;
     // The peak so far is the filling's and the start-up's (whose verification of the whole log
     // `cargo bench --bench audit_verify` measures); from here on it is the proposals'.
+    let ready = rss_kib().unwrap_or(0);
     std::fs::write("/proc/self/clear_refs", "5").context("resetting the peak RSS")?;
     let creation = h.channel("wg-ig-group-creation");
     let (alice, bob) = (h.user("alice"), h.user("bob"));
@@ -375,11 +389,10 @@ async fn scale_child(groups: usize) -> Result<()> {
         groups + 2 * PROPOSALS
     );
     println!(
-        "RESULT {groups} {:.3} {:.3} {:.3} {rss} {:.2} {similar}",
+        "RESULT {groups} {:.3} {:.3} {:.3} {rss} {similar} {before} {ready}",
         ms(p50(template)),
         ms(p50(ack)),
         ms(p50(card)),
-        filled.as_secs_f64()
     );
     Ok(())
 }
@@ -395,26 +408,13 @@ fn scale() -> Result<()> {
     );
     let exe = std::env::current_exe()?;
     let mut base: Option<(f64, f64, f64, f64)> = None;
+    let mut memory = Vec::new();
     for g in SCALE {
-        let out = std::process::Command::new(&exe)
-            .args(["--scale-child", &g.to_string()])
-            .output()?;
-        ensure!(
-            out.status.success(),
-            "size {g} failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let line = stdout
-            .lines()
-            .find(|l| l.starts_with("RESULT "))
-            .context("no result line")?;
-        let f: Vec<f64> = line
-            .split_whitespace()
-            .skip(1)
-            .map(|x| x.parse())
-            .collect::<Result<_, _>>()?;
+        let dir = tempfile::tempdir()?;
+        let db = dir.path().join("govbot.db");
+        let db_arg = db.to_str().context("a UTF-8 temporary path")?;
+        let fill = child(&exe, &["--fill-child", &g.to_string(), db_arg], "FILLED ")?;
+        let f = child(&exe, &["--scale-child", &g.to_string(), db_arg], "RESULT ")?;
         let (tpl, ack, card, rss) = (f[1], f[2], f[3], f[4] / 1024.0);
         let b = *base.get_or_insert((tpl, ack, card, rss));
         println!(
@@ -423,10 +423,35 @@ fn scale() -> Result<()> {
             ack / b.1,
             card / b.2,
             rss / b.3,
-            f[5],
-            f[6]
+            fill[0],
+            f[5]
         );
+        memory.push((g, f[6] / 1024.0, f[7] / 1024.0, rss));
     }
     println!("  (ratios against G=0; goal: time within 2x, memory flat)");
+    println!("\n  Resident memory of the bot's process (MiB): before the bot starts / once it is up / peak during the proposals");
+    for (g, before, ready, peak) in memory {
+        println!("  {g:>7} | {before:>8.1} / {ready:>8.1} / {peak:>8.1}");
+    }
     Ok(())
+}
+
+/// Runs this bench as a child with `args` and returns the numbers on its line starting `tag`.
+fn child(exe: &Path, args: &[&str], tag: &str) -> Result<Vec<f64>> {
+    let out = std::process::Command::new(exe).args(args).output()?;
+    ensure!(
+        out.status.success(),
+        "{args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(tag))
+        .with_context(|| format!("no {tag}line from {args:?}"))?;
+    Ok(line
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()?)
 }
