@@ -196,6 +196,13 @@ struct Pager {
     next: Option<String>,
 }
 
+/// One page of a list of groups.
+struct GroupPage {
+    count: i64,
+    pages: i64,
+    groups: Vec<StoredGroup>,
+}
+
 fn pages_of(count: i64) -> i64 {
     ((count + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
 }
@@ -347,21 +354,41 @@ impl Site {
             .collect())
     }
 
-    async fn directory(&self, page: i64) -> Result<Option<Document>, Error> {
-        let count = self.store.count_in(&GroupState::LIVE).await?;
+    /// Page `page` (from 1) of the groups in `states`, with how many there are and in how many
+    /// pages; `None` past the last page.
+    async fn group_page(
+        &self,
+        states: &[GroupState],
+        order: ListOrder,
+        page: i64,
+    ) -> Result<Option<GroupPage>, Error> {
+        let count = self.store.count_in(states).await?;
         let pages = pages_of(count);
         if page > pages {
             return Ok(None);
         }
         let groups = self
             .store
-            .page_in(
-                &GroupState::LIVE,
-                ListOrder::KindThenName,
-                (page - 1) * PAGE_SIZE,
-                PAGE_SIZE,
-            )
+            .page_in(states, order, (page - 1) * PAGE_SIZE, PAGE_SIZE)
             .await?;
+        Ok(Some(GroupPage {
+            count,
+            pages,
+            groups,
+        }))
+    }
+
+    async fn directory(&self, page: i64) -> Result<Option<Document>, Error> {
+        let Some(GroupPage {
+            count,
+            pages,
+            groups,
+        }) = self
+            .group_page(&GroupState::LIVE, ListOrder::KindThenName, page)
+            .await?
+        else {
+            return Ok(None);
+        };
         let summaries = self.summaries(&groups).await?;
         let (igs, wgs): (Vec<_>, Vec<_>) = summaries.into_iter().partition(|s| s.kind == "IG");
         let body = render::render(
@@ -380,20 +407,16 @@ impl Site {
     }
 
     async fn proposals(&self, page: i64) -> Result<Option<Document>, Error> {
-        let count = self.store.count_in(&PROPOSAL_STATES).await?;
-        let pages = pages_of(count);
-        if page > pages {
+        let Some(GroupPage {
+            count,
+            pages,
+            groups,
+        }) = self
+            .group_page(&PROPOSAL_STATES, ListOrder::OpenThenNewest, page)
+            .await?
+        else {
             return Ok(None);
-        }
-        let groups = self
-            .store
-            .page_in(
-                &PROPOSAL_STATES,
-                ListOrder::OpenThenNewest,
-                (page - 1) * PAGE_SIZE,
-                PAGE_SIZE,
-            )
-            .await?;
+        };
         let (open, ended): (Vec<_>, Vec<_>) = groups
             .iter()
             .partition(|s| OPEN_PROPOSAL_STATES.contains(&s.group.state));
@@ -413,20 +436,16 @@ impl Site {
     }
 
     async fn past(&self, page: i64) -> Result<Option<Document>, Error> {
-        let count = self.store.count_in(&PAST_STATES).await?;
-        let pages = pages_of(count);
-        if page > pages {
+        let Some(GroupPage {
+            count,
+            pages,
+            groups,
+        }) = self
+            .group_page(&PAST_STATES, ListOrder::Newest, page)
+            .await?
+        else {
             return Ok(None);
-        }
-        let groups = self
-            .store
-            .page_in(
-                &PAST_STATES,
-                ListOrder::Newest,
-                (page - 1) * PAGE_SIZE,
-                PAGE_SIZE,
-            )
-            .await?;
+        };
         let groups = self.summaries(&groups).await?;
         let body = render::render(
             "past.html",
@@ -557,20 +576,16 @@ impl Site {
     }
 
     async fn api_list(&self, page: i64) -> Result<Option<Document>, Error> {
-        let count = self.store.count_in(&GroupState::ALL).await?;
-        let pages = pages_of(count);
-        if page > pages {
+        let Some(GroupPage {
+            count: _,
+            pages,
+            groups,
+        }) = self
+            .group_page(&GroupState::ALL, ListOrder::Id, page)
+            .await?
+        else {
             return Ok(None);
-        }
-        let groups = self
-            .store
-            .page_in(
-                &GroupState::ALL,
-                ListOrder::Id,
-                (page - 1) * PAGE_SIZE,
-                PAGE_SIZE,
-            )
-            .await?;
+        };
         let (public, _): (Vec<&StoredGroup>, Vec<_>) = groups
             .iter()
             .partition(|s| Disclosure::of(s.group.state) == Disclosure::Public);
