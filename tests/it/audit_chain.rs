@@ -4,6 +4,7 @@
 //! broken log unless told to accept it; the head posted once a day in the moderators' channel.
 
 use crate::common::bot_process::{BotProcess, Signal};
+use crate::common::core::{member, moderator, wg};
 use crate::common::{self, t0, text};
 use chrono::Duration;
 use discord_standin::{RouteMatch, Sandbox, SandboxOptions, World};
@@ -17,24 +18,6 @@ use serde_json::Value;
 use sqlx::Row;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Output};
-
-fn member(id: u64) -> Actor {
-    Actor::member(MemberId(id), [])
-}
-
-fn moderator(id: u64) -> Actor {
-    Actor::member(MemberId(id), [Role::Moderator])
-}
-
-fn wg(name: &str) -> Template {
-    TemplateDraft::new(GroupKind::Wg)
-        .name(name)
-        .facilitator(MemberId(1))
-        .field(Field::UseCases, "Servers need to be found")
-        .field(Field::FirstItem, "SEP-1234")
-        .validate()
-        .unwrap()
-}
 
 async fn run(
     store: &Store,

@@ -1,29 +1,12 @@
 //! The store on real SQLite files in temporary directories.
 
+use crate::common::core::{member, moderator, wg};
 use crate::common::t0;
 use chrono::Duration;
 use govbot::governance::*;
 use govbot::store::{GroupFilter, GroupId, Store, StoreError, Target, Trigger};
 use std::collections::BTreeSet;
 use tempfile::TempDir;
-
-fn member(id: u64) -> Actor {
-    Actor::member(MemberId(id), [])
-}
-
-fn moderator(id: u64) -> Actor {
-    Actor::member(MemberId(id), [Role::Moderator])
-}
-
-fn wg(name: &str) -> Template {
-    TemplateDraft::new(GroupKind::Wg)
-        .name(name)
-        .facilitator(MemberId(1))
-        .field(Field::UseCases, "Servers need to be found")
-        .field(Field::FirstItem, "SEP-1234")
-        .validate()
-        .unwrap()
-}
 
 async fn store() -> (TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();

@@ -2,6 +2,7 @@
 //! that the rows and counts are a projection of the audit log (`Store::replay` rebuilds them from
 //! it alone), and that a database from before holding an open vote moves its ballots into rows.
 
+use crate::common::core::{moderator, wg};
 use crate::common::t0;
 use chrono::Duration;
 use govbot::governance::*;
@@ -9,20 +10,6 @@ use govbot::store::{GroupId, Store, Target, Trigger};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
-
-fn moderator(id: u64) -> Actor {
-    Actor::member(MemberId(id), [Role::Moderator])
-}
-
-fn wg(name: &str) -> Template {
-    TemplateDraft::new(GroupKind::Wg)
-        .name(name)
-        .facilitator(MemberId(1))
-        .field(Field::UseCases, "Servers need to be found")
-        .field(Field::FirstItem, "SEP-1234")
-        .validate()
-        .unwrap()
-}
 
 const ELECTORATE: [u64; 3] = [101, 102, 103];
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod bot_process;
+pub mod core;
 pub mod example;
 
 pub use govbot::discord::component_id::ComponentId;
