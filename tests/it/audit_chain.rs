@@ -490,6 +490,32 @@ async fn the_first_divergence_in_the_log_is_named_whichever_pass_finds_it() {
     ));
 }
 
+/// The groups' pass reads a group's events in seq order, and checks them in id order, as they
+/// were appended: two events whose seqs were swapped (and the chain rehashed) are out of order
+/// at the first of them.
+#[tokio::test]
+async fn events_whose_seqs_were_swapped_are_out_of_order_at_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, store) = seeded(dir.path()).await;
+    sql(
+        &store,
+        "DROP TRIGGER audit_log_refuses_update;
+         UPDATE audit_log SET seq = 99 WHERE id = 3;
+         UPDATE audit_log SET seq = 3 WHERE id = 4;
+         UPDATE audit_log SET seq = 4 WHERE id = 3;",
+    )
+    .await
+    .unwrap();
+    rehash(&store, 3, None).await;
+    assert_eq!(
+        problem(&store, &[]).await,
+        Some(Divergence::OutOfOrder {
+            event: 3,
+            what: "it is seq 4 of group #1, whose previous event is seq 2".into()
+        })
+    );
+}
+
 /// The groups are replayed and compared a chunk of ids at a time (1,000 groups at most): every
 /// chunk is read, and a group that differs in a later one is named.
 #[tokio::test]
