@@ -247,10 +247,11 @@ impl Store {
     /// Reports the first divergence; an `Err` only when the database cannot be read.
     ///
     /// Two passes, so that what it holds is a page of events or a chunk of groups whatever the
-    /// size of the log (it runs at every start): the chain in id order, then the groups a chunk
-    /// of ids at a time. Their findings are ranked as one pass over the log in id order would
-    /// meet them: the lowest event that either pass refuses, then a truncated log, then the
-    /// lowest group whose stored state is not its replay, then an earlier head not found.
+    /// size of the log (it runs at every start): the chain's links in id order, then the groups
+    /// a chunk of ids at a time, each event's hash recomputed and the event replayed. Their
+    /// findings are ranked as one pass over the log in id order would meet them: the lowest
+    /// event that either pass refuses, then a truncated log, then the lowest group whose stored
+    /// state is not its replay, then an earlier head not found.
     pub async fn verify(&self, earlier_heads: &[String]) -> Result<Verification, StoreError> {
         let mut tx = self.pool.begin().await?;
         let head = head(&mut tx).await?;
@@ -328,9 +329,10 @@ struct Chain {
     unseen: Option<String>,
 }
 
-/// The chain in id order, a page at a time: each event's id after the one before, its link and
-/// its hash, and each earlier head looked for among the hashes. It parses each event only as far
-/// as the hash needs (a JSON value); the groups' pass reads it as an event.
+/// The chain in id order, a page at a time: each event's id after the one before and its link to
+/// the hash before it, and each earlier head looked for among the hashes. It reads the ids and
+/// hashes only; the groups' pass reads each event once, recomputes its hash from its content and
+/// replays it.
 async fn check_chain(
     conn: &mut SqliteConnection,
     genesis: String,
@@ -346,9 +348,7 @@ async fn check_chain(
     let mut prev = genesis;
     loop {
         let rows = sqlx::query(
-            "SELECT id, group_id, seq, at, actor, kind, reason, trigger_key, event_json,
-                    prev_hash, hash
-             FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+            "SELECT id, prev_hash, hash FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
         )
         .bind(last_id)
         .bind(PAGE)
@@ -376,7 +376,7 @@ async fn check_chain(
     })
 }
 
-/// One event in the chain: its place in the order of ids, its link, its hash.
+/// One event in the chain: its place in the order of ids, its link.
 fn link(
     row: &SqliteRow,
     last_id: i64,
@@ -401,31 +401,6 @@ fn link(
             event: id,
             stored: stored_prev,
             expected: prev.clone(),
-        });
-    }
-    let value: Value =
-        serde_json::from_str(row.get("event_json")).map_err(|e| Divergence::Unreadable {
-            event: id,
-            what: format!("its event_json is not JSON: {e}"),
-        })?;
-    let computed = ChainedEvent {
-        id,
-        group: row.get("group_id"),
-        seq: row.get("seq"),
-        at: row.get("at"),
-        actor: row.get("actor"),
-        kind: row.get("kind"),
-        reason: row.get("reason"),
-        trigger: row.get("trigger_key"),
-        event: &value,
-        prev,
-    }
-    .hash();
-    if computed != stored_hash {
-        return Err(Divergence::HashMismatch {
-            event: id,
-            stored: stored_hash,
-            computed,
         });
     }
     *prev = stored_hash;
@@ -471,7 +446,7 @@ const GROUPS_FROM: &str = "SELECT id FROM groups WHERE id >= ?1 ORDER BY id LIMI
 /// A chunk's events by group, each group's in the order of the `UNIQUE (group_id, seq)` index
 /// (ordered by id instead, SQLite would sort the chunk's events in a temporary file).
 const CHUNK_EVENTS: &str = "
-    SELECT id, group_id, seq, at, actor, kind, reason, trigger_key, event_json
+    SELECT id, group_id, seq, at, actor, kind, reason, trigger_key, event_json, prev_hash, hash
     FROM audit_log WHERE group_id BETWEEN ?1 AND ?2 ORDER BY group_id, seq";
 const CHUNK_GROUPS_ROWS: &str = "
     SELECT id, kind, name, name_key, state, proposer, proposed_at, version, next_due_at,
@@ -490,8 +465,8 @@ const CHUNK_BALLOTS: &str = "
 struct Replays {
     /// Groups replayed.
     groups: usize,
-    /// The first event (by id) its group's replay refuses: unreadable as an event, out of its
-    /// group's order, or not replayable.
+    /// The first event (by id) the groups' pass refuses: its content not its hash, unreadable as
+    /// an event, out of its group's order, or not replayable.
     refused: Option<Divergence>,
     /// The first stored projection that cannot be read at all.
     unreadable: Option<StoreError>,
@@ -599,23 +574,52 @@ async fn orphan_ballot(conn: &mut SqliteConnection) -> Result<Option<StoreError>
     }))
 }
 
-/// One event in its group's replay: its columns against its `event_json`, its place in its
-/// group's order, what it does to the group.
+/// One event in its group's replay: its hash recomputed from its content (linked to the hash
+/// before it, which the chain's pass checked), its columns against its `event_json`, its place
+/// in its group's order, what it does to the group.
 fn replay(
     row: &SqliteRow,
     sealed_through: i64,
     groups: &mut HashMap<i64, Replayed>,
 ) -> Result<(), Divergence> {
     let id: i64 = row.get("id");
-    let unreadable = |what: String| Divergence::Unreadable { event: id, what };
-    let event: Event = serde_json::from_str(row.get("event_json"))
-        .map_err(|e| unreadable(format!("its event_json is not an event: {e}")))?;
     let group_id: i64 = row.get("group_id");
     let seq: i64 = row.get("seq");
     let at: i64 = row.get("at");
     let actor: Option<i64> = row.get("actor");
     let kind: &str = row.get("kind");
     let reason: Option<&str> = row.get("reason");
+    let unreadable = |what: String| Divergence::Unreadable { event: id, what };
+    let value: Value = serde_json::from_str(row.get("event_json"))
+        .map_err(|e| unreadable(format!("its event_json is not JSON: {e}")))?;
+    let (Some(prev), Some(stored_hash)) = (
+        row.get::<Option<&str>, _>("prev_hash"),
+        row.get::<Option<String>, _>("hash"),
+    ) else {
+        return Err(Divergence::Unsealed { event: id });
+    };
+    let computed = ChainedEvent {
+        id,
+        group: group_id,
+        seq,
+        at,
+        actor,
+        kind,
+        reason,
+        trigger: row.get("trigger_key"),
+        event: &value,
+        prev,
+    }
+    .hash();
+    if computed != stored_hash {
+        return Err(Divergence::HashMismatch {
+            event: id,
+            stored: stored_hash,
+            computed,
+        });
+    }
+    let event: Event = serde_json::from_value(value)
+        .map_err(|e| unreadable(format!("its event_json is not an event: {e}")))?;
     let columns = [
         ("at", at.to_string(), millis(event.at).to_string()),
         ("kind", kind.to_string(), event.kind.name().to_string()),

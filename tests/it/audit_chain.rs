@@ -459,7 +459,7 @@ async fn the_first_divergence_in_the_log_is_named_whichever_pass_finds_it() {
         .await
         .unwrap();
     // Event 4's actor column changed and the chain rehashed up to event 7: the chain breaks at
-    // event 8 (the chain's pass), but event 4 is not what its event_json says (the replay's).
+    // event 8 (the links' pass), but event 4 is not what its event_json says (the groups').
     sql(&store, "UPDATE audit_log SET actor = 999 WHERE id = 4")
         .await
         .unwrap();
@@ -474,11 +474,12 @@ async fn the_first_divergence_in_the_log_is_named_whichever_pass_finds_it() {
     }
     assert_eq!(v.groups, 1, "group #1 was replayed up to event 4");
 
-    // A break in the chain before event 4 comes first.
+    // A link broken before event 4 comes first, and before what else is wrong with its event
+    // (its content no longer hashes to its hash either).
     sql(
         &store,
         &format!(
-            "UPDATE audit_log SET hash = '{}' WHERE id = 2",
+            "UPDATE audit_log SET prev_hash = '{}' WHERE id = 2",
             "0".repeat(64)
         ),
     )
@@ -486,7 +487,7 @@ async fn the_first_divergence_in_the_log_is_named_whichever_pass_finds_it() {
     .unwrap();
     assert!(matches!(
         problem(&store, &[]).await,
-        Some(Divergence::HashMismatch { event: 2, .. })
+        Some(Divergence::BrokenLink { event: 2, .. })
     ));
 }
 
