@@ -391,19 +391,19 @@ fn link(
         });
     }
     let (Some(stored_prev), Some(stored_hash)) = (
-        row.get::<Option<String>, _>("prev_hash"),
-        row.get::<Option<String>, _>("hash"),
+        row.get::<Option<&str>, _>("prev_hash"),
+        row.get::<Option<&str>, _>("hash"),
     ) else {
         return Err(Divergence::Unsealed { event: id });
     };
-    if stored_prev != *prev {
+    if stored_prev != prev {
         return Err(Divergence::BrokenLink {
             event: id,
-            stored: stored_prev,
+            stored: stored_prev.to_string(),
             expected: prev.clone(),
         });
     }
-    *prev = stored_hash;
+    prev.replace_range(.., stored_hash);
     Ok(())
 }
 
