@@ -192,7 +192,7 @@ async fn close_beside(stuck: bool) -> Result<Duration> {
                 .sandbox
                 .click_button(h.user(m), moderators, vote_id, &button)
                 .await;
-            h.sandbox.wait_followup(&i, 0, WAIT).await?;
+            h.sandbox.wait_answer(&i, WAIT).await?;
         }
         // The second vote closes a minute after the first, so the stuck group's effects come
         // first in the log.

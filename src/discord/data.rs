@@ -38,6 +38,8 @@ pub struct Data {
     pub reconciled: Arc<tokio::sync::watch::Sender<u64>>,
     /// What start-up learnt, for the line logged when a session is ready.
     pub startup: Arc<Startup>,
+    /// Reactions added or removed, one at a time per channel at Discord's pace.
+    pub reactions: super::reaction_lanes::ReactionLanes,
 }
 
 /// What start-up learnt: who the bot is, where, and how many commands it registered.
@@ -65,6 +67,7 @@ impl Data {
             creation_seen: Default::default(),
             reconciled: Arc::new(tokio::sync::watch::Sender::new(0)),
             startup: Default::default(),
+            reactions: Default::default(),
         }
     }
 

@@ -22,6 +22,7 @@ pub mod messages;
 pub mod outbox;
 pub mod permissions;
 pub(crate) mod proposals;
+pub(crate) mod reaction_lanes;
 pub(crate) mod reconcile;
 pub mod runtime;
 pub mod server_check;

@@ -14,8 +14,8 @@ use crate::governance::{
 use crate::store::{Executed, GroupId, StoreError, Target, Trigger};
 use anyhow::Result;
 use serenity::all::{
-    ButtonStyle, ChannelId, ComponentInteraction, Context, CreateActionRow, CreateButton, GuildId,
-    Http, Message, MessageId, ReactionType, UserId,
+    ButtonStyle, ChannelId, ComponentInteraction, Context, CreateActionRow, CreateButton,
+    CreateInteractionResponse, GuildId, Http, Message, MessageId, ReactionType, UserId,
 };
 use std::collections::BTreeSet;
 
@@ -165,71 +165,116 @@ pub async fn call(
     }
 }
 
+/// How long a ballot may take to be decided before its click is acknowledged first (deferred)
+/// and answered after. Discord refuses a first answer later than 3 seconds after the interaction
+/// was created ("Receiving and Responding": "you must send an initial response within 3
+/// seconds"), and part of that goes to the gateway's delivery; a second is well inside it. A
+/// ballot is normally decided in a few milliseconds and answered in one call.
+const ANSWER_AT_ONCE_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// A click on Approve / Reject / Abstain. The interaction is recorded in the ballot's own
 /// transaction, so a repeated delivery neither counts twice nor answers twice. The ballot counts
 /// only in the vote the button belongs to, and only while that vote runs.
+///
+/// The answer is one call when the ballot is decided within [`ANSWER_AT_ONCE_WITHIN`]; a ballot
+/// that waits longer on the database's lock is acknowledged at that point and answered once
+/// decided, so a stall never turns into Discord's "interaction failed" for a ballot that was in
+/// fact recorded.
 pub async fn on_ballot_button(
     ctx: &Context,
     data: &Data,
     c: &ComponentInteraction,
     button: BallotButton,
 ) -> Result<()> {
-    // Acknowledge before anything that can wait on the database's lock: a stall must never turn
-    // into Discord's "interaction failed" for a ballot that was in fact recorded. A repeated
-    // delivery finds it acknowledged already and stops here.
-    if let Err(e) = c.defer_ephemeral(ctx).await {
-        tracing::debug!(
-            interaction = c.id.get(),
-            "not answering a ballot click twice: {e}"
-        );
-        return Ok(());
+    let decided = decide_ballot(data, c, &button);
+    tokio::pin!(decided);
+    let (decided, deferred) = tokio::select! {
+        d = &mut decided => (d, false),
+        _ = tokio::time::sleep(ANSWER_AT_ONCE_WITHIN) => {
+            if let Err(e) = c.defer_ephemeral(ctx).await {
+                tracing::warn!(interaction = c.id.get(), "could not acknowledge a slow ballot: {e}");
+            }
+            (decided.await, true)
+        }
+    };
+    let (answer, done, failure) = match decided {
+        // A repeated delivery of a click already recorded: the first delivery answers.
+        Ok(None) => return Ok(()),
+        Ok(Some((answer, done))) => (answer, done, None),
+        // Not left unanswered ("interaction failed"): the voter is told to try again, and the
+        // error goes to the log.
+        Err(e) => (
+            super::messages::views::error(
+                "Your ballot could not be recorded (an internal error, logged for the \
+                 operators). Please try again in a moment.",
+                None,
+            )?,
+            None,
+            Some(e),
+        ),
+    };
+    if deferred {
+        c.edit_response(ctx, output::edit_reply(&answer)).await?;
+    } else {
+        c.create_response(
+            ctx,
+            CreateInteractionResponse::Message(output::reply(&answer, true)),
+        )
+        .await?;
     }
+    if let Some(done) = done {
+        clear_other_reaction(ctx, data, &done, MemberId(c.user.id.get()), button.choice).await;
+    }
+    failure.map_or(Ok(()), Err)
+}
+
+/// Records the ballot of a click, and what to answer: `None` for a click already recorded; the
+/// decision beside the answer when the ballot counted.
+async fn decide_ballot(
+    data: &Data,
+    c: &ComponentInteraction,
+    button: &BallotButton,
+) -> Result<Option<(Rendered, Option<Executed>)>> {
     let id = button.group;
     let vote = match button.vote {
         Some(vote) => Some(vote),
         None => vote_of_message(data, id, c.message.id.get()).await?,
     };
-    let voter = MemberId(c.user.id.get());
-    let actor = Actor::member(voter, []);
-    let gov = Acting::new(&actor, data.now(), data.policy());
-    let trigger = Trigger::Interaction(c.id.get());
-    let answer = match vote {
-        None => super::messages::views::error(
-            &GovernanceError::VoteOver {
-                opened_at: c.message.timestamp.to_utc(),
-            }
-            .to_string(),
+    let Some(vote) = vote else {
+        let over = GovernanceError::VoteOver {
+            opened_at: c.message.timestamp.to_utc(),
+        };
+        return Ok(Some((
+            super::messages::views::error(&over.to_string(), None)?,
             None,
-        )?,
-        Some(vote) => match data
-            .store
-            .execute(
-                Target::Group(id),
-                &Command::BallotOn {
-                    vote,
-                    choice: Some(button.choice),
-                },
-                &gov,
-                Some(&trigger),
-            )
-            .await
-        {
-            Ok(done) => {
-                clear_other_reaction(ctx, data, &done, voter, button.choice).await;
-                match done.group.vote.as_ref() {
-                    Some(v) => notices::ballot_recorded(id, &done.group, v, Some(button.choice))?,
-                    None => {
-                        return Err(StoreError::Corrupt("a ballot without a vote".into()).into())
-                    }
-                }
-            }
-            Err(StoreError::Duplicate(_)) => return Ok(()),
-            Err(e) if e.is_user_facing() => super::messages::views::error(&e.user_message(), None)?,
-            Err(e) => return Err(e.into()),
-        },
+        )));
     };
-    c.edit_response(ctx, output::edit_reply(&answer)).await?;
-    Ok(())
+    let actor = Actor::member(MemberId(c.user.id.get()), []);
+    let gov = Acting::new(&actor, data.now(), data.policy());
+    let command = Command::BallotOn {
+        vote,
+        choice: Some(button.choice),
+    };
+    let trigger = Trigger::Interaction(c.id.get());
+    match data
+        .store
+        .execute(Target::Group(id), &command, &gov, Some(&trigger))
+        .await
+    {
+        Ok(done) => {
+            let Some(v) = done.group.vote.as_ref() else {
+                return Err(StoreError::Corrupt("a ballot without a vote".into()).into());
+            };
+            let answer = notices::ballot_recorded(id, &done.group, v, Some(button.choice))?;
+            Ok(Some((answer, Some(done))))
+        }
+        Err(StoreError::Duplicate(_)) => Ok(None),
+        Err(e) if e.is_user_facing() => Ok(Some((
+            super::messages::views::error(&e.user_message(), None)?,
+            None,
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The vote whose message `message` is (its opening instant), if it is one of `id`'s votes.
@@ -267,11 +312,19 @@ async fn clear_other_reaction(
         return;
     };
     let emoji = emoji_of(&data.config.vote_reactions, previous);
-    remove_reaction(http.as_ref(), channel, message, voter.0, emoji).await;
+    remove_reaction(http.as_ref(), data, channel, message, voter.0, emoji).await;
 }
 
 /// Removes `user`'s `emoji` reaction from a message; a failure is logged (the ballot stands).
-async fn remove_reaction(http: &Http, channel: u64, message: u64, user: u64, emoji: &str) {
+async fn remove_reaction(
+    http: &Http,
+    data: &Data,
+    channel: u64,
+    message: u64,
+    user: u64,
+    emoji: &str,
+) {
+    let _lane = data.reactions.turn(channel).await;
     let r = ChannelId::new(channel)
         .delete_reaction(
             http,
@@ -336,14 +389,14 @@ pub async fn on_reaction(
     }
     if !vote.electorate.contains(&voter) {
         tracing::info!(group = %id, user, "removing a reaction from outside the electorate");
-        remove_reaction(http, channel, message, user, emoji).await;
+        remove_reaction(http, data, channel, message, user, emoji).await;
         return Ok(());
     }
     match ballot(data, id, vote, voter, Some(choice), &trigger).await? {
         Some(Ok(done)) => clear_other_reaction(http, data, &done, voter, choice).await,
         Some(Err(e)) => {
             tracing::info!(group = %id, user, "a reaction ballot was refused: {e}");
-            remove_reaction(http, channel, message, user, emoji).await;
+            remove_reaction(http, data, channel, message, user, emoji).await;
         }
         None => {}
     }

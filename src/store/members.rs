@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 
 impl Store {
     /// Keeps members' display names, in one transaction. Not durable on its own (see
-    /// `Store::relaxed`): names lost in a crash are written again when their members act.
+    /// `Store::relaxed_write`): names lost in a crash are written again when their members act.
     pub async fn remember_members(
         &self,
         members: &[(MemberId, &str)],
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.relaxed().begin().await?;
+        let (_turn, relaxed) = self.relaxed_write().await;
+        let mut tx = relaxed.begin().await?;
         for (id, name) in members {
             upsert(&mut tx, *id, name, now).await?;
         }
@@ -22,7 +23,7 @@ impl Store {
         Ok(())
     }
 
-    /// Keeps a member's display name. Not durable on its own (see `Store::relaxed`): a name
+    /// Keeps a member's display name. Not durable on its own (see `Store::relaxed_write`): a name
     /// lost in a crash is written again the next time the member acts.
     pub async fn remember_member(
         &self,
@@ -30,7 +31,8 @@ impl Store {
         display_name: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut conn = self.relaxed().acquire().await?;
+        let (_turn, relaxed) = self.relaxed_write().await;
+        let mut conn = relaxed.acquire().await?;
         upsert(&mut conn, id, display_name, now).await
     }
 

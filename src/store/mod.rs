@@ -15,7 +15,7 @@
 //! of name words (`group_name_words`), a message finds its group by an indexed `channel_id`
 //! column, and every list the workers read is an index range. One commit, one fsync (WAL with
 //! `synchronous = FULL`); writes whose loss is only a harmless repeat go through
-//! `Store::relaxed` and ride on the next commit's fsync.
+//! `Store::relaxed_write` and ride on the next commit's fsync.
 //!
 //! **Portability.** The SQL is kept portable where that costs nothing, so a PostgreSQL backend
 //! can follow. What remains SQLite's own, as the map for that backend:
@@ -90,12 +90,16 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// How long a writer waits for another to finish before giving up; governance writes are short.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The same for the relaxed connection's writes, which hold this process's write turn while they
+/// wait: each can be dropped and done again later, so none keeps the decisions queued behind it
+/// waiting long on another process's lock.
+const RELAXED_BUSY_TIMEOUT: Duration = Duration::from_secs(1);
 
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
     /// One connection with `synchronous = NORMAL`, for writes whose loss in a crash costs only a
-    /// repeat that changes nothing (see `Store::relaxed`).
+    /// repeat that changes nothing (see `Store::relaxed_write`).
     relaxed: SqlitePool,
     /// The states parsed last, by group and version.
     states: std::sync::Arc<groups::StateCache>,
@@ -179,7 +183,11 @@ impl Store {
         // Connected when first used, after the migrations.
         let relaxed = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_lazy_with(options.synchronous(SqliteSynchronous::Normal));
+            .connect_lazy_with(
+                options
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(RELAXED_BUSY_TIMEOUT),
+            );
         Ok(Store {
             pool,
             relaxed,
@@ -193,23 +201,27 @@ impl Store {
     /// This process's turn to write. SQLite lets one writer in at a time and makes the others
     /// retry after growing sleeps, each holding a pooled connection meanwhile; under a burst of
     /// ballots that starves reads of connections and lets an unlucky writer wait for seconds.
-    /// Taken before a decision's write transaction begins, the turn is first come, first served,
-    /// and a waiting writer holds nothing. (Another process writing still meets the busy
-    /// timeout.) Only decisions and the writes on their path take it: the outbox's and the
-    /// names' writes (a cursor, a shown version, display names) do not, so that one of them
-    /// stalled on another process's lock for the whole busy timeout never makes a decision queued
+    /// Taken before a write transaction begins, the turn is first come, first served, and a
+    /// waiting writer holds nothing. (Another process writing still meets the busy timeout.)
+    /// Decisions and the relaxed writes ([`Store::relaxed_write`]) take it. A relaxed write left
+    /// to SQLite's busy handler instead loses to a burst of ballots again and again (the handler
+    /// sleeps up to 100 ms between tries while the ballots hand the lock on), and the tally edit
+    /// waiting for it fell seconds behind. The outbox's durable cursor move does not take it: one
+    /// stalled on another process's lock for the whole busy timeout would make a ballot queued
     /// behind it wait a second busy timeout before its own "not recorded, try again".
     pub(crate) async fn writing(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.writes.lock().await
     }
 
-    /// The connection for writes that need not be durable on their own: a commit in WAL mode with
-    /// `synchronous = NORMAL` is appended to the log without an fsync, and becomes durable with
-    /// the next fsync of the log (any governance decision's commit). Only for writes whose loss
-    /// in a crash is a repeat that changes nothing: the outbox's cursor after ballots (replaying
-    /// them only marks a tally to refresh), the version a vote message shows, a display name.
-    pub(crate) fn relaxed(&self) -> &SqlitePool {
-        &self.relaxed
+    /// The connection for writes that need not be durable on their own, with this process's
+    /// write turn: a commit in WAL mode with `synchronous = NORMAL` is appended to the log
+    /// without an fsync, and becomes durable with the next fsync of the log (any governance
+    /// decision's commit). Only for writes whose loss in a crash is a repeat that changes
+    /// nothing: the outbox's cursor after ballots (replaying them only marks a tally to refresh),
+    /// the version a vote message shows, a display name. Its busy timeout is short
+    /// ([`RELAXED_BUSY_TIMEOUT`]), since it holds the turn while it waits.
+    pub(crate) async fn relaxed_write(&self) -> (tokio::sync::MutexGuard<'_, ()>, &SqlitePool) {
+        (self.writing().await, &self.relaxed)
     }
 
     /// Applies pending migrations. A database that already holds a schema is first copied beside

@@ -92,7 +92,8 @@ impl Store {
         consumer: &str,
         event: i64,
     ) -> Result<(), StoreError> {
-        set_cursor(self.relaxed(), consumer, event).await
+        let (_turn, relaxed) = self.relaxed_write().await;
+        set_cursor(relaxed, consumer, event).await
     }
 
     /// Open votes whose message shows an older version of the group than the current one (or a
@@ -122,13 +123,14 @@ impl Store {
         purpose: &str,
         version: i64,
     ) -> Result<(), StoreError> {
+        let (_turn, relaxed) = self.relaxed_write().await;
         sqlx::query(
             "UPDATE group_messages SET shown_version = ? WHERE group_id = ? AND purpose = ?",
         )
         .bind(version)
         .bind(group.0)
         .bind(purpose)
-        .execute(self.relaxed())
+        .execute(relaxed)
         .await?;
         Ok(())
     }

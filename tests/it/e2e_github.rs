@@ -44,8 +44,8 @@ async fn activity_and_completion_on_github_keep_a_wg_alive_then_make_it_a_candid
                 &ballot(&vote, "yes"),
             )
             .await;
-        // Deferred at once, then confirmed once the ballot is committed.
-        env.h.sandbox.wait_followup(&i, 0, WAIT).await.unwrap();
+        // Answered once the ballot is committed.
+        env.h.sandbox.wait_answer(&i, WAIT).await.unwrap();
     }
     env.h.clock.advance(chrono::Duration::hours(72));
     let store = env.h.store().await.unwrap();

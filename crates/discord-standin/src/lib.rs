@@ -532,6 +532,28 @@ impl Sandbox {
         .await
     }
 
+    /// Waits for the bot's answer to `interaction` as its user sees it: the message of its
+    /// first callback, or, when that callback was a deferral (type 5 or 6), the first follow-up
+    /// or `@original` edit that came after it.
+    pub async fn wait_answer(
+        &self,
+        interaction: &Interaction,
+        timeout: Duration,
+    ) -> anyhow::Result<Value> {
+        self.wait_for(
+            &format!("the bot's answer to interaction {}", interaction.id),
+            timeout,
+            |s| {
+                let i = s.interaction(interaction.id)?;
+                match i.callback.as_ref()? {
+                    (5 | 6, _) => i.later.first().cloned(),
+                    (_, data) => Some(data.clone()),
+                }
+            },
+        )
+        .await
+    }
+
     /// The `@original` message of an interaction (its reply, possibly ephemeral), if any.
     pub fn original_message(&self, interaction: &Interaction) -> Option<Value> {
         let id = self.shared.state().interaction(interaction.id)?.original?;

@@ -162,19 +162,22 @@ async fn round(
         }
         handled = e.id;
         if tallies.due() {
-            data.store
-                .set_outbox_cursor_relaxed(CONSUMER, handled)
-                .await?;
             tallies.flush(http, data).await;
         }
     }
     if handled > cursor {
         // Every event since the last durable move was a ballot, whose effect (a tally marked to
         // refresh) is idempotent: this move need not wait for the disk. Lost in a crash, it
-        // costs one more tally edit; it becomes durable with the next ballot's commit.
-        data.store
+        // costs one more tally edit; it becomes durable with the next ballot's commit. Not
+        // written (the database busy for a second), the ballots are read again next round and
+        // mark their tallies again: nothing to stop for.
+        if let Err(e) = data
+            .store
             .set_outbox_cursor_relaxed(CONSUMER, handled)
-            .await?;
+            .await
+        {
+            tracing::debug!("the outbox's cursor was not moved past ballots this round: {e}");
+        }
     }
     Ok(busy)
 }

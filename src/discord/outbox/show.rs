@@ -336,6 +336,7 @@ async fn post_vote_message(
     let react = async {
         for c in [Choice::Yes, Choice::No, Choice::Abstain] {
             let emoji = ReactionType::Unicode(emoji_of(&data.config.vote_reactions, c).to_owned());
+            let _lane = data.reactions.turn(channel).await;
             ChannelId::new(channel)
                 .create_reaction(http, MessageId::new(message), emoji)
                 .await?;
