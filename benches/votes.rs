@@ -832,12 +832,28 @@ async fn burst(n: usize, dir: &Path) -> Result<()> {
                 .map_or(Duration::MAX, |(t, _)| t.saturating_duration_since(*at))
         })
         .collect();
+    let worst = lags
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, l)| **l)
+        .map(|(i, l)| (i, ms(*l)));
     let lag = latency(lags);
+    let gaps: Vec<String> = edits
+        .windows(2)
+        .map(|w| format!("{:.0}", ms(w[1].0 - w[0].0)))
+        .collect();
     println!(
-        "  {n} ballots confirmed in {:.2} s = {:.1} ballots/s; {} edits of the vote message",
+        "  {n} ballots confirmed in {:.2} s = {:.1} ballots/s; {} edits of the vote message, \
+         the first {:.0} ms after the first confirmation, then {} ms apart; the longest lag \
+         (ballot, ms): {worst:?}",
         wall.as_secs_f64(),
         rate(n, wall),
-        edits.len()
+        edits.len(),
+        edits
+            .first()
+            .zip(confirmed.first())
+            .map_or(0.0, |((t, _), c)| ms(t.saturating_duration_since(*c))),
+        gaps.join(", ")
     );
     println!(
         "  lag: p50={:.0} ms  mean={:.0} ms  p99={:.0} ms  max={:.0} ms  (goal: <= 1000 ms)",

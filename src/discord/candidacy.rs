@@ -179,6 +179,7 @@ pub async fn close(http: &Http, data: &Data, id: GroupId) -> Result<()> {
     let Some((channel, message)) = data.store.group_message(id, CANDIDACY).await? else {
         return Ok(());
     };
+    data.paces.edits.turn(channel).await;
     ChannelId::new(channel)
         .edit_message(
             http,

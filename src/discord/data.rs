@@ -38,8 +38,9 @@ pub struct Data {
     pub reconciled: Arc<tokio::sync::watch::Sender<u64>>,
     /// What start-up learnt, for the line logged when a session is ready.
     pub startup: Arc<Startup>,
-    /// Reactions added or removed, one at a time per channel at Discord's pace.
-    pub reactions: super::reaction_lanes::ReactionLanes,
+    /// Reactions added or removed, and messages edited, at Discord's pace per channel: one for
+    /// every task of the bot.
+    pub paces: Arc<super::pace::Paces>,
 }
 
 /// What start-up learnt: who the bot is, where, and how many commands it registered.
@@ -67,12 +68,16 @@ impl Data {
             creation_seen: Default::default(),
             reconciled: Arc::new(tokio::sync::watch::Sender::new(0)),
             startup: Default::default(),
-            reactions: Default::default(),
+            paces: Default::default(),
         }
     }
 
     pub fn with_startup(self, startup: Arc<Startup>) -> Self {
         Data { startup, ..self }
+    }
+
+    pub fn with_paces(self, paces: Arc<super::pace::Paces>) -> Self {
+        Data { paces, ..self }
     }
 
     pub fn now(&self) -> Timestamp {

@@ -303,6 +303,7 @@ pub async fn on_message_update(http: &Http, data: &Data, event: &MessageUpdateEv
             };
             match known.reply_id {
                 Some(reply) => {
+                    data.paces.edits.turn(event.channel_id.get()).await;
                     event
                         .channel_id
                         .edit_message(http, MessageId::new(reply), output::edit(&rendered))

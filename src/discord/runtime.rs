@@ -306,12 +306,15 @@ pub async fn start_checked(
         guild: guild_name,
         commands_registered: registered,
     });
+    let paces = Arc::new(super::pace::Paces::default());
     let data = Data::new(store.clone(), config.clone(), clock.clone(), me.id.get())
-        .with_startup(startup.clone());
+        .with_startup(startup.clone())
+        .with_paces(paces.clone());
     let reconciled = data.reconciled.subscribe();
     let worker_data = || {
         Data::new(store.clone(), config.clone(), clock.clone(), me.id.get())
             .with_startup(startup.clone())
+            .with_paces(paces.clone())
     };
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -363,6 +366,11 @@ pub async fn start_checked(
             clock.clone(),
             config.policy.clone(),
             config.audit.post_head_every,
+            stopped.clone(),
+        )),
+        tokio::spawn(outbox::tally::run(
+            http.clone(),
+            worker_data(),
             stopped.clone(),
         )),
         tokio::spawn(outbox::run(http, worker_data(), stopped.clone())),

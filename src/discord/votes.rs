@@ -324,7 +324,7 @@ async fn remove_reaction(
     user: u64,
     emoji: &str,
 ) {
-    let _lane = data.reactions.turn(channel).await;
+    data.paces.reactions.turn(channel).await;
     let r = ChannelId::new(channel)
         .delete_reaction(
             http,

@@ -11,18 +11,16 @@
 //!
 //! The cursor moves after an event's effects are done or set aside, so a crash repeats an effect
 //! rather than losing it; posts are remembered per event and purpose and carry a nonce Discord
-//! enforces, so a repeat posts nothing twice. Ballots only mark their vote message dirty
-//! ([`tally`]), and the tally is flushed between events, so a burst never freezes it. A move of
-//! the cursor past ballots only is not written durably on its own (a replay of ballots marks a
-//! tally again and nothing else), so a ballot costs one fsync end to end: its own commit.
+//! enforces, so a repeat posts nothing twice. Ballots have no effect here: the live tally is
+//! the [`tally`] task's, which follows the stored state, not the events, so a slow effect here
+//! never freezes it. A move of the cursor past ballots only is not written durably on its own (a
+//! replay of ballots does nothing), so a ballot costs one fsync end to end: its own commit.
 
 mod audit_head;
 mod proposal;
 pub mod retry;
 mod show;
-mod tally;
-
-pub use tally::EDIT_INTERVAL;
+pub mod tally;
 
 use super::channels;
 use super::data::Data;
@@ -33,7 +31,6 @@ use anyhow::Result;
 use serenity::all::Http;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tally::Tallies;
 use tokio::sync::watch;
 
 /// The cursor's name in `outbox_cursor`.
@@ -57,24 +54,16 @@ pub(crate) fn wall_ms() -> i64 {
 /// Runs the outbox until `stop` turns true.
 pub async fn run(http: Arc<Http>, data: Data, mut stop: watch::Receiver<bool>) {
     let mut changes = data.store.changes();
-    let mut tallies = Tallies::default();
-    // After downtime, the open votes' messages that show an older version of their group than
-    // the current one are refreshed once; a clean restart edits none.
-    match data.store.stale_vote_messages().await {
-        Ok(groups) => tallies.mark_all(groups),
-        Err(e) => tracing::error!("cannot list the open votes: {e:#}"),
-    }
     open_missing_channels(&http, &data).await;
     while !*stop.borrow() {
         changes.borrow_and_update();
-        let busy = match round(&http, &data, &mut tallies, &stop).await {
+        let busy = match round(&http, &data, &stop).await {
             Ok(busy) => busy,
             Err(e) => {
                 tracing::error!("the outbox cannot read its state: {e:#}");
                 false
             }
         };
-        let tally_wait = tallies.flush(&http, &data).await;
         if busy {
             continue;
         }
@@ -93,7 +82,7 @@ pub async fn run(http: Arc<Http>, data: Data, mut stop: watch::Receiver<bool>) {
                 None
             }
         };
-        let wait = [Some(POLL), tally_wait, retry_wait, head_wait]
+        let wait = [Some(POLL), retry_wait, head_wait]
             .into_iter()
             .flatten()
             .min()
@@ -120,14 +109,9 @@ async fn open_missing_channels(http: &Http, data: &Data) {
     }
 }
 
-/// One round: the waiting events now due, then one batch of new events, flushing tallies
-/// between events. Returns whether more work is ready at once.
-async fn round(
-    http: &Http,
-    data: &Data,
-    tallies: &mut Tallies,
-    stop: &watch::Receiver<bool>,
-) -> Result<bool> {
+/// One round: the waiting events now due, then one batch of new events. Returns whether more
+/// work is ready at once.
+async fn round(http: &Http, data: &Data, stop: &watch::Receiver<bool>) -> Result<bool> {
     if let Err(e) = audit_head::post_due(http, data).await {
         tracing::error!("the outbox cannot read the audit heads to post: {e:#}");
     }
@@ -140,9 +124,6 @@ async fn round(
         retry_waiting(http, data, &p).await?;
         // Its success may have made the group's next event due.
         busy = true;
-        if tallies.due() {
-            tallies.flush(http, data).await;
-        }
     }
     let cursor = data.store.outbox_cursor(CONSUMER).await?;
     let batch = data.store.events_after(cursor, BATCH).await?;
@@ -152,25 +133,20 @@ async fn round(
         if *stop.borrow() {
             break;
         }
-        if matches!(e.event.kind, EventKind::BallotCast { .. }) {
-            // Only the tally changes; the cursor is written once for a run of ballots.
-            tallies.mark(e.group_id);
-        } else {
+        // A ballot changes only the tally, which the tally task shows; the cursor is written
+        // once for a run of ballots.
+        if !matches!(e.event.kind, EventKind::BallotCast { .. }) {
             first_try(http, data, e).await?;
             // Durably: a crash after this effect must not show it again.
             data.store.set_outbox_cursor(CONSUMER, e.id).await?;
         }
         handled = e.id;
-        if tallies.due() {
-            tallies.flush(http, data).await;
-        }
     }
     if handled > cursor {
-        // Every event since the last durable move was a ballot, whose effect (a tally marked to
-        // refresh) is idempotent: this move need not wait for the disk. Lost in a crash, it
-        // costs one more tally edit; it becomes durable with the next ballot's commit. Not
-        // written (the database busy for a second), the ballots are read again next round and
-        // mark their tallies again: nothing to stop for.
+        // Every event since the last durable move was a ballot, which has no effect here: this
+        // move need not wait for the disk. Lost in a crash, the ballots are read again and
+        // skipped; it becomes durable with the next ballot's commit. Not written (the database
+        // busy for a second), they are read again next round: nothing to stop for.
         if let Err(e) = data
             .store
             .set_outbox_cursor_relaxed(CONSUMER, handled)

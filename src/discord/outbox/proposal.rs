@@ -85,6 +85,7 @@ async fn reply_card(
     let r = proposals::card(id, g, false, CardSource::Message, overlaps)?;
     let channel = ChannelId::new(t.channel_id);
     if let Some(reply) = t.reply_id {
+        data.paces.edits.turn(t.channel_id).await;
         match channel
             .edit_message(http, MessageId::new(reply), output::edit(&r))
             .await
@@ -125,6 +126,7 @@ pub async fn withdrawn(
     let actor = e.event.actor.id().unwrap_or(g.proposer);
     let (card, moderators) = views::withdrawn(id, g, actor)?;
     if let Some((channel, reply)) = source.and_then(|t| Some((t.channel_id, t.reply_id?))) {
+        data.paces.edits.turn(channel).await;
         let edit =
             ChannelId::new(channel).edit_message(http, MessageId::new(reply), output::edit(&card));
         super::show::tidy("the proposal's card", async { Ok(edit.await?) }).await?;
@@ -134,6 +136,7 @@ pub async fn withdrawn(
         .group_message(id, proposals::ANNOUNCEMENT)
         .await?
     {
+        data.paces.edits.turn(channel).await;
         let edit = ChannelId::new(channel).edit_message(
             http,
             MessageId::new(message),
@@ -160,6 +163,7 @@ pub async fn template_deleted(http: &Http, data: &Data, id: GroupId, g: &Group) 
     };
     let overlaps = proposals::overlaps(data, id, g).await?;
     let r = proposals::card(id, g, false, CardSource::Deleted, &overlaps)?;
+    data.paces.edits.turn(channel).await;
     let edit = ChannelId::new(channel).edit_message(http, MessageId::new(reply), output::edit(&r));
     super::show::tidy("the proposal's card", async { Ok(edit.await?) }).await
 }
@@ -174,6 +178,7 @@ pub async fn amended(http: &Http, data: &Data, id: GroupId, g: &Group) -> Result
         .and_then(|t| Some((t.channel_id, t.reply_id?)))
     {
         let r = proposals::card(id, g, true, CardSource::Message, &overlaps)?;
+        data.paces.edits.turn(channel).await;
         let edit =
             ChannelId::new(channel).edit_message(http, MessageId::new(reply), output::edit(&r));
         super::show::tidy("the proposal's card", async { Ok(edit.await?) }).await?;
@@ -185,6 +190,7 @@ pub async fn amended(http: &Http, data: &Data, id: GroupId, g: &Group) -> Result
     {
         let link = source.map(|t| proposals::message_link(data, t.channel_id, t.message_id));
         let r = proposals::announcement(id, g, link, &overlaps)?;
+        data.paces.edits.turn(channel).await;
         let edit =
             ChannelId::new(channel).edit_message(http, MessageId::new(message), output::edit(&r));
         super::show::tidy("the announcement", async { Ok(edit.await?) }).await?;

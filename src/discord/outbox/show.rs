@@ -48,7 +48,8 @@ pub async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
                 .reason
                 .clone()
                 .filter(|_| v.purpose == VotePurpose::Reversal);
-            post_vote_message(http, data, id, (&g, version), v, reason).await?;
+            // The announcement's edit first: it takes the channel's edit slot before the ballots
+            // start, rather than one the tally needs once they do.
             if v.purpose == VotePurpose::Creation {
                 tidy(
                     "the announcement's button",
@@ -56,6 +57,7 @@ pub async fn apply(http: &Http, data: &Data, e: &LoggedEvent) -> Result<()> {
                 )
                 .await?;
             }
+            post_vote_message(http, data, id, (&g, version), v, reason).await?;
         }
         EventKind::VoteReminder { not_voted, .. } => {
             let Some(v) = vote_at(&g, |v| v.is_open_at(e.event.at)) else {
@@ -336,7 +338,7 @@ async fn post_vote_message(
     let react = async {
         for c in [Choice::Yes, Choice::No, Choice::Abstain] {
             let emoji = ReactionType::Unicode(emoji_of(&data.config.vote_reactions, c).to_owned());
-            let _lane = data.reactions.turn(channel).await;
+            data.paces.reactions.turn(channel).await;
             ChannelId::new(channel)
                 .create_reaction(http, MessageId::new(message), emoji)
                 .await?;
@@ -362,6 +364,7 @@ async fn close_announcement(http: &Http, data: &Data, id: GroupId) -> Result<()>
     .label("Vote called or decided")
     .style(ButtonStyle::Secondary)
     .disabled(true)]);
+    data.paces.edits.turn(channel).await;
     ChannelId::new(channel)
         .edit_message(
             http,

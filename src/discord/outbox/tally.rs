@@ -1,7 +1,15 @@
-//! The live tally on vote messages, coalesced: ballots only mark their vote message dirty, and a
-//! dirty message is edited at most once per [`EDIT_INTERVAL`], however many ballots arrive. The
-//! outbox calls [`Tallies::flush`] between events, not only when the log is drained, so during a
-//! burst the tally still moves every interval.
+//! The live tally on vote messages, a task of its own beside the outbox. It edits every open
+//! vote's message that shows an older version of its group than the stored one
+//! ([`Store::stale_vote_messages`](crate::store::Store::stale_vote_messages), one indexed query),
+//! whenever a decision is committed and the channel's edit pace ([`crate::discord::pace`]) gives
+//! it a slot: however many ballots arrive, a message is edited at most once a slot, and it
+//! always shows the ballots committed before its edit was rendered. Ballots need no handling in
+//! the outbox, and an effect the outbox waits on (a post held back by Discord's bucket in
+//! another channel) never freezes the tally. A restart edits only the messages that are behind.
+//!
+//! The outbox edits vote messages too (the close, a cancellation): both go through
+//! [`refresh_vote_message`], which holds the group's turn and shows the group as stored at that
+//! moment, so the last edit always shows the latest state.
 
 use super::super::data::Data;
 use super::super::votes::{ballot_buttons, vote_purpose};
@@ -12,101 +20,89 @@ use crate::governance::{EventKind, Vote, VotePurpose};
 use crate::store::GroupId;
 use anyhow::Result;
 use serenity::all::{ChannelId, Http, MessageId};
-use std::collections::{BTreeSet, HashMap};
-use std::time::{Duration, Instant};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
 
-/// The least time between two edits of the same vote message: Discord's own pace for editing
-/// messages in one channel, 5 edits per 4 seconds (the `message_edit` bucket its
-/// `X-RateLimit-*` headers announce; the stand-in enforces it, `discord-standin`'s `ratelimit`),
-/// so a burst's tally moves as often as Discord lets it without a 429.
-pub const EDIT_INTERVAL: Duration = Duration::from_millis(800);
+/// The longest the task waits without a change before looking again (a decision recorded by
+/// another process, `govbot` on the command line, wakes no one here).
+const POLL: Duration = Duration::from_secs(5);
 
-/// Vote messages whose tally changed, and when each may be edited next.
-#[derive(Default)]
-pub struct Tallies {
-    dirty: BTreeSet<GroupId>,
-    /// When each message was last edited, or may next be tried after failures.
-    not_before: HashMap<GroupId, Instant>,
-    /// Consecutive failed edits per vote message, for the backoff.
-    failures: HashMap<GroupId, u32>,
-}
-
-impl Tallies {
-    pub fn mark(&mut self, id: GroupId) {
-        self.dirty.insert(id);
-    }
-
-    pub fn mark_all(&mut self, ids: impl IntoIterator<Item = GroupId>) {
-        self.dirty.extend(ids);
-    }
-
-    /// Whether some dirty message may be edited now.
-    pub fn due(&self) -> bool {
+/// Keeps the vote messages' tallies current until `stop` turns true.
+pub async fn run(http: Arc<Http>, data: Data, mut stop: watch::Receiver<bool>) {
+    let mut changes = data.store.changes();
+    // Consecutive failed edits per vote message and when to try again.
+    let mut failing: HashMap<GroupId, (u32, Instant)> = HashMap::new();
+    // Vote messages someone deleted: left alone while their vote runs.
+    let mut gone: HashSet<GroupId> = HashSet::new();
+    let channel = data.config.channels.moderators;
+    while !*stop.borrow() {
+        changes.borrow_and_update();
+        tokio::select! {
+            _ = tokio::time::sleep_until(data.paces.edits.next_free(channel)) => {}
+            _ = stop.changed() => break,
+        }
+        let stale = match data.store.stale_vote_messages().await {
+            Ok(stale) => stale,
+            Err(e) => {
+                tracing::error!("cannot list the vote messages to refresh: {e:#}");
+                Vec::new()
+            }
+        };
+        gone.retain(|id| stale.contains(id));
+        failing.retain(|id, _| stale.contains(id));
         let now = Instant::now();
-        self.dirty
-            .iter()
-            .any(|id| self.not_before.get(id).is_none_or(|t| *t <= now))
-    }
-
-    /// Edits every dirty vote message that may be edited now; returns how long until the next
-    /// one may be, if any is waiting. A failed edit is retried with the outbox's backoff; a
-    /// message someone deleted is left alone.
-    pub async fn flush(&mut self, http: &Http, data: &Data) -> Option<Duration> {
-        let now = Instant::now();
-        for id in self.dirty.clone() {
-            if self.not_before.get(&id).is_some_and(|t| *t > now) {
+        for id in stale {
+            if gone.contains(&id) || failing.get(&id).is_some_and(|(_, at)| *at > now) {
                 continue;
             }
-            self.dirty.remove(&id);
-            self.not_before.insert(id, Instant::now() + EDIT_INTERVAL);
-            match refresh_vote_message(http, data, id).await {
-                Ok(shown) => {
-                    self.failures.remove(&id);
-                    // A ballot committed while the message was being shown is not on it: show
-                    // the vote once more after the interval, so the last edit always follows the
-                    // last ballot.
-                    let now_at = data.store.group(id).await.map(|g| g.version);
-                    if now_at.is_ok_and(|v| v != shown) {
-                        self.dirty.insert(id);
-                    }
+            match refresh_vote_message(&http, &data, id).await {
+                Ok(_) => {
+                    failing.remove(&id);
                 }
                 Err(e) if retry::is_unknown_message(&e) => {
                     tracing::info!(group = %id, "the vote message was deleted; its tally is not shown");
-                    self.failures.remove(&id);
+                    gone.insert(id);
                 }
                 Err(e) => {
-                    let failures = self.failures.entry(id).or_default();
-                    *failures += 1;
-                    let wait = retry::backoff(*failures, id.0).max(EDIT_INTERVAL);
+                    let attempts = failing.get(&id).map_or(0, |(n, _)| *n) + 1;
+                    let wait = retry::backoff(attempts, id.0);
                     tracing::warn!(group = %id, "could not update the vote message, retrying in {wait:?}: {e:#}");
-                    self.dirty.insert(id);
-                    self.not_before.insert(id, Instant::now() + wait);
+                    failing.insert(id, (attempts, Instant::now() + wait));
                 }
             }
         }
-        let now = Instant::now();
-        self.not_before
-            .retain(|id, t| *t > now || self.dirty.contains(id));
-        self.dirty
-            .iter()
-            .map(|id| {
-                self.not_before
-                    .get(id)
-                    .map_or(Duration::ZERO, |t| t.saturating_duration_since(now))
-            })
-            .min()
+        let retry_at = failing.values().map(|(_, at)| *at).min();
+        let wait = retry_at.map_or(POLL, |at| {
+            at.saturating_duration_since(Instant::now()).min(POLL)
+        });
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = changes.changed() => {}
+            _ = stop.changed() => {}
+        }
     }
 }
 
 /// Shows the group's vote as it stands: live tally, final result (buttons disabled), or ended
 /// early. Returns the version of the group it showed.
 pub async fn refresh_vote_message(http: &Http, data: &Data, id: GroupId) -> Result<i64> {
+    let _turn = data.paces.vote_message(id).await;
+    let stored = data.store.group(id).await?;
+    let Some(purpose) = stored.group.vote.as_ref().map(vote_purpose) else {
+        return Ok(stored.version);
+    };
+    let Some((channel, message)) = data.store.group_message(id, &purpose).await? else {
+        return Ok(stored.version);
+    };
+    // The channel's edit slot first, the tally after: an edit that waited for Discord's bucket
+    // shows the ballots cast meanwhile.
+    data.paces.edits.turn(channel).await;
     let stored = data.store.group(id).await?;
     let (g, version) = (stored.group, stored.version);
-    let Some(v) = g.vote.as_ref() else {
-        return Ok(version);
-    };
-    let Some((channel, message)) = data.store.group_message(id, &vote_purpose(v)).await? else {
+    let Some(v) = g.vote.as_ref().filter(|v| vote_purpose(v) == purpose) else {
         return Ok(version);
     };
     let reason = if v.purpose == VotePurpose::Reversal {
