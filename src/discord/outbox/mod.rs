@@ -51,13 +51,56 @@ pub(crate) fn wall_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// Where the outbox is in the log: read from the database once, then kept here. It is written
+/// durably after each event with an effect. Past ballots only (which have no effect here) it is
+/// written at most once per [`CURSOR_EVERY`] and without waiting for the disk: in a crash, or
+/// if the write fails, the ballots since are only read again and skipped. Written after every
+/// round, it took the store's write turn once per wake-up and held the next ballot behind it.
+#[derive(Default)]
+struct Cursor {
+    /// The last event handled, once read.
+    at: Option<i64>,
+    /// The last position written, and when.
+    stored: i64,
+    stored_when: Option<std::time::Instant>,
+}
+
+/// How often the cursor is written past ballots only.
+const CURSOR_EVERY: Duration = Duration::from_secs(1);
+
+impl Cursor {
+    async fn read(&mut self, data: &Data) -> Result<i64> {
+        if let Some(at) = self.at {
+            return Ok(at);
+        }
+        let at = data.store.outbox_cursor(CONSUMER).await?;
+        (self.at, self.stored) = (Some(at), at);
+        Ok(at)
+    }
+
+    /// Writes the position past ballots, if it moved and `CURSOR_EVERY` has passed (or `now`).
+    async fn store_past_ballots(&mut self, data: &Data, now: bool) {
+        let Some(at) = self.at.filter(|at| *at > self.stored) else {
+            return;
+        };
+        if !now && self.stored_when.is_some_and(|t| t.elapsed() < CURSOR_EVERY) {
+            return;
+        }
+        match data.store.set_outbox_cursor_relaxed(CONSUMER, at).await {
+            Ok(()) => (self.stored, self.stored_when) = (at, Some(std::time::Instant::now())),
+            Err(e) => tracing::debug!("the outbox's cursor was not moved past ballots: {e}"),
+        }
+    }
+}
+
 /// Runs the outbox until `stop` turns true.
 pub async fn run(http: Arc<Http>, data: Data, mut stop: watch::Receiver<bool>) {
     let mut changes = data.store.changes();
+    let mut cursor = Cursor::default();
     open_missing_channels(&http, &data).await;
     while !*stop.borrow() {
         changes.borrow_and_update();
-        let busy = match round(&http, &data, &stop).await {
+        let busy = match round(&http, &data, &mut cursor, &stop).await {
             Ok(busy) => busy,
             Err(e) => {
                 tracing::error!("the outbox cannot read its state: {e:#}");
@@ -93,6 +136,7 @@ pub async fn run(http: Arc<Http>, data: Data, mut stop: watch::Receiver<bool>) {
             _ = stop.changed() => {}
         }
     }
+    cursor.store_past_ballots(&data, true).await;
 }
 
 /// At start-up, an active group without a channel (its creation was dropped by an operator, or
@@ -111,7 +155,12 @@ async fn open_missing_channels(http: &Http, data: &Data) {
 
 /// One round: the waiting events now due, then one batch of new events. Returns whether more
 /// work is ready at once.
-async fn round(http: &Http, data: &Data, stop: &watch::Receiver<bool>) -> Result<bool> {
+async fn round(
+    http: &Http,
+    data: &Data,
+    position: &mut Cursor,
+    stop: &watch::Receiver<bool>,
+) -> Result<bool> {
     if let Err(e) = audit_head::post_due(http, data).await {
         tracing::error!("the outbox cannot read the audit heads to post: {e:#}");
     }
@@ -125,10 +174,9 @@ async fn round(http: &Http, data: &Data, stop: &watch::Receiver<bool>) -> Result
         // Its success may have made the group's next event due.
         busy = true;
     }
-    let cursor = data.store.outbox_cursor(CONSUMER).await?;
+    let cursor = position.read(data).await?;
     let batch = data.store.events_after(cursor, BATCH).await?;
     busy |= batch.len() as u32 == BATCH;
-    let mut handled = cursor;
     for e in &batch {
         if *stop.borrow() {
             break;
@@ -139,22 +187,11 @@ async fn round(http: &Http, data: &Data, stop: &watch::Receiver<bool>) -> Result
             first_try(http, data, e).await?;
             // Durably: a crash after this effect must not show it again.
             data.store.set_outbox_cursor(CONSUMER, e.id).await?;
+            position.stored = e.id;
         }
-        handled = e.id;
+        position.at = Some(e.id);
     }
-    if handled > cursor {
-        // Every event since the last durable move was a ballot, which has no effect here: this
-        // move need not wait for the disk. Lost in a crash, the ballots are read again and
-        // skipped; it becomes durable with the next ballot's commit. Not written (the database
-        // busy for a second), they are read again next round: nothing to stop for.
-        if let Err(e) = data
-            .store
-            .set_outbox_cursor_relaxed(CONSUMER, handled)
-            .await
-        {
-            tracing::debug!("the outbox's cursor was not moved past ballots this round: {e}");
-        }
-    }
+    position.store_past_ballots(data, false).await;
     Ok(busy)
 }
 
