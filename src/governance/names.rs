@@ -58,6 +58,8 @@ pub fn normalize_name(raw: &str) -> String {
 /// compares as `i`, not as its lookalike `l`.
 ///
 /// This is the one definition: the store keeps it in `groups.name_key` and looks names up by it.
+/// Changing what it returns needs `store::NAME_KEY_VERSION` bumped, so that the stored keys are
+/// rewritten at the next start.
 pub fn name_skeleton(name: &str) -> String {
     let folded: String = name.nfkc().flat_map(char::to_lowercase).collect();
     let mut out = String::with_capacity(folded.len());

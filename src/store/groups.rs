@@ -142,6 +142,12 @@ impl StateCache {
 /// The version of [`name_words`] the index was built with (`derived_indexes`).
 pub const NAME_WORDS_VERSION: i64 = 2;
 
+/// The definition of [`name_skeleton`] that wrote the `name_key` column (`derived_indexes`):
+/// keys are rewritten at start-up when it is not this one, and only then, since that reads
+/// every group. 1 was the case and punctuation fold before TR39's skeleton. Changing what
+/// `name_skeleton` returns needs this bumped (and [`NAME_WORDS_VERSION`]).
+pub const NAME_KEY_VERSION: i64 = 2;
+
 /// At most this many similar names are reported (the closest first).
 const SIMILAR_SHOWN: usize = 20;
 
@@ -508,14 +514,7 @@ impl Store {
         for (id, name) in names {
             insert_words(&mut tx, GroupId(id), &name).await?;
         }
-        sqlx::query(
-            "INSERT INTO derived_indexes (name, version) VALUES (?1, ?2)
-             ON CONFLICT (name) DO UPDATE SET version = excluded.version",
-        )
-        .bind(NAME_WORDS_INDEX)
-        .bind(NAME_WORDS_VERSION)
-        .execute(&mut *tx)
-        .await?;
+        record_derived(&mut tx, NAME_WORDS_INDEX, NAME_WORDS_VERSION).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -557,11 +556,19 @@ impl Store {
             .collect()
     }
 
-    /// Writes each group's `name_key` again where [`name_skeleton`] now gives another key (the
-    /// key's definition changed: it was a case and punctuation fold before it became TR39's
-    /// skeleton); returns how many changed. Run by [`Store::migrate`], so that the duplicate check
-    /// never compares a new skeleton with an old key.
+    /// Writes each group's `name_key` again where [`name_skeleton`] now gives another key, when
+    /// the keys were written by another definition of it than [`NAME_KEY_VERSION`] (or before
+    /// it was recorded); returns how many changed. Run by [`Store::migrate`], so that the
+    /// duplicate check never compares a new skeleton with an old key.
     pub(super) async fn rekey_names(&self) -> Result<usize, StoreError> {
+        let written: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM derived_indexes WHERE name = ?")
+                .bind(NAME_KEY_COLUMN)
+                .fetch_optional(&self.pool)
+                .await?;
+        if written == Some(NAME_KEY_VERSION) {
+            return Ok(0);
+        }
         let _turn = self.writing().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let rows = sqlx::query("SELECT id, name, name_key FROM groups")
@@ -581,6 +588,7 @@ impl Store {
                 changed += 1;
             }
         }
+        record_derived(&mut tx, NAME_KEY_COLUMN, NAME_KEY_VERSION).await?;
         tx.commit().await?;
         Ok(changed)
     }
@@ -588,6 +596,25 @@ impl Store {
 
 /// The name of the words index in `derived_indexes`.
 const NAME_WORDS_INDEX: &str = "group_name_words";
+/// The name of the name keys in `derived_indexes`.
+const NAME_KEY_COLUMN: &str = "groups.name_key";
+
+/// Records in `derived_indexes` that `name` was derived by `version` of its code.
+async fn record_derived(
+    conn: &mut SqliteConnection,
+    name: &str,
+    version: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO derived_indexes (name, version) VALUES (?1, ?2)
+         ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+    )
+    .bind(name)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
 
 /// `?, ?, ?` for `n` parameters.
 pub(super) fn placeholders(n: usize) -> String {

@@ -71,7 +71,7 @@ pub use figures::{Figures, OldestEffect};
 pub use github::{SyncOutcome, SyncRow};
 pub use groups::{
     name_words, Executed, GroupChoice, GroupFilter, GroupId, NameMatch, StoredGroup, Target,
-    GROUPS_NAMED_LIKE, NAME_WORDS_VERSION,
+    GROUPS_NAMED_LIKE, NAME_KEY_VERSION, NAME_WORDS_VERSION,
 };
 pub use heads::{Acceptance, PendingHead};
 pub use outbox::{FailedAttempt, Pending};

@@ -12,12 +12,16 @@ use crate::governance::name_skeleton;
 use crate::governance::{next_deadline, Ballot, Choice, Counts, Event, EventKind, Group, MemberId};
 use serde::Serialize;
 use serde_json::Value;
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-/// Events read from the log per query.
+/// Events read from the log per query: a page of the chain, or about a chunk of groups (whose
+/// last group comes whole).
 const PAGE: i64 = 5_000;
+/// At most this many stored groups a chunk, for groups of few events.
+const GROUPS_PER_CHUNK: i64 = 1_000;
 
 /// The head of the log: how many events it holds and the hash of the last one, which commits to
 /// every event before it.
@@ -241,71 +245,52 @@ impl Store {
     /// Verifies the whole log and every group against it, in one read snapshot; `earlier_heads`
     /// are hashes seen before (a daily post), each of which must still be an event's hash.
     /// Reports the first divergence; an `Err` only when the database cannot be read.
+    ///
+    /// Two passes, so that what it holds is a page of events or a chunk of groups whatever the
+    /// size of the log (it runs at every start): the chain's links in id order, then the groups
+    /// a chunk of ids at a time, each event's hash recomputed and the event replayed. Their
+    /// findings are ranked as one pass over the log in id order would meet them: the lowest
+    /// event that either pass refuses, then a truncated log, then the lowest group whose stored
+    /// state is not its replay, then an earlier head not found.
     pub async fn verify(&self, earlier_heads: &[String]) -> Result<Verification, StoreError> {
         let mut tx = self.pool.begin().await?;
         let head = head(&mut tx).await?;
         let (genesis, sealed_through) = chain::genesis(&mut tx).await?;
-        let mut groups: HashMap<i64, Replayed> = HashMap::new();
-        let mut wanted: Vec<&str> = earlier_heads.iter().map(String::as_str).collect();
-        if wanted.contains(&genesis.as_str()) {
-            wanted.retain(|h| *h != genesis);
-        }
-        let mut last_id = 0i64;
-        let mut prev = genesis;
-        let done = |groups: &HashMap<i64, Replayed>, problem| Verification {
+        let chain = check_chain(&mut tx, genesis, sealed_through, earlier_heads).await?;
+        let truncated = match chain.problem {
+            Some(_) => None,
+            None => truncation(&mut tx, chain.last_id).await?,
+        };
+        let replays = Replays::run(
+            &mut tx,
+            sealed_through,
+            chain.problem.as_ref().and_then(Divergence::event),
+            chain.problem.is_none() && truncated.is_none(),
+        )
+        .await?;
+        let failed = |groups, problem| Verification {
             head: head.clone(),
-            groups: groups.len(),
+            groups,
             problem: Some(problem),
         };
-        loop {
-            let rows = sqlx::query(
-                "SELECT id, group_id, seq, at, actor, kind, reason, trigger_key, event_json,
-                        prev_hash, hash
-                 FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
-            )
-            .bind(last_id)
-            .bind(PAGE)
-            .fetch_all(&mut *tx)
-            .await?;
-            let Some(last_row) = rows.last() else { break };
-            let page_end: i64 = last_row.get("id");
-            for row in &rows {
-                if let Err(problem) = check(row, last_id, sealed_through, &mut prev, &mut groups) {
-                    return Ok(done(&groups, problem));
-                }
-                last_id = row.get("id");
-                wanted.retain(|h| *h != prev);
-            }
-            last_id = page_end;
+        // The replays looked only at events before the chain's first problem.
+        if let Some(problem) = replays.refused.or(chain.problem) {
+            let groups = groups_before(&mut tx, problem.event().unwrap_or(i64::MAX)).await?;
+            return Ok(failed(groups, problem));
         }
-        let counter: Option<i64> =
-            sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'")
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some(counter) = counter.filter(|c| *c > last_id) {
-            return Ok(done(
-                &groups,
-                Divergence::Truncated {
-                    last: last_id,
-                    counter,
-                },
-            ));
+        if let Some(problem) = truncated {
+            return Ok(failed(replays.groups, problem));
         }
-        let stored = Projections::load(&mut tx).await?;
-        if let Some(problem) = stored.compare_all(&groups) {
-            return Ok(done(&groups, problem));
+        if let Some(error) = replays.unreadable {
+            return Err(error);
         }
-        if let Some(h) = wanted.first() {
-            return Ok(done(
-                &groups,
-                Divergence::HeadNotFound {
-                    head: (*h).to_string(),
-                },
-            ));
+        let unseen = chain.unseen.map(|head| Divergence::HeadNotFound { head });
+        if let Some(problem) = replays.differs.or(unseen) {
+            return Ok(failed(replays.groups, problem));
         }
         Ok(Verification {
             head,
-            groups: groups.len(),
+            groups: replays.groups,
             problem: None,
         })
     }
@@ -334,44 +319,285 @@ async fn head(conn: &mut SqliteConnection) -> Result<AuditHead, StoreError> {
     })
 }
 
-/// One event: its place in the order, its link, its hash, its columns, its group's replay.
-fn check(
-    row: &sqlx::sqlite::SqliteRow,
+/// What the chain's pass found.
+struct Chain {
+    /// The id of the last event it checked.
+    last_id: i64,
+    /// The first event that breaks the chain or the order of ids.
+    problem: Option<Divergence>,
+    /// An earlier head that is no event's hash.
+    unseen: Option<String>,
+}
+
+/// The chain in id order, a page at a time: each event's id after the one before and its link to
+/// the hash before it, and each earlier head looked for among the hashes. It reads the ids and
+/// hashes only; the groups' pass reads each event once, recomputes its hash from its content and
+/// replays it.
+async fn check_chain(
+    conn: &mut SqliteConnection,
+    genesis: String,
+    sealed_through: i64,
+    earlier_heads: &[String],
+) -> Result<Chain, StoreError> {
+    let mut wanted: Vec<&str> = earlier_heads
+        .iter()
+        .map(String::as_str)
+        .filter(|h| *h != genesis)
+        .collect();
+    let mut last_id = 0i64;
+    let mut prev = genesis;
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, prev_hash, hash FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(last_id)
+        .bind(PAGE)
+        .fetch_all(&mut *conn)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            if let Err(problem) = link(row, last_id, sealed_through, &mut prev) {
+                return Ok(Chain {
+                    last_id,
+                    problem: Some(problem),
+                    unseen: None,
+                });
+            }
+            last_id = row.get("id");
+            wanted.retain(|h| *h != prev);
+        }
+    }
+    Ok(Chain {
+        last_id,
+        problem: None,
+        unseen: wanted.first().map(|h| (*h).to_string()),
+    })
+}
+
+/// One event in the chain: its place in the order of ids, its link.
+fn link(
+    row: &SqliteRow,
     last_id: i64,
     sealed_through: i64,
     prev: &mut String,
-    groups: &mut HashMap<i64, Replayed>,
 ) -> Result<(), Divergence> {
     let id: i64 = row.get("id");
-    let appended = id > sealed_through;
-    if appended && id != last_id + 1 {
+    if id > sealed_through && id != last_id + 1 {
         return Err(Divergence::OutOfOrder {
             event: id,
             what: format!("it follows event {last_id}: the ids between are missing"),
         });
     }
     let (Some(stored_prev), Some(stored_hash)) = (
-        row.get::<Option<String>, _>("prev_hash"),
-        row.get::<Option<String>, _>("hash"),
+        row.get::<Option<&str>, _>("prev_hash"),
+        row.get::<Option<&str>, _>("hash"),
     ) else {
         return Err(Divergence::Unsealed { event: id });
     };
-    if stored_prev != *prev {
+    if stored_prev != prev {
         return Err(Divergence::BrokenLink {
             event: id,
-            stored: stored_prev,
+            stored: stored_prev.to_string(),
             expected: prev.clone(),
         });
     }
-    let unreadable = |what: String| Divergence::Unreadable { event: id, what };
-    let value: Value = serde_json::from_str(row.get("event_json"))
-        .map_err(|e| unreadable(format!("its event_json is not JSON: {e}")))?;
+    prev.replace_range(.., stored_hash);
+    Ok(())
+}
+
+/// The log's end against the last id it ever gave (`sqlite_sequence`).
+async fn truncation(
+    conn: &mut SqliteConnection,
+    last_id: i64,
+) -> Result<Option<Divergence>, StoreError> {
+    let counter: Option<i64> =
+        sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'")
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(counter
+        .filter(|c| *c > last_id)
+        .map(|counter| Divergence::Truncated {
+            last: last_id,
+            counter,
+        }))
+}
+
+/// The groups replayed before event `event` stopped verification: as every event before it is
+/// in order, those whose seq 1 is earlier.
+async fn groups_before(conn: &mut SqliteConnection, event: i64) -> Result<usize, StoreError> {
+    let groups: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE id < ? AND seq = 1")
+        .bind(event)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(groups.try_into().unwrap_or(usize::MAX))
+}
+
+// The groups' pass reads each chunk by these, each a range of an index on the group id (a test
+// holds them to it): none reads a whole table, so a chunk costs the same however many there
+// are. Each takes the chunk's first group id, then its last (or an offset).
+
+/// The group id of the `?2`th event from group `?1` on.
+const EVENTS_FROM: &str =
+    "SELECT group_id FROM audit_log WHERE group_id >= ?1 ORDER BY group_id LIMIT 1 OFFSET ?2";
+/// The id of the `?2`th stored group from `?1` on.
+const GROUPS_FROM: &str = "SELECT id FROM groups WHERE id >= ?1 ORDER BY id LIMIT 1 OFFSET ?2";
+/// A chunk's events by group, each group's in the order of the `UNIQUE (group_id, seq)` index
+/// (ordered by id instead, SQLite would sort the chunk's events in a temporary file).
+const CHUNK_EVENTS: &str = "
+    SELECT id, group_id, seq, at, actor, kind, reason, trigger_key, event_json, prev_hash, hash
+    FROM audit_log WHERE group_id BETWEEN ?1 AND ?2 ORDER BY group_id, seq";
+const CHUNK_GROUPS_ROWS: &str = "
+    SELECT id, kind, name, name_key, state, proposer, proposed_at, version, next_due_at,
+           channel_id, state_json
+    FROM groups WHERE id BETWEEN ?1 AND ?2";
+const CHUNK_VOTES: &str = "
+    SELECT id, group_id, opened_at, yes_count, no_count, abstain_count FROM votes
+    WHERE group_id BETWEEN ?1 AND ?2 ORDER BY id";
+const CHUNK_BALLOTS: &str = "
+    SELECT b.id, b.vote_id, b.voter, b.choice, b.at, b.trigger_key
+    FROM votes v JOIN ballots b ON b.vote_id = v.id
+    WHERE v.group_id BETWEEN ?1 AND ?2 ORDER BY b.id";
+
+/// What the groups' pass found.
+#[derive(Default)]
+struct Replays {
+    /// Groups replayed.
+    groups: usize,
+    /// The first event (by id) the groups' pass refuses: its content not its hash, unreadable as
+    /// an event, out of its group's order, or not replayable.
+    refused: Option<Divergence>,
+    /// The first stored projection that cannot be read at all.
+    unreadable: Option<StoreError>,
+    /// The first group (by id) whose stored projections are not its replay.
+    differs: Option<Divergence>,
+}
+
+impl Replays {
+    /// Every group, a chunk of ids at a time: the chunk's events replayed, its stored rows read
+    /// and compared, all of it dropped before the next chunk. Only an event before `below` (the
+    /// chain's first problem) can be the first divergence, so replays stop there; the stored
+    /// projections are read only when nothing found so far comes before them (`compare`).
+    async fn run(
+        conn: &mut SqliteConnection,
+        sealed_through: i64,
+        below: Option<i64>,
+        compare: bool,
+    ) -> Result<Replays, StoreError> {
+        let mut found = Replays::default();
+        let mut below = below.unwrap_or(i64::MAX);
+        let mut first = i64::MIN;
+        loop {
+            let last = chunk_end(conn, first).await?;
+            let rows = sqlx::query(CHUNK_EVENTS)
+                .bind(first)
+                .bind(last)
+                .fetch_all(&mut *conn)
+                .await?;
+            let mut groups = HashMap::new();
+            let group_of = |row: &SqliteRow| row.get::<i64, _>("group_id");
+            for history in rows.chunk_by(|a, b| group_of(a) == group_of(b)) {
+                // The replay checks a group's events in id order, as they were appended. That is
+                // their seq order unless the log was tampered with, and the sort only confirms it.
+                let mut history: Vec<&SqliteRow> = history.iter().collect();
+                history.sort_by_key(|row| row.get::<i64, _>("id"));
+                for row in history {
+                    let id: i64 = row.get("id");
+                    if id >= below {
+                        break;
+                    }
+                    if let Err(problem) = replay(row, sealed_through, &mut groups) {
+                        below = id;
+                        found.refused = Some(problem);
+                    }
+                }
+            }
+            found.groups += groups.len();
+            if compare && found.refused.is_none() && found.unreadable.is_none() {
+                // Read on after a group differs: a projection that cannot be read comes first.
+                match Projections::load(conn, first, last).await {
+                    Ok(stored) if found.differs.is_none() => {
+                        found.differs = stored.compare_all(&groups);
+                    }
+                    Ok(_) => {}
+                    Err(e @ StoreError::Corrupt(_)) => found.unreadable = Some(e),
+                    Err(e) => return Err(e),
+                }
+            }
+            if last == i64::MAX {
+                break;
+            }
+            first = last + 1;
+        }
+        if compare && found.refused.is_none() && found.unreadable.is_none() {
+            found.unreadable = orphan_ballot(conn).await?;
+        }
+        Ok(found)
+    }
+}
+
+/// The last group id of the chunk that starts at `first`: that of the `PAGE`th event from
+/// there (whose group's events all come in the chunk) or of the `GROUPS_PER_CHUNK`th stored group,
+/// whichever is lower; `i64::MAX` when neither remains.
+async fn chunk_end(conn: &mut SqliteConnection, first: i64) -> Result<i64, StoreError> {
+    let by_events: Option<i64> = sqlx::query_scalar(EVENTS_FROM)
+        .bind(first)
+        .bind(PAGE - 1)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let by_groups: Option<i64> = sqlx::query_scalar(GROUPS_FROM)
+        .bind(first)
+        .bind(GROUPS_PER_CHUNK - 1)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(by_events
+        .into_iter()
+        .chain(by_groups)
+        .min()
+        .unwrap_or(i64::MAX))
+}
+
+/// A ballot row whose vote has no row, which the chunks, reading ballots through their votes,
+/// do not meet.
+async fn orphan_ballot(conn: &mut SqliteConnection) -> Result<Option<StoreError>, StoreError> {
+    let orphan: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT b.id, b.vote_id FROM ballots b
+         WHERE NOT EXISTS (SELECT 1 FROM votes v WHERE v.id = b.vote_id) LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(orphan.map(|(id, vote)| {
+        StoreError::Corrupt(format!(
+            "ballot row {id} belongs to vote {vote}, which has no row"
+        ))
+    }))
+}
+
+/// One event in its group's replay: its hash recomputed from its content (linked to the hash
+/// before it, which the chain's pass checked), its columns against its `event_json`, its place
+/// in its group's order, what it does to the group.
+fn replay(
+    row: &SqliteRow,
+    sealed_through: i64,
+    groups: &mut HashMap<i64, Replayed>,
+) -> Result<(), Divergence> {
+    let id: i64 = row.get("id");
     let group_id: i64 = row.get("group_id");
     let seq: i64 = row.get("seq");
     let at: i64 = row.get("at");
     let actor: Option<i64> = row.get("actor");
     let kind: &str = row.get("kind");
     let reason: Option<&str> = row.get("reason");
+    let unreadable = |what: String| Divergence::Unreadable { event: id, what };
+    let value: Value = serde_json::from_str(row.get("event_json"))
+        .map_err(|e| unreadable(format!("its event_json is not JSON: {e}")))?;
+    let (Some(prev), Some(stored_hash)) = (
+        row.get::<Option<&str>, _>("prev_hash"),
+        row.get::<Option<String>, _>("hash"),
+    ) else {
+        return Err(Divergence::Unsealed { event: id });
+    };
     let computed = ChainedEvent {
         id,
         group: group_id,
@@ -446,7 +672,7 @@ fn check(
                     ),
                 });
             }
-            if appended && at < r.at {
+            if id > sealed_through && at < r.at {
                 return Err(Divergence::OutOfOrder {
                     event: id,
                     what: format!(
@@ -470,7 +696,6 @@ fn check(
                 })?;
         }
     }
-    *prev = stored_hash;
     Ok(())
 }
 
@@ -500,10 +725,10 @@ struct GroupRow {
     state_json: String,
 }
 
-/// Everything the database stores about groups besides their events, read once per
-/// verification. Each is a projection of the log and is compared with the replay in
-/// [`Projections::compare`]; a new projection (a `ballots` table, say) is loaded in
-/// [`Projections::load`] and compared there too, and verification covers it.
+/// Everything the database stores about a chunk of groups besides their events. Each is a
+/// projection of the log and is compared with the replay in [`Projections::compare`]; a new
+/// projection (a `ballots` table, say) is loaded in [`Projections::load`] and compared there
+/// too, and verification covers it.
 struct Projections {
     groups: BTreeMap<i64, GroupRow>,
     /// The `votes` rows with their `ballots` rows, by group, oldest first.
@@ -511,14 +736,17 @@ struct Projections {
 }
 
 impl Projections {
-    async fn load(conn: &mut SqliteConnection) -> Result<Projections, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, kind, name, name_key, state, proposer, proposed_at, version, next_due_at,
-                    channel_id, state_json
-             FROM groups ORDER BY id",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
+    /// The rows of the groups `first..=last`, each read through an index on the group.
+    async fn load(
+        conn: &mut SqliteConnection,
+        first: i64,
+        last: i64,
+    ) -> Result<Projections, StoreError> {
+        let rows = sqlx::query(CHUNK_GROUPS_ROWS)
+            .bind(first)
+            .bind(last)
+            .fetch_all(&mut *conn)
+            .await?;
         let groups = rows
             .iter()
             .map(|r| {
@@ -541,12 +769,11 @@ impl Projections {
             .collect();
         let mut votes: BTreeMap<i64, Vec<VoteRecord>> = BTreeMap::new();
         let mut group_of: HashMap<i64, (i64, usize)> = HashMap::new();
-        let rows = sqlx::query(
-            "SELECT id, group_id, opened_at, yes_count, no_count, abstain_count FROM votes
-             ORDER BY id",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows = sqlx::query(CHUNK_VOTES)
+            .bind(first)
+            .bind(last)
+            .fetch_all(&mut *conn)
+            .await?;
         for r in &rows {
             let (id, group): (i64, i64) = (r.get("id"), r.get("group_id"));
             let list = votes.entry(group).or_default();
@@ -563,11 +790,11 @@ impl Projections {
                 ballots: Vec::new(),
             });
         }
-        let rows = sqlx::query(
-            "SELECT id, vote_id, voter, choice, at, trigger_key FROM ballots ORDER BY id",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows = sqlx::query(CHUNK_BALLOTS)
+            .bind(first)
+            .bind(last)
+            .fetch_all(&mut *conn)
+            .await?;
         for r in &rows {
             let (id, vote): (i64, i64) = (r.get("id"), r.get("vote_id"));
             let Some((group, at)) = group_of.get(&vote) else {
@@ -760,5 +987,44 @@ fn short(v: &Value) -> String {
         format!("{}…", s.chars().take(120).collect::<String>())
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each query of a chunk searches an index range; a full scan in one of them would make the
+    /// groups' pass quadratic in the number of groups. Only the small rows (votes, ballots) may
+    /// be sorted; the events come in the index's order.
+    #[tokio::test]
+    async fn a_chunk_is_read_through_index_ranges_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("govbot.db")).await.unwrap();
+        for (query, sorts) in [
+            (EVENTS_FROM, false),
+            (GROUPS_FROM, false),
+            (CHUNK_EVENTS, false),
+            (CHUNK_GROUPS_ROWS, false),
+            (CHUNK_VOTES, true),
+            (CHUNK_BALLOTS, true),
+        ] {
+            let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {query}"))
+                .bind(1i64)
+                .bind(1_000i64)
+                .fetch_all(store.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.get("detail"))
+                .collect();
+            println!("{}\n  {}", query.trim(), plan.join("\n  "));
+            assert!(
+                plan.iter()
+                    .all(|d| d.starts_with("SEARCH ") || sorts && d.starts_with("USE TEMP B-TREE")),
+                "{query}: {plan:#?}"
+            );
+        }
+        store.close().await;
     }
 }

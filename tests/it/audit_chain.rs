@@ -13,7 +13,7 @@ use govbot::governance::*;
 use govbot::harness::WAIT;
 use govbot::standard_world::StandardWorld as _;
 use govbot::store::chain::ChainedEvent;
-use govbot::store::{Divergence, GroupId, Store, Target};
+use govbot::store::{append_history, Divergence, GroupId, Store, Target};
 use serde_json::Value;
 use sqlx::Row;
 use std::path::{Path, PathBuf};
@@ -442,6 +442,139 @@ async fn a_group_state_edited_in_place_is_reported_with_its_group() {
             assert!(
                 what.contains("its state column is active, the log gives under_vote"),
                 "{what}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Verification reads the chain, then the groups' replays, in two passes (so that it holds one
+/// chunk of groups at a time, not the whole community), and still names the divergence that a
+/// reading of the log in id order meets first, whichever pass finds it.
+#[tokio::test]
+async fn the_first_divergence_in_the_log_is_named_whichever_pass_finds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, store) = seeded(dir.path()).await;
+    sql(&store, "DROP TRIGGER audit_log_refuses_update")
+        .await
+        .unwrap();
+    // Event 4's actor column changed and the chain rehashed up to event 7: the chain breaks at
+    // event 8 (the links' pass), but event 4 is not what its event_json says (the groups').
+    sql(&store, "UPDATE audit_log SET actor = 999 WHERE id = 4")
+        .await
+        .unwrap();
+    rehash(&store, 4, Some(7)).await;
+    let v = store.verify(&[]).await.unwrap();
+    match v.problem {
+        Some(Divergence::Unreadable { event: 4, what }) => assert!(
+            what.contains("its actor column (Some(999)) disagrees with its event_json"),
+            "{what}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(v.groups, 1, "group #1 was replayed up to event 4");
+
+    // A link broken before event 4 comes first, and before what else is wrong with its event
+    // (its content no longer hashes to its hash either).
+    sql(
+        &store,
+        &format!(
+            "UPDATE audit_log SET prev_hash = '{}' WHERE id = 2",
+            "0".repeat(64)
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        problem(&store, &[]).await,
+        Some(Divergence::BrokenLink { event: 2, .. })
+    ));
+}
+
+/// The groups' pass reads a group's events in seq order, and checks them in id order, as they
+/// were appended: two events whose seqs were swapped (and the chain rehashed) are out of order
+/// at the first of them.
+#[tokio::test]
+async fn events_whose_seqs_were_swapped_are_out_of_order_at_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, store) = seeded(dir.path()).await;
+    sql(
+        &store,
+        "DROP TRIGGER audit_log_refuses_update;
+         UPDATE audit_log SET seq = 99 WHERE id = 3;
+         UPDATE audit_log SET seq = 3 WHERE id = 4;
+         UPDATE audit_log SET seq = 4 WHERE id = 3;",
+    )
+    .await
+    .unwrap();
+    rehash(&store, 3, None).await;
+    assert_eq!(
+        problem(&store, &[]).await,
+        Some(Divergence::OutOfOrder {
+            event: 3,
+            what: "it is seq 4 of group #1, whose previous event is seq 2".into()
+        })
+    );
+}
+
+/// The groups are replayed and compared a chunk of ids at a time (1,000 groups at most): every
+/// chunk is read, and a group that differs in a later one is named.
+#[tokio::test]
+async fn groups_beyond_the_first_chunk_are_replayed_and_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("govbot.db")).await.unwrap();
+    let groups = 1_100;
+    let mut tx = store.pool().begin().await.unwrap();
+    for id in 1..=groups {
+        let events = decide(
+            None,
+            &Ballots::NONE,
+            &Command::Propose {
+                template: wg(&format!("Group {id}")),
+            },
+            &Acting::new(&member(1), t0(), &Policy::default()),
+        )
+        .unwrap();
+        append_history(&mut tx, GroupId(id), 0, &events)
+            .await
+            .unwrap();
+        let g = replay(&events).unwrap();
+        sqlx::query(
+            "INSERT INTO groups (id, kind, name, name_key, state, proposer, proposed_at, updated_at,
+                                 version, next_due_at, state_json)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+        )
+        .bind(id)
+        .bind(g.kind.code())
+        .bind(&g.name)
+        .bind(name_skeleton(&g.name))
+        .bind(g.state.code())
+        .bind(g.proposer.0 as i64)
+        .bind(g.proposed_at.timestamp_millis())
+        .bind(g.proposed_at.timestamp_millis())
+        .bind(next_deadline(&g).map(|t| t.timestamp_millis()))
+        .bind(serde_json::to_string(&g).unwrap())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let v = store.verify(&[]).await.unwrap();
+    assert!(v.is_ok(), "{v}");
+    assert_eq!(v.groups, groups as usize);
+
+    sql(
+        &store,
+        "UPDATE groups SET state_json = json_set(state_json, '$.name', 'Forged') WHERE id = 1050",
+    )
+    .await
+    .unwrap();
+    match problem(&store, &[]).await {
+        Some(Divergence::GroupDiffers { group, what }) => {
+            assert_eq!(group, GroupId(1050));
+            assert_eq!(
+                what,
+                "state_json.name is \"Forged\", the log gives \"Group 1050\""
             );
         }
         other => panic!("{other:?}"),

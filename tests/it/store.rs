@@ -441,9 +441,14 @@ async fn keys_written_by_an_earlier_govbot_are_rewritten_as_skeletons_on_open() 
     let path = dir.path().join("govbot.db");
     let store = Store::open(&path).await.unwrap();
     let id = propose(&store, "Copy Maps").await;
-    // The key as the earlier fold wrote it: lower case, letters and digits.
+    // The key as the earlier fold wrote it: lower case, letters and digits; and no record of
+    // the definition, as an earlier govbot kept none.
     sqlx::query("UPDATE groups SET name_key = 'copy maps' WHERE id = ?")
         .bind(id.0)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM derived_indexes WHERE name = 'groups.name_key'")
         .execute(store.pool())
         .await
         .unwrap();
@@ -460,6 +465,55 @@ async fn keys_written_by_an_earlier_govbot_are_rewritten_as_skeletons_on_open() 
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::DuplicateName { .. }), "{err}");
+}
+
+/// Rewriting the keys reads every group, so a start does it only when the definition that wrote
+/// them is not the running one: a key that is not its name's skeleton stays until then.
+#[tokio::test]
+async fn the_name_keys_are_rewritten_only_when_their_definition_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("govbot.db");
+    let store = Store::open(&path).await.unwrap();
+    let id = propose(&store, "Copy Maps").await;
+    let key = |store: Store| async move {
+        let key: String = sqlx::query_scalar("SELECT name_key FROM groups WHERE id = ?")
+            .bind(id.0)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        let written: i64 = sqlx::query_scalar(
+            "SELECT version FROM derived_indexes WHERE name = 'groups.name_key'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        store.close().await;
+        (key, written)
+    };
+    sqlx::query("UPDATE groups SET name_key = 'stale' WHERE id = ?")
+        .bind(id.0)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    let again = Store::open(&path).await.unwrap();
+    assert_eq!(
+        key(again).await,
+        ("stale".to_string(), govbot::store::NAME_KEY_VERSION)
+    );
+
+    let store = Store::open(&path).await.unwrap();
+    sqlx::query("UPDATE derived_indexes SET version = ? WHERE name = 'groups.name_key'")
+        .bind(govbot::store::NAME_KEY_VERSION - 1)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    let changed = Store::open(&path).await.unwrap();
+    assert_eq!(
+        key(changed).await,
+        (name_skeleton("Copy Maps"), govbot::store::NAME_KEY_VERSION)
+    );
 }
 
 #[tokio::test]
