@@ -29,6 +29,10 @@ use tokio::time::Instant;
 /// The longest the task waits without a change before looking again (a decision recorded by
 /// another process, `govbot` on the command line, wakes no one here).
 const POLL: Duration = Duration::from_secs(5);
+/// The least time between two looks for stale vote messages. A look reads every open vote, so
+/// it is not made once per commit: during a burst of hundreds of ballots a second it is made at
+/// most four times a second, whatever the number of open votes.
+const LOOK_EVERY: Duration = Duration::from_millis(250);
 
 /// Keeps the vote messages' tallies current until `stop` turns true.
 pub async fn run(http: Arc<Http>, data: Data, mut stop: watch::Receiver<bool>) {
@@ -38,12 +42,15 @@ pub async fn run(http: Arc<Http>, data: Data, mut stop: watch::Receiver<bool>) {
     // Vote messages someone deleted: left alone while their vote runs.
     let mut gone: HashSet<GroupId> = HashSet::new();
     let channel = data.config.channels.moderators;
+    let mut looked: Option<Instant> = None;
     while !*stop.borrow() {
-        changes.borrow_and_update();
+        let look_at = looked.map_or_else(Instant::now, |t| t + LOOK_EVERY);
         tokio::select! {
-            _ = tokio::time::sleep_until(data.paces.edits.next_free(channel)) => {}
+            _ = tokio::time::sleep_until(data.paces.edits.next_free(channel).max(look_at)) => {}
             _ = stop.changed() => break,
         }
+        changes.borrow_and_update();
+        looked = Some(Instant::now());
         let stale = match data.store.stale_vote_messages().await {
             Ok(stale) => stale,
             Err(e) => {
