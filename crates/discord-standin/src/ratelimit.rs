@@ -880,6 +880,33 @@ mod tests {
         assert_eq!(l.log().iter().filter(|e| e.is_violation()).count(), 1);
     }
 
+    /// What govbot's own pace (`src/discord/pace.rs`) exists for: Discord counts a channel's
+    /// reaction changes in one bucket whatever the emoji, user or direction, and its message
+    /// edits in one bucket whatever the message, so routes serenity limits apart are refused
+    /// together.
+    #[test]
+    fn a_channels_reaction_changes_and_message_edits_share_a_bucket_across_routes() {
+        let l = limiter(1.0);
+        let admit = |m: &str, p: &str| l.admit(m, Some(p), "t", None).refusal;
+        assert!(admit("PUT", "/channels/1/messages/2/reactions/%E2%9C%85/@me").is_none());
+        let other_emoji = admit("DELETE", "/channels/1/messages/2/reactions/%E2%9D%8C/3");
+        assert_eq!(
+            other_emoji.map(|r| r.0),
+            Some(429),
+            "1 per 250 ms per channel"
+        );
+        for n in 0..5 {
+            let path = format!("/channels/1/messages/{}", 10 + n % 2);
+            assert!(admit("PATCH", &path).is_none(), "edit {n}");
+        }
+        let sixth = admit("PATCH", "/channels/1/messages/12");
+        assert_eq!(sixth.map(|r| r.0), Some(429), "5 edits per 4 s per channel");
+        assert!(
+            admit("PATCH", "/channels/9/messages/12").is_none(),
+            "per channel"
+        );
+    }
+
     #[test]
     fn the_global_limit_spares_interaction_endpoints() {
         let l = limiter(1.0);
