@@ -298,13 +298,7 @@ async fn fill_child(groups: usize, db: &Path) -> Result<()> {
 /// then time the proposals. Its resident memory is measured before the bot starts, once it is
 /// up (after its start-up verification of the whole log), and at its peak during the proposals.
 async fn scale_child(groups: usize, db: &Path) -> Result<()> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
+    support::log_warnings();
     let before = rss_kib().unwrap_or(0);
     let h = Harness::start(db).await?;
     let sb = &h.sandbox;

@@ -1023,14 +1023,7 @@ async fn scheduler_bench(dir: &Path) -> Result<()> {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
-    // The bot's warnings and errors (a refused or failed ballot) on stderr; RUST_LOG for more.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
+    support::log_warnings();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = tempfile::tempdir()?;
     if let Some(i) = args.iter().position(|a| a == "--fsync-child") {

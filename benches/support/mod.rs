@@ -9,6 +9,18 @@ use govbot::store::{name_words, Store};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::time::{Duration, Instant};
 
+/// The bot's warnings and errors on stderr (a refused or failed action shows there); `RUST_LOG`
+/// for more.
+pub fn log_warnings() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
